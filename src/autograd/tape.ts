@@ -1,0 +1,118 @@
+import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/**
+ * A node of the autograd graph: the op that made a tensor, its inputs, and how to turn the
+ * gradient of its output into gradients of its inputs (null where an input needs none).
+ */
+export interface GradFn {
+  readonly name: string;
+  readonly inputs: readonly Tensor[];
+  backward(grad: Tensor): readonly (Tensor | null)[];
+}
+
+let gradEnabled = true;
+
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/**
+ * Runs `fn` without recording the graph: for optimiser updates, evaluation and inference.
+ * @example kiln.noGrad(() => w.sub_(w.grad!.mul(0.1)));
+ */
+export function noGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+/** Runs `fn` with recording on, even inside `noGrad` (gradcheck uses it). */
+export function enableGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = true;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+/**
+ * Records `out = name(inputs)` on the tape when grad mode is on and an input needs a gradient.
+ * `backward` is called under noGrad with the gradient of `out` and returns one per input.
+ */
+export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: (g: Tensor) => readonly (Tensor | null)[]): Tensor {
+  if (!gradEnabled) return out;
+  let needs = false;
+  for (const t of inputs) if (t.requiresGrad) { needs = true; break; }
+  if (!needs) return out;
+  out.requiresGrad = true;
+  out.gradFn = { name, inputs, backward };
+  return out;
+}
+
+/**
+ * Back-propagates from `root`: every leaf tensor with `requiresGrad` gets d(root)/d(leaf)
+ * added into its `.grad` (gradients accumulate; `optimizer.zeroGrad()` clears them).
+ */
+export function runBackward(root: Tensor, grad: Tensor | undefined, makeOnes: (like: Tensor) => Tensor): void {
+  if (!root.requiresGrad) {
+    throw new ValueError('backward: this tensor does not require a gradient; create the leaves with { requiresGrad: true } and do not build it inside noGrad');
+  }
+  if (grad === undefined) {
+    if (root.size !== 1) {
+      throw new ShapeError(`backward: a gradient can be implied only for a scalar output, got shape ${fmtShape(root.shape)}; pass backward(gradient) with that shape`);
+    }
+    grad = makeOnes(root);
+  } else if (grad.shape.length !== root.shape.length || grad.shape.some((d, i) => d !== root.shape[i])) {
+    throw new ShapeError(`backward: the gradient has shape ${fmtShape(grad.shape)} but the output has shape ${fmtShape(root.shape)}`);
+  }
+
+  // Topological order by an iterative depth-first search (deep chains must not overflow the stack).
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const stack: [Tensor, number][] = [[root, 0]];
+  seen.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const inputs = top[0].gradFn?.inputs ?? [];
+    if (top[1] < inputs.length) {
+      const next = inputs[top[1]++]!;
+      if (next.requiresGrad && !seen.has(next)) {
+        seen.add(next);
+        stack.push([next, 0]);
+      }
+    } else {
+      order.push(top[0]);
+      stack.pop();
+    }
+  }
+
+  const grads = new Map<Tensor, Tensor>([[root, grad]]);
+  noGrad(() => {
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i]!;
+      const g = grads.get(t);
+      if (!g) continue;
+      grads.delete(t); // free each gradient as soon as it has been passed on
+      if (!t.gradFn) {
+        t.accumulateGrad(g);
+        continue;
+      }
+      const inGrads = t.gradFn.backward(g);
+      const inputs = t.gradFn.inputs;
+      for (let j = 0; j < inputs.length; j++) {
+        const inp = inputs[j]!;
+        const ig = inGrads[j];
+        if (!ig || !inp.requiresGrad) continue;
+        const prev = grads.get(inp);
+        grads.set(inp, prev ? prev.add(ig) : ig);
+      }
+    }
+  });
+}

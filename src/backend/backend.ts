@@ -1,0 +1,67 @@
+import type { TypedArray } from '../tensor/dtype.js';
+
+/** Elementwise functions of one argument. */
+export type UnaryOp =
+  | 'neg' | 'exp' | 'log' | 'log1p' | 'sqrt' | 'abs' | 'sign'
+  | 'sigmoid' | 'tanh' | 'relu' | 'softplus';
+
+/** Elementwise functions of two broadcast arguments. Comparisons write 1 or 0. */
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+
+/** Reductions along one axis. */
+export type ReduceOp = 'sum' | 'max' | 'min';
+
+/**
+ * The kernels a backend provides. Kernels know nothing of tensors: they take typed arrays and
+ * sizes, write into `out`, and can be tested and timed alone. The `js` backend implements every
+ * kernel; a faster backend spreads it and overrides the ones it speeds up.
+ *
+ * Layout conventions: arrays are row-major. A tensor reduced or indexed along one dim is seen as
+ * [outer, n, inner]. Broadcast operands are read through strides (0 on a broadcast dim).
+ */
+export interface Backend {
+  readonly name: string;
+  /** out[i] = op(x[i]). `out` may be `x`. */
+  unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
+  /** out[idx] = op(a[idx·aStrides], b[idx·bStrides]) over every index of `outShape`. */
+  binary(op: BinaryOp, a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[], out: TypedArray, outShape: readonly number[]): void;
+  /** out = cond ≠ 0 ? a : b, all three broadcast to `outShape`. */
+  where(cond: TypedArray, cStrides: readonly number[], a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[], out: TypedArray, outShape: readonly number[]): void;
+  /** out[i] = min(max(x[i], lo), hi). */
+  clamp(x: TypedArray, lo: number, hi: number, out: TypedArray): void;
+  /** x: [outer, n, inner] → out: [outer, inner]. */
+  reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void;
+  /** x: [outer, n, inner] → out: [outer, inner], the index of the first max (or min). */
+  argReduce(op: 'max' | 'min', x: TypedArray, outer: number, n: number, inner: number, out: Int32Array): void;
+  /**
+   * A batch of matrix products: for each b < batch, C_b[m, n] = op(A_b)·op(B_b), where op transposes
+   * when asked (A_b is stored [k, m] when transA, B_b is stored [n, k] when transB).
+   * Consecutive matrices are aStride / bStride elements apart (0 broadcasts one matrix).
+   */
+  matmul(a: TypedArray, aStride: number, b: TypedArray, bStride: number, out: TypedArray, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): void;
+  /** out = x with its axes reordered: out.shape[i] = shape[perm[i]]. */
+  permute(x: TypedArray, shape: readonly number[], perm: readonly number[], out: TypedArray): void;
+  /** Softmax (or log-softmax) along the middle axis of x: [outer, n, inner]. */
+  softmax(x: TypedArray, outer: number, n: number, inner: number, log: boolean, out: TypedArray): void;
+  /**
+   * Gathers along the middle axis: x: [outer, n, inner], index: [outer, m, inner] of values in
+   * [0, n) → out: [outer, m, inner]. With `accumulate`, scatters instead: x += out-shaped values
+   * at index (the gradient of gather), i.e. x[o, index[o,j,i], i] += src[o, j, i].
+   */
+  gather(x: TypedArray, outer: number, n: number, inner: number, index: Int32Array, m: number, out: TypedArray): void;
+  scatterAdd(dst: TypedArray, outer: number, n: number, inner: number, index: Int32Array, m: number, src: TypedArray): void;
+  /** Copies rows: x: [outer, n, inner], out: [outer, m, inner] with out[:, j] = x[:, index[j]]. */
+  indexSelect(x: TypedArray, outer: number, n: number, inner: number, index: Int32Array, out: TypedArray): void;
+  /** Copies a block: x: [outer, n, inner] → out[:, outStart + j, :] = x[:, j, :] into out: [outer, outN, inner]. */
+  copyBlock(x: TypedArray, outer: number, n: number, inner: number, out: TypedArray, outN: number, outStart: number): void;
+  /** Reads a block back: out[:, j, :] = x[:, start + j, :] for j < len, x: [outer, n, inner]. */
+  sliceBlock(x: TypedArray, outer: number, n: number, inner: number, start: number, len: number, out: TypedArray): void;
+  /** SGD in place (PyTorch's rule); `buf` is the momentum buffer, `first` is its first step. */
+  sgdStep(p: TypedArray, g: TypedArray, buf: TypedArray | null, o: { lr: number; momentum: number; dampening: number; nesterov: boolean; weightDecay: number; first: boolean }): void;
+  /** RMSprop in place: sq = α·sq + (1−α)·g², p −= lr·g/(√sq + ε) (through `buf` with momentum). */
+  rmspropStep(p: TypedArray, g: TypedArray, sq: TypedArray, buf: TypedArray | null, o: { lr: number; alpha: number; eps: number; momentum: number; weightDecay: number }): void;
+  /** Adam / AdamW in place, with bias correction for step t ≥ 1. */
+  adamStep(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, o: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean; t: number }): void;
+}

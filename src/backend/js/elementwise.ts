@@ -1,0 +1,150 @@
+import type { TypedArray } from '../../tensor/dtype.js';
+import type { BinaryOp, UnaryOp } from '../backend.js';
+
+// Numerically stable forms: sigmoid never overflows (e^x only for x < 0), softplus is
+// max(x, 0) + log(1 + e^−|x|), which is exact at ±1000.
+const UNARY: Record<UnaryOp, (x: number) => number> = {
+  neg: (x) => -x,
+  exp: Math.exp,
+  log: Math.log,
+  log1p: Math.log1p,
+  sqrt: Math.sqrt,
+  abs: Math.abs,
+  sign: Math.sign,
+  sigmoid: (x) => {
+    if (x >= 0) return 1 / (1 + Math.exp(-x));
+    const e = Math.exp(x);
+    return e / (1 + e);
+  },
+  tanh: Math.tanh,
+  relu: (x) => (x > 0 ? x : 0),
+  softplus: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
+};
+
+const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  pow: Math.pow,
+  maximum: (a, b) => (a >= b || b !== b ? (b !== b ? b : a) : b),
+  minimum: (a, b) => (a <= b || b !== b ? (b !== b ? b : a) : b),
+  eq: (a, b) => (a === b ? 1 : 0),
+  ne: (a, b) => (a !== b ? 1 : 0),
+  lt: (a, b) => (a < b ? 1 : 0),
+  le: (a, b) => (a <= b ? 1 : 0),
+  gt: (a, b) => (a > b ? 1 : 0),
+  ge: (a, b) => (a >= b ? 1 : 0),
+};
+
+export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
+  const n = x.length;
+  switch (op) {
+    case 'neg': for (let i = 0; i < n; i++) out[i] = -x[i]!; return;
+    case 'relu': for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 ? v : 0; } return;
+    case 'exp': for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]!); return;
+    default: {
+      const f = UNARY[op];
+      for (let i = 0; i < n; i++) out[i] = f(x[i]!);
+    }
+  }
+}
+
+function isContiguous(strides: readonly number[], shape: readonly number[]): boolean {
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (shape[i] !== 1 && strides[i] !== s) return false;
+    s *= shape[i]!;
+  }
+  return true;
+}
+
+const isScalar = (strides: readonly number[]): boolean => strides.every((s) => s === 0);
+
+export function binary(
+  op: BinaryOp, a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[],
+  out: TypedArray, outShape: readonly number[],
+): void {
+  const n = out.length;
+  const aFlat = isContiguous(aStrides, outShape);
+  const bFlat = isContiguous(bStrides, outShape);
+  if (aFlat && bFlat) {
+    switch (op) {
+      case 'add': for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!; return;
+      case 'sub': for (let i = 0; i < n; i++) out[i] = a[i]! - b[i]!; return;
+      case 'mul': for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!; return;
+      case 'div': for (let i = 0; i < n; i++) out[i] = a[i]! / b[i]!; return;
+      default: { const f = BINARY[op]; for (let i = 0; i < n; i++) out[i] = f(a[i]!, b[i]!); return; }
+    }
+  }
+  if (aFlat && isScalar(bStrides)) {
+    const s = b[0]!;
+    switch (op) {
+      case 'add': for (let i = 0; i < n; i++) out[i] = a[i]! + s; return;
+      case 'sub': for (let i = 0; i < n; i++) out[i] = a[i]! - s; return;
+      case 'mul': for (let i = 0; i < n; i++) out[i] = a[i]! * s; return;
+      case 'div': for (let i = 0; i < n; i++) out[i] = a[i]! / s; return;
+      default: { const f = BINARY[op]; for (let i = 0; i < n; i++) out[i] = f(a[i]!, s); return; }
+    }
+  }
+  const f = BINARY[op];
+  forEachBroadcast(outShape, aStrides, bStrides, (o, ia, ib) => { out[o] = f(a[ia]!, b[ib]!); });
+}
+
+export function where(
+  cond: TypedArray, cStrides: readonly number[], a: TypedArray, aStrides: readonly number[],
+  b: TypedArray, bStrides: readonly number[], out: TypedArray, outShape: readonly number[],
+): void {
+  // One odometer walk over outShape, with an offset into each of the three operands.
+  const ndim = outShape.length;
+  const idx = new Array<number>(ndim).fill(0);
+  const n = out.length;
+  for (let o = 0; o < n; o++) {
+    let ic = 0, ia = 0, ib = 0;
+    for (let d = 0; d < ndim; d++) { ic += idx[d]! * cStrides[d]!; ia += idx[d]! * aStrides[d]!; ib += idx[d]! * bStrides[d]!; }
+    out[o] = cond[ic] !== 0 ? a[ia]! : b[ib]!;
+    for (let d = ndim - 1; d >= 0; d--) {
+      if (++idx[d]! < outShape[d]!) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+/**
+ * Walks every index of `shape` in row-major order, calling `f(outIndex, aIndex, bIndex)` with
+ * offsets through the two stride vectors. The innermost dim runs as a tight loop.
+ */
+function forEachBroadcast(
+  shape: readonly number[], aStrides: readonly number[], bStrides: readonly number[],
+  f: (o: number, ia: number, ib: number) => void,
+): void {
+  const ndim = shape.length;
+  if (ndim === 0) { f(0, 0, 0); return; }
+  const last = shape[ndim - 1]!;
+  const sa = aStrides[ndim - 1]!;
+  const sb = bStrides[ndim - 1]!;
+  const idx = new Array<number>(ndim).fill(0);
+  let total = 1;
+  for (const d of shape) total *= d;
+  let ia = 0, ib = 0;
+  for (let o = 0; o < total; o += last) {
+    for (let j = 0; j < last; j++) f(o + j, ia + j * sa, ib + j * sb);
+    // Advance the outer index (all dims but the last), carrying like an odometer.
+    for (let d = ndim - 2; d >= 0; d--) {
+      idx[d]!++;
+      ia += aStrides[d]!;
+      ib += bStrides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      ia -= aStrides[d]! * shape[d]!;
+      ib -= bStrides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+export function clamp(x: TypedArray, lo: number, hi: number, out: TypedArray): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    out[i] = v < lo ? lo : v > hi ? hi : v;
+  }
+}

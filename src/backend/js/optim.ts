@@ -1,0 +1,50 @@
+import type { Backend } from '../backend.js';
+
+// Fused optimiser updates, one pass over each parameter. Formulas follow PyTorch's optimisers
+// exactly, so the reference trajectories in shared/reference replay to 1e-9 in float64.
+
+export const sgdStep: Backend['sgdStep'] = (p, g, buf, o) => {
+  const { lr, momentum, dampening, nesterov, weightDecay, first } = o;
+  for (let i = 0; i < p.length; i++) {
+    let d = g[i]! + weightDecay * p[i]!;
+    if (buf) {
+      const b = first ? d : momentum * buf[i]! + (1 - dampening) * d;
+      buf[i] = b;
+      d = nesterov ? d + momentum * b : b;
+    }
+    p[i] -= lr * d;
+  }
+};
+
+export const rmspropStep: Backend['rmspropStep'] = (p, g, sq, buf, o) => {
+  const { lr, alpha, eps, momentum, weightDecay } = o;
+  for (let i = 0; i < p.length; i++) {
+    const d = g[i]! + weightDecay * p[i]!;
+    const s = alpha * sq[i]! + (1 - alpha) * d * d;
+    sq[i] = s;
+    const step = d / (Math.sqrt(s) + eps);
+    if (buf) {
+      const b = momentum * buf[i]! + step;
+      buf[i] = b;
+      p[i] -= lr * b;
+    } else {
+      p[i] -= lr * step;
+    }
+  }
+};
+
+export const adamStep: Backend['adamStep'] = (p, g, m, v, o) => {
+  const { lr, beta1, beta2, eps, weightDecay, decoupled, t } = o;
+  const bc1 = 1 - Math.pow(beta1, t);
+  const bc2 = 1 - Math.pow(beta2, t);
+  for (let i = 0; i < p.length; i++) {
+    let d = g[i]!;
+    if (decoupled) p[i] *= 1 - lr * weightDecay;
+    else d += weightDecay * p[i]!;
+    const mi = beta1 * m[i]! + (1 - beta1) * d;
+    const vi = beta2 * v[i]! + (1 - beta2) * d * d;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] -= (lr * (mi / bc1)) / (Math.sqrt(vi / bc2) + eps);
+  }
+};

@@ -1,0 +1,22 @@
+/**
+ * Kiln: deep learning for TypeScript. Everything public is re-exported here.
+ * @example
+ * import * as kiln from 'kiln';
+ * const x = kiln.tensor([[0.5, 1.0], [1.5, -2.0]]);
+ */
+export { Tensor } from './tensor/tensor.js';
+export type { NestedArray } from './tensor/tensor.js';
+export type { DType, TypedArray } from './tensor/dtype.js';
+export {
+  tensor, zeros, ones, full, eye, arange, linspace, rand, randn, randint,
+  zerosLike, onesLike, fullLike, randLike, randnLike, randintLike,
+} from './tensor/creation.js';
+export type { CreateOptions, RandomOptions } from './tensor/creation.js';
+export { manualSeed, Generator } from './tensor/random.js';
+export { noGrad, enableGrad, isGradEnabled } from './autograd/tape.js';
+export { setBackend, getBackend, registerBackend } from './backend/registry.js';
+export type { Backend } from './backend/backend.js';
+export { KilnError, ShapeError, DTypeError, ValueError, FormatError } from './errors.js';
+export { where, maximum, minimum } from './ops/elementwise.js';
+export { matmul } from './ops/matmul.js';
+export { cat, stack } from './ops/shape.js';

@@ -1,0 +1,59 @@
+import { record } from '../autograd/tape.js';
+import { backend } from '../backend/registry.js';
+import { ShapeError, fmtShape } from '../errors.js';
+import { allocate, promoteTypes } from '../tensor/dtype.js';
+import { broadcastShapes, sizeOf } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { expand, sumTo } from './shape.js';
+
+/**
+ * op(a)·op(b) for tensors of ≥ 2 dims with broadcast batch dims, where op transposes the last two
+ * dims when asked (without copying: the kernel reads the transposed layout).
+ * a: [...batchA, m, k] (or [..., k, m] when transA), b: [...batchB, k, n] (or [..., n, k]).
+ */
+export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+  const ar = a.shape[a.ndim - 2]!, ac = a.shape[a.ndim - 1]!;
+  const br = b.shape[b.ndim - 2]!, bc = b.shape[b.ndim - 1]!;
+  const [m, k] = transA ? [ac, ar] : [ar, ac];
+  const [k2, n] = transB ? [bc, br] : [br, bc];
+  if (k !== k2) {
+    throw new ShapeError(`matmul: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)}: inner sizes ${k} and ${k2} differ`);
+  }
+  const aBatch = a.shape.slice(0, -2);
+  const bBatch = b.shape.slice(0, -2);
+  const batchShape = broadcastShapes(aBatch, bBatch, 'matmul');
+  const batch = sizeOf(batchShape);
+  // Each operand is read with a batch stride: its own, 0 when it is a single matrix, or a copy
+  // broadcast to the full batch when its batch dims broadcast partially.
+  const operand = (t: Tensor, own: readonly number[]): [Tensor, number] => {
+    const mat = t.shape[t.ndim - 2]! * t.shape[t.ndim - 1]!;
+    if (sizeOf(own) === batch) return [t, mat];
+    if (sizeOf(own) === 1) return [t, 0];
+    return [expand(t, [...batchShape, t.shape[t.ndim - 2]!, t.shape[t.ndim - 1]!]), mat];
+  };
+  const [ax, aStride] = operand(a, aBatch);
+  const [bx, bStride] = operand(b, bBatch);
+  const out = allocate(promoteTypes(a.dtype, b.dtype), batch * m * n);
+  backend().matmul(ax.data, aStride, bx.data, bStride, out, batch, m, k, n, transA, transB);
+  return new Tensor(out, [...batchShape, m, n]);
+}
+
+/**
+ * Matrix product with PyTorch's rules: 2-D × 2-D; batched [..., m, k] × [..., k, n] with
+ * broadcast batch dims; a 1-D operand is treated as a row (left) or column (right) vector.
+ * Backward: dA = dC·Bᵀ, dB = Aᵀ·dC, each summed over the batch dims it was broadcast along.
+ * @example kiln.randn([64, 784]).matmul(kiln.randn([784, 128]))   // [64, 128]
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`matmul: both operands need at least 1 dim, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.ndim === 1) {
+    const out = matmul(a.unsqueeze(0), b);
+    return out.squeeze(out.ndim - 2);
+  }
+  if (b.ndim === 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
+  const out = matmulRaw(a, b, false, false);
+  return record(out, 'matmul', [a, b], (g) => [
+    a.requiresGrad ? sumTo(matmulRaw(g, b, false, true), a.shape) : null,
+    b.requiresGrad ? sumTo(matmulRaw(a, g, true, false), b.shape) : null,
+  ]);
+}

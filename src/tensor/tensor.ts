@@ -1,0 +1,236 @@
+import { record, runBackward, isGradEnabled } from '../autograd/tape.js';
+import type { GradFn } from '../autograd/tape.js';
+import { backend } from '../backend/registry.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import * as ew from '../ops/elementwise.js';
+import * as act from '../ops/activation.js';
+import * as red from '../ops/reduce.js';
+import * as sh from '../ops/shape.js';
+import { matmul } from '../ops/matmul.js';
+import { softmax, logSoftmax } from '../ops/softmax.js';
+import { allocate, dtypeOf, isFloat } from './dtype.js';
+import type { DType, TypedArray } from './dtype.js';
+import { formatTensor } from './format.js';
+import { broadcastStrides, sameShape, sizeOf, stridesOf } from './shape.js';
+
+/** Nested JavaScript arrays of numbers, as `toArray()` returns and `tensor()` takes. */
+export type NestedArray = number | NestedArray[];
+
+/**
+ * An n-dimensional array with a dtype, stored row-major and contiguous in a typed array, that can
+ * take part in automatic differentiation. Create tensors with `kiln.tensor`, `kiln.zeros`,
+ * `kiln.randn`, …; every op returns a new tensor, except the in-place methods ending in `_`.
+ *
+ * @example
+ * const x = kiln.tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * const y = x.mul(x).sum();   // 30
+ * y.backward();               // x.grad = 2·x
+ */
+export class Tensor {
+  /** The elements, row-major. Shared with views made by `reshape`. */
+  data: TypedArray;
+  readonly shape: readonly number[];
+  /** Whether gradients flow to this tensor; leaves with it set receive `.grad` from `backward()`. */
+  requiresGrad = false;
+  /** d(output)/d(this) accumulated by `backward()`; a leaf's only. */
+  grad: Tensor | null = null;
+  /** The op that produced this tensor, when it was recorded for autograd. */
+  gradFn: GradFn | null = null;
+  /** Set by `nn.Parameter`: a module's trainable tensor. */
+  isParameter = false;
+
+  constructor(data: TypedArray, shape: readonly number[]) {
+    if (data.length !== sizeOf(shape)) {
+      throw new ShapeError(`Tensor: ${data.length} elements cannot have shape ${fmtShape(shape)} (${sizeOf(shape)} elements)`);
+    }
+    this.data = data;
+    this.shape = shape;
+  }
+
+  get dtype(): DType { return dtypeOf(this.data); }
+  get ndim(): number { return this.shape.length; }
+  get size(): number { return this.data.length; }
+  /** Whether this tensor was made by an op (false for leaves such as parameters and inputs). */
+  get isLeaf(): boolean { return this.gradFn === null; }
+
+  // ── Output ────────────────────────────────────────────────────────────────────────────────
+
+  /** The value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) throw new ShapeError(`item: only a one-element tensor has an item, got shape ${fmtShape(this.shape)}; use toArray()`);
+    return this.data[0]!;
+  }
+
+  /** The elements as nested arrays (a number for a 0-D tensor). */
+  toArray(): NestedArray {
+    const build = (dim: number, offset: number): NestedArray => {
+      if (dim === this.shape.length) return this.data[offset]!;
+      const stride = sizeOf(this.shape.slice(dim + 1));
+      const out: NestedArray[] = [];
+      for (let i = 0; i < this.shape[dim]!; i++) out.push(build(dim + 1, offset + i * stride));
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** Readable, like PyTorch's: `tensor([[0.5000, 1.0000], …])`. */
+  toString(): string { return formatTensor(this); }
+
+  // ── Autograd ──────────────────────────────────────────────────────────────────────────────
+
+  /** Back-propagates from this tensor (a scalar, or pass the output gradient). */
+  backward(gradient?: Tensor): void { runBackward(this, gradient, (t) => sh.onesLikeRaw(t)); }
+
+  /** A tensor with the same data, cut from the graph. */
+  detach(): Tensor { return new Tensor(this.data, this.shape); }
+
+  /** Sets `requiresGrad` on a leaf, in place: `w.requiresGrad_()`. */
+  requiresGrad_(flag = true): this {
+    if (!this.isLeaf) throw new ValueError('requiresGrad_: only leaf tensors can change requiresGrad; use detach() first');
+    if (flag && !isFloat(this.dtype)) throw new DTypeError(`requiresGrad_: only float tensors can require gradients, got ${this.dtype}`);
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  /** @internal Adds `g` into `.grad` (used by backward). */
+  accumulateGrad(g: Tensor): void {
+    if (this.grad === null) {
+      const copy = allocate(this.dtype, this.size);
+      copy.set(g.data);
+      this.grad = new Tensor(copy, this.shape);
+    } else {
+      const d = this.grad.data;
+      const s = g.data;
+      for (let i = 0; i < d.length; i++) d[i] += s[i]!;
+    }
+  }
+
+  // ── Copies and conversions ───────────────────────────────────────────────────────────────
+
+  /** A copy with its own data, still in the graph. */
+  clone(): Tensor {
+    const out = new Tensor(this.data.slice(), this.shape);
+    return record(out, 'clone', [this], (g) => [g]);
+  }
+
+  /** This tensor in another dtype (itself when already that dtype). */
+  to(dtype: DType): Tensor {
+    if (dtype === this.dtype) return this;
+    const data = allocate(dtype, this.size);
+    if (dtype === 'int32') for (let i = 0; i < data.length; i++) data[i] = Math.trunc(this.data[i]!);
+    else data.set(this.data);
+    const out = new Tensor(data, this.shape);
+    if (!isFloat(dtype)) return out;
+    const from = this.dtype;
+    return record(out, 'to', [this], (g) => [g.to(from)]);
+  }
+  float(): Tensor { return this.to('float32'); }
+  double(): Tensor { return this.to('float64'); }
+  int(): Tensor { return this.to('int32'); }
+
+  // ── Elementwise ──────────────────────────────────────────────────────────────────────────
+
+  add(other: Tensor | number): Tensor { return ew.add(this, other); }
+  sub(other: Tensor | number): Tensor { return ew.sub(this, other); }
+  mul(other: Tensor | number): Tensor { return ew.mul(this, other); }
+  div(other: Tensor | number): Tensor { return ew.div(this, other); }
+  pow(exponent: Tensor | number): Tensor { return ew.pow(this, exponent); }
+  maximum(other: Tensor | number): Tensor { return ew.maximum(this, other); }
+  minimum(other: Tensor | number): Tensor { return ew.minimum(this, other); }
+  neg(): Tensor { return ew.neg(this); }
+  exp(): Tensor { return ew.exp(this); }
+  log(): Tensor { return ew.log(this); }
+  log1p(): Tensor { return ew.log1p(this); }
+  sqrt(): Tensor { return ew.sqrt(this); }
+  square(): Tensor { return ew.mul(this, this); }
+  abs(): Tensor { return ew.abs(this); }
+  sign(): Tensor { return ew.sign(this); }
+  clamp(min?: number | null, max?: number | null): Tensor { return ew.clamp(this, min, max); }
+  eq(other: Tensor | number): Tensor { return ew.compare('eq', this, other); }
+  ne(other: Tensor | number): Tensor { return ew.compare('ne', this, other); }
+  lt(other: Tensor | number): Tensor { return ew.compare('lt', this, other); }
+  le(other: Tensor | number): Tensor { return ew.compare('le', this, other); }
+  gt(other: Tensor | number): Tensor { return ew.compare('gt', this, other); }
+  ge(other: Tensor | number): Tensor { return ew.compare('ge', this, other); }
+
+  sigmoid(): Tensor { return act.sigmoid(this); }
+  tanh(): Tensor { return act.tanh(this); }
+  relu(): Tensor { return act.relu(this); }
+  leakyRelu(negativeSlope = act.DEFAULT_NEGATIVE_SLOPE): Tensor { return act.leakyRelu(this, negativeSlope); }
+  softplus(): Tensor { return act.softplus(this); }
+  softmax(dim: number): Tensor { return softmax(this, dim); }
+  logSoftmax(dim: number): Tensor { return logSoftmax(this, dim); }
+
+  // ── Reductions ───────────────────────────────────────────────────────────────────────────
+
+  sum(dim?: number | number[] | null, keepdim = false): Tensor { return red.sum(this, dim, keepdim); }
+  mean(dim?: number | number[] | null, keepdim = false): Tensor { return red.mean(this, dim, keepdim); }
+  var(dim?: number | number[] | null, options: { correction?: number; keepdim?: boolean } = {}): Tensor { return red.variance(this, dim, options); }
+  amax(dim?: number | number[] | null, keepdim = false): Tensor { return red.amax(this, dim, keepdim); }
+  amin(dim?: number | number[] | null, keepdim = false): Tensor { return red.amin(this, dim, keepdim); }
+  /** The largest element; with `dim`, the largest along it and where it is, as PyTorch's. */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  max(dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
+    return dim === undefined ? red.amax(this) : red.maxDim(this, dim, keepdim, 'max');
+  }
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  min(dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
+    return dim === undefined ? red.amin(this) : red.maxDim(this, dim, keepdim, 'min');
+  }
+  argmax(dim?: number | null, keepdim = false): Tensor { return red.argReduce(this, 'max', dim, keepdim); }
+  argmin(dim?: number | null, keepdim = false): Tensor { return red.argReduce(this, 'min', dim, keepdim); }
+
+  // ── Linear algebra and shape ─────────────────────────────────────────────────────────────
+
+  matmul(other: Tensor): Tensor { return matmul(this, other); }
+  reshape(...shape: number[] | [readonly number[]]): Tensor { return sh.reshape(this, flatArgs(shape)); }
+  view(...shape: number[] | [readonly number[]]): Tensor { return sh.reshape(this, flatArgs(shape)); }
+  flatten(startDim = 0, endDim = -1): Tensor { return sh.flatten(this, startDim, endDim); }
+  squeeze(dim?: number): Tensor { return sh.squeeze(this, dim); }
+  unsqueeze(dim: number): Tensor { return sh.unsqueeze(this, dim); }
+  transpose(dim0: number, dim1: number): Tensor { return sh.transpose(this, dim0, dim1); }
+  /** The transpose of a 2-D tensor. */
+  t(): Tensor { return sh.transpose(this, 0, 1); }
+  permute(...dims: number[] | [readonly number[]]): Tensor { return sh.permute(this, flatArgs(dims)); }
+  expand(...shape: number[] | [readonly number[]]): Tensor { return sh.expand(this, flatArgs(shape)); }
+  narrow(dim: number, start: number, length: number): Tensor { return sh.narrow(this, dim, start, length); }
+  /** Elements start…end−1 along `dim` (Python's `x[start:end]`; negative bounds count from the end). */
+  slice(dim: number, start?: number, end?: number): Tensor { return sh.slice(this, dim, start, end); }
+  indexSelect(dim: number, index: Tensor): Tensor { return sh.indexSelect(this, dim, index); }
+  gather(dim: number, index: Tensor): Tensor { return sh.gather(this, dim, index); }
+
+  // ── In place (refused on tensors that need a gradient, outside noGrad) ────────────────────
+
+  add_(other: Tensor | number): this { return this.inPlace('add_', other, 'add'); }
+  sub_(other: Tensor | number): this { return this.inPlace('sub_', other, 'sub'); }
+  mul_(other: Tensor | number): this { return this.inPlace('mul_', other, 'mul'); }
+  div_(other: Tensor | number): this { return this.inPlace('div_', other, 'div'); }
+  /** Copies `src` (broadcast to this shape) into this tensor. */
+  copy_(src: Tensor): this { this.checkInPlace('copy_'); sh.copyInto(this, src); return this; }
+  fill_(value: number): this { this.checkInPlace('fill_'); this.data.fill(value); return this; }
+  zero_(): this { return this.fill_(0); }
+
+  private checkInPlace(op: string): void {
+    if (this.requiresGrad && isGradEnabled()) {
+      throw new ValueError(`${op}: cannot change a tensor that requires grad in place while recording; wrap the update in kiln.noGrad(() => …)`);
+    }
+  }
+
+  private inPlace(name: string, other: Tensor | number, op: 'add' | 'sub' | 'mul' | 'div'): this {
+    this.checkInPlace(name);
+    const o = ew.asTensor(other, this);
+    if (!sameShape(o.shape, this.shape)) {
+      const target = sh.broadcastTo(o.shape, this.shape, name);
+      backend().binary(op, this.data, stridesOf(this.shape), o.data, broadcastStrides(o.shape, target), this.data, this.shape);
+    } else {
+      backend().binary(op, this.data, stridesOf(this.shape), o.data, stridesOf(o.shape), this.data, this.shape);
+    }
+    return this;
+  }
+}
+
+function flatArgs(args: number[] | [readonly number[]]): number[] {
+  return args.length === 1 && Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
+}
