@@ -20,3 +20,4 @@ export { KilnError, ShapeError, DTypeError, ValueError, FormatError } from './er
 export { where, maximum, minimum } from './ops/elementwise.js';
 export { matmul } from './ops/matmul.js';
 export { cat, stack } from './ops/shape.js';
+export * as nn from './nn/index.js';

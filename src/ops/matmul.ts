@@ -57,3 +57,25 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     b.requiresGrad ? sumTo(matmulRaw(a, g, true, false), b.shape) : null,
   ]);
 }
+
+/**
+ * y = x·Wᵀ + b, with W: [out, in] (the course's W[l] of shape (n[l], n[l−1])), x: [..., in],
+ * b: [out]. The transpose is read in place by the kernel, not copied.
+ * Backward: dx = g·W, dW = gᵀ·x (summed over the batch), db = Σ g.
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (weight.ndim !== 2) throw new ShapeError(`linear: weight must be [out, in], got ${fmtShape(weight.shape)}`);
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== weight.shape[1]) {
+    throw new ShapeError(`linear: input ${fmtShape(x.shape)} has ${x.shape[x.ndim - 1] ?? 0} features but the weight ${fmtShape(weight.shape)} expects ${weight.shape[1]}`);
+  }
+  if (x.ndim === 1) return linear(x.unsqueeze(0), weight, bias).squeeze(0);
+  const y = record(matmulRaw(x, weight, false, true), 'linear', [x, weight], (g) => [
+    x.requiresGrad ? matmulRaw(g, weight, false, false) : null,
+    weight.requiresGrad ? sumTo(matmulRaw(g, x, true, false), weight.shape) : null,
+  ]);
+  if (!bias) return y;
+  if (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]) {
+    throw new ShapeError(`linear: bias must be [${weight.shape[0]}] to match the weight ${fmtShape(weight.shape)}, got ${fmtShape(bias.shape)}`);
+  }
+  return y.add(bias);
+}

@@ -1,0 +1,42 @@
+import { FormatError } from '../errors.js';
+import { Identity, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Tanh } from './layers/activations.js';
+import { Dropout } from './layers/dropout.js';
+import { Flatten } from './layers/flatten.js';
+import { Linear } from './layers/linear.js';
+import { Sequential } from './layers/sequential.js';
+import type { Module, ModuleConfig } from './module.js';
+
+type Factory = (config: ModuleConfig) => Module;
+
+// Factories are wrapped in arrows: Sequential imports this file, so its class is not yet defined
+// while this module first runs.
+
+const registry = new Map<string, Factory>([
+  ['Linear', (c) => Linear.fromConfig(c)],
+  ['Identity', (c) => Identity.fromConfig(c)],
+  ['Sigmoid', (c) => Sigmoid.fromConfig(c)],
+  ['Tanh', (c) => Tanh.fromConfig(c)],
+  ['ReLU', (c) => ReLU.fromConfig(c)],
+  ['LeakyReLU', (c) => LeakyReLU.fromConfig(c)],
+  ['PReLU', (c) => PReLU.fromConfig(c)],
+  ['Softmax', (c) => Softmax.fromConfig(c)],
+  ['LogSoftmax', (c) => LogSoftmax.fromConfig(c)],
+  ['Flatten', (c) => Flatten.fromConfig(c)],
+  ['Dropout', (c) => Dropout.fromConfig(c)],
+  ['Sequential', (c) => Sequential.fromConfig(c)],
+]);
+
+/** Makes a custom module class loadable by `fromConfig` and `kiln.load`. */
+export function registerModule(type: string, factory: Factory): void {
+  registry.set(type, factory);
+}
+
+/** Re-creates a module (with fresh parameters) from its `toConfig()`. */
+export function fromConfig(config: ModuleConfig): Module {
+  if (typeof config !== 'object' || config === null || typeof config.type !== 'string') {
+    throw new FormatError(`fromConfig: a layer config is an object with a string "type", got ${JSON.stringify(config)}`);
+  }
+  const factory = registry.get(config.type);
+  if (!factory) throw new FormatError(`fromConfig: unknown layer type "${config.type}"; known: ${[...registry.keys()].join(', ')} (register custom ones with nn.registerModule)`);
+  return factory(config);
+}

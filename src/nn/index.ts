@@ -1,0 +1,13 @@
+export { Module, Parameter } from './module.js';
+export type { ModuleConfig } from './module.js';
+export { Linear } from './layers/linear.js';
+export type { LinearOptions } from './layers/linear.js';
+export { Identity, Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, Softmax, LogSoftmax } from './layers/activations.js';
+export { Dropout } from './layers/dropout.js';
+export { Flatten } from './layers/flatten.js';
+export { Sequential } from './layers/sequential.js';
+export { fromConfig, registerModule } from './config.js';
+export { l2Penalty } from './losses.js';
+export type { Reduction, LossName, LossFn } from './losses.js';
+export * as functional from './functional.js';
+export * as init from './init.js';

@@ -1,0 +1,67 @@
+import { ValueError } from '../../errors.js';
+import { linear } from '../../ops/matmul.js';
+import { zeros } from '../../tensor/creation.js';
+import type { DType } from '../../tensor/dtype.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { checkInt } from '../../validate.js';
+import { WEIGHT_INITS, initWeight, uniform, zeros as zeroInit } from '../init.js';
+import type { WeightInit } from '../init.js';
+import { Module, Parameter } from '../module.js';
+import type { ModuleConfig } from '../module.js';
+
+export interface LinearOptions {
+  /** Add a learned bias b (default true). */
+  bias?: boolean;
+  /**
+   * How to initialise W: `'default'` (PyTorch's U(±1/√in), the bias too), `'zeros'`, `'small'`
+   * (the course's randn·0.01), `'xavierUniform'`, `'xavierNormal'`, `'kaimingUniform'`,
+   * `'kaimingNormal'`. The bias starts at zero except with `'default'`.
+   */
+  init?: WeightInit;
+  dtype?: DType;
+}
+
+/**
+ * A fully connected layer: y = x·Wᵀ + b, W: [out, in], b: [out]. The course's
+ * Z[l] = W[l]·A[l−1] + b[l], with examples as rows instead of columns.
+ * @example new nn.Linear(784, 128)
+ */
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly init: WeightInit;
+  weight: Tensor;
+  bias: Tensor | null;
+
+  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+    super();
+    this.inFeatures = checkInt('Linear', 'inFeatures', inFeatures);
+    this.outFeatures = checkInt('Linear', 'outFeatures', outFeatures);
+    this.init = options.init ?? 'default';
+    if (!WEIGHT_INITS.includes(this.init)) throw new ValueError(`Linear: init must be one of ${WEIGHT_INITS.join(', ')}, got ${JSON.stringify(options.init)}`);
+    const dtype = options.dtype ?? 'float32';
+    this.weight = Parameter(zeros([outFeatures, inFeatures], { dtype }));
+    this.bias = options.bias === false ? null : Parameter(zeros([outFeatures], { dtype }));
+    this.resetParameters();
+  }
+
+  override resetParameters(): void {
+    initWeight(this.weight, this.init);
+    if (!this.bias) return;
+    const bound = 1 / Math.sqrt(this.inFeatures);
+    if (this.init === 'default') uniform(this.bias, -bound, bound);
+    else zeroInit(this.bias);
+  }
+
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias);
+  }
+
+  override toConfig(): ModuleConfig {
+    return { type: 'Linear', inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.bias !== null, init: this.init };
+  }
+
+  static fromConfig(c: ModuleConfig): Linear {
+    return new Linear(c.inFeatures as number, c.outFeatures as number, { bias: c.bias as boolean, init: c.init as WeightInit });
+  }
+}

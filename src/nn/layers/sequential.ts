@@ -1,0 +1,49 @@
+import { ValueError } from '../../errors.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { fromConfig } from '../config.js';
+import { Module } from '../module.js';
+import type { ModuleConfig } from '../module.js';
+
+/**
+ * Layers applied one after another. Children are named by position: `0.weight`, `2.bias`.
+ * @example new nn.Sequential(new nn.Linear(1, 2), new nn.Sigmoid(), new nn.Linear(2, 1), new nn.Sigmoid())
+ */
+export class Sequential extends Module {
+  readonly layers: Module[];
+
+  constructor(...layers: Module[]) {
+    super();
+    layers.forEach((l, i) => {
+      if (!(l instanceof Module)) throw new ValueError(`Sequential: argument ${i} is not a Module`);
+    });
+    this.layers = layers;
+  }
+
+  /** Appends a layer. */
+  add(layer: Module): this {
+    if (!(layer instanceof Module)) throw new ValueError('Sequential.add: the argument is not a Module');
+    this.layers.push(layer);
+    return this;
+  }
+
+  get length(): number { return this.layers.length; }
+
+  override namedChildren(): [string, Module][] {
+    return this.layers.map((l, i) => [String(i), l]);
+  }
+
+  forward(x: Tensor): Tensor {
+    let h = x;
+    for (const layer of this.layers) h = layer.forward(h);
+    return h;
+  }
+
+  override toConfig(): ModuleConfig {
+    return { type: 'Sequential', layers: this.layers.map((l) => l.toConfig()) };
+  }
+
+  static fromConfig(c: ModuleConfig): Sequential {
+    if (!Array.isArray(c.layers)) throw new ValueError('Sequential.fromConfig: "layers" must be an array of layer configs');
+    return new Sequential(...c.layers.map((l) => fromConfig(l as ModuleConfig)));
+  }
+}

@@ -1,0 +1,125 @@
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { isFloat } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { checkOneOf, checkRange } from '../validate.js';
+import type { Module } from './module.js';
+
+/** How a loss combines its per-element values: their mean (the course's cost J), sum, or none. */
+export type Reduction = 'mean' | 'sum' | 'none';
+const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
+
+/** PyTorch clamps log(p) at −100 in binary cross-entropy, so p = 0 or 1 gives a finite loss. */
+const LOG_CLAMP = -100;
+
+function reduce(values: Tensor, reduction: Reduction, op: string): Tensor {
+  switch (checkOneOf(op, 'reduction', reduction, REDUCTIONS)) {
+    case 'mean': return values.mean();
+    case 'sum': return values.sum();
+    case 'none': return values;
+  }
+}
+
+function checkSameShape(input: Tensor, target: Tensor, op: string): void {
+  if (input.shape.length !== target.shape.length || input.shape.some((d, i) => d !== target.shape[i])) {
+    const hint = input.size === target.size ? `; reshape the target with target.reshape(${fmtShape(input.shape)})` : '';
+    throw new ShapeError(`${op}: input ${fmtShape(input.shape)} and target ${fmtShape(target.shape)} must have the same shape${hint}`);
+  }
+  if (!isFloat(target.dtype)) throw new DTypeError(`${op}: the target must be float, got ${target.dtype}; use target.float()`);
+}
+
+/**
+ * Mean squared error: mean((ŷ − y)²). (The course's beans example uses it with a sigmoid output.)
+ * @example nn.functional.mseLoss(model.forward(x), y)
+ */
+export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+  checkSameShape(input, target, 'mseLoss');
+  const d = input.sub(target);
+  return reduce(d.mul(d), reduction, 'mseLoss');
+}
+
+/**
+ * Binary cross-entropy on probabilities: −[y·log p + (1 − y)·log(1 − p)], the course's logistic
+ * cost. The logs are clamped at −100, as in PyTorch. Prefer `binaryCrossEntropyWithLogits`
+ * on the raw output: it is exact where this one saturates.
+ */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+  checkSameShape(input, target, 'binaryCrossEntropy');
+  for (const p of input.data) {
+    if (!(p >= 0 && p <= 1)) throw new ValueError(`binaryCrossEntropy: inputs must be probabilities in [0, 1], got ${p}; apply sigmoid first or use binaryCrossEntropyWithLogits`);
+  }
+  const logP = input.log().clamp(LOG_CLAMP);
+  const log1mP = input.neg().add(1).log().clamp(LOG_CLAMP);
+  const ll = target.mul(logP).add(target.neg().add(1).mul(log1mP));
+  return reduce(ll.neg(), reduction, 'binaryCrossEntropy');
+}
+
+/**
+ * Binary cross-entropy on logits z, stable for any z: max(z, 0) − z·y + log(1 + e^−|z|),
+ * computed as softplus(z) − z·y. Its gradient is σ(z) − y.
+ */
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+  checkSameShape(input, target, 'binaryCrossEntropyWithLogits');
+  return reduce(input.softplus().sub(input.mul(target)), reduction, 'binaryCrossEntropyWithLogits');
+}
+
+function checkClassTargets(input: Tensor, target: Tensor, op: string): void {
+  if (input.ndim !== 2) throw new ShapeError(`${op}: input must be [N, C] (a row of class scores per example), got ${fmtShape(input.shape)}`);
+  if (target.dtype !== 'int32') throw new DTypeError(`${op}: the target must hold int32 class indices, got ${target.dtype}; use target.int()`);
+  if (target.ndim !== 1 || target.shape[0] !== input.shape[0]) {
+    throw new ShapeError(`${op}: target must be [${input.shape[0]}] (one class index per row of the input ${fmtShape(input.shape)}), got ${fmtShape(target.shape)}`);
+  }
+  const classes = input.shape[1]!;
+  const t = target.data;
+  for (let i = 0; i < t.length; i++) {
+    if (t[i]! < 0 || t[i]! >= classes) throw new ValueError(`${op}: label ${t[i]} at row ${i} is out of range for ${classes} classes (labels must be 0…${classes - 1})`);
+  }
+}
+
+/** Negative log-likelihood of class indices, given log-probabilities [N, C]: −mean(logp[i, yᵢ]). */
+export function nllLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+  checkClassTargets(input, target, 'nllLoss');
+  const picked = input.gather(1, target.unsqueeze(1)).squeeze(1);
+  return reduce(picked.neg(), reduction, 'nllLoss');
+}
+
+/**
+ * Softmax cross-entropy of logits [N, C] and int32 class indices [N]: nllLoss(logSoftmax(x)).
+ * Stable for logits of any size (log-sum-exp).
+ * @example nn.functional.crossEntropy(model.forward(xb), yb)
+ */
+export function crossEntropy(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+  checkClassTargets(input, target, 'crossEntropy');
+  return nllLoss(input.logSoftmax(1), target, reduction);
+}
+
+/**
+ * The course's L2 regularisation term, λ/(2m)·Σₗ‖W[l]‖²_F, over every parameter named `weight`
+ * (biases are not regularised). Add it to the cost: J = loss + l2Penalty(model, λ, m).
+ * Equivalent to an optimiser's `weightDecay` of λ/m with plain SGD.
+ */
+export function l2Penalty(model: Module, lambda: number, m: number): Tensor {
+  checkRange('l2Penalty', 'lambda', lambda, { min: 0 });
+  checkRange('l2Penalty', 'm', m, { min: 0, minOpen: true });
+  let total: Tensor | null = null;
+  for (const [name, p] of model.namedParameters()) {
+    if (!name.endsWith('weight')) continue;
+    const sq = p.mul(p).sum();
+    total = total ? total.add(sq) : sq;
+  }
+  if (!total) throw new ValueError('l2Penalty: the model has no parameters named "weight" to regularise');
+  return total.mul(lambda / (2 * m));
+}
+
+export const LOSSES = {
+  mseLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, nllLoss,
+} as const;
+export type LossName = keyof typeof LOSSES;
+export type LossFn = (input: Tensor, target: Tensor) => Tensor;
+
+/** A loss function from its name (or the function itself). */
+export function resolveLoss(loss: LossName | LossFn, op: string): LossFn {
+  if (typeof loss === 'function') return loss;
+  const fn = LOSSES[checkOneOf(op, 'loss', loss, Object.keys(LOSSES) as LossName[])];
+  return (input, target) => fn(input, target);
+}
+

@@ -1,0 +1,136 @@
+import { noGrad } from '../autograd/tape.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { Tensor } from '../tensor/tensor.js';
+
+/** A layer's architecture as plain JSON: its class name and constructor arguments. */
+export interface ModuleConfig {
+  type: string;
+  [key: string]: unknown;
+}
+
+/** Marks a float tensor as a trainable parameter of a module (sets requiresGrad). */
+export function Parameter(t: Tensor): Tensor {
+  if (t.dtype === 'int32') throw new DTypeError('Parameter: parameters must be float32 or float64, got int32');
+  const p = t.isLeaf ? t : t.detach();
+  p.requiresGrad = true;
+  p.isParameter = true;
+  return p;
+}
+
+/**
+ * The base of every layer and model. A module's parameters are its own fields holding
+ * `Parameter`s; its children are its fields holding modules. Names are dotted paths, as in
+ * PyTorch: `0.weight`, `features.3.bias`.
+ *
+ * The layer contract: the constructor validates its config and throws on nonsense, parameters are
+ * made in `resetParameters()` by an initialiser from `nn.init`, `forward` only composes ops, and
+ * `toConfig()` / `nn.fromConfig()` are symmetric.
+ */
+export abstract class Module {
+  /** Training mode: dropout drops. `eval()` turns it off. */
+  training = true;
+  /** Names of fields holding non-trainable state saved in the state dict (running statistics). */
+  protected bufferNames: string[] = [];
+
+  abstract forward(x: Tensor): Tensor;
+
+  /** The architecture as JSON. Built-in layers implement it; a custom module must, to be saved. */
+  toConfig(): ModuleConfig {
+    throw new ValueError(`${this.constructor.name}: this module has no toConfig(); implement it (and register the class with nn.registerModule) to save it`);
+  }
+
+  /** Re-creates the parameters with the layer's initialiser. */
+  resetParameters(): void {
+    for (const [, child] of this.namedChildren()) child.resetParameters();
+  }
+
+  /** The direct sub-modules with their names. */
+  namedChildren(): [string, Module][] {
+    const out: [string, Module][] = [];
+    for (const [key, value] of Object.entries(this)) {
+      if (value instanceof Module) out.push([key, value]);
+    }
+    return out;
+  }
+
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  /** This module and every descendant, depth first. */
+  *modules(): Generator<Module> {
+    yield this;
+    for (const [, child] of this.namedChildren()) yield* child.modules();
+  }
+
+  /** Every parameter with its dotted path, this module's own first. */
+  *namedParameters(prefix = ''): Generator<[string, Tensor]> {
+    for (const [key, value] of Object.entries(this)) {
+      if (value instanceof Tensor && value.isParameter) yield [prefix + key, value];
+    }
+    for (const [name, child] of this.namedChildren()) yield* child.namedParameters(`${prefix}${name}.`);
+  }
+
+  parameters(): Tensor[] {
+    return [...this.namedParameters()].map(([, p]) => p);
+  }
+
+  /** Non-trainable saved state (e.g. batch-norm running statistics) with dotted paths. */
+  *namedBuffers(prefix = ''): Generator<[string, Tensor]> {
+    const self = this as unknown as Record<string, unknown>;
+    for (const key of this.bufferNames) {
+      const v = self[key];
+      if (v instanceof Tensor) yield [prefix + key, v];
+    }
+    for (const [name, child] of this.namedChildren()) yield* child.namedBuffers(`${prefix}${name}.`);
+  }
+
+  /** Sets training mode here and in every descendant. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  /** Evaluation mode: dropout passes values through unchanged. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears the gradients of every parameter. */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** Parameters and buffers by name. The tensors are the module's own: copy before changing. */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [name, p] of this.namedParameters()) out[name] = p;
+    for (const [name, b] of this.namedBuffers()) out[name] = b;
+    return out;
+  }
+
+  /**
+   * Copies values into this module's parameters and buffers. With `strict` (the default), a
+   * missing or unexpected name is an error; a shape mismatch is always one.
+   */
+  loadStateDict(state: Record<string, Tensor>, strict = true): void {
+    const own = this.stateDict();
+    if (strict) {
+      const missing = Object.keys(own).filter((k) => !(k in state));
+      const unexpected = Object.keys(state).filter((k) => !(k in own));
+      if (missing.length || unexpected.length) {
+        throw new ValueError(`loadStateDict: ${missing.length ? `missing ${missing.join(', ')}` : ''}${missing.length && unexpected.length ? '; ' : ''}${unexpected.length ? `unexpected ${unexpected.join(', ')}` : ''}`);
+      }
+    }
+    noGrad(() => {
+      for (const [name, dst] of Object.entries(own)) {
+        const src = state[name];
+        if (!src) continue;
+        if (src.shape.length !== dst.shape.length || src.shape.some((d, i) => d !== dst.shape[i])) {
+          throw new ShapeError(`loadStateDict: ${name} has shape ${fmtShape(src.shape)} in the state but ${fmtShape(dst.shape)} in the model`);
+        }
+        dst.data.set(src.data);
+      }
+    });
+  }
+}
