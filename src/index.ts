@@ -21,3 +21,6 @@ export { where, maximum, minimum } from './ops/elementwise.js';
 export { matmul } from './ops/matmul.js';
 export { cat, stack } from './ops/shape.js';
 export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export { gradcheck } from './train/gradcheck.js';
+export type { GradcheckOptions, GradcheckResult } from './train/gradcheck.js';

@@ -1,0 +1,10 @@
+export { Optimizer } from './optimizer.js';
+export type { OptimizerState } from './optimizer.js';
+export { SGD } from './sgd.js';
+export type { SGDOptions } from './sgd.js';
+export { RMSprop } from './rmsprop.js';
+export type { RMSpropOptions } from './rmsprop.js';
+export { Adam, AdamW } from './adam.js';
+export type { AdamOptions } from './adam.js';
+export { LRScheduler, InverseTimeLR, ExponentialLR, StepLR, CosineAnnealingLR } from './schedules.js';
+export type { SchedulerState } from './schedules.js';
