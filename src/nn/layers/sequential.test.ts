@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import * as kiln from '../../index.js';
+
+const { nn, manualSeed } = kiln;
+
+describe('Sequential and Module', () => {
+  const make = (): kiln.nn.Sequential => new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Dropout(0.1), new nn.Linear(3, 1));
+
+  it('names parameters by dotted path', () => {
+    const m = make();
+    expect([...m.namedParameters()].map(([n, p]) => `${n}:${p.shape.join('x')}`)).toEqual(['0.weight:3x2', '0.bias:3', '3.weight:1x3', '3.bias:1']);
+    expect(m.parameters()).toHaveLength(4);
+    expect(m.children()).toHaveLength(4);
+    expect([...m.modules()]).toHaveLength(5);
+    const outer = new nn.Sequential(m, new nn.Sigmoid());
+    expect([...outer.namedParameters()][0]![0]).toBe('0.0.weight');
+  });
+
+  it('switches train/eval in every descendant', () => {
+    const m = make().eval();
+    expect([...m.modules()].every((x) => !x.training)).toBe(true);
+    m.train();
+    expect([...m.modules()].every((x) => x.training)).toBe(true);
+  });
+
+  it('saves and loads a state dict, checking names and shapes', () => {
+    manualSeed(0);
+    const a = make();
+    const b = make();
+    const x = kiln.randn([5, 2]);
+    a.eval(); b.eval();
+    expect(Array.from(a.forward(x).data)).not.toEqual(Array.from(b.forward(x).data));
+    b.loadStateDict(a.stateDict());
+    expect(Array.from(b.forward(x).data)).toEqual(Array.from(a.forward(x).data));
+    const sd = a.stateDict();
+    const { ['3.bias']: _, ...missing } = sd;
+    expect(() => b.loadStateDict(missing)).toThrow('loadStateDict: missing 3.bias');
+    expect(() => b.loadStateDict({ ...sd, ['0.weight']: kiln.zeros([2, 2]) })).toThrow(/0.weight has shape \[2, 2\] in the state but \[3, 2\]/);
+  });
+
+  it('round-trips its architecture through toConfig/fromConfig', () => {
+    const m = make();
+    const again = nn.fromConfig(JSON.parse(JSON.stringify(m.toConfig())));
+    expect(again.toConfig()).toEqual(m.toConfig());
+    expect(() => nn.fromConfig({ type: 'Conv7d' })).toThrow(/unknown layer type "Conv7d"/);
+    expect(() => new nn.Sequential(42 as never)).toThrow(/argument 0 is not a Module/);
+  });
+
+  it('zeroGrad clears parameter gradients', () => {
+    const m = make();
+    m.forward(kiln.randn([2, 2])).sum().backward();
+    expect(m.parameters()[0]!.grad).not.toBeNull();
+    m.zeroGrad();
+    expect(m.parameters().every((p) => p.grad === null)).toBe(true);
+  });
+});

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import * as kiln from '../index.js';
+import { FormatError, ValueError } from '../index.js';
+import { expectClose, fromRef, referenceCases } from '../../test/helpers.js';
+
+const { optim, tensor } = kiln;
+
+// PyTorch's keyword arguments, in Kiln's camelCase.
+function kilnOptions(kw: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(kw)) out[k.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())] = v;
+  return out;
+}
+
+const MAKERS: Record<string, (p: kiln.Tensor[], o: Record<string, unknown>) => kiln.optim.Optimizer<{ lr: number }>> = {
+  SGD: (p, o) => new optim.SGD(p, o as unknown as kiln.optim.SGDOptions),
+  RMSprop: (p, o) => new optim.RMSprop(p, o),
+  Adam: (p, o) => new optim.Adam(p, o),
+  AdamW: (p, o) => new optim.AdamW(p, o),
+};
+
+describe('optimisers replay PyTorch trajectories', () => {
+  const cases = referenceCases(['optimizer']);
+  it('has the reference cases', () => expect(cases.length).toBeGreaterThanOrEqual(6));
+  for (const c of cases) {
+    for (const [dtype, tol] of [['float64', 1e-9], ['float32', 1e-4]] as const) {
+      it(`${c.name} (${dtype})`, () => {
+        const p = fromRef(c.inputs.p0!, dtype, true);
+        const cc = fromRef(c.inputs.c!, dtype);
+        const d = fromRef(c.inputs.d!, dtype);
+        const opt = MAKERS[c.optimizer!]!([p], kilnOptions(c.kwargs));
+        c.trajectory!.forEach((expected, i) => {
+          opt.zeroGrad();
+          cc.mul(p).mul(p).add(d.mul(p)).sum().backward();
+          opt.step();
+          expectClose(p, expected, tol, `${c.name} step ${i + 1}`);
+        });
+      });
+    }
+  }
+});
+
+describe('optimiser behaviour', () => {
+  it('AdamW decays the weights directly', () => {
+    const p = tensor([1], { requiresGrad: true });
+    const opt = new optim.AdamW([p], { lr: 0.1, weightDecay: 0.5 });
+    p.grad = tensor([0]);
+    opt.step();
+    // p·(1 − lr·λ) with a zero Adam step
+    expect(p.item()).toBeCloseTo(0.95, 6);
+  });
+
+  it('Nesterov momentum follows PyTorch\'s rule', () => {
+    const p = tensor([1], { requiresGrad: true });
+    const opt = new optim.SGD([p], { lr: 0.1, momentum: 0.9, nesterov: true });
+    p.grad = tensor([1]);
+    opt.step(); // buf = 1, step = g + 0.9·buf = 1.9
+    expect(p.item()).toBeCloseTo(1 - 0.19, 6);
+    opt.step(); // buf = 0.9 + 1 = 1.9, step = 1 + 0.9·1.9 = 2.71
+    expect(p.item()).toBeCloseTo(0.81 - 0.271, 6);
+  });
+
+  it('zeroGrad clears accumulated gradients', () => {
+    const p = tensor([1, 2], { requiresGrad: true });
+    p.sum().backward();
+    const opt = new optim.SGD([p], { lr: 1 });
+    opt.zeroGrad();
+    expect(p.grad!.toArray()).toEqual([0, 0]);
+    opt.zeroGrad(true);
+    expect(p.grad).toBeNull();
+  });
+
+  it('rejects nonsense hyperparameters with the name and value', () => {
+    const p = [tensor([1], { requiresGrad: true })];
+    expect(() => new optim.SGD(p, { lr: -0.1 })).toThrow('SGD: lr must be ≥ 0, got -0.1');
+    expect(() => new optim.SGD(p, { lr: 0.1, momentum: -1 })).toThrow(ValueError);
+    expect(() => new optim.SGD(p, { lr: 0.1, nesterov: true })).toThrow(/nesterov needs momentum/);
+    expect(() => new optim.Adam(p, { betas: [1, 0.999] })).toThrow('Adam: betas[0] must be ≥ 0 and < 1, got 1');
+    expect(() => new optim.RMSprop(p, { alpha: 2 })).toThrow(ValueError);
+    expect(() => new optim.Adam(p, { lr: NaN })).toThrow(/lr must be a number/);
+    expect(() => new optim.Adam([])).toThrow(/no parameters/);
+    expect(() => new optim.Adam([tensor([1])])).toThrow(/does not require a gradient/);
+    const opt = new optim.SGD(p, { lr: 0.1 });
+    expect(() => { opt.lr = -1; }).toThrow(ValueError);
+  });
+
+  it('saves and restores its state so training continues identically', () => {
+    const run = (steps: number, restoreAt?: number): number[] => {
+      const p = tensor([1, -2, 3], { requiresGrad: true, dtype: 'float64' });
+      let opt = new optim.Adam([p], { lr: 0.1 });
+      for (let i = 0; i < steps; i++) {
+        if (i === restoreAt) {
+          const saved = JSON.parse(JSON.stringify(opt.stateDict()));
+          opt = new optim.Adam([p], { lr: 0.5 });
+          opt.loadStateDict(saved);
+        }
+        opt.zeroGrad();
+        p.mul(p).sum().backward();
+        opt.step();
+      }
+      return Array.from(p.data);
+    };
+    expect(run(6, 3)).toEqual(run(6));
+    const sgd = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 0.1 });
+    expect(() => sgd.loadStateDict(new optim.Adam([tensor([1], { requiresGrad: true })]).stateDict())).toThrow(FormatError);
+  });
+});
+
+describe('learning-rate schedules', () => {
+  const make = (): kiln.optim.SGD => new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 0.2 });
+  const lrs = (s: kiln.optim.LRScheduler, n: number): number[] => {
+    const out = [s.getLastLr()];
+    for (let i = 0; i < n; i++) { s.step(); out.push(s.getLastLr()); }
+    return out;
+  };
+  const close = (a: number[], b: number[]): void => a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 12));
+
+  it('the course\'s 1/(1 + decayRate·epoch)', () => close(lrs(new optim.InverseTimeLR(make(), { decayRate: 1 }), 3), [0.2, 0.1, 0.2 / 3, 0.05]));
+  it('exponential γ^epoch', () => close(lrs(new optim.ExponentialLR(make(), { gamma: 0.95 }), 2), [0.2, 0.19, 0.1805]));
+  it('step', () => close(lrs(new optim.StepLR(make(), { stepSize: 2, gamma: 0.5 }), 4), [0.2, 0.2, 0.1, 0.1, 0.05]));
+  it('cosine', () => close(lrs(new optim.CosineAnnealingLR(make(), { tMax: 2, etaMin: 0 }), 3), [0.2, 0.1, 0, 0]));
+
+  it('save and restore', () => {
+    const a = new optim.InverseTimeLR(make(), { decayRate: 0.5 });
+    a.step(); a.step();
+    const b = new optim.InverseTimeLR(make(), { decayRate: 0.5 });
+    b.loadStateDict(JSON.parse(JSON.stringify(a.stateDict())));
+    expect(b.getLastLr()).toBeCloseTo(a.getLastLr(), 12);
+    b.step(); a.step();
+    expect(b.getLastLr()).toBeCloseTo(a.getLastLr(), 12);
+  });
+
+  it('rejects nonsense', () => {
+    expect(() => new optim.ExponentialLR(make(), { gamma: 1.5 })).toThrow(ValueError);
+    expect(() => new optim.InverseTimeLR(make(), { decayRate: -1 })).toThrow(ValueError);
+    expect(() => new optim.StepLR(make(), { stepSize: 0 })).toThrow(ValueError);
+  });
+});

@@ -1,0 +1,65 @@
+import { Generator, defaultGenerator } from '../tensor/random.js';
+import { Tensor } from '../tensor/tensor.js';
+import { checkInt, checkOneOf } from '../validate.js';
+import type { TensorDataset } from './dataset.js';
+
+export interface DataLoaderOptions {
+  /** Examples per step: `'full'` (batch gradient descent), 1 (stochastic) or k (mini-batch). Default 32. */
+  batchSize?: number | 'full';
+  /** Reshuffle every epoch (default false). */
+  shuffle?: boolean;
+  /** Drop the last batch when it is smaller than batchSize (default false: it is kept). */
+  dropLast?: boolean;
+  /** Seed of the loader's own shuffle generator; the global one (`manualSeed`) when omitted. */
+  seed?: number;
+}
+
+export interface Batch { x: Tensor; y: Tensor }
+
+/** The batch size used when none is given (Keras's and a common course choice). */
+export const DEFAULT_BATCH_SIZE = 32;
+
+/**
+ * Iterates over a dataset in batches, one pass per `for…of`.
+ * @example for (const { x, y } of new kiln.DataLoader(ds, { batchSize: 64, shuffle: true })) { … }
+ */
+export class DataLoader implements Iterable<Batch> {
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly dropLast: boolean;
+  private readonly generator: Generator;
+
+  constructor(readonly dataset: TensorDataset, options: DataLoaderOptions = {}) {
+    const bs = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.batchSize = bs === 'full' ? dataset.length : Math.min(checkInt('DataLoader', 'batchSize', typeof bs === 'string' ? checkOneOf('DataLoader', 'batchSize', bs, ['full']) : bs), dataset.length);
+    this.shuffle = options.shuffle ?? false;
+    this.dropLast = options.dropLast ?? false;
+    this.generator = options.seed === undefined ? defaultGenerator : new Generator(options.seed);
+  }
+
+  /** Batches per pass. */
+  get length(): number {
+    const n = this.dataset.length;
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  *[Symbol.iterator](): Iterator<Batch> {
+    const { x, y } = this.dataset;
+    const n = this.dataset.length;
+    if (!this.shuffle && this.batchSize === n) {
+      yield { x, y }; // full batch: no copy
+      return;
+    }
+    const order = this.shuffle ? this.generator.permutation(n) : null;
+    for (let start = 0; start < n; start += this.batchSize) {
+      const end = Math.min(start + this.batchSize, n);
+      if (this.dropLast && end - start < this.batchSize) break;
+      if (order) {
+        const idx = new Tensor(order.slice(start, end), [end - start]);
+        yield { x: x.indexSelect(0, idx), y: y.indexSelect(0, idx) };
+      } else {
+        yield { x: x.narrow(0, start, end - start), y: y.narrow(0, start, end - start) };
+      }
+    }
+  }
+}

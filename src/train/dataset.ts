@@ -1,0 +1,53 @@
+import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { Generator, defaultGenerator } from '../tensor/random.js';
+import { Tensor } from '../tensor/tensor.js';
+import { checkRange } from '../validate.js';
+
+/**
+ * Examples as rows: `x[i]` is example i's features, `y[i]` its label. Construction checks that
+ * both have the same number of rows and that the features hold no NaN or infinity.
+ * @example new kiln.TensorDataset(kiln.randn([100, 2]), kiln.zeros([100, 1]))
+ */
+export class TensorDataset {
+  constructor(readonly x: Tensor, readonly y: Tensor) {
+    if (!(x instanceof Tensor) || !(y instanceof Tensor)) throw new ValueError('TensorDataset: x and y must be Tensors');
+    if (x.ndim === 0 || y.ndim === 0 || x.shape[0] !== y.shape[0]) {
+      throw new ShapeError(`TensorDataset: x ${fmtShape(x.shape)} and y ${fmtShape(y.shape)} must have the same number of rows (examples)`);
+    }
+    checkFinite(x, 'TensorDataset: x');
+    checkFinite(y, 'TensorDataset: y');
+  }
+
+  get length(): number { return this.x.shape[0]!; }
+
+  /** The examples at `indices`, as a new dataset. */
+  subset(indices: Int32Array): TensorDataset {
+    const idx = new Tensor(indices, [indices.length]);
+    return new TensorDataset(this.x.indexSelect(0, idx), this.y.indexSelect(0, idx));
+  }
+}
+
+/** Throws a ValueError naming the first NaN or infinity and where it is. */
+export function checkFinite(t: Tensor, what: string): void {
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    if (!Number.isFinite(v)) {
+      const cols = t.size / (t.shape[0] || 1);
+      throw new ValueError(`${what} contains ${v} at row ${Math.floor(i / cols)}${t.ndim > 1 ? `, element ${i % cols}` : ''}; remove or impute missing values before training`);
+    }
+  }
+}
+
+/**
+ * Splits a dataset at random into train and test parts; `testFraction` of the examples go to test.
+ * @example const [train, test] = kiln.trainTestSplit(kiln.data.flower(), { testFraction: 0.2, seed: 1 });
+ */
+export function trainTestSplit(ds: TensorDataset, { testFraction = 0.2, seed }: { testFraction?: number; seed?: number } = {}): [TensorDataset, TensorDataset] {
+  checkRange('trainTestSplit', 'testFraction', testFraction, { min: 0, max: 1, minOpen: true, maxOpen: true });
+  const gen = seed === undefined ? defaultGenerator : new Generator(seed);
+  const perm = gen.permutation(ds.length);
+  const nTest = Math.round(ds.length * testFraction);
+  if (nTest === 0 || nTest === ds.length) throw new ValueError(`trainTestSplit: ${ds.length} examples with testFraction ${testFraction} leave one side empty`);
+  return [ds.subset(perm.slice(nTest)), ds.subset(perm.slice(0, nTest))];
+}

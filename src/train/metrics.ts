@@ -1,0 +1,40 @@
+import { ShapeError, fmtShape } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { checkOneOf } from '../validate.js';
+
+export const METRICS = ['accuracy', 'binaryAccuracy'] as const;
+export type MetricName = (typeof METRICS)[number];
+
+export function checkMetric(name: unknown, op: string): MetricName {
+  return checkOneOf(op, 'metric', name, METRICS);
+}
+
+/**
+ * Number of correct predictions in a batch (divide by the batch size for accuracy), read straight
+ * from the typed arrays.
+ * - `accuracy`: argmax of [N, C] scores against int32 labels [N]; for a single output column it
+ *   falls back to binary accuracy.
+ * - `binaryAccuracy`: output > threshold against labels ≥ 0.5. The threshold is 0.5 on
+ *   probabilities and 0 on logits (`fromLogits`).
+ */
+export function countCorrect(metric: MetricName, output: Tensor, target: Tensor, fromLogits: boolean): number {
+  const n = output.shape[0] ?? 1;
+  const cols = output.size / Math.max(n, 1);
+  const o = output.data;
+  const t = target.data;
+  if (metric === 'accuracy' && cols > 1) {
+    if (target.size !== n) throw new ShapeError(`accuracy: ${fmtShape(output.shape)} scores need one class index per row, got labels ${fmtShape(target.shape)}`);
+    let correct = 0;
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let j = 1; j < cols; j++) if (o[i * cols + j]! > o[i * cols + best]!) best = j;
+      if (best === t[i]) correct++;
+    }
+    return correct;
+  }
+  if (target.size !== output.size) throw new ShapeError(`binaryAccuracy: output ${fmtShape(output.shape)} and labels ${fmtShape(target.shape)} differ in size`);
+  const threshold = fromLogits ? 0 : 0.5;
+  let correct = 0;
+  for (let i = 0; i < o.length; i++) if ((o[i]! > threshold) === (t[i]! >= 0.5)) correct++;
+  return correct * (n / o.length);
+}
