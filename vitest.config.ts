@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // --expose-gc lets the memory test measure retained heap after a full collection.
+    poolOptions: { forks: { execArgv: ['--expose-gc'] } },
   },
 });

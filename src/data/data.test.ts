@@ -1,0 +1,94 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as kiln from '../index.js';
+import { FormatError } from '../index.js';
+
+const { data } = kiln;
+
+describe('beans', () => {
+  it('follows the course\'s rule: toxic where 0.8 < 0.7x + 0.5 (± 0.01) < 1.4', () => {
+    const b = data.beans({ n: 500, seed: 3 });
+    expect(b.x.shape).toEqual([500, 1]);
+    expect(b.y.shape).toEqual([500, 1]);
+    for (let i = 0; i < 500; i++) {
+      const x = b.x.data[i]!;
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThan(2);
+      const v = 0.7 * x + 0.5;
+      if (v > 0.81 && v < 1.39) expect(b.y.data[i]).toBe(1);
+      if (v < 0.79 || v > 1.41) expect(b.y.data[i]).toBe(0);
+    }
+    expect(Array.from(data.beans({ seed: 3 }).x.data)).toEqual(Array.from(data.beans({ seed: 3 }).x.data));
+    expect(Array.from(data.beans({ seed: 3 }).x.data)).not.toEqual(Array.from(data.beans({ seed: 4 }).x.data));
+  });
+});
+
+describe('planar sets', () => {
+  it('give balanced 2-D binary sets, and int32 classes for blobs', () => {
+    for (const name of ['flower', 'circles', 'moons', 'spirals', 'xor'] as const) {
+      const ds = data.PLANAR[name]({ n: 200, seed: 1 });
+      expect(ds.x.shape, name).toEqual([200, 2]);
+      expect(ds.y.shape, name).toEqual([200, 1]);
+      const ones = ds.y.sum().item();
+      expect(ones, name).toBeGreaterThan(60);
+      expect(ones, name).toBeLessThan(140);
+    }
+    const b = data.blobs({ n: 90, classes: 3 });
+    expect(b.y.dtype).toBe('int32');
+    expect(new Set(b.y.data)).toEqual(new Set([0, 1, 2]));
+  });
+
+  it('put the circles\' classes at their radii and the xor labels by sign', () => {
+    const c = data.circles({ n: 100, noise: 0 });
+    for (let i = 0; i < 100; i++) {
+      const r = Math.hypot(c.x.data[2 * i]!, c.x.data[2 * i + 1]!);
+      expect(r).toBeCloseTo(c.y.data[i] === 0 ? 1 : 0.5, 5);
+    }
+    const x = data.xor({ n: 100 });
+    for (let i = 0; i < 100; i++) expect(x.y.data[i]).toBe(x.x.data[2 * i]! * x.x.data[2 * i + 1]! < 0 ? 1 : 0);
+  });
+
+  it('reject nonsense', () => {
+    expect(() => data.flower({ n: 1 })).toThrow(kiln.ValueError);
+    expect(() => data.moons({ noise: -1 })).toThrow('moons: noise must be ≥ 0, got -1');
+  });
+});
+
+describe('CSV', () => {
+  it('reads features and a label column chosen by name', () => {
+    const ds = data.parseCsv('x1,label,x2\n0.5,1,2\n-1,0,3\n', { label: 'label' });
+    expect(ds.x.toArray()).toEqual([[0.5, 2], [-1, 3]]);
+    expect(ds.y.toArray()).toEqual([[1], [0]]);
+    expect(ds.featureNames).toEqual(['x1', 'x2']);
+  });
+
+  it('reads class labels as int32, numbering text labels', () => {
+    const ds = data.parseCsv('a,b,species\n1,2,setosa\n3,4,virginica\n5,6,setosa\n', { label: 'species' });
+    expect(ds.y.dtype).toBe('int32');
+    expect(ds.y.toArray()).toEqual([0, 1, 0]);
+    expect(ds.classNames).toEqual(['setosa', 'virginica']);
+    expect(data.parseCsv('a,y\n1,2\n2,0\n3,1\n', { label: 'y' }).y.toArray()).toEqual([2, 0, 1]);
+    expect(data.parseCsv('a,y\n1,2.5\n2,0\n', { label: 'y' }).y.toArray()).toEqual([[2.5], [0]]);
+  });
+
+  it('reads a file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-csv-'));
+    writeFileSync(join(dir, 'd.csv'), 'x,y\n1,0\n2,1\n');
+    expect((await data.readCsv(join(dir, 'd.csv'), { label: 'y' })).length).toBe(2);
+    await expect(data.readCsv(join(dir, 'missing.csv'), { label: 'y' })).rejects.toThrow(/cannot read/);
+  });
+
+  it('names the row and column of what is wrong', () => {
+    const bad = (text: string, label = 'y'): (() => unknown) => () => data.parseCsv(text, { label });
+    expect(bad('x,y\n1,0\n2,1,7\n')).toThrow('CSV: row 3 has 3 fields but the header has 2 (x, y)');
+    expect(bad('x,y\n1,0\nabc,1\n')).toThrow('CSV: row 3, column "x": "abc" is not a number; features must be numeric');
+    expect(bad('x,y\n,0\n')).toThrow(/row 2, column "x": the cell is empty/);
+    expect(bad('x,y\n1,0\n', 'label')).toThrow('CSV: no column named "label" for the label; the header has x, y');
+    expect(bad('')).toThrow(/empty/);
+    expect(bad('x,y\n')).toThrow(/no data rows/);
+    expect(bad('x,y\n1,"unterminated\n')).toThrow(FormatError);
+    expect(() => data.parseCsv('x,y\n1,2\n', { label: 'y', labelKind: 'binary' })).toThrow(/binary needs labels 0 or 1, got 2/);
+  });
+});
