@@ -33,3 +33,7 @@ export { EarlyStopping } from './train/callbacks.js';
 export type { Callback, Logs, TrainContext, EarlyStoppingOptions } from './train/callbacks.js';
 export type { MetricName } from './train/metrics.js';
 export * as data from './data/index.js';
+export { save, load, loadWithMetadata } from './io/save.js';
+export { serializeModel, deserializeModel } from './io/model-file.js';
+export type { ModelJson } from './io/model-file.js';
+export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';

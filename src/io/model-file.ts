@@ -1,0 +1,72 @@
+import { FormatError } from '../errors.js';
+import { fromConfig } from '../nn/config.js';
+import type { Module, ModuleConfig } from '../nn/module.js';
+import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+
+/** The version of model.json this Kiln writes, and the newest it reads. */
+export const MODEL_FORMAT_VERSION = 1;
+export const MODEL_FILE = 'model.json';
+export const WEIGHTS_FILE = 'weights.safetensors';
+
+/** The contents of model.json. */
+export interface ModelJson {
+  format: 'kiln-model';
+  version: number;
+  architecture: ModuleConfig;
+  metadata: Record<string, unknown>;
+  /** Size and FNV-1a checksum of the weights file: a model.json and weights from different saves are refused. */
+  weights: { file: string; bytes: number; fnv1a: string };
+}
+
+/** FNV-1a (32-bit) over the bytes, as 8 hex digits: a cheap check that the two files belong together. */
+export function fnv1a(bytes: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** A model as the two files' contents, in memory (for the browser, or to write elsewhere). */
+export function serializeModel(model: Module, metadata: Record<string, unknown> = {}): { json: string; weights: Uint8Array } {
+  const weights = encodeSafetensors(model.stateDict());
+  const doc: ModelJson = {
+    format: 'kiln-model',
+    version: MODEL_FORMAT_VERSION,
+    architecture: model.toConfig(),
+    metadata,
+    weights: { file: WEIGHTS_FILE, bytes: weights.length, fnv1a: fnv1a(weights) },
+  };
+  return { json: JSON.stringify(doc, null, 2) + '\n', weights };
+}
+
+/** Parses and checks model.json's text. */
+export function parseModelJson(text: string): ModelJson {
+  let doc: ModelJson;
+  try {
+    doc = JSON.parse(text) as ModelJson;
+  } catch (e) {
+    throw new FormatError(`${MODEL_FILE}: not JSON (${(e as Error).message})`);
+  }
+  if (doc?.format !== 'kiln-model') throw new FormatError(`${MODEL_FILE}: not a Kiln model file (format is ${JSON.stringify(doc?.format)}, expected "kiln-model")`);
+  if (!Number.isInteger(doc.version) || doc.version < 1 || doc.version > MODEL_FORMAT_VERSION) {
+    throw new FormatError(`${MODEL_FILE}: format version ${doc.version} is not supported (this Kiln reads 1…${MODEL_FORMAT_VERSION}); upgrade Kiln`);
+  }
+  if (typeof doc.architecture !== 'object' || doc.architecture === null) throw new FormatError(`${MODEL_FILE}: missing "architecture"`);
+  if (typeof doc.weights?.bytes !== 'number' || typeof doc.weights?.fnv1a !== 'string') throw new FormatError(`${MODEL_FILE}: missing the "weights" size and checksum`);
+  return doc;
+}
+
+/** Rebuilds a model from the two files' contents, checking that they belong together. */
+export function deserializeModel(jsonText: string, weights: Uint8Array): { model: Module; metadata: Record<string, unknown> } {
+  const doc = parseModelJson(jsonText);
+  if (weights.length !== doc.weights.bytes || fnv1a(weights) !== doc.weights.fnv1a) {
+    throw new FormatError(`${WEIGHTS_FILE}: ${weights.length} bytes with checksum ${fnv1a(weights)}, but ${MODEL_FILE} expects ${doc.weights.bytes} bytes with checksum ${doc.weights.fnv1a}: the file is truncated, changed, or from another save`);
+  }
+  const { tensors } = decodeSafetensors(weights, WEIGHTS_FILE);
+  const model = fromConfig(doc.architecture);
+  try {
+    model.loadStateDict(tensors);
+  } catch (e) {
+    throw new FormatError(`${WEIGHTS_FILE} does not fit the architecture in ${MODEL_FILE}: ${(e as Error).message}`);
+  }
+  return { model, metadata: doc.metadata ?? {} };
+}

@@ -1,0 +1,61 @@
+import { FormatError } from '../errors.js';
+import type { Module } from '../nn/module.js';
+import { MODEL_FILE, WEIGHTS_FILE, deserializeModel, serializeModel } from './model-file.js';
+
+// Node.js only: the file system is imported on first use so that browser bundles never load it.
+
+/**
+ * Writes `dir/model.json` (architecture and metadata) and `dir/weights.safetensors`. Each file is
+ * written to a temporary name and renamed into place, so a crash never leaves half a model; the
+ * checksum in model.json refuses a pair of files from different saves.
+ * @example await kiln.save(model, 'out/lenet', { metadata: { epochs: 5 } });
+ */
+export async function save(model: Module, dir: string, options: { metadata?: Record<string, unknown> } = {}): Promise<void> {
+  const fs = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { json, weights } = serializeModel(model, options.metadata);
+  await fs.mkdir(dir, { recursive: true });
+  await writeAtomic(fs, join(dir, WEIGHTS_FILE), weights);
+  await writeAtomic(fs, join(dir, MODEL_FILE), new TextEncoder().encode(json));
+}
+
+async function writeAtomic(fs: typeof import('node:fs/promises'), path: string, bytes: Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    const handle = await fs.open(tmp, 'w');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, path);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * Reads a model written by `save`: the architecture is rebuilt from model.json and the weights
+ * loaded from weights.safetensors, after checking every size and offset.
+ * @example const model = await kiln.load('out/lenet');
+ */
+export async function load(dir: string): Promise<Module> {
+  return (await loadWithMetadata(dir)).model;
+}
+
+/** Like `load`, also returning the metadata saved with the model. */
+export async function loadWithMetadata(dir: string): Promise<{ model: Module; metadata: Record<string, unknown> }> {
+  const fs = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const read = async (name: string): Promise<Uint8Array> => {
+    try {
+      return await fs.readFile(join(dir, name));
+    } catch (e) {
+      throw new FormatError(`load: cannot read ${join(dir, name)}: ${(e as Error).message}; is ${dir} a directory written by kiln.save?`);
+    }
+  };
+  const json = new TextDecoder().decode(await read(MODEL_FILE));
+  return deserializeModel(json, await read(WEIGHTS_FILE));
+}
