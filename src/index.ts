@@ -37,3 +37,4 @@ export { save, load, loadWithMetadata } from './io/save.js';
 export { serializeModel, deserializeModel } from './io/model-file.js';
 export type { ModelJson } from './io/model-file.js';
 export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
+export * as viz from './viz/index.js';

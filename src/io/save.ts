@@ -1,5 +1,6 @@
 import { FormatError } from '../errors.js';
 import type { Module } from '../nn/module.js';
+import { writeFileAtomic } from './atomic.js';
 import { MODEL_FILE, WEIGHTS_FILE, deserializeModel, serializeModel } from './model-file.js';
 
 // Node.js only: the file system is imported on first use so that browser bundles never load it.
@@ -15,25 +16,8 @@ export async function save(model: Module, dir: string, options: { metadata?: Rec
   const { join } = await import('node:path');
   const { json, weights } = serializeModel(model, options.metadata);
   await fs.mkdir(dir, { recursive: true });
-  await writeAtomic(fs, join(dir, WEIGHTS_FILE), weights);
-  await writeAtomic(fs, join(dir, MODEL_FILE), new TextEncoder().encode(json));
-}
-
-async function writeAtomic(fs: typeof import('node:fs/promises'), path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    const handle = await fs.open(tmp, 'w');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(tmp, path);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(join(dir, WEIGHTS_FILE), weights);
+  await writeFileAtomic(join(dir, MODEL_FILE), json);
 }
 
 /**

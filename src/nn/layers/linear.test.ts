@@ -25,7 +25,7 @@ describe('Linear', () => {
 
   it('initialises by name', () => {
     manualSeed(0);
-    const stats = (init: nn.LinearOptions['init']): { std: number; bias: number } => {
+    const stats = (init: kiln.nn.LinearOptions['init']): { std: number; bias: number } => {
       const l = new nn.Linear(400, 300, { init });
       return { std: Math.sqrt(l.weight.var().item()), bias: l.bias!.abs().amax().item() };
     };
@@ -46,9 +46,9 @@ describe('Linear', () => {
     const model = new nn.Sequential(new nn.Linear(2, 4, { init: 'zeros' }), new nn.Tanh(), new nn.Linear(4, 1, { init: 'zeros' }));
     const ds = kiln.data.flower({ n: 100 });
     await kiln.fit(model, ds, { epochs: 30, batchSize: 'full', optimizer: new optim.SGD(model.parameters(), { lr: 1 }), loss: 'binaryCrossEntropyWithLogits' });
-    const w = (model.layers[0] as nn.Linear).weight.toArray() as number[][];
+    const w = (model.layers[0] as kiln.nn.Linear).weight.toArray() as number[][];
     for (const row of w) expect(row).toEqual(w[0]);
-    const w2 = (model.layers[2] as nn.Linear).weight.toArray() as number[][];
+    const w2 = (model.layers[2] as kiln.nn.Linear).weight.toArray() as number[][];
     expect(new Set(w2[0]).size).toBe(1);
     // …while a random initialisation gives the units different weights.
     const rnd = new nn.Linear(2, 4, { init: 'small' }).weight.toArray() as number[][];
@@ -65,7 +65,7 @@ describe('Linear', () => {
 
   it('round-trips through its config', () => {
     const l = new nn.Linear(3, 2, { bias: false, init: 'small' });
-    const again = nn.fromConfig(l.toConfig()) as nn.Linear;
+    const again = nn.fromConfig(l.toConfig()) as kiln.nn.Linear;
     expect(again.toConfig()).toEqual(l.toConfig());
     expect(again.bias).toBeNull();
   });

@@ -1,0 +1,89 @@
+import { ValueError } from '../errors.js';
+import { Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh } from '../nn/layers/activations.js';
+import { Dropout } from '../nn/layers/dropout.js';
+import { Linear } from '../nn/layers/linear.js';
+import { Sequential } from '../nn/layers/sequential.js';
+import type { WeightInit } from '../nn/init.js';
+import type { LossName } from '../nn/losses.js';
+import type { Module } from '../nn/module.js';
+import { Adam, AdamW } from '../optim/adam.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { RMSprop } from '../optim/rmsprop.js';
+import { SGD } from '../optim/sgd.js';
+import { checkOneOf, checkRange } from '../validate.js';
+
+// Turns the command line's names into layers, a loss and an optimiser. The playground can use the
+// same choices.
+
+export const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'linear'] as const;
+export type ActivationName = (typeof ACTIVATIONS)[number];
+export const OUTPUT_ACTIVATIONS = ['sigmoid', 'softmax', 'tanh', 'linear'] as const;
+export type OutputActivation = (typeof OUTPUT_ACTIVATIONS)[number];
+export const LOSS_CHOICES = ['mse', 'bce', 'crossEntropy'] as const;
+export type LossChoice = (typeof LOSS_CHOICES)[number];
+export const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam', 'adamw'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+/** The CLI's short initialiser names and the `nn.init` scheme each means. */
+export const INITS: Record<string, WeightInit> = { default: 'default', zeros: 'zeros', small: 'small', xavier: 'xavierNormal', he: 'kaimingNormal' };
+
+export function activationLayer(name: ActivationName | OutputActivation): Module {
+  switch (name) {
+    case 'sigmoid': return new Sigmoid();
+    case 'tanh': return new Tanh();
+    case 'relu': return new ReLU();
+    case 'leakyRelu': return new LeakyReLU();
+    case 'softmax': return new Softmax(1);
+    case 'linear': return new Identity();
+  }
+}
+
+export interface NetworkSpec {
+  inputs: number;
+  hidden: number[];
+  outputs: number;
+  activation: ActivationName;
+  outputActivation: OutputActivation;
+  loss: LossChoice;
+  init: WeightInit;
+  keepProb: number;
+}
+
+/**
+ * The network to train and the one to keep. Sigmoid + binary cross-entropy and softmax +
+ * cross-entropy train on logits with the stable fused losses; the kept model appends the output
+ * activation, so it predicts probabilities.
+ */
+export function buildNetwork(spec: NetworkSpec): { train: Sequential; keep: Sequential; loss: LossName; fromLogits: boolean } {
+  const keepProb = checkRange('network', 'keep probability', spec.keepProb, { min: 0, max: 1, minOpen: true });
+  const layers: Module[] = [];
+  let width = spec.inputs;
+  for (const h of spec.hidden) {
+    layers.push(new Linear(width, h, { init: spec.init }), activationLayer(spec.activation));
+    if (keepProb < 1) layers.push(new Dropout(1 - keepProb));
+    width = h;
+  }
+  layers.push(new Linear(width, spec.outputs, { init: spec.init }));
+  const { loss, outputActivation: out } = spec;
+  if (loss === 'crossEntropy') {
+    if (out !== 'softmax') throw new ValueError(`network: cross-entropy needs a softmax output, got ${out}`);
+    return { train: new Sequential(...layers), keep: new Sequential(...layers, new Softmax(1)), loss: 'crossEntropy', fromLogits: true };
+  }
+  if (loss === 'bce') {
+    if (out !== 'sigmoid') throw new ValueError(`network: binary cross-entropy needs a sigmoid output, got ${out}`);
+    return { train: new Sequential(...layers), keep: new Sequential(...layers, new Sigmoid()), loss: 'binaryCrossEntropyWithLogits', fromLogits: true };
+  }
+  if (out === 'softmax') throw new ValueError('network: a softmax output goes with --loss crossEntropy');
+  const model = new Sequential(...layers, activationLayer(out));
+  return { train: model, keep: model, loss: 'mseLoss', fromLogits: false };
+}
+
+/** An optimiser by name; `momentum` is SGD with the course's β = 0.9. */
+export function makeOptimizer(name: string, params: ReturnType<Module['parameters']>, lr: number): Optimizer<{ lr: number }> {
+  switch (checkOneOf('optimizer', 'name', name, OPTIMIZERS)) {
+    case 'sgd': return new SGD(params, { lr });
+    case 'momentum': return new SGD(params, { lr, momentum: 0.9 });
+    case 'rmsprop': return new RMSprop(params, { lr });
+    case 'adam': return new Adam(params, { lr });
+    case 'adamw': return new AdamW(params, { lr });
+  }
+}

@@ -1,0 +1,62 @@
+import { ShapeError, fmtShape } from '../errors.js';
+import type { Module } from '../nn/module.js';
+import { Tensor } from '../tensor/tensor.js';
+import type { TensorDataset } from '../train/dataset.js';
+import { predict } from '../train/fit.js';
+import { boundaryPlot, curvePlot } from './svg.js';
+
+/** Points for plotting: a dataset's rows as [x₀, x₁…, label]. Labels are class indices or 0/1. */
+function rows(ds: TensorDataset): number[][] {
+  const n = ds.length;
+  const d = ds.x.size / n;
+  const out: number[][] = [];
+  for (let i = 0; i < n; i++) out.push([...ds.x.data.subarray(i * d, (i + 1) * d), ds.y.data[i]!]);
+  return out;
+}
+
+/** The predicted class from a model output row: argmax, or a threshold for one column. */
+function classesOf(out: Tensor, fromLogits: boolean): number[] {
+  const n = out.shape[0]!;
+  const c = out.size / n;
+  const res: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (c === 1) res.push(out.data[i]! > (fromLogits ? 0 : 0.5) ? 1 : 0);
+    else {
+      let best = 0;
+      for (let j = 1; j < c; j++) if (out.data[i * c + j]! > out.data[i * c + best]!) best = j;
+      res.push(best);
+    }
+  }
+  return res;
+}
+
+/** The model's curve over 1-D data, with the data, as SVG. `transform` maps outputs to probabilities. */
+export function fittedCurveSvg(model: Module, ds: TensorDataset, { title, transform = (v: number) => v }: { title: string; transform?: (v: number) => number }): string {
+  if (ds.x.size !== ds.length) throw new ShapeError(`fittedCurveSvg: needs 1-D data [n, 1], got x ${fmtShape(ds.x.shape)}`);
+  const pts = rows(ds).map(([a, b]) => [a!, b!] as [number, number]);
+  const xs = pts.map((p) => p[0]);
+  const lo = Math.min(...xs), hi = Math.max(...xs);
+  const steps = 200;
+  const grid = Float32Array.from({ length: steps }, (_, i) => lo + ((hi - lo) * i) / (steps - 1));
+  const out = predict(model, new Tensor(grid, [steps, 1]));
+  const curve = Array.from(grid, (g, i) => [g, transform(out.data[i]!)] as [number, number]);
+  return curvePlot({ title, points: pts, curve, yLabel: 'label / prediction' });
+}
+
+/** The model's decision regions over 2-D data, with the data, as SVG. */
+export function decisionBoundarySvg(model: Module, ds: TensorDataset, { title, fromLogits = false, cells = 80 }: { title: string; fromLogits?: boolean; cells?: number }): string {
+  if (ds.x.ndim !== 2 || ds.x.shape[1] !== 2) throw new ShapeError(`decisionBoundarySvg: needs 2-D data [n, 2], got x ${fmtShape(ds.x.shape)}`);
+  const pts = rows(ds).map(([a, b, c]) => [a!, b!, Math.round(c!)] as [number, number, number]);
+  const pad = (lo: number, hi: number): [number, number] => [lo - (hi - lo) * 0.08, hi + (hi - lo) * 0.08];
+  const [xMin, xMax] = pad(Math.min(...pts.map((p) => p[0])), Math.max(...pts.map((p) => p[0])));
+  const [yMin, yMax] = pad(Math.min(...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[1])));
+  const g = new Float32Array(cells * cells * 2);
+  for (let j = 0; j < cells; j++) {
+    for (let i = 0; i < cells; i++) {
+      g[2 * (j * cells + i)] = xMin + ((i + 0.5) * (xMax - xMin)) / cells;
+      g[2 * (j * cells + i) + 1] = yMin + ((j + 0.5) * (yMax - yMin)) / cells;
+    }
+  }
+  const values = classesOf(predict(model, new Tensor(g, [cells * cells, 2])), fromLogits);
+  return boundaryPlot({ title, points: pts, grid: { nx: cells, ny: cells, xMin, xMax, yMin, yMax, values } });
+}

@@ -1,0 +1,92 @@
+import { scaleLinear } from 'd3-scale';
+import type { ScaleLinear } from 'd3-scale';
+import { line } from 'd3-shape';
+
+// SVG charts as strings, shared by the CLI (written to files) and the playground (put in the
+// page). d3-scale picks the domains and ticks; d3-shape draws the lines.
+
+const W = 640, H = 400;
+const M = { top: 36, right: 20, bottom: 46, left: 60 };
+/** Colours of the two classes (and of further series): blue, orange, green, red, purple. */
+export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd'];
+
+const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const fmt = (v: number): string => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(1) : String(+v.toPrecision(4)));
+
+function frame(title: string, x: ScaleLinear<number, number>, y: ScaleLinear<number, number>, xLabel: string, yLabel: string, body: string): string {
+  const xt = x.ticks(8).map((t) => `<g transform="translate(${x(t)},${H - M.bottom})"><line y2="5" stroke="#333"/><text y="18" text-anchor="middle">${fmt(t)}</text></g>`).join('');
+  const yt = y.ticks(6).map((t) => `<g transform="translate(${M.left},${y(t)})"><line x2="-5" stroke="#333"/><text x="-8" dy="4" text-anchor="end">${fmt(t)}</text></g>`).join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">
+<rect width="${W}" height="${H}" fill="white"/>
+<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${esc(title)}</text>
+${body}
+<rect x="${M.left}" y="${M.top}" width="${W - M.left - M.right}" height="${H - M.top - M.bottom}" fill="none" stroke="#333"/>
+${xt}${yt}
+<text x="${(M.left + W - M.right) / 2}" y="${H - 8}" text-anchor="middle">${esc(xLabel)}</text>
+<text transform="translate(16,${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>
+</svg>
+`;
+}
+
+const xRange = [M.left, W - M.right];
+const yRange = [H - M.bottom, M.top];
+
+function extent(values: number[], pad = 0): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  for (const v of values) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  if (lo === Infinity) return [0, 1];
+  if (lo === hi) return [lo - 1, hi + 1];
+  const p = (hi - lo) * pad;
+  return [lo - p, hi + p];
+}
+
+export interface Series { name: string; values: number[] }
+
+/** Curves over epochs (loss, accuracy…), one colour each, with a legend. */
+export function lineChart({ title, series, xLabel = 'epoch', yLabel = '' }: { title: string; series: Series[]; xLabel?: string; yLabel?: string }): string {
+  const n = Math.max(1, ...series.map((s) => s.values.length));
+  const x = scaleLinear().domain([1, Math.max(n, 2)]).range(xRange);
+  const y = scaleLinear().domain(extent(series.flatMap((s) => s.values), 0.05)).nice().range(yRange);
+  const path = line<number>().x((_, i) => x(i + 1)).y((v) => y(v)).defined(Number.isFinite);
+  const body = series.map((s, i) => {
+    const c = PALETTE[i % PALETTE.length];
+    return `<path d="${path(s.values) ?? ''}" fill="none" stroke="${c}" stroke-width="2"/>
+<g transform="translate(${W - M.right - 120},${M.top + 16 + i * 16})"><line x2="18" y1="-4" y2="-4" stroke="${c}" stroke-width="2"/><text x="24">${esc(s.name)}</text></g>`;
+  }).join('\n');
+  return frame(title, x, y, xLabel, yLabel, body);
+}
+
+/** 1-D data: the points (x, label) and the model's fitted curve over them. */
+export function curvePlot({ title, points, curve, xLabel = 'x', yLabel = 'y' }: { title: string; points: [number, number][]; curve: [number, number][]; xLabel?: string; yLabel?: string }): string {
+  const x = scaleLinear().domain(extent([...points.map((p) => p[0]), ...curve.map((p) => p[0])])).nice().range(xRange);
+  const y = scaleLinear().domain(extent([...points.map((p) => p[1]), ...curve.map((p) => p[1])], 0.05)).nice().range(yRange);
+  const dots = points.map(([a, b]) => `<circle cx="${x(a).toFixed(1)}" cy="${y(b).toFixed(1)}" r="3.5" fill="${PALETTE[b >= 0.5 ? 1 : 0]}" fill-opacity="0.7"/>`).join('');
+  const path = line<[number, number]>().x((p) => x(p[0])).y((p) => y(p[1]));
+  return frame(title, x, y, xLabel, yLabel, `${dots}\n<path d="${path(curve) ?? ''}" fill="none" stroke="#222" stroke-width="2.5"/>`);
+}
+
+export interface Grid {
+  /** Cells per side. */
+  nx: number; ny: number;
+  xMin: number; xMax: number; yMin: number; yMax: number;
+  /** For each cell, row-major from (xMin, yMin): the predicted class (or probability of class 1). */
+  values: ArrayLike<number>;
+}
+
+/** 2-D data: the predicted class of each grid cell as a tinted background, the points on top. */
+export function boundaryPlot({ title, points, grid, xLabel = 'x₁', yLabel = 'x₂' }: { title: string; points: [number, number, number][]; grid: Grid; xLabel?: string; yLabel?: string }): string {
+  const x = scaleLinear().domain([grid.xMin, grid.xMax]).range(xRange);
+  const y = scaleLinear().domain([grid.yMin, grid.yMax]).range(yRange);
+  const cw = (x(grid.xMax) - x(grid.xMin)) / grid.nx;
+  const ch = (y(grid.yMin) - y(grid.yMax)) / grid.ny;
+  const cells: string[] = [];
+  for (let j = 0; j < grid.ny; j++) {
+    for (let i = 0; i < grid.nx; i++) {
+      const v = grid.values[j * grid.nx + i]!;
+      const cls = Number.isInteger(v) ? v : v >= 0.5 ? 1 : 0;
+      cells.push(`<rect x="${(x(grid.xMin) + i * cw).toFixed(1)}" y="${(y(grid.yMin) - (j + 1) * ch).toFixed(1)}" width="${(cw + 0.5).toFixed(1)}" height="${(ch + 0.5).toFixed(1)}" fill="${PALETTE[cls % PALETTE.length]}" fill-opacity="0.25"/>`);
+    }
+  }
+  const dots = points.map(([a, b, c]) => `<circle cx="${x(a).toFixed(1)}" cy="${y(b).toFixed(1)}" r="3" fill="${PALETTE[c % PALETTE.length]}" stroke="white" stroke-width="0.5"/>`).join('');
+  return frame(title, x, y, xLabel, yLabel, `<g shape-rendering="crispEdges">${cells.join('')}</g>\n${dots}`);
+}
