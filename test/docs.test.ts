@@ -1,0 +1,31 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { transformSync } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+// Every ```ts block of the docs runs against the built package; console.assert must hold.
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = pathToFileURL(join(root, 'dist/index.js')).href;
+const run = promisify(execFile);
+const PRELUDE = "console.assert = (ok, ...msg) => { if (!ok) throw new Error('assertion failed ' + msg.join(' ')); };\n";
+
+for (const doc of ['docs/course.md', 'README.md']) {
+  const text = readFileSync(join(root, doc), 'utf8');
+  const blocks = [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  describe(`${doc} snippets run`, () => {
+    it('has snippets', () => expect(blocks.length).toBeGreaterThan(0));
+    blocks.forEach((code, i) => {
+      const title = code.split('\n').find((l) => !l.startsWith('import') && l.trim())!.slice(0, 60);
+      it(`#${i + 1}: ${title}`, async () => {
+        const js = transformSync(code.replaceAll("from 'kiln'", `from '${dist}'`), { loader: 'ts', format: 'esm' }).code;
+        const file = join(mkdtempSync(join(tmpdir(), 'kiln-doc-')), 'snippet.mjs');
+        writeFileSync(file, PRELUDE + js);
+        await run(process.execPath, [file], { cwd: root });
+      });
+    });
+  });
+}
