@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { transformSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.js';
 
 // Every ```ts block of the docs runs against the built package; console.assert must hold.
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,9 +22,11 @@ for (const doc of ['docs/course.md', 'README.md']) {
       const title = code.split('\n').find((l) => !l.startsWith('import') && l.trim())!.slice(0, 60);
       it(`#${i + 1}: ${title}`, async () => {
         const js = transformSync(code.replaceAll("from 'kiln'", `from '${dist}'`), { loader: 'ts', format: 'esm' }).code;
-        const file = join(mkdtempSync(join(tmpdir(), 'kiln-doc-')), 'snippet.mjs');
+        const dir = tempDir('kiln-doc-');
+        const file = join(dir, 'snippet.mjs');
         writeFileSync(file, PRELUDE + js);
-        await run(process.execPath, [file], { cwd: root });
+        // TMPDIR points inside the test's own directory, so whatever a snippet writes is removed with it.
+        await run(process.execPath, [file], { cwd: root, env: { ...process.env, TMPDIR: dir } });
       });
     });
   });

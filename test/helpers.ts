@@ -1,7 +1,8 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import { Tensor, tensor } from '../src/index.js';
 import type { DType } from '../src/index.js';
 
@@ -56,4 +57,11 @@ export function expectClose(actual: Tensor, expected: RefTensor | Tensor, tol: n
     const ok = k === t || Math.abs(k - t) <= tol * Math.max(1, Math.abs(t));
     if (!ok) expect.fail(`${label}[${i}]: kiln=${k} | torch=${t} (tolerance ${tol})`);
   }
+}
+
+/** A fresh directory under the system temp dir, removed when the current test finishes. */
+export function tempDir(prefix = 'kiln-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/helpers.js';
 import * as kiln from '../index.js';
 import { FormatError } from '../index.js';
 
@@ -74,7 +74,7 @@ describe('CSV', () => {
   });
 
   it('reads a file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kiln-csv-'));
+    const dir = tempDir('kiln-csv-');
     writeFileSync(join(dir, 'd.csv'), 'x,y\n1,0\n2,1\n');
     expect((await data.readCsv(join(dir, 'd.csv'), { label: 'y' })).length).toBe(2);
     await expect(data.readCsv(join(dir, 'missing.csv'), { label: 'y' })).rejects.toThrow(/cannot read/);

@@ -1,12 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/helpers.js';
 import * as kiln from '../index.js';
 import { FormatError } from '../index.js';
 
 const { nn, manualSeed } = kiln;
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'kiln-io-'));
+const tmp = (): string => tempDir('kiln-io-');
 
 function model(): kiln.nn.Sequential {
   manualSeed(0);

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers.js';
 
 // Runs the built CLI (`npm test` builds dist/ first), as a user would.
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -19,7 +19,7 @@ const kiln = async (...args: string[]): Promise<{ stdout: string; stderr: string
     return { stdout: err.stdout, stderr: err.stderr, code: err.code };
   }
 };
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'kiln-e2e-'));
+const tmp = (): string => tempDir('kiln-e2e-');
 
 describe('kiln CLI', () => {
   it('demo: reproduces the beans example and the flower, and writes the plots', async () => {
