@@ -17,13 +17,9 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
-/**
- * Runs `fn` without recording the graph: for optimiser updates, evaluation and inference.
- * @example kiln.noGrad(() => w.sub_(w.grad!.mul(0.1)));
- */
-export function noGrad<T>(fn: () => T): T {
+function withGradMode<T>(enabled: boolean, fn: () => T): T {
   const prev = gradEnabled;
-  gradEnabled = false;
+  gradEnabled = enabled;
   try {
     return fn();
   } finally {
@@ -31,15 +27,17 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/**
+ * Runs `fn` without recording the graph: for optimiser updates, evaluation and inference.
+ * @example kiln.noGrad(() => w.sub_(w.grad!.mul(0.1)));
+ */
+export function noGrad<T>(fn: () => T): T {
+  return withGradMode(false, fn);
+}
+
 /** Runs `fn` with recording on, even inside `noGrad` (gradcheck uses it). */
 export function enableGrad<T>(fn: () => T): T {
-  const prev = gradEnabled;
-  gradEnabled = true;
-  try {
-    return fn();
-  } finally {
-    gradEnabled = prev;
-  }
+  return withGradMode(true, fn);
 }
 
 /**
