@@ -68,5 +68,8 @@ describe('Linear', () => {
     const again = nn.fromConfig(l.toConfig()) as kiln.nn.Linear;
     expect(again.toConfig()).toEqual(l.toConfig());
     expect(again.bias).toBeNull();
+    const wide = nn.fromConfig(new nn.Linear(2, 2, { dtype: 'float64' }).toConfig()) as kiln.nn.Linear;
+    expect(wide.weight.dtype).toBe('float64');
+    expect(() => new nn.Linear(2, 2, { dtype: 'int32' })).toThrow(/dtype must be float32 or float64/);
   });
 });

@@ -40,6 +40,7 @@ export class Linear extends Module {
     this.init = options.init ?? 'default';
     if (!WEIGHT_INITS.includes(this.init)) throw new ValueError(`Linear: init must be one of ${WEIGHT_INITS.join(', ')}, got ${JSON.stringify(options.init)}`);
     const dtype = options.dtype ?? 'float32';
+    if (dtype === 'int32' || !['float32', 'float64'].includes(dtype)) throw new ValueError(`Linear: dtype must be float32 or float64, got ${JSON.stringify(options.dtype)}`);
     this.weight = Parameter(zeros([outFeatures, inFeatures], { dtype }));
     this.bias = options.bias === false ? null : Parameter(zeros([outFeatures], { dtype }));
     this.resetParameters();
@@ -58,10 +59,10 @@ export class Linear extends Module {
   }
 
   override toConfig(): ModuleConfig {
-    return { type: 'Linear', inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.bias !== null, init: this.init };
+    return { type: 'Linear', inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.bias !== null, init: this.init, dtype: this.weight.dtype };
   }
 
   static fromConfig(c: ModuleConfig): Linear {
-    return new Linear(c.inFeatures as number, c.outFeatures as number, { bias: c.bias as boolean, init: c.init as WeightInit });
+    return new Linear(c.inFeatures as number, c.outFeatures as number, { bias: c.bias as boolean, init: c.init as WeightInit, dtype: c.dtype as DType | undefined });
   }
 }
