@@ -10,6 +10,16 @@ export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 
+/**
+ * The geometry of a 2-D convolution or pooling over NCHW data. `padH`/`padW` are the top/left
+ * padding; OH/OW already account for the bottom/right padding (which may differ, for 'same').
+ */
+export interface Window2d {
+  N: number; C: number; H: number; W: number;
+  KH: number; KW: number; OH: number; OW: number;
+  strideH: number; strideW: number; padH: number; padW: number; dilH: number; dilW: number;
+}
+
 /** Reductions along one axis. */
 export type ReduceOp = 'sum' | 'max' | 'min';
 
@@ -58,6 +68,22 @@ export interface Backend {
   copyBlock(x: TypedArray, outer: number, n: number, inner: number, out: TypedArray, outN: number, outStart: number): void;
   /** Reads a block back: out[:, j, :] = x[:, start + j, :] for j < len, x: [outer, n, inner]. */
   sliceBlock(x: TypedArray, outer: number, n: number, inner: number, start: number, len: number, out: TypedArray): void;
+  /** out: [N, F, OH, OW] = x: [N, C, H, W] ⋆ w: [F, C, KH, KW] (cross-correlation, no bias). */
+  conv2d(x: TypedArray, w: TypedArray, out: TypedArray, F: number, g: Window2d): void;
+  /** dx: [N, C, H, W] = the gradient of conv2d for its input, from dy: [N, F, OH, OW]. */
+  conv2dBackwardInput(dy: TypedArray, w: TypedArray, dx: TypedArray, F: number, g: Window2d): void;
+  /** dw: [F, C, KH, KW] = the gradient of conv2d for its filters (overwritten, summed over N). */
+  conv2dBackwardFilter(x: TypedArray, dy: TypedArray, dw: TypedArray, F: number, g: Window2d): void;
+  /** out: [N, C, OH, OW] = the max of each window (padding never wins); `argmax` records where. */
+  maxPool2d(x: TypedArray, out: TypedArray, argmax: Int32Array, g: Window2d): void;
+  /** dx += dy routed to each window's argmax (dx must start zeroed). */
+  maxPool2dBackward(dy: TypedArray, argmax: Int32Array, dx: TypedArray): void;
+  /** out: the mean of each window, padding counted as zeros (PyTorch's count_include_pad). */
+  avgPool2d(x: TypedArray, out: TypedArray, g: Window2d): void;
+  avgPool2dBackward(dy: TypedArray, dx: TypedArray, g: Window2d): void;
+  /** out: [N·C, OH, OW], cell (i, j) the mean of rows ⌊iH/OH⌋…⌈(i+1)H/OH⌉ and the same for columns. */
+  adaptiveAvgPool2d(x: TypedArray, out: TypedArray, planes: number, H: number, W: number, OH: number, OW: number): void;
+  adaptiveAvgPool2dBackward(dy: TypedArray, dx: TypedArray, planes: number, H: number, W: number, OH: number, OW: number): void;
   /** SGD in place (PyTorch's rule); `buf` is the momentum buffer, `first` is its first step. */
   sgdStep(p: TypedArray, g: TypedArray, buf: TypedArray | null, o: { lr: number; momentum: number; dampening: number; nesterov: boolean; weightDecay: number; first: boolean }): void;
   /** RMSprop in place: sq = α·sq + (1−α)·g², p −= lr·g/(√sq + ε) (through `buf` with momentum). */

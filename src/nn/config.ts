@@ -1,8 +1,11 @@
 import { FormatError } from '../errors.js';
 import { Identity, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Tanh } from './layers/activations.js';
+import { BatchNorm1d, BatchNorm2d } from './layers/batch-norm.js';
+import { Conv2d } from './layers/conv2d.js';
 import { Dropout } from './layers/dropout.js';
 import { Flatten } from './layers/flatten.js';
 import { Linear } from './layers/linear.js';
+import { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from './layers/pool.js';
 import { Sequential } from './layers/sequential.js';
 import type { Module, ModuleConfig } from './module.js';
 
@@ -23,6 +26,12 @@ const registry = new Map<string, Factory>([
   ['LogSoftmax', (c) => LogSoftmax.fromConfig(c)],
   ['Flatten', (c) => Flatten.fromConfig(c)],
   ['Dropout', (c) => Dropout.fromConfig(c)],
+  ['Conv2d', (c) => Conv2d.fromConfig(c)],
+  ['MaxPool2d', (c) => MaxPool2d.fromConfig(c)],
+  ['AvgPool2d', (c) => AvgPool2d.fromConfig(c)],
+  ['AdaptiveAvgPool2d', (c) => AdaptiveAvgPool2d.fromConfig(c)],
+  ['BatchNorm1d', (c) => BatchNorm1d.fromConfig(c)],
+  ['BatchNorm2d', (c) => BatchNorm2d.fromConfig(c)],
   ['Sequential', (c) => Sequential.fromConfig(c)],
 ]);
 

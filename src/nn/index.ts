@@ -1,9 +1,14 @@
-export { Module, Parameter } from './module.js';
+export { Module, Parameter, ShapePreserving } from './module.js';
 export type { ModuleConfig } from './module.js';
 export { Linear } from './layers/linear.js';
 export type { LinearOptions } from './layers/linear.js';
 export { Identity, Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, Softmax, LogSoftmax } from './layers/activations.js';
 export { Dropout } from './layers/dropout.js';
+export { Conv2d } from './layers/conv2d.js';
+export type { Conv2dLayerOptions } from './layers/conv2d.js';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './layers/pool.js';
+export { BatchNorm1d, BatchNorm2d } from './layers/batch-norm.js';
+export type { BatchNormLayerOptions } from './layers/batch-norm.js';
 export { Flatten } from './layers/flatten.js';
 export { Sequential } from './layers/sequential.js';
 export { fromConfig, registerModule } from './config.js';

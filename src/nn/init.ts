@@ -109,3 +109,13 @@ export function initWeight(t: Tensor, name: WeightInit): Tensor {
     case 'kaimingNormal': return kaimingNormal(t, { nonlinearity: 'relu' });
   }
 }
+
+/**
+ * Fills a bias to go with a weight initialised by `init`: PyTorch's U(±1/√fanIn) for `'default'`,
+ * zeros otherwise (the course's b = 0).
+ */
+export function initBias(bias: Tensor, fanIn: number, init: WeightInit): Tensor {
+  if (init !== 'default') return zeros(bias);
+  const bound = 1 / Math.sqrt(fanIn);
+  return uniform(bias, -bound, bound);
+}

@@ -1,5 +1,6 @@
 import { noGrad } from '../autograd/tape.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { zeros } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** A layer's architecture as plain JSON: its class name and constructor arguments. */
@@ -37,6 +38,21 @@ export abstract class Module {
   /** The architecture as JSON. Built-in layers implement it; a custom module must, to be saved. */
   toConfig(): ModuleConfig {
     throw new ValueError(`${this.constructor.name}: this module has no toConfig(); implement it (and register the class with nn.registerModule) to save it`);
+  }
+
+  /**
+   * The shape `forward` returns for an input of `input`, batch dim included; it throws the same
+   * errors forward would. Built-in layers compute it without running; the default runs forward
+   * on zeros (in eval mode, without the tape).
+   */
+  outputShape(input: readonly number[]): number[] {
+    const wasTraining = this.training;
+    this.eval();
+    try {
+      return [...noGrad(() => this.forward(zeros(input))).shape];
+    } finally {
+      this.train(wasTraining);
+    }
   }
 
   /** Re-creates the parameters with the layer's initialiser. */
@@ -132,5 +148,12 @@ export abstract class Module {
         dst.data.set(src.data);
       }
     });
+  }
+}
+
+/** A layer that maps each element (or each feature) in place: its output has its input's shape. */
+export abstract class ShapePreserving extends Module {
+  override outputShape(input: readonly number[]): number[] {
+    return [...input];
   }
 }

@@ -1,8 +1,10 @@
 import type { Backend } from '../backend.js';
+import { conv2d, conv2dBackwardFilter, conv2dBackwardInput } from './conv.js';
 import { binary, clamp, unary, where } from './elementwise.js';
 import { copyBlock, gather, indexSelect, permute, scatterAdd, sliceBlock } from './indexing.js';
 import { matmul } from './matmul.js';
 import { adamStep, rmspropStep, sgdStep } from './optim.js';
+import { adaptiveAvgPool2d, adaptiveAvgPool2dBackward, avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 import { argReduce, reduce, softmax } from './reduce.js';
 
 /** The reference backend: every kernel, in plain TypeScript, for float32, float64 and int32. */
@@ -12,5 +14,7 @@ export const jsBackend: Backend = {
   reduce, argReduce, softmax,
   matmul,
   permute, gather, scatterAdd, indexSelect, copyBlock, sliceBlock,
+  conv2d, conv2dBackwardInput, conv2dBackwardFilter,
+  maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, adaptiveAvgPool2d, adaptiveAvgPool2dBackward,
   sgdStep, rmspropStep, adamStep,
 };

@@ -6,41 +6,41 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { checkInt, checkRange } from '../../validate.js';
 import { prelu } from '../functional.js';
 import { constant } from '../init.js';
-import { Module, Parameter } from '../module.js';
+import { Parameter, ShapePreserving } from '../module.js';
 import type { ModuleConfig } from '../module.js';
 
 // The course's activations g(z) as layers. Each derivative g'(z) lives with its op in ops/.
 
 /** Passes its input through unchanged: the course's "linear" output activation. */
-export class Identity extends Module {
+export class Identity extends ShapePreserving {
   forward(x: Tensor): Tensor { return x; }
   override toConfig(): ModuleConfig { return { type: 'Identity' }; }
   static fromConfig(_c?: ModuleConfig): Identity { return new Identity(); }
 }
 
 /** σ(z) = 1/(1 + e^−z); g'(z) = σ(z)(1 − σ(z)). */
-export class Sigmoid extends Module {
+export class Sigmoid extends ShapePreserving {
   forward(x: Tensor): Tensor { return sigmoid(x); }
   override toConfig(): ModuleConfig { return { type: 'Sigmoid' }; }
   static fromConfig(_c?: ModuleConfig): Sigmoid { return new Sigmoid(); }
 }
 
 /** tanh(z); g'(z) = 1 − tanh²(z). */
-export class Tanh extends Module {
+export class Tanh extends ShapePreserving {
   forward(x: Tensor): Tensor { return tanh(x); }
   override toConfig(): ModuleConfig { return { type: 'Tanh' }; }
   static fromConfig(_c?: ModuleConfig): Tanh { return new Tanh(); }
 }
 
 /** max(0, z); g'(z) = 1 for z > 0, else 0. */
-export class ReLU extends Module {
+export class ReLU extends ShapePreserving {
   forward(x: Tensor): Tensor { return relu(x); }
   override toConfig(): ModuleConfig { return { type: 'ReLU' }; }
   static fromConfig(_c?: ModuleConfig): ReLU { return new ReLU(); }
 }
 
 /** max(a·z, z) with a fixed slope a (`negativeSlope`, default 0.01). */
-export class LeakyReLU extends Module {
+export class LeakyReLU extends ShapePreserving {
   readonly negativeSlope: number;
   constructor(negativeSlope = DEFAULT_NEGATIVE_SLOPE) {
     super();
@@ -52,7 +52,7 @@ export class LeakyReLU extends Module {
 }
 
 /** Leaky ReLU whose slope is learned: one shared (default) or one per channel (dim 1 of the input). */
-export class PReLU extends Module {
+export class PReLU extends ShapePreserving {
   readonly numParameters: number;
   readonly initValue: number;
   weight: Tensor;
@@ -69,7 +69,7 @@ export class PReLU extends Module {
 }
 
 /** softmax along `dim` (default the last): a probability distribution over classes. */
-export class Softmax extends Module {
+export class Softmax extends ShapePreserving {
   constructor(readonly dim = -1) { super(); }
   forward(x: Tensor): Tensor { return softmax(x, this.dim); }
   override toConfig(): ModuleConfig { return { type: 'Softmax', dim: this.dim }; }
@@ -77,7 +77,7 @@ export class Softmax extends Module {
 }
 
 /** log(softmax) along `dim`, for use with nllLoss. */
-export class LogSoftmax extends Module {
+export class LogSoftmax extends ShapePreserving {
   constructor(readonly dim = -1) { super(); }
   forward(x: Tensor): Tensor { return logSoftmax(x, this.dim); }
   override toConfig(): ModuleConfig { return { type: 'LogSoftmax', dim: this.dim }; }

@@ -1,7 +1,7 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkRange } from '../../validate.js';
 import { dropout } from '../functional.js';
-import { Module } from '../module.js';
+import { ShapePreserving } from '../module.js';
 import type { ModuleConfig } from '../module.js';
 
 /**
@@ -9,7 +9,7 @@ import type { ModuleConfig } from '../module.js';
  * ones are divided by 1 − p; in `eval()` mode it does nothing. The course's keep_prob is 1 − p:
  * keep_prob = 0.8 is `new nn.Dropout(0.2)`.
  */
-export class Dropout extends Module {
+export class Dropout extends ShapePreserving {
   readonly p: number;
   constructor(p = 0.5) {
     super();

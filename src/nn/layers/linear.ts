@@ -1,10 +1,10 @@
-import { ValueError } from '../../errors.js';
+import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { linear } from '../../ops/matmul.js';
 import { zeros } from '../../tensor/creation.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkInt } from '../../validate.js';
-import { WEIGHT_INITS, initWeight, uniform, zeros as zeroInit } from '../init.js';
+import { WEIGHT_INITS, initBias, initWeight } from '../init.js';
 import type { WeightInit } from '../init.js';
 import { Module, Parameter } from '../module.js';
 import type { ModuleConfig } from '../module.js';
@@ -48,14 +48,18 @@ export class Linear extends Module {
 
   override resetParameters(): void {
     initWeight(this.weight, this.init);
-    if (!this.bias) return;
-    const bound = 1 / Math.sqrt(this.inFeatures);
-    if (this.init === 'default') uniform(this.bias, -bound, bound);
-    else zeroInit(this.bias);
+    if (this.bias) initBias(this.bias, this.inFeatures, this.init);
   }
 
   forward(x: Tensor): Tensor {
     return linear(x, this.weight, this.bias);
+  }
+
+  override outputShape(input: readonly number[]): number[] {
+    if (input.length === 0 || input[input.length - 1] !== this.inFeatures) {
+      throw new ShapeError(`linear: input ${fmtShape(input)} has ${input[input.length - 1] ?? 0} features but the weight ${fmtShape(this.weight.shape)} expects ${this.inFeatures}`);
+    }
+    return [...input.slice(0, -1), this.outFeatures];
   }
 
   override toConfig(): ModuleConfig {

@@ -38,6 +38,10 @@ export class Sequential extends Module {
     return h;
   }
 
+  override outputShape(input: readonly number[]): number[] {
+    return this.layers.reduce((shape, layer) => layer.outputShape(shape), [...input]);
+  }
+
   override toConfig(): ModuleConfig {
     return { type: 'Sequential', layers: this.layers.map((l) => l.toConfig()) };
   }

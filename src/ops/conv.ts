@@ -1,0 +1,50 @@
+import { record } from '../autograd/tape.js';
+import { backend } from '../backend/registry.js';
+import { DTypeError, ShapeError, fmtShape } from '../errors.js';
+import { allocate, isFloat, promoteTypes } from '../tensor/dtype.js';
+import { Tensor } from '../tensor/tensor.js';
+import type { Pair, Padding } from './window.js';
+import { window2d } from './window.js';
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  /** A size, [h, w], `'valid'` (0) or `'same'` (keeps the size; stride 1). Default 0. */
+  padding?: Padding;
+  dilation?: Pair;
+}
+
+/**
+ * 2-D convolution (cross-correlation, as every framework computes it) over NCHW data.
+ * x: [N, C, H, W], weight: [F, C, KH, KW], bias: [F] → [N, F, OH, OW], with
+ * OH = ⌊(H + 2p − d·(KH − 1) − 1)/s⌋ + 1.
+ * Backward: dx is the "full" correlation of dy with the flipped filters, dW = Σₙ dy ⋆ x, db = Σ dy.
+ * @example nn.functional.conv2d(kiln.randn([1, 3, 39, 39]), kiln.randn([10, 3, 3, 3]))   // [1, 10, 37, 37]
+ */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  if (weight.ndim !== 4) throw new ShapeError(`conv2d: weight must be [F, C, KH, KW], got ${fmtShape(weight.shape)}`);
+  if (!isFloat(x.dtype) || !isFloat(weight.dtype)) throw new DTypeError(`conv2d: needs float input and weight, got ${x.dtype} and ${weight.dtype}; use x.float()`);
+  const [F, Cw, KH, KW] = weight.shape as [number, number, number, number];
+  const g = window2d('conv2d', x.shape, [KH, KW], options);
+  if (g.C !== Cw) throw new ShapeError(`conv2d: the input has ${g.C} channels but the weight ${fmtShape(weight.shape)} expects ${Cw}`);
+  const dtype = promoteTypes(x.dtype, weight.dtype);
+  const xd = x.to(dtype), wd = weight.to(dtype);
+  const out = allocate(dtype, g.N * F * g.OH * g.OW);
+  backend().conv2d(xd.data, wd.data, out, F, g);
+  const y = record(new Tensor(out, [g.N, F, g.OH, g.OW]), 'conv2d', [xd, wd], (dy) => {
+    let dx: Tensor | null = null, dw: Tensor | null = null;
+    if (xd.requiresGrad) {
+      const d = allocate(dtype, xd.size);
+      backend().conv2dBackwardInput(dy.data, wd.data, d, F, g);
+      dx = new Tensor(d, xd.shape);
+    }
+    if (wd.requiresGrad) {
+      const d = allocate(dtype, wd.size);
+      backend().conv2dBackwardFilter(xd.data, dy.data, d, F, g);
+      dw = new Tensor(d, wd.shape);
+    }
+    return [dx, dw];
+  });
+  if (!bias) return y;
+  if (bias.ndim !== 1 || bias.shape[0] !== F) throw new ShapeError(`conv2d: bias must be [${F}] (one per filter), got ${fmtShape(bias.shape)}`);
+  return y.add(bias.reshape(1, F, 1, 1));
+}
