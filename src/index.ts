@@ -38,3 +38,4 @@ export { serializeModel, deserializeModel } from './io/model-file.js';
 export type { ModelJson } from './io/model-file.js';
 export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
 export * as viz from './viz/index.js';
+export * as models from './models/index.js';

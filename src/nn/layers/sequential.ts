@@ -1,5 +1,6 @@
 import { ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { summary } from '../../models/summary.js';
 import { fromConfig } from '../config.js';
 import { Module } from '../module.js';
 import type { ModuleConfig } from '../module.js';
@@ -10,6 +11,8 @@ import type { ModuleConfig } from '../module.js';
  */
 export class Sequential extends Module {
   readonly layers: Module[];
+  /** The shape of one example (no batch dim), when known: the zoo's models set it; `summary()` uses it. */
+  inputShape: number[] | null = null;
 
   constructor(...layers: Module[]) {
     super();
@@ -42,12 +45,25 @@ export class Sequential extends Module {
     return this.layers.reduce((shape, layer) => layer.outputShape(shape), [...input]);
   }
 
+  /** Sets the shape of one example (without the batch dim), for `summary()`. */
+  withInputShape(shape: readonly number[]): this {
+    this.inputShape = [...shape];
+    return this;
+  }
+
+  /** A table of each layer's output shape and parameter count, like Keras's `model.summary()`. */
+  summary(inputShape: readonly number[] | undefined = this.inputShape ?? undefined): string {
+    return summary(this, inputShape);
+  }
+
   override toConfig(): ModuleConfig {
-    return { type: 'Sequential', layers: this.layers.map((l) => l.toConfig()) };
+    return { type: 'Sequential', layers: this.layers.map((l) => l.toConfig()), ...(this.inputShape ? { inputShape: this.inputShape } : {}) };
   }
 
   static fromConfig(c: ModuleConfig): Sequential {
     if (!Array.isArray(c.layers)) throw new ValueError('Sequential.fromConfig: "layers" must be an array of layer configs');
-    return new Sequential(...c.layers.map((l) => fromConfig(l as ModuleConfig)));
+    const s = new Sequential(...c.layers.map((l) => fromConfig(l as ModuleConfig)));
+    if (Array.isArray(c.inputShape)) s.withInputShape(c.inputShape as number[]);
+    return s;
   }
 }
