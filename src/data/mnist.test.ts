@@ -1,0 +1,68 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import * as kiln from '../index.js';
+import { FormatError } from '../index.js';
+import { tempDir } from '../../test/helpers.js';
+
+describe('MNIST digits from the mnist package', () => {
+  it('has a fixed split of real digits, normalised, NCHW, balanced', async () => {
+    const { train, test } = await kiln.data.mnist();
+    expect(train.x.shape).toEqual([7996, 1, 28, 28]);
+    expect(test.x.shape).toEqual([2004, 1, 28, 28]);
+    expect(train.y.dtype).toBe('int32');
+    expect(train.x.min().item()).toBe(0);
+    expect(train.x.max().item()).toBe(1);
+    expect(Array.from(train.y.data.slice(0, 10))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const counts = new Array(10).fill(0);
+    for (const v of test.y.data) counts[v]++;
+    expect(counts).toEqual([201, 226, 199, 207, 196, 173, 203, 214, 189, 196]);
+    // An image is a digit: some ink, mostly background.
+    const ink = train.x.narrow(0, 0, 1).gt(0.5).float().mean().item();
+    expect(ink).toBeGreaterThan(0.05);
+    expect(ink).toBeLessThan(0.4);
+    const again = await kiln.data.mnist({ trainSize: 20, testSize: 10 });
+    expect(Array.from(again.train.x.data)).toEqual(Array.from(train.x.data.subarray(0, 20 * 784)));
+    expect(again.test.length).toBe(10);
+  });
+});
+
+describe('IDX reader', () => {
+  const idx = (type: number, shape: number[], values: number[], bytesPer = 1): Uint8Array => {
+    const out = new Uint8Array(4 + 4 * shape.length + values.length * bytesPer);
+    const v = new DataView(out.buffer);
+    v.setUint8(2, type);
+    v.setUint8(3, shape.length);
+    shape.forEach((d, i) => v.setUint32(4 + 4 * i, d, false));
+    values.forEach((x, i) => (bytesPer === 1 ? v.setUint8(4 + 4 * shape.length + i, x) : v.setInt32(4 + 4 * shape.length + 4 * i, x, false)));
+    return out;
+  };
+
+  it('reads images and labels as MNIST ships them, gzipped or not', async () => {
+    const dir = tempDir('kiln-idx-');
+    const pixels = Array.from({ length: 2 * 3 * 4 }, (_, i) => i * 10);
+    writeFileSync(join(dir, 'images-idx3-ubyte'), idx(0x08, [2, 3, 4], pixels));
+    writeFileSync(join(dir, 'labels-idx1-ubyte.gz'), gzipSync(idx(0x08, [2], [7, 3])));
+    const ds = await kiln.data.readIdx(join(dir, 'images-idx3-ubyte'), join(dir, 'labels-idx1-ubyte.gz'));
+    expect(ds.x.shape).toEqual([2, 1, 3, 4]);
+    expect(ds.x.data[23]).toBeCloseTo(230 / 255, 6);
+    expect(Array.from(ds.y.data)).toEqual([7, 3]);
+    expect(kiln.data.parseIdx(idx(0x0c, [2], [-5, 70000], 4)).data).toEqual(new Float64Array([-5, 70000]));
+  });
+
+  it('refuses truncated, foreign or mismatched files', async () => {
+    const dir = tempDir('kiln-idx-');
+    const good = idx(0x08, [2, 2, 2], [1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(() => kiln.data.parseIdx(good.subarray(0, good.length - 1))).toThrow(/needs 8 data bytes, the file has 7 \(truncated\?\)/);
+    expect(() => kiln.data.parseIdx(new TextEncoder().encode('%PNG....'))).toThrow(FormatError);
+    const huge = good.slice();
+    new DataView(huge.buffer).setUint32(4, 0xffffffff, false);
+    expect(() => kiln.data.parseIdx(huge)).toThrow(/truncated/);
+    writeFileSync(join(dir, 'i'), good);
+    writeFileSync(join(dir, 'l'), idx(0x08, [3], [1, 2, 3]));
+    await expect(kiln.data.readIdx(join(dir, 'i'), join(dir, 'l'))).rejects.toThrow('IDX: 2 images but 3 labels');
+    writeFileSync(join(dir, 'bad.gz'), new Uint8Array([0x1f, 0x8b, 1, 2, 3]));
+    await expect(kiln.data.readIdx(join(dir, 'bad.gz'), join(dir, 'l'))).rejects.toThrow(/does not decompress/);
+  });
+});
