@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { beans } from '../data/beans.js';
+import { mnist } from '../data/mnist.js';
 import { flower } from '../data/planar.js';
+import { lenet5 } from '../models/lenet5.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { Sigmoid, Tanh } from '../nn/layers/activations.js';
 import { Linear } from '../nn/layers/linear.js';
@@ -17,10 +19,13 @@ import { progressBar } from './progress.js';
 export const BEANS_DEMO = { beans: 100, hidden: 2, lr: 0.03, epochs: 5000 } as const;
 /** The course's planar flower: one hidden layer of 4 tanh units, batch gradient descent. */
 export const FLOWER_DEMO = { hidden: 4, lr: 1.2, epochs: 5000 } as const;
+/** A short LeNet-5 run on real digits: 3,000 training digits, 2 epochs, SGD with momentum. */
+export const DIGITS_DEMO = { trainSize: 3000, epochs: 2, lr: 0.03, batchSize: 16 } as const;
 
 /**
  * `kiln demo`: reproduces the course's first worked example (beans) and its planar flower, prints
- * progress, and writes the fitted curve, the decision boundary and both loss curves as SVG.
+ * progress, and writes the fitted curve, the decision boundary and both loss curves as SVG; then
+ * trains LeNet-5 briefly on real handwritten digits.
  */
 export async function demoCommand({ out, seed }: { out: string; seed: number }, log: (line: string) => void = console.log): Promise<void> {
   const { mkdir } = await import('node:fs/promises');
@@ -53,5 +58,16 @@ export async function demoCommand({ out, seed }: { out: string; seed: number }, 
   log(`flower: train accuracy ${(f.history.accuracy!.at(-1)! * 100).toFixed(1)}%, test accuracy ${(f.history.valAccuracy!.at(-1)! * 100).toFixed(1)}%`);
   await writeFileAtomic(join(out, 'flower-boundary.svg'), decisionBoundarySvg(flowerNet, test, { title: 'Flower: decision boundary, 4 tanh units (test points)', fromLogits: true }));
   await writeFileAtomic(join(out, 'flower-loss.svg'), lineChart({ title: 'Flower: cost over epochs', series: [{ name: 'train', values: f.history.loss! }, { name: 'test', values: f.history.valLoss! }], yLabel: 'cost' }));
+
+  // 3. Handwritten digits: LeNet-5 on real MNIST images, briefly.
+  manualSeed(seed);
+  const digits = await mnist({ trainSize: DIGITS_DEMO.trainSize });
+  const lenet = lenet5({ inputSize: 28, activation: 'relu', pool: 'max' });
+  log(`digits: LeNet-5 (${lenet.parameters().reduce((n, p) => n + p.size, 0).toLocaleString('en-US')} parameters) on ${digits.train.length} MNIST digits, ${DIGITS_DEMO.epochs} epochs of SGD with momentum, tested on ${digits.test.length} others`);
+  const d = await fit(lenet, digits.train, {
+    epochs: DIGITS_DEMO.epochs, batchSize: DIGITS_DEMO.batchSize, optimizer: new SGD(lenet.parameters(), { lr: DIGITS_DEMO.lr, momentum: 0.9 }),
+    loss: 'crossEntropy', metrics: ['accuracy'], validationData: digits.test, callbacks: [progressBar('digits', DIGITS_DEMO.epochs, { accuracy: true, validation: true })],
+  });
+  log(`digits: test accuracy ${(d.history.valAccuracy!.at(-1)! * 100).toFixed(1)}% (kiln train mnist --model lenet5 trains on all 7,996)`);
   log(`plots: ${['beans-curve', 'beans-loss', 'flower-boundary', 'flower-loss'].map((n) => join(out, `${n}.svg`)).join(', ')}`);
 }

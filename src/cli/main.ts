@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { KilnError } from '../errors.js';
 import { demoCommand } from './demo.js';
+import { predictCommand, summaryCommand } from './inspect.js';
 import { trainCommand } from './train.js';
 import type { TrainArgs } from './train.js';
 
@@ -15,7 +16,7 @@ const program = new Command()
 
 program
   .command('demo')
-  .description('the course\'s beans example (1-2-1 sigmoid, per-sample SGD, 5000 epochs), then the planar flower with 4 tanh units')
+  .description('the course\'s beans example (1-2-1 sigmoid, per-sample SGD, 5000 epochs), the planar flower with 4 tanh units, and a short LeNet-5 run on handwritten digits')
   .option('--out <dir>', 'where to write the SVG plots', 'out/demo')
   .option('--seed <n>', 'random seed', (v) => {
     const n = Number(v);
@@ -26,26 +27,42 @@ program
 
 program
   .command('train')
-  .description('train a dense network on a built-in data set (beans, flower, circles, moons, spirals, xor, blobs) or a CSV file')
+  .description('train a network on a built-in data set (beans, flower, circles, moons, spirals, xor, blobs, mnist) or a CSV file')
   .argument('<data>', 'a data set name or a path to a .csv file with a header row')
-  .option('--hidden <sizes>', 'hidden layer sizes, comma-separated ("" for none: logistic regression)', '4')
-  .option('--activation <name>', 'hidden activation: sigmoid, tanh, relu, leakyRelu, linear', 'tanh')
+  .option('--model <name>', 'mlp (dense layers) or lenet5 (for mnist)', 'mlp')
+  .option('--hidden <sizes>', 'hidden layer sizes, comma-separated ("" for none: logistic regression); default 4, or 128,64 for mnist')
+  .option('--activation <name>', 'hidden activation: sigmoid, tanh, relu, leakyRelu, linear; default tanh, or relu for mnist')
   .option('--output-activation <name>', 'output activation: sigmoid, softmax, tanh, linear (default: from the loss)')
   .option('--loss <name>', 'mse, bce or crossEntropy (default: from the labels)')
   .option('--optimizer <name>', 'sgd, momentum, rmsprop, adam, adamw', 'adam')
-  .option('--lr <rate>', 'learning rate α₀', '0.01')
+  .option('--lr <rate>', 'learning rate α₀; default 0.01, or 0.001 for mnist')
   .option('--lr-decay <rate>', 'the course\'s decay α = α₀/(1 + rate·epoch); 0 for none', '0')
-  .option('--epochs <n>', 'passes over the training set', '500')
+  .option('--epochs <n>', 'passes over the training set; default 500, or 3 for mnist')
   .option('--batch-size <n>', '"full" (batch gradient descent), 1 (stochastic) or a mini-batch size', '32')
   .option('--l2 <lambda>', 'L2 regularisation λ (adds λ/2m·Σ‖W‖² to the cost)', '0')
   .option('--keep-prob <p>', 'dropout keep probability after each hidden layer, in (0, 1]', '1')
   .option('--init <name>', 'weight initialisation: default, zeros, small, xavier, he', 'default')
   .option('--seed <n>', 'random seed', '0')
-  .option('--test-split <fraction>', 'fraction held out to test on (0 for none)', '0.2')
+  .option('--test-split <fraction>', 'fraction held out to test on (0 for none); mnist has its own test set', '0.2')
+  .option('--train-size <n>', 'mnist: train on the first n digits only (balanced)')
   .option('--label <column>', 'the label column of a CSV file', 'label')
   .option('--save <dir>', 'save the trained model (model.json + weights.safetensors) here')
   .option('--plot <dir>', 'write loss.svg and curve.svg (1-D data) or boundary.svg (2-D data) here')
   .action(async (data: string, o: TrainArgs) => trainCommand(data, o));
+
+program
+  .command('summary')
+  .description('each layer\'s output shape and parameter count, with the totals')
+  .argument('<model>', 'lenet5, alexnet, vgg16, or a directory written by kiln train --save')
+  .option('--input-shape <sizes>', 'one example\'s shape, e.g. 1,28,28 (saved models usually record it)')
+  .action(async (target: string, o: { inputShape?: string }) => summaryCommand(target, o));
+
+program
+  .command('predict')
+  .description('class probabilities for a grayscale PNG (28×28 or larger; larger images are shrunk)')
+  .argument('<model>', 'a directory written by kiln train mnist --save')
+  .argument('<image>', 'a PNG image of a digit')
+  .action(async (modelDir: string, image: string) => predictCommand(modelDir, image));
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // Kiln's own errors are the user's to fix: print the message, not a stack trace.

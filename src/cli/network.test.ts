@@ -5,7 +5,7 @@ import { buildNetwork, makeOptimizer } from './network.js';
 import type { NetworkSpec } from './network.js';
 
 const spec = (o: Partial<NetworkSpec>): NetworkSpec => ({
-  inputs: 2, hidden: [3], outputs: 1, activation: 'tanh', outputActivation: 'sigmoid', loss: 'bce', init: 'default', keepProb: 1, ...o,
+  inputShape: [2], hidden: [3], outputs: 1, activation: 'tanh', outputActivation: 'sigmoid', loss: 'bce', init: 'default', keepProb: 1, ...o,
 });
 const types = (m: kiln.nn.Sequential): string[] => m.layers.map((l) => l.toConfig().type);
 
@@ -25,6 +25,13 @@ describe('the CLI\'s network builder', () => {
     const mse = buildNetwork(spec({ loss: 'mse', hidden: [2, 2], activation: 'relu', keepProb: 0.5 }));
     expect(types(mse.train)).toEqual(['Linear', 'ReLU', 'Dropout', 'Linear', 'ReLU', 'Dropout', 'Linear', 'Sigmoid']);
     expect(mse.train.toConfig().layers).toContainEqual({ type: 'Dropout', p: 0.5 });
+  });
+
+  it('flattens image inputs for an MLP and records the input shape', () => {
+    const n = buildNetwork(spec({ inputShape: [1, 28, 28], hidden: [16], outputs: 10, outputActivation: 'softmax', loss: 'crossEntropy' }));
+    expect(types(n.train)).toEqual(['Flatten', 'Linear', 'Tanh', 'Linear']);
+    expect(n.keep.inputShape).toEqual([1, 28, 28]);
+    expect(n.keep.outputShape([4, 1, 28, 28])).toEqual([4, 10]);
   });
 
   it('refuses mismatched outputs and losses, and keep probabilities outside (0, 1]', () => {

@@ -1,6 +1,7 @@
 import { ValueError } from '../errors.js';
 import { Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh } from '../nn/layers/activations.js';
 import { Dropout } from '../nn/layers/dropout.js';
+import { Flatten } from '../nn/layers/flatten.js';
 import { Linear } from '../nn/layers/linear.js';
 import { Sequential } from '../nn/layers/sequential.js';
 import type { WeightInit } from '../nn/init.js';
@@ -38,7 +39,8 @@ export function activationLayer(name: ActivationName | OutputActivation): Module
 }
 
 export interface NetworkSpec {
-  inputs: number;
+  /** One example's shape: [features], or [C, H, W] for images (flattened first for an MLP). */
+  inputShape: number[];
   hidden: number[];
   outputs: number;
   activation: ActivationName;
@@ -48,33 +50,40 @@ export interface NetworkSpec {
   keepProb: number;
 }
 
+export interface Network { train: Sequential; keep: Sequential; loss: LossName; fromLogits: boolean }
+
 /**
- * The network to train and the one to keep. Sigmoid + binary cross-entropy and softmax +
- * cross-entropy train on logits with the stable fused losses; the kept model appends the output
- * activation, so it predicts probabilities.
+ * The network to train and the one to keep, from layers that end in raw scores. Sigmoid + binary
+ * cross-entropy and softmax + cross-entropy train on logits with the stable fused losses; the
+ * kept model appends the output activation, so it predicts probabilities.
  */
-export function buildNetwork(spec: NetworkSpec): { train: Sequential; keep: Sequential; loss: LossName; fromLogits: boolean } {
+export function finishNetwork(layers: Module[], inputShape: number[], loss: LossChoice, out: OutputActivation): Network {
+  const seq = (...l: Module[]): Sequential => new Sequential(...l).withInputShape(inputShape);
+  if (loss === 'crossEntropy') {
+    if (out !== 'softmax') throw new ValueError(`network: cross-entropy needs a softmax output, got ${out}`);
+    return { train: seq(...layers), keep: seq(...layers, new Softmax(1)), loss: 'crossEntropy', fromLogits: true };
+  }
+  if (loss === 'bce') {
+    if (out !== 'sigmoid') throw new ValueError(`network: binary cross-entropy needs a sigmoid output, got ${out}`);
+    return { train: seq(...layers), keep: seq(...layers, new Sigmoid()), loss: 'binaryCrossEntropyWithLogits', fromLogits: true };
+  }
+  if (out === 'softmax') throw new ValueError('network: a softmax output goes with --loss crossEntropy');
+  const model = seq(...layers, activationLayer(out));
+  return { train: model, keep: model, loss: 'mseLoss', fromLogits: false };
+}
+
+/** A dense network (an MLP; images are flattened first) ending in `outputs` raw scores. */
+export function buildNetwork(spec: NetworkSpec): Network {
   const keepProb = checkRange('network', 'keep probability', spec.keepProb, { min: 0, max: 1, minOpen: true });
-  const layers: Module[] = [];
-  let width = spec.inputs;
+  const layers: Module[] = spec.inputShape.length > 1 ? [new Flatten()] : [];
+  let width = spec.inputShape.reduce((a, b) => a * b, 1);
   for (const h of spec.hidden) {
     layers.push(new Linear(width, h, { init: spec.init }), activationLayer(spec.activation));
     if (keepProb < 1) layers.push(new Dropout(1 - keepProb));
     width = h;
   }
   layers.push(new Linear(width, spec.outputs, { init: spec.init }));
-  const { loss, outputActivation: out } = spec;
-  if (loss === 'crossEntropy') {
-    if (out !== 'softmax') throw new ValueError(`network: cross-entropy needs a softmax output, got ${out}`);
-    return { train: new Sequential(...layers), keep: new Sequential(...layers, new Softmax(1)), loss: 'crossEntropy', fromLogits: true };
-  }
-  if (loss === 'bce') {
-    if (out !== 'sigmoid') throw new ValueError(`network: binary cross-entropy needs a sigmoid output, got ${out}`);
-    return { train: new Sequential(...layers), keep: new Sequential(...layers, new Sigmoid()), loss: 'binaryCrossEntropyWithLogits', fromLogits: true };
-  }
-  if (out === 'softmax') throw new ValueError('network: a softmax output goes with --loss crossEntropy');
-  const model = new Sequential(...layers, activationLayer(out));
-  return { train: model, keep: model, loss: 'mseLoss', fromLogits: false };
+  return finishNetwork(layers, spec.inputShape, spec.loss, spec.outputActivation);
 }
 
 /** An optimiser by name; `momentum` is SGD with the course's β = 0.9. */

@@ -2,9 +2,11 @@ import { join } from 'node:path';
 import { ValueError } from '../errors.js';
 import { beans } from '../data/beans.js';
 import { readCsv } from '../data/csv.js';
+import { mnist } from '../data/mnist.js';
 import { PLANAR } from '../data/planar.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { save } from '../io/save.js';
+import { lenet5 } from '../models/lenet5.js';
 import { InverseTimeLR } from '../optim/schedules.js';
 import { manualSeed } from '../tensor/random.js';
 import type { TensorDataset } from '../train/dataset.js';
@@ -14,32 +16,41 @@ import type { MetricName } from '../train/metrics.js';
 import { checkInt, checkOneOf, checkRange } from '../validate.js';
 import { lineChart } from '../viz/svg.js';
 import { decisionBoundarySvg, fittedCurveSvg } from '../viz/model-plots.js';
-import { ACTIVATIONS, INITS, LOSS_CHOICES, OUTPUT_ACTIVATIONS, buildNetwork, makeOptimizer } from './network.js';
-import type { ActivationName, LossChoice, OutputActivation } from './network.js';
+import { ACTIVATIONS, INITS, LOSS_CHOICES, OUTPUT_ACTIVATIONS, buildNetwork, finishNetwork, makeOptimizer } from './network.js';
+import type { ActivationName, LossChoice, Network, OutputActivation } from './network.js';
 import { progressBar } from './progress.js';
 
 /** The options of `kiln train`, as commander hands them over (strings until checked here). */
 export interface TrainArgs {
-  hidden: string;
-  activation: string;
+  model: string;
+  hidden?: string;
+  activation?: string;
   outputActivation?: string;
   loss?: string;
   optimizer: string;
-  lr: string;
+  lr?: string;
   lrDecay: string;
-  epochs: string;
+  epochs?: string;
   batchSize: string;
   l2: string;
   keepProb: string;
   init: string;
   seed: string;
   testSplit: string;
+  trainSize?: string;
   label: string;
   save?: string;
   plot?: string;
 }
 
-const BUILT_IN = ['beans', ...Object.keys(PLANAR)];
+const BUILT_IN = ['beans', ...Object.keys(PLANAR), 'mnist'];
+export const MODELS = ['mlp', 'lenet5'] as const;
+
+/** Defaults that differ between the small course data sets and the digits. */
+const DEFAULTS = {
+  small: { hidden: '4', activation: 'tanh', lr: '0.01', epochs: '500' },
+  mnist: { hidden: '128,64', activation: 'relu', lr: '0.001', epochs: '3' },
+};
 
 const num = (name: string, v: string): number => {
   const n = Number(v);
@@ -47,21 +58,31 @@ const num = (name: string, v: string): number => {
   return n;
 };
 
-async function loadData(source: string, label: string, seed: number): Promise<TensorDataset> {
-  if (source === 'beans') return beans({ n: 100, seed });
-  if (source in PLANAR) return PLANAR[source as keyof typeof PLANAR]({ seed });
-  if (source.toLowerCase().endsWith('.csv')) return readCsv(source, { label });
-  throw new ValueError(`train: unknown dataset "${source}"; use one of ${BUILT_IN.join(', ')} or a path to a .csv file`);
+/** The training set and, when there is one, the test set. */
+async function loadData(source: string, a: TrainArgs, seed: number, testSplit: number): Promise<[TensorDataset, TensorDataset | undefined]> {
+  if (source === 'mnist') {
+    const { train, test } = await mnist({ trainSize: a.trainSize === undefined ? undefined : checkInt('train', '--train-size', num('train-size', a.trainSize)) });
+    return [train, test];
+  }
+  let data: TensorDataset;
+  if (source === 'beans') data = beans({ n: 100, seed });
+  else if (source in PLANAR) data = PLANAR[source as keyof typeof PLANAR]({ seed });
+  else if (source.toLowerCase().endsWith('.csv')) data = await readCsv(source, { label: a.label });
+  else throw new ValueError(`train: unknown dataset "${source}"; use one of ${BUILT_IN.join(', ')} or a path to a .csv file`);
+  return testSplit > 0 ? trainTestSplit(data, { testFraction: testSplit, seed }) : [data, undefined];
 }
 
-/** `kiln train <dataset|file.csv> [options]`: trains a dense network and reports, plots and saves it. */
+/** `kiln train <dataset|file.csv> [options]`: trains a network and reports, plots and saves it. */
 export async function trainCommand(source: string, a: TrainArgs, log: (line: string) => void = console.log): Promise<void> {
+  const d = source === 'mnist' ? DEFAULTS.mnist : DEFAULTS.small;
   const seed = checkInt('train', '--seed', num('seed', a.seed), 0);
-  const hidden = a.hidden.trim() === '' ? [] : a.hidden.split(',').map((h) => checkInt('train', '--hidden (comma-separated layer sizes)', num('hidden', h)));
-  const activation = checkOneOf('train', '--activation', a.activation, ACTIVATIONS) as ActivationName;
-  const lr = checkRange('train', '--lr', num('lr', a.lr), { min: 0, minOpen: true });
+  const model = checkOneOf('train', '--model', a.model, MODELS);
+  const hiddenText = a.hidden ?? d.hidden;
+  const hidden = hiddenText.trim() === '' ? [] : hiddenText.split(',').map((h) => checkInt('train', '--hidden (comma-separated layer sizes)', num('hidden', h)));
+  const activation = checkOneOf('train', '--activation', a.activation ?? d.activation, ACTIVATIONS) as ActivationName;
+  const lr = checkRange('train', '--lr', num('lr', a.lr ?? d.lr), { min: 0, minOpen: true });
   const lrDecay = checkRange('train', '--lr-decay', num('lr-decay', a.lrDecay), { min: 0 });
-  const epochs = checkInt('train', '--epochs', num('epochs', a.epochs));
+  const epochs = checkInt('train', '--epochs', num('epochs', a.epochs ?? d.epochs));
   const batchSize = a.batchSize === 'full' ? 'full' : checkInt('train', '--batch-size (a count or "full")', num('batch-size', a.batchSize));
   const l2 = checkRange('train', '--l2', num('l2', a.l2), { min: 0 });
   const keepProb = checkRange('train', '--keep-prob', num('keep-prob', a.keepProb), { min: 0, max: 1, minOpen: true });
@@ -69,20 +90,31 @@ export async function trainCommand(source: string, a: TrainArgs, log: (line: str
   const testSplit = checkRange('train', '--test-split', num('test-split', a.testSplit), { min: 0, max: 1, maxOpen: true });
 
   manualSeed(seed);
-  const data = await loadData(source, a.label, seed);
-  const classes = data.y.dtype === 'int32';
-  const binary = !classes && Array.from(data.y.data).every((v) => v === 0 || v === 1);
+  const [train, test] = await loadData(source, a, seed, testSplit);
+  const inputShape = train.x.shape.slice(1);
+  const classes = train.y.dtype === 'int32';
+  const binary = !classes && Array.from(train.y.data).every((v) => v === 0 || v === 1);
   const loss = checkOneOf('train', '--loss', a.loss ?? (classes ? 'crossEntropy' : binary ? 'bce' : 'mse'), LOSS_CHOICES) as LossChoice;
   const outputActivation = checkOneOf('train', '--output-activation', a.outputActivation ?? (loss === 'crossEntropy' ? 'softmax' : loss === 'bce' ? 'sigmoid' : binary ? 'sigmoid' : 'linear'), OUTPUT_ACTIVATIONS) as OutputActivation;
   if (loss === 'crossEntropy' && !classes) throw new ValueError('train: --loss crossEntropy needs integer class labels; this data has float labels (use bce or mse)');
   if (loss !== 'crossEntropy' && classes) throw new ValueError(`train: --loss ${loss} needs float labels; this data has class indices (use crossEntropy)`);
-  const outputs = classes ? Math.max(...Array.from(data.y.data)) + 1 : data.y.size / data.length;
-  const net = buildNetwork({ inputs: data.x.size / data.length, hidden, outputs, activation, outputActivation, loss, init, keepProb });
+  const outputs = classes ? Math.max(...Array.from(train.y.data)) + 1 : train.y.size / train.length;
 
-  const [train, test] = testSplit > 0 ? trainTestSplit(data, { testFraction: testSplit, seed }) : [data, undefined];
+  let net: Network;
+  let described: string;
+  if (model === 'lenet5') {
+    if (inputShape.join() !== '1,28,28') throw new ValueError(`train: --model lenet5 needs 28×28 grayscale images (mnist), got examples of shape [${inputShape.join(', ')}]`);
+    const act = activation === 'tanh' ? 'tanh' : 'relu';
+    net = finishNetwork(lenet5({ inputSize: 28, activation: act, pool: act === 'relu' ? 'max' : 'avg', classes: outputs }).layers, inputShape, loss, outputActivation);
+    described = `LeNet-5 (${act})`;
+  } else {
+    net = buildNetwork({ inputShape, hidden, outputs, activation, outputActivation, loss, init, keepProb });
+    described = `network ${[inputShape.reduce((x, y) => x * y, 1), ...hidden, outputs].join('-')} ${activation}/${outputActivation}`;
+  }
+
   const optimizer = makeOptimizer(a.optimizer, net.train.parameters(), lr);
   const metrics: MetricName[] = binary || classes ? ['accuracy'] : [];
-  log(`kiln train ${source}: ${data.length} examples (${train.length} train${test ? `, ${test.length} test` : ''}), network ${[data.x.size / data.length, ...hidden, outputs].join('-')} ${activation}/${outputActivation}, ${net.loss}, ${a.optimizer} lr ${lr}`);
+  log(`kiln train ${source}: ${train.length} train${test ? ` / ${test.length} test` : ''} examples, ${described}, ${net.loss}, ${a.optimizer} lr ${lr}`);
   const result = await fit(net.train, train, {
     epochs, batchSize, optimizer, loss: net.loss, metrics, l2, validationData: test,
     scheduler: lrDecay > 0 ? new InverseTimeLR(optimizer, { decayRate: lrDecay }) : undefined,
@@ -97,17 +129,16 @@ export async function trainCommand(source: string, a: TrainArgs, log: (line: str
     const { mkdir } = await import('node:fs/promises');
     await mkdir(a.plot, { recursive: true });
     const series = [{ name: 'train loss', values: h.loss! }, ...(h.valLoss ? [{ name: 'test loss', values: h.valLoss }] : [])];
-    await writeFileAtomic(join(a.plot, 'loss.svg'), lineChart({ title: `${source}: cost over epochs`, series, yLabel: 'loss' }));
-    const features = data.x.size / data.length;
-    if (features === 1) {
-      await writeFileAtomic(join(a.plot, 'curve.svg'), fittedCurveSvg(net.keep, data, { title: `${source}: fitted curve` }));
-      log(`plots: ${join(a.plot, 'loss.svg')}, ${join(a.plot, 'curve.svg')}`);
-    } else if (features === 2 && (binary || classes)) {
-      await writeFileAtomic(join(a.plot, 'boundary.svg'), decisionBoundarySvg(net.keep, data, { title: `${source}: decision boundary` }));
-      log(`plots: ${join(a.plot, 'loss.svg')}, ${join(a.plot, 'boundary.svg')}`);
-    } else {
-      log(`plots: ${join(a.plot, 'loss.svg')} (no boundary plot for ${features}-D data)`);
+    const written = [join(a.plot, 'loss.svg')];
+    await writeFileAtomic(written[0]!, lineChart({ title: `${source}: cost over epochs`, series, yLabel: 'loss' }));
+    if (inputShape.length === 1 && inputShape[0] === 1) {
+      written.push(join(a.plot, 'curve.svg'));
+      await writeFileAtomic(written[1]!, fittedCurveSvg(net.keep, train, { title: `${source}: fitted curve` }));
+    } else if (inputShape.length === 1 && inputShape[0] === 2 && (binary || classes)) {
+      written.push(join(a.plot, 'boundary.svg'));
+      await writeFileAtomic(written[1]!, decisionBoundarySvg(net.keep, train, { title: `${source}: decision boundary` }));
     }
+    log(`plots: ${written.join(', ')}${written.length === 1 ? ` (no curve or boundary for examples of shape [${inputShape.join(', ')}])` : ''}`);
   }
   if (a.save) {
     await save(net.keep, a.save, { metadata: { source, epochs: result.epochs, history: h } });

@@ -7,3 +7,5 @@ export { mnist, MNIST_TRAIN_FRACTION } from './mnist.js';
 export type { MnistSplit } from './mnist.js';
 export { parseIdx, readIdx } from './idx.js';
 export type { IdxArray } from './idx.js';
+export { decodePng, imageToInput } from './image.js';
+export type { GrayImage } from './image.js';

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
+import { makePng } from '../png.js';
 
 // Runs the built CLI (`npm test` builds dist/ first), as a user would.
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -31,6 +32,8 @@ describe('kiln CLI', () => {
     expect(Number(beans![2])).toBeGreaterThanOrEqual(95);
     const flower = /flower: train accuracy [\d.]+%, test accuracy ([\d.]+)%/.exec(r.stdout);
     expect(Number(flower![1])).toBeGreaterThanOrEqual(88);
+    const digits = /digits: test accuracy ([\d.]+)%/.exec(r.stdout);
+    expect(Number(digits![1])).toBeGreaterThan(80);
     expect(readdirSync(out).sort()).toEqual(['beans-curve.svg', 'beans-loss.svg', 'flower-boundary.svg', 'flower-loss.svg']);
     const curve = readFileSync(join(out, 'beans-curve.svg'), 'utf8');
     expect(curve).toMatch(/^<svg/);
@@ -70,6 +73,42 @@ describe('kiln CLI', () => {
     expect(probs.sum().item()).toBeCloseTo(1, 5);
   });
 
+  it('train mnist --model lenet5 saves a model that summary describes and predict reads a PNG with', async () => {
+    const dir = tempDir('kiln-e2e-');
+    const r = await kiln('train', 'mnist', '--model', 'lenet5', '--epochs', '2', '--train-size', '2000', '--optimizer', 'momentum', '--lr', '0.03', '--batch-size', '16', '--save', join(dir, 'lenet'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/2000 train \/ 2004 test examples, LeNet-5 \(relu\)/);
+    expect(Number(/test accuracy ([\d.]+)/.exec(r.stdout)![1])).toBeGreaterThan(0.85);
+    expect(r.stderr).toMatch(/epoch 2\/2/);
+
+    const s = await kiln('summary', join(dir, 'lenet'));
+    expect(s.stdout).toMatch(/Input: \[1, 28, 28\]/);
+    expect(s.stdout).toMatch(/12 \(Softmax\)\s+\[10\]\s+0/);
+    expect(s.stdout).toMatch(/Total params: 61,706/);
+    const v = await kiln('summary', 'vgg16');
+    expect(v.stdout).toMatch(/Total params: 138,357,544/);
+
+    // A 7 from the test set, drawn dark on light at twice the size.
+    const kilnApi = await import('../../dist/index.js');
+    const { test } = await kilnApi.data.mnist({ testSize: 10 });
+    const seven = test.x.data.subarray(7 * 784, 8 * 784);
+    const big = Array.from({ length: 56 * 56 }, (_, i) => 1 - seven[Math.floor(i / 112) * 28 + Math.floor((i % 56) / 2)]!);
+    writeFileSync(join(dir, 'seven.png'), makePng(56, 56, big));
+    const p = await kiln('predict', join(dir, 'lenet'), join(dir, 'seven.png'));
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout).toMatch(/^prediction: 7 \(/);
+    const probs = [...p.stdout.matchAll(/^ {2}(\d): ([\d.]+)/gm)].map((m) => Number(m[2]));
+    expect(probs).toHaveLength(10);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+
+    writeFileSync(join(dir, 'notes.png'), 'not an image');
+    const bad = await kiln('predict', join(dir, 'lenet'), join(dir, 'notes.png'));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/notes.png: not a PNG file/);
+    writeFileSync(join(dir, 'small.png'), makePng(10, 10, new Array(100).fill(1)));
+    expect((await kiln('predict', join(dir, 'lenet'), join(dir, 'small.png'))).stderr).toMatch(/it is 10×10; the model needs 28×28 or larger/);
+  });
+
   it('refuses bad input with a one-line message and exit code 1, writing nothing', async () => {
     const dir = tmp();
     const bad = join(dir, 'bad.csv');
@@ -83,6 +122,10 @@ describe('kiln CLI', () => {
       [['train', 'nothing'], /unknown dataset "nothing"/],
       [['train', bad, '--save', join(dir, 'out')], /kiln: CSV: row 3, column "y": "oops" is not a number/],
       [['train', join(dir, 'missing.csv')], /cannot read/],
+      [['train', 'flower', '--model', 'lenet5'], /--model lenet5 needs 28×28 grayscale images \(mnist\), got examples of shape \[2\]/],
+      [['train', 'flower', '--model', 'resnet'], /--model must be one of mlp, lenet5/],
+      [['summary', 'resnet50'], /summary: "resnet50" is neither a zoo model \(lenet5, alexnet, vgg16\) nor a saved model directory/],
+      [['summary', dir], /cannot read .*model.json.*a directory written by kiln.save/],
     ];
     for (const [args, message] of cases) {
       const r = await kiln(...args);

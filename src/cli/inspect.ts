@@ -1,0 +1,58 @@
+import { ValueError } from '../errors.js';
+import { decodePng, imageToInput } from '../data/image.js';
+import { loadWithMetadata } from '../io/save.js';
+import { Sequential } from '../nn/layers/sequential.js';
+import type { Module } from '../nn/module.js';
+import { alexnet } from '../models/alexnet.js';
+import { lenet5 } from '../models/lenet5.js';
+import { summary } from '../models/summary.js';
+import { vgg16 } from '../models/vgg16.js';
+import { predict } from '../train/fit.js';
+import { FormatError } from '../errors.js';
+
+const ZOO: Record<string, () => Sequential> = { lenet5: () => lenet5(), alexnet: () => alexnet(), vgg16: () => vgg16() };
+
+function parseShape(text: string): number[] {
+  const dims = text.split(',').map(Number);
+  if (dims.some((d) => !Number.isInteger(d) || d < 1)) throw new ValueError(`--input-shape must be sizes like 1,28,28, got "${text}"`);
+  return dims;
+}
+
+/** `kiln summary <lenet5|alexnet|vgg16|model dir>`: each layer's output shape and parameters. */
+export async function summaryCommand(target: string, o: { inputShape?: string }, log: (line: string) => void = console.log): Promise<void> {
+  const { existsSync } = await import('node:fs');
+  if (!(target in ZOO) && !existsSync(target)) {
+    throw new ValueError(`summary: "${target}" is neither a zoo model (${Object.keys(ZOO).join(', ')}) nor a saved model directory`);
+  }
+  const model: Module = target in ZOO ? ZOO[target]!() : (await loadWithMetadata(target)).model;
+  const shape = o.inputShape ? parseShape(o.inputShape) : model instanceof Sequential ? model.inputShape ?? undefined : undefined;
+  if (!shape) throw new ValueError(`summary: ${target} does not record its input shape; pass --input-shape, e.g. --input-shape 1,28,28`);
+  log(summary(model, shape));
+}
+
+/**
+ * `kiln predict <model dir> <image.png>`: the class probabilities of a grayscale image, shrunk to
+ * the model's input size (dark ink on a light background is inverted to MNIST's white on black).
+ */
+export async function predictCommand(modelDir: string, imagePath: string, log: (line: string) => void = console.log): Promise<void> {
+  const { model } = await loadWithMetadata(modelDir);
+  const shape = model instanceof Sequential ? model.inputShape : null;
+  if (!shape || shape.length !== 3 || shape[0] !== 1) {
+    throw new ValueError(`predict: ${modelDir} is not an image model with one channel (its input shape is ${shape ? `[${shape.join(', ')}]` : 'unknown'}); train one with kiln train mnist`);
+  }
+  const { readFile } = await import('node:fs/promises');
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(imagePath);
+  } catch (e) {
+    throw new FormatError(`predict: cannot read ${imagePath}: ${(e as Error).message}`);
+  }
+  const x = imageToInput(decodePng(bytes, imagePath), [shape[1]!, shape[2]!]);
+  const out = predict(model, x);
+  // A model that ends in softmax gives probabilities; otherwise turn its scores into them.
+  const sum = Array.from(out.data).reduce((a, b) => a + b, 0);
+  const probs = Array.from(Math.abs(sum - 1) < 1e-4 && out.data.every((v) => v >= 0) ? out.data : out.softmax(1).data);
+  const best = probs.indexOf(Math.max(...probs));
+  log(`prediction: ${best} (${(probs[best]! * 100).toFixed(1)}%)`);
+  probs.forEach((p, i) => log(`  ${i}: ${p.toFixed(4)} ${'█'.repeat(Math.round(p * 40))}`));
+}

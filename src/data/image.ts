@@ -1,0 +1,51 @@
+import pngjs from 'pngjs';
+import { FormatError, ShapeError } from '../errors.js';
+import { noGrad } from '../autograd/tape.js';
+import { adaptiveAvgPool2d } from '../ops/pool.js';
+import { Tensor } from '../tensor/tensor.js';
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** A grayscale image: `pixels` row-major in [0, 1], 0 black. */
+export interface GrayImage { width: number; height: number; pixels: Float32Array }
+
+/**
+ * Decodes a PNG (any bit depth or colour type, via pngjs) to grayscale in [0, 1]. Transparent
+ * pixels are composited over white, as viewers show them.
+ */
+export function decodePng(bytes: Uint8Array, what = 'image'): GrayImage {
+  if (bytes.length < 8 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) {
+    throw new FormatError(`${what}: not a PNG file (it does not start with the PNG signature); convert it to PNG first`);
+  }
+  let png: { width: number; height: number; data: Uint8Array };
+  try {
+    png = pngjs.PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch (e) {
+    throw new FormatError(`${what}: the PNG is damaged or truncated: ${(e as Error).message}`);
+  }
+  const n = png.width * png.height;
+  const pixels = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const [r, g, b, a] = [png.data[4 * i]!, png.data[4 * i + 1]!, png.data[4 * i + 2]!, png.data[4 * i + 3]! / 255];
+    const luminance = (0.299 * r + 0.587 * g + 0.114 * b) / 255;
+    pixels[i] = luminance * a + (1 - a);
+  }
+  return { width: png.width, height: png.height, pixels };
+}
+
+/**
+ * An image as a model input [1, 1, H, W] in MNIST's convention, white ink on black: it is
+ * shrunk by area averaging to H×W (it must be at least that large), and inverted when its
+ * background is light (dark ink on paper).
+ */
+export function imageToInput(img: GrayImage, [H, W]: readonly [number, number]): Tensor {
+  if (img.width < W || img.height < H) {
+    throw new ShapeError(`image: it is ${img.width}×${img.height}; the model needs ${W}×${H} or larger (larger images are shrunk)`);
+  }
+  let sum = 0;
+  for (const v of img.pixels) sum += v;
+  const lightBackground = sum / img.pixels.length > 0.5;
+  const pixels = lightBackground ? img.pixels.map((v) => 1 - v) : img.pixels;
+  const t = new Tensor(pixels, [1, 1, img.height, img.width]);
+  return noGrad(() => adaptiveAvgPool2d(t, [H, W]));
+}
