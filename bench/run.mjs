@@ -13,6 +13,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const QUOTED = {
   beans: { 'course NumPy script': 6.5, 'PyTorch 1.13': 240 },
   mlp: { 'TF.js 4.22 cpu': 506, 'TF.js 4.22 wasm': 2968, 'PyTorch 1.13 + OpenBLAS': 23800 },
+  lenetTrain: { 'TF.js 4.22 cpu': 7, 'PyTorch 1.13 + OpenBLAS': 3570 },
+  lenetInfer: { 'TF.js 4.22 cpu': 351, 'PyTorch 1.13 + OpenBLAS': 16100 },
 };
 
 async function best(reps, fn) {
@@ -36,18 +38,28 @@ async function beansDemo() {
   return { seconds, stepsPerSecond: 500000 / seconds, microsecondsPerStep: (seconds / 500000) * 1e6 };
 }
 
-/** One epoch of an MLP 784-128-64-10 (ReLU) on 8,000 MNIST-shaped examples, batch 64, Adam. */
+const digits = await kiln.data.mnist();
+
+/** One epoch of an MLP 784-128-64-10 (ReLU) on the 7,996 training digits, batch 64, Adam. */
 async function mlpEpoch() {
   kiln.manualSeed(0);
-  // Synthetic digits-shaped data until the MNIST loader lands (issue #3): pixels in [0, 1), 10 classes.
-  const n = 8000;
-  const data = new kiln.TensorDataset(kiln.rand([n, 784]), kiln.randint(0, 10, [n]));
-  const model = new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 64), new nn.ReLU(), new nn.Linear(64, 10));
+  const model = new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 64), new nn.ReLU(), new nn.Linear(64, 10));
   const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
-  const seconds = await best(2, () => kiln.fit(model, data, { epochs: 1, batchSize: 64, optimizer: opt, loss: 'crossEntropy' }));
-  return { seconds, samplesPerSecond: n / seconds };
+  const seconds = await best(2, () => kiln.fit(model, digits.train, { epochs: 1, batchSize: 64, optimizer: opt, loss: 'crossEntropy' }));
+  return { seconds, samplesPerSecond: digits.train.length / seconds };
 }
 
+/** LeNet-5 (28×28, pad 2, ReLU, max pool): one training epoch (batch 64, Adam), then inference on the test digits. */
+async function lenet() {
+  kiln.manualSeed(0);
+  const model = kiln.models.lenet5({ inputSize: 28, activation: 'relu', pool: 'max' });
+  const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  const train = await best(1, () => kiln.fit(model, digits.train, { epochs: 1, batchSize: 64, optimizer: opt, loss: 'crossEntropy' }));
+  const infer = await best(2, () => kiln.predict(model, digits.test.x, { batchSize: 256 }));
+  return { trainSamplesPerSecond: digits.train.length / train, inferSamplesPerSecond: digits.test.length / infer };
+}
+
+const ratios = (quoted, mine) => Object.entries(quoted).map(([k, v]) => `${k} ${v}/s → ${(mine / v).toFixed(2)}×`).join('; ');
 const results = { date: new Date().toISOString(), node: process.version, backend: kiln.getBackend(), workloads: {} };
 const rows = [];
 
@@ -58,8 +70,12 @@ rows.push(['beans demo, 500k per-sample SGD steps', `${beans.seconds.toFixed(2)}
 
 const mlp = await mlpEpoch();
 results.workloads.mlpEpoch = mlp;
-rows.push(['MLP 784-128-64-10, batch 64, Adam', `${Math.round(mlp.samplesPerSecond)} samples/s`,
-  Object.entries(QUOTED.mlp).map(([k, v]) => `${k} ${v}/s → ${(mlp.samplesPerSecond / v).toFixed(2)}×`).join('; ')]);
+rows.push(['MLP 784-128-64-10, batch 64, Adam', `${Math.round(mlp.samplesPerSecond)} samples/s`, ratios(QUOTED.mlp, mlp.samplesPerSecond)]);
+
+const le = await lenet();
+results.workloads.lenet5 = le;
+rows.push(['LeNet-5 training, batch 64, Adam', `${Math.round(le.trainSamplesPerSecond)} samples/s`, ratios(QUOTED.lenetTrain, le.trainSamplesPerSecond)]);
+rows.push(['LeNet-5 inference', `${Math.round(le.inferSamplesPerSecond)} samples/s`, ratios(QUOTED.lenetInfer, le.inferSamplesPerSecond)]);
 
 console.log(`Kiln ${results.backend} backend, Node ${process.version}\n`);
 const widths = [0, 1].map((i) => Math.max(...rows.map((r) => r[i].length)));
