@@ -1,5 +1,6 @@
 import { ValueError } from '../errors.js';
 import { decodePng, imageToInput } from '../data/image.js';
+import { readBytes } from '../io/read.js';
 import { loadWithMetadata } from '../io/save.js';
 import { Sequential } from '../nn/layers/sequential.js';
 import type { Module } from '../nn/module.js';
@@ -8,7 +9,6 @@ import { lenet5 } from '../models/lenet5.js';
 import { summary } from '../models/summary.js';
 import { vgg16 } from '../models/vgg16.js';
 import { predict } from '../train/fit.js';
-import { FormatError } from '../errors.js';
 
 const ZOO: Record<string, () => Sequential> = { lenet5: () => lenet5(), alexnet: () => alexnet(), vgg16: () => vgg16() };
 
@@ -40,13 +40,7 @@ export async function predictCommand(modelDir: string, imagePath: string, log: (
   if (!shape || shape.length !== 3 || shape[0] !== 1) {
     throw new ValueError(`predict: ${modelDir} is not an image model with one channel (its input shape is ${shape ? `[${shape.join(', ')}]` : 'unknown'}); train one with kiln train mnist`);
   }
-  const { readFile } = await import('node:fs/promises');
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(imagePath);
-  } catch (e) {
-    throw new FormatError(`predict: cannot read ${imagePath}: ${(e as Error).message}`);
-  }
+  const bytes = await readBytes(imagePath, 'predict');
   const x = imageToInput(decodePng(bytes, imagePath), [shape[1]!, shape[2]!]);
   const out = predict(model, x);
   // A model that ends in softmax gives probabilities; otherwise turn its scores into them.

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { FormatError, ValueError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { TensorDataset } from '../train/dataset.js';
+import { readBytes } from '../io/read.js';
 import { checkOneOf } from '../validate.js';
 
 export interface CsvOptions {
@@ -97,12 +98,5 @@ export function parseCsv(text: string, options: CsvOptions): CsvDataset {
 
 /** Reads a CSV file (Node.js only); see `parseCsv`. */
 export async function readCsv(path: string, options: CsvOptions): Promise<CsvDataset> {
-  const { readFile } = await import('node:fs/promises');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new FormatError(`CSV: cannot read ${path}: ${(e as Error).message}`);
-  }
-  return parseCsv(text, options);
+  return parseCsv(new TextDecoder().decode(await readBytes(path, 'CSV')), options);
 }

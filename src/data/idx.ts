@@ -1,4 +1,5 @@
 import { FormatError } from '../errors.js';
+import { readBytes } from '../io/read.js';
 import { Tensor } from '../tensor/tensor.js';
 import { TensorDataset } from '../train/dataset.js';
 
@@ -38,13 +39,7 @@ export function parseIdx(bytes: Uint8Array, what = 'IDX'): IdxArray {
 }
 
 async function readMaybeGzipped(path: string): Promise<Uint8Array> {
-  const { readFile } = await import('node:fs/promises');
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw new FormatError(`IDX: cannot read ${path}: ${(e as Error).message}`);
-  }
+  const bytes = await readBytes(path, 'IDX');
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     const { gunzipSync } = await import('node:zlib');
     try {

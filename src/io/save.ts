@@ -1,6 +1,6 @@
-import { FormatError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { writeFileAtomic } from './atomic.js';
+import { readBytes } from './read.js';
 import { MODEL_FILE, WEIGHTS_FILE, deserializeModel, serializeModel } from './model-file.js';
 
 // Node.js only: the file system is imported on first use so that browser bundles never load it.
@@ -31,15 +31,8 @@ export async function load(dir: string): Promise<Module> {
 
 /** Like `load`, also returning the metadata saved with the model. */
 export async function loadWithMetadata(dir: string): Promise<{ model: Module; metadata: Record<string, unknown> }> {
-  const fs = await import('node:fs/promises');
   const { join } = await import('node:path');
-  const read = async (name: string): Promise<Uint8Array> => {
-    try {
-      return await fs.readFile(join(dir, name));
-    } catch (e) {
-      throw new FormatError(`load: cannot read ${join(dir, name)}: ${(e as Error).message}; is ${dir} a directory written by kiln.save?`);
-    }
-  };
+  const read = (name: string): Promise<Uint8Array> => readBytes(join(dir, name), 'load', `is ${dir} a directory written by kiln.save?`);
   const json = new TextDecoder().decode(await read(MODEL_FILE));
   return deserializeModel(json, await read(WEIGHTS_FILE));
 }

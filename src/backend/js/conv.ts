@@ -33,7 +33,10 @@ function im2col(x: TypedArray, n: number, g: Window2d, cols: TypedArray): void {
   }
 }
 
-/** The adjoint of im2col: dx[n] += each column entry at the pixel it was read from. */
+/**
+ * The adjoint of im2col: dx[n] += each column entry at the pixel it was read from. Its loops mirror
+ * im2col's on purpose: sharing them through a callback would cost the hot inner loop its speed.
+ */
 function col2im(cols: TypedArray, n: number, g: Window2d, dx: TypedArray): void {
   const { C, H, W, KH, KW, OH, OW, strideH, strideW, padH, padW, dilH, dilW } = g;
   const plane = OH * OW;
