@@ -1,6 +1,6 @@
 import { Generator, defaultGenerator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { checkInt, checkOneOf } from '../validate.js';
+import { checkInt } from '../validate.js';
 import type { TensorDataset } from './dataset.js';
 
 export interface DataLoaderOptions {
@@ -31,7 +31,7 @@ export class DataLoader implements Iterable<Batch> {
 
   constructor(readonly dataset: TensorDataset, options: DataLoaderOptions = {}) {
     const bs = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    this.batchSize = bs === 'full' ? dataset.length : Math.min(checkInt('DataLoader', 'batchSize', typeof bs === 'string' ? checkOneOf('DataLoader', 'batchSize', bs, ['full']) : bs), dataset.length);
+    this.batchSize = bs === 'full' ? dataset.length : Math.min(checkInt('DataLoader', 'batchSize (a count or "full")', bs), dataset.length);
     this.shuffle = options.shuffle ?? false;
     this.dropLast = options.dropLast ?? false;
     this.generator = options.seed === undefined ? defaultGenerator : new Generator(options.seed);

@@ -27,7 +27,7 @@ describe('DataLoader', () => {
   });
 
   it('rejects nonsense batch sizes', () => {
-    expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow('DataLoader: batchSize must be an integer ≥ 1, got 0');
+    expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow('DataLoader: batchSize (a count or "full") must be an integer ≥ 1, got 0');
     expect(() => new DataLoader(ds, { batchSize: 'half' as never })).toThrow(ValueError);
   });
 });

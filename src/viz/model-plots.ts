@@ -30,8 +30,8 @@ function classesOf(out: Tensor, fromLogits: boolean): number[] {
   return res;
 }
 
-/** The model's curve over 1-D data, with the data, as SVG. `transform` maps outputs to probabilities. */
-export function fittedCurveSvg(model: Module, ds: TensorDataset, { title, transform = (v: number) => v }: { title: string; transform?: (v: number) => number }): string {
+/** The model's curve over 1-D data, with the data, as SVG. */
+export function fittedCurveSvg(model: Module, ds: TensorDataset, { title }: { title: string }): string {
   if (ds.x.size !== ds.length) throw new ShapeError(`fittedCurveSvg: needs 1-D data [n, 1], got x ${fmtShape(ds.x.shape)}`);
   const pts = rows(ds).map(([a, b]) => [a!, b!] as [number, number]);
   const xs = pts.map((p) => p[0]);
@@ -39,7 +39,7 @@ export function fittedCurveSvg(model: Module, ds: TensorDataset, { title, transf
   const steps = 200;
   const grid = Float32Array.from({ length: steps }, (_, i) => lo + ((hi - lo) * i) / (steps - 1));
   const out = predict(model, new Tensor(grid, [steps, 1]));
-  const curve = Array.from(grid, (g, i) => [g, transform(out.data[i]!)] as [number, number]);
+  const curve = Array.from(grid, (g, i) => [g, out.data[i]!] as [number, number]);
   return curvePlot({ title, points: pts, curve, yLabel: 'label / prediction' });
 }
 

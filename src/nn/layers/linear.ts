@@ -40,7 +40,7 @@ export class Linear extends Module {
     this.init = options.init ?? 'default';
     if (!WEIGHT_INITS.includes(this.init)) throw new ValueError(`Linear: init must be one of ${WEIGHT_INITS.join(', ')}, got ${JSON.stringify(options.init)}`);
     const dtype = options.dtype ?? 'float32';
-    if (dtype === 'int32' || !['float32', 'float64'].includes(dtype)) throw new ValueError(`Linear: dtype must be float32 or float64, got ${JSON.stringify(options.dtype)}`);
+    if (dtype !== 'float32' && dtype !== 'float64') throw new ValueError(`Linear: dtype must be float32 or float64, got ${JSON.stringify(options.dtype)}`);
     this.weight = Parameter(zeros([outFeatures, inFeatures], { dtype }));
     this.bias = options.bias === false ? null : Parameter(zeros([outFeatures], { dtype }));
     this.resetParameters();
