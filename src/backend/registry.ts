@@ -1,9 +1,26 @@
 import { ValueError } from '../errors.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
+import { createWasmBackend } from './wasm/index.js';
 
 const backends = new Map<string, Backend>([['js', jsBackend]]);
-let current: Backend = jsBackend;
+const wasm = createWasmBackend();
+if (wasm) backends.set('wasm', wasm);
+
+/**
+ * The default: `KILN_BACKEND` when set (Node.js), else wasm where WebAssembly SIMD exists, else js.
+ */
+function initialBackend(): Backend {
+  const env = typeof process !== 'undefined' ? process.env?.KILN_BACKEND : undefined;
+  if (env) {
+    const chosen = backends.get(env);
+    if (!chosen) throw new ValueError(`KILN_BACKEND=${env}: no such backend here; available: ${[...backends.keys()].join(', ')}`);
+    return chosen;
+  }
+  return wasm ?? jsBackend;
+}
+
+let current: Backend = initialBackend();
 
 /** The backend that runs every kernel now. */
 export function backend(): Backend {
@@ -15,13 +32,19 @@ export function registerBackend(b: Partial<Backend> & { name: string }): void {
   backends.set(b.name, { ...jsBackend, ...b });
 }
 
-/** Chooses the backend: `kiln.setBackend('js')`. */
+/** Chooses the backend: `kiln.setBackend('js')` or `kiln.setBackend('wasm')`. */
 export function setBackend(name: string): void {
   const b = backends.get(name);
   if (!b) throw new ValueError(`setBackend: no backend named '${name}'; available: ${[...backends.keys()].join(', ')}`);
   current = b;
 }
 
+/** The current backend's name. */
 export function getBackend(): string {
   return current.name;
+}
+
+/** The names of the backends available here. */
+export function listBackends(): string[] {
+  return [...backends.keys()];
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import * as kiln from '../index.js';
 import { nn } from '../index.js';
 import type { DType, Tensor } from '../index.js';
@@ -40,6 +40,7 @@ const OPS: Record<string, (x: Record<string, Tensor>, kw: Record<string, unknown
 };
 
 const cases = referenceCases(Object.keys(OPS));
+const DEFAULT_BACKEND = kiln.getBackend();
 
 describe('PyTorch reference values and gradients', () => {
   it('replays every reference case except the optimisers (tested in optim/)', () => {
@@ -50,22 +51,26 @@ describe('PyTorch reference values and gradients', () => {
   });
 
   // float64 replays at 1e-9; float32 (Kiln's default) at 1e-4 relative, as shared/reference advises.
-  for (const [dtype, tol] of [['float64', 1e-9], ['float32', 1e-4]] as const) {
-    for (const c of cases) {
-      it(`${c.name} (${dtype})`, () => {
-        const inputs: Record<string, Tensor> = {};
-        for (const [name, r] of Object.entries(c.inputs)) inputs[name] = fromRef(r, dtype, name in c.grads);
-        const out = OPS[c.op]!(inputs, c.kwargs, c, dtype);
-        expectClose(out, c.output, tol, `${c.name} output`);
-        for (const v of out.data) expect(Number.isFinite(v), `${c.name}: finite output`).toBe(true);
-        out.mul(fromRef(c.gradOutput, dtype)).sum().backward();
-        for (const [name, g] of Object.entries(c.grads)) {
-          const grad = inputs[name]!.grad;
-          expect(grad, `${c.name}: grad of ${name}`).not.toBeNull();
-          expectClose(grad!, g, tol, `${c.name} grad ${name}`);
-        }
-      });
+  // The whole replay runs on every backend (wasm takes float32 kernels; float64 falls back to js).
+  for (const backendName of kiln.listBackends()) {
+    for (const [dtype, tol] of [['float64', 1e-9], ['float32', 1e-4]] as const) {
+      for (const c of cases) {
+        it(`${c.name} (${dtype}, ${backendName})`, () => {
+          kiln.setBackend(backendName);
+          onTestFinished(() => kiln.setBackend(DEFAULT_BACKEND));
+          const inputs: Record<string, Tensor> = {};
+          for (const [name, r] of Object.entries(c.inputs)) inputs[name] = fromRef(r, dtype, name in c.grads);
+          const out = OPS[c.op]!(inputs, c.kwargs, c, dtype);
+          expectClose(out, c.output, tol, `${c.name} output`);
+          for (const v of out.data) expect(Number.isFinite(v), `${c.name}: finite output`).toBe(true);
+          out.mul(fromRef(c.gradOutput, dtype)).sum().backward();
+          for (const [name, g] of Object.entries(c.grads)) {
+            const grad = inputs[name]!.grad;
+            expect(grad, `${c.name}: grad of ${name}`).not.toBeNull();
+            expectClose(grad!, g, tol, `${c.name} grad ${name}`);
+          }
+        });
+      }
     }
   }
-
 });

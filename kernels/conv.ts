@@ -1,0 +1,82 @@
+// Convolution for float32 NCHW data as im2col + gemm, one example at a time so the column buffer
+// stays [C·KH·KW, OH·OW]. Geometry follows the js kernels (src/backend/js/conv.ts).
+import { gemm } from './gemm';
+
+/** cols[(c·KH + kh)·KW + kw, oh·OW + ow] = x[c, oh·sh − ph + kh·dh, ow·sw − pw + kw·dw], 0 outside. */
+function im2col(x: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, cols: usize): void {
+  let at = cols;
+  for (let c = 0; c < C; c++) {
+    const plane = x + (<usize>(c * H * W) << 2);
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) {
+        for (let oh = 0; oh < OH; oh++) {
+          const ih = oh * sh - ph + kh * dh;
+          if (ih < 0 || ih >= H) {
+            memory.fill(at, 0, <usize>OW << 2);
+            at += <usize>OW << 2;
+            continue;
+          }
+          const row = plane + (<usize>(ih * W) << 2);
+          for (let ow = 0; ow < OW; ow++) {
+            const iw = ow * sw - pw + kw * dw;
+            store<f32>(at, iw >= 0 && iw < W ? load<f32>(row + (<usize>iw << 2)) : 0);
+            at += 4;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: dx[c, ih, iw] += every column entry read from there (dx pre-zeroed). */
+function col2im(cols: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, dx: usize): void {
+  let at = cols;
+  for (let c = 0; c < C; c++) {
+    const plane = dx + (<usize>(c * H * W) << 2);
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) {
+        for (let oh = 0; oh < OH; oh++) {
+          const ih = oh * sh - ph + kh * dh;
+          if (ih < 0 || ih >= H) { at += <usize>OW << 2; continue; }
+          const row = plane + (<usize>(ih * W) << 2);
+          for (let ow = 0; ow < OW; ow++) {
+            const iw = ow * sw - pw + kw * dw;
+            if (iw >= 0 && iw < W) {
+              const p = row + (<usize>iw << 2);
+              store<f32>(p, load<f32>(p) + load<f32>(at));
+            }
+            at += 4;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** out[n]: [F, OH·OW] = w: [F, CKK] · im2col(x[n]) for every n. */
+export function conv2dForward(x: usize, w: usize, out: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, cols: usize, scratch: usize): void {
+  const ckk = C * KH * KW, plane = OH * OW;
+  for (let n = 0; n < N; n++) {
+    im2col(x + (<usize>(n * C * H * W) << 2), C, H, W, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, cols);
+    gemm(F, plane, ckk, w, ckk, 0, cols, plane, 0, out + (<usize>(n * F * plane) << 2), plane, 0, scratch);
+  }
+}
+
+/** dx[n] = col2im(wᵀ · dy[n]) for every n (dx is zeroed here). */
+export function conv2dBackwardInput(dy: usize, w: usize, dx: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, cols: usize, scratch: usize): void {
+  const ckk = C * KH * KW, plane = OH * OW;
+  memory.fill(dx, 0, <usize>(N * C * H * W) << 2);
+  for (let n = 0; n < N; n++) {
+    gemm(ckk, plane, F, w, ckk, 1, dy + (<usize>(n * F * plane) << 2), plane, 0, cols, plane, 0, scratch);
+    col2im(cols, C, H, W, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, dx + (<usize>(n * C * H * W) << 2));
+  }
+}
+
+/** dw = Σₙ dy[n] · im2col(x[n])ᵀ. */
+export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, ddw: i32, cols: usize, scratch: usize): void {
+  const ckk = C * KH * KW, plane = OH * OW;
+  for (let n = 0; n < N; n++) {
+    im2col(x + (<usize>(n * C * H * W) << 2), C, H, W, KH, KW, OH, OW, sh, sw, ph, pw, dh, ddw, cols);
+    gemm(F, ckk, plane, dy + (<usize>(n * F * plane) << 2), plane, 0, cols, plane, 1, dw, ckk, n > 0 ? 1 : 0, scratch);
+  }
+}

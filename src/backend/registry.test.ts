@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import * as kiln from '../index.js';
+
+describe('backend selection', () => {
+  it('defaults to wasm where WebAssembly SIMD exists, or to KILN_BACKEND', () => {
+    expect(kiln.listBackends()).toEqual(['js', 'wasm']);
+    expect(kiln.getBackend()).toBe(process.env.KILN_BACKEND ?? 'wasm');
+  });
+
+  it('switches with setBackend and refuses unknown names', () => {
+    const before = kiln.getBackend();
+    try {
+      kiln.setBackend('js');
+      expect(kiln.getBackend()).toBe('js');
+      const a = kiln.randn([40, 50]), b = kiln.randn([50, 60]);
+      const viaJs = Array.from(a.matmul(b).data);
+      kiln.setBackend('wasm');
+      const viaWasm = Array.from(a.matmul(b).data);
+      viaWasm.forEach((v, i) => expect(v).toBeCloseTo(viaJs[i]!, 3));
+      expect(() => kiln.setBackend('webgpu')).toThrow("setBackend: no backend named 'webgpu'; available: js, wasm");
+    } finally {
+      kiln.setBackend(before);
+    }
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { Generator } from '../../tensor/random.js';
+import type { Backend, Window2d } from '../backend.js';
+import { jsBackend } from '../js/index.js';
+import { createWasmBackend } from './index.js';
+
+// Every wasm kernel against the js reference kernel, on random shapes with odd sizes, every
+// transpose, broadcast batches, and the padding/stride/dilation combinations of convolution.
+
+const wasm = createWasmBackend();
+const gen = new Generator(4);
+const rand = (n: number): Float32Array => Float32Array.from({ length: n }, () => gen.normal());
+
+/**
+ * float32 sums taken in another order differ by rounding that grows with the terms, not the
+ * result: each entry may differ by 1e-5 of its scale (Σ|terms|, or the entry when none given).
+ */
+function expectNear(actual: Float32Array, expected: Float32Array, what: string, scale?: Float32Array): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < actual.length; i++) {
+    const s = Math.max(1, scale ? scale[i]! : Math.abs(expected[i]!));
+    if (!(Math.abs(actual[i]! - expected[i]!) <= 1e-5 * s)) expect.fail(`${what}[${i}]: wasm=${actual[i]} | js=${expected[i]} (scale ${s})`);
+  }
+}
+
+/** Σ|aᵢₚ·bₚⱼ| for each entry: the scale of a product's rounding error. */
+function productScale(a: Float32Array, aS: number, b: Float32Array, bS: number, batch: number, m: number, k: number, n: number, ta: boolean, tb: boolean): Float32Array {
+  const s = new Float32Array(batch * m * n);
+  jsBackend.matmul(a.map(Math.abs), aS, b.map(Math.abs), bS, s, batch, m, k, n, ta, tb);
+  return s;
+}
+
+describe.runIf(wasm)('wasm kernels match the js reference', () => {
+  const w = wasm as Backend;
+  it('is the SIMD backend', () => expect(w.name).toBe('wasm'));
+
+  for (const transA of [false, true]) {
+    for (const transB of [false, true]) {
+      it(`matmul transA=${transA} transB=${transB}: sizes 1, 3, 17, 33, 130 and broadcast batches`, () => {
+        for (const m of [1, 3, 17, 33, 130]) for (const [k, n] of [[1, 9], [3, 17], [33, 7], [130, 65], [200, 300]] as const) {
+          for (const [batch, aB, bB] of [[1, true, true], [3, true, true], [2, false, true], [2, true, false]] as const) {
+            const a = rand((aB ? batch : 1) * m * k), b = rand((bB ? batch : 1) * k * n);
+            const aS = aB ? m * k : 0, bS = bB ? k * n : 0;
+            const o1 = new Float32Array(batch * m * n), o2 = new Float32Array(batch * m * n);
+            jsBackend.matmul(a, aS, b, bS, o1, batch, m, k, n, transA, transB);
+            w.matmul(a, aS, b, bS, o2, batch, m, k, n, transA, transB);
+            expectNear(o2, o1, `matmul ${batch}×[${m},${k}]·[${k},${n}]`, productScale(a, aS, b, bS, batch, m, k, n, transA, transB));
+          }
+        }
+      });
+    }
+  }
+
+  it('matmul wider than the arena budget runs in column blocks (a VGG-sized x·Wᵀ)', () => {
+    for (const transB of [true, false]) {
+      const m = 2, k = 25088, n = 1000;
+      const a = rand(m * k), b = rand(k * n);
+      const o1 = new Float32Array(m * n), o2 = new Float32Array(m * n);
+      jsBackend.matmul(a, 0, b, 0, o1, 1, m, k, n, false, transB);
+      w.matmul(a, 0, b, 0, o2, 1, m, k, n, false, transB);
+      expectNear(o2, o1, `blocked matmul transB=${transB}`, productScale(a, 0, b, 0, 1, m, k, n, false, transB));
+    }
+  });
+
+  it('leaves float64 and int32 to js, giving identical results', () => {
+    const a = Float64Array.from(rand(40 * 50)), b = Float64Array.from(rand(50 * 60));
+    const o1 = new Float64Array(40 * 60), o2 = new Float64Array(40 * 60);
+    jsBackend.matmul(a, 0, b, 0, o1, 1, 40, 50, 60, false, false);
+    w.matmul(a, 0, b, 0, o2, 1, 40, 50, 60, false, false);
+    expect(Array.from(o2)).toEqual(Array.from(o1));
+  });
+
+  it('conv2d forward and both backward passes, over padding, stride, dilation and odd sizes', () => {
+    const configs: [number, number, number, number, number, number, number, number, number, number][] = [
+      // N, C, H, W, F, KH, KW, stride, pad, dilation
+      [2, 3, 7, 6, 4, 3, 2, 2, 1, 1], [1, 1, 5, 5, 1, 3, 3, 1, 0, 2], [3, 2, 9, 4, 3, 1, 4, 1, 2, 1],
+      [2, 1, 28, 28, 6, 5, 5, 1, 2, 1], [1, 6, 14, 14, 16, 5, 5, 1, 0, 1], [2, 5, 17, 33, 7, 3, 3, 2, 1, 1],
+    ];
+    for (const [N, C, H, W, F, KH, KW, s, p, d] of configs) {
+      const OH = Math.floor((H + 2 * p - d * (KH - 1) - 1) / s) + 1, OW = Math.floor((W + 2 * p - d * (KW - 1) - 1) / s) + 1;
+      const g: Window2d = { N, C, H, W, KH, KW, OH, OW, strideH: s, strideW: s, padH: p, padW: p, dilH: d, dilW: d };
+      const x = rand(N * C * H * W), wt = rand(F * C * KH * KW), dy = rand(N * F * OH * OW);
+      const absX = x.map(Math.abs), absW = wt.map(Math.abs), absDy = dy.map(Math.abs);
+      const pairs: [string, (b: Backend, out: Float32Array, abs?: boolean) => void, number][] = [
+        ['forward', (b, o, abs) => b.conv2d(abs ? absX : x, abs ? absW : wt, o, F, g), N * F * OH * OW],
+        ['backward input', (b, o, abs) => b.conv2dBackwardInput(abs ? absDy : dy, abs ? absW : wt, o, F, g), x.length],
+        ['backward filter', (b, o, abs) => b.conv2dBackwardFilter(abs ? absX : x, abs ? absDy : dy, o, F, g), wt.length],
+      ];
+      for (const [what, run, len] of pairs) {
+        const o1 = new Float32Array(len), o2 = new Float32Array(len).fill(NaN), scale = new Float32Array(len);
+        run(jsBackend, o1);
+        run(w, o2);
+        run(jsBackend, scale, true);
+        expectNear(o2, o1, `conv ${what} [${N},${C},${H},${W}] f${KH}×${KW} s${s} p${p} d${d}`, scale);
+      }
+    }
+  });
+});
