@@ -1,85 +1,102 @@
-// npm run bench: times Kiln's training workloads and writes bench/results.json.
-// Not part of `npm test`. Run on an otherwise idle machine; each workload reports the best of
-// a few repetitions.
+// npm run bench: Kiln on each backend and TensorFlow.js (cpu, wasm) on the same workloads, in
+// one run, with ratios; writes bench/results.json. Not part of `npm test`. PyTorch figures are
+// quoted from issue #4 (measured on a machine like this one), not measured here.
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as kiln from '../dist/index.js';
+import * as peer from './peers/tfjs.mjs';
 
 const { nn, optim } = kiln;
 const here = dirname(fileURLToPath(import.meta.url));
+const SLICE = Number(process.env.BENCH_SECONDS ?? 3); // seconds per rate measurement
+const PYTORCH = { matmul1024: 66, mlp: 23800, lenetTrain: 3570, lenetInfer: 16100, beans: 500000 / 240 };
 
-/** Figures quoted in issue #2 / #4 (2-core AMD EPYC Zen 1), not measured in this run. */
-const QUOTED = {
-  beans: { 'course NumPy script': 6.5, 'PyTorch 1.13': 240 },
-  mlp: { 'TF.js 4.22 cpu': 506, 'TF.js 4.22 wasm': 2968, 'PyTorch 1.13 + OpenBLAS': 23800 },
-  lenetTrain: { 'TF.js 4.22 cpu': 7, 'PyTorch 1.13 + OpenBLAS': 3570 },
-  lenetInfer: { 'TF.js 4.22 cpu': 351, 'PyTorch 1.13 + OpenBLAS': 16100 },
-};
-
-async function best(reps, fn) {
-  let t = Infinity;
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await fn();
-    t = Math.min(t, (performance.now() - t0) / 1000);
-  }
-  return t;
-}
-
-/** The course's beans demo: 100 beans × 5000 epochs = 500,000 per-sample SGD steps, 1-2-1 sigmoid. */
-async function beansDemo() {
-  kiln.manualSeed(0);
-  const data = kiln.data.beans({ n: 100, seed: 0 });
-  const seconds = await best(2, async () => {
-    const model = new nn.Sequential(new nn.Linear(1, 2), new nn.Sigmoid(), new nn.Linear(2, 1), new nn.Sigmoid());
-    await kiln.fit(model, data, { epochs: 5000, batchSize: 1, optimizer: new optim.SGD(model.parameters(), { lr: 0.03 }), loss: 'mseLoss' });
-  });
-  return { seconds, stepsPerSecond: 500000 / seconds, microsecondsPerStep: (seconds / 500000) * 1e6 };
+/** Calls `step` until SLICE seconds pass, after one warm-up call; returns calls per second. */
+async function rate(step, seconds = SLICE) {
+  await step();
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000) { await step(); n++; }
+  return n / ((performance.now() - t0) / 1000);
 }
 
 const digits = await kiln.data.mnist();
+const beans = kiln.data.beans({ n: 100, seed: 0 });
 
-/** One epoch of an MLP 784-128-64-10 (ReLU) on the 7,996 training digits, batch 64, Adam. */
-async function mlpEpoch() {
-  kiln.manualSeed(0);
-  const model = new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 64), new nn.ReLU(), new nn.Linear(64, 10));
-  const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
-  const seconds = await best(2, () => kiln.fit(model, digits.train, { epochs: 1, batchSize: 64, optimizer: opt, loss: 'crossEntropy' }));
-  return { seconds, samplesPerSecond: digits.train.length / seconds };
+const kilnWorkloads = {
+  matmul: async (size) => {
+    const a = kiln.randn([size, size]), b = kiln.randn([size, size]);
+    return ((await rate(() => a.matmul(b))) * 2 * size ** 3) / 1e9;
+  },
+  /** Samples per second training `model` on batches of 64 digits with Adam. */
+  train: async (model) => {
+    const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+    const batches = [...new kiln.DataLoader(digits.train, { batchSize: 64, shuffle: true, seed: 0 })];
+    let i = 0;
+    return 64 * (await rate(() => {
+      const { x, y } = batches[i++ % batches.length];
+      const loss = nn.functional.crossEntropy(model.forward(x), y);
+      opt.zeroGrad(); loss.backward(); opt.step();
+    }));
+  },
+  infer: async (model) => {
+    const x = digits.test.x.narrow(0, 0, 256);
+    return 256 * (await rate(() => kiln.predict(model, x)));
+  },
+  /** The whole demo: 500,000 per-sample SGD steps through fit, timed once. */
+  beans: async () => {
+    kiln.manualSeed(0);
+    const model = new nn.Sequential(new nn.Linear(1, 2), new nn.Sigmoid(), new nn.Linear(2, 1), new nn.Sigmoid());
+    const t0 = performance.now();
+    await kiln.fit(model, beans, { epochs: 5000, batchSize: 1, optimizer: new optim.SGD(model.parameters(), { lr: 0.03 }), loss: 'mseLoss' });
+    return 500000 / ((performance.now() - t0) / 1000);
+  },
+};
+const mlp = () => new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 64), new nn.ReLU(), new nn.Linear(64, 10));
+const lenet = () => kiln.models.lenet5({ inputSize: 28, activation: 'relu', pool: 'max' });
+
+const rows = [
+  { key: 'matmul128', label: 'matmul 128³ (GFLOPS)', kiln: () => kilnWorkloads.matmul(128), tfjs: () => peer.matmulGflops(128, SLICE) },
+  { key: 'matmul256', label: 'matmul 256³ (GFLOPS)', kiln: () => kilnWorkloads.matmul(256), tfjs: () => peer.matmulGflops(256, SLICE) },
+  { key: 'matmul512', label: 'matmul 512³ (GFLOPS)', kiln: () => kilnWorkloads.matmul(512), tfjs: () => peer.matmulGflops(512, SLICE) },
+  { key: 'matmul1024', label: 'matmul 1024³ (GFLOPS)', kiln: () => kilnWorkloads.matmul(1024), tfjs: () => peer.matmulGflops(1024, SLICE), torch: PYTORCH.matmul1024 },
+  { key: 'mlp', label: 'MLP 784-128-64-10 training, batch 64, Adam (samples/s)', kiln: () => kilnWorkloads.train(mlp()), tfjs: () => peer.mlpTrain(tfImages, tfLabels, SLICE), torch: PYTORCH.mlp },
+  { key: 'lenetTrain', label: 'LeNet-5 training, batch 64, Adam (samples/s)', kiln: () => kilnWorkloads.train(lenet()), tfjs: () => peer.lenetTrain(tfImages, tfLabels, SLICE), torch: PYTORCH.lenetTrain },
+  { key: 'lenetInfer', label: 'LeNet-5 inference (samples/s)', kiln: () => kilnWorkloads.infer(lenet()), tfjs: () => peer.lenetInfer(tfImages, SLICE), torch: PYTORCH.lenetInfer },
+  { key: 'beans', label: 'beans demo, per-sample SGD (steps/s)', kiln: () => kilnWorkloads.beans(), tfjs: () => peer.beansSteps(Array.from(beans.x.data), Array.from(beans.y.data), SLICE), torch: PYTORCH.beans },
+];
+
+// TF.js gets the same digits, in its NHWC layout (its tensors move between its backends as needed).
+await peer.useBackend('cpu');
+const tfImages = peer.tf.tensor4d(digits.train.x.data, [digits.train.length, 28, 28, 1]);
+const tfLabels = peer.tf.tensor1d(digits.train.y.data, 'int32');
+
+const results = { date: new Date().toISOString(), node: process.version, sliceSeconds: SLICE, pytorchQuoted: PYTORCH, workloads: {} };
+for (const row of rows) {
+  const r = {};
+  for (const b of kiln.listBackends()) {
+    kiln.setBackend(b);
+    r[`kiln-${b}`] = await row.kiln();
+  }
+  for (const b of ['cpu', 'wasm']) {
+    await peer.useBackend(b);
+    r[`tfjs-${b}`] = await row.tfjs();
+  }
+  results.workloads[row.key] = r;
+  process.stderr.write(`${row.label}: ${JSON.stringify(r)}\n`);
 }
 
-/** LeNet-5 (28×28, pad 2, ReLU, max pool): one training epoch (batch 64, Adam), then inference on the test digits. */
-async function lenet() {
-  kiln.manualSeed(0);
-  const model = kiln.models.lenet5({ inputSize: 28, activation: 'relu', pool: 'max' });
-  const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
-  const train = await best(1, () => kiln.fit(model, digits.train, { epochs: 1, batchSize: 64, optimizer: opt, loss: 'crossEntropy' }));
-  const infer = await best(2, () => kiln.predict(model, digits.test.x, { batchSize: 256 }));
-  return { trainSamplesPerSecond: digits.train.length / train, inferSamplesPerSecond: digits.test.length / infer };
-}
-
-const ratios = (quoted, mine) => Object.entries(quoted).map(([k, v]) => `${k} ${v}/s → ${(mine / v).toFixed(2)}×`).join('; ');
-const results = { date: new Date().toISOString(), node: process.version, backend: kiln.getBackend(), workloads: {} };
-const rows = [];
-
-const beans = await beansDemo();
-results.workloads.beansDemo = beans;
-rows.push(['beans demo, 500k per-sample SGD steps', `${beans.seconds.toFixed(2)} s (${beans.microsecondsPerStep.toFixed(1)} µs/step)`,
-  Object.entries(QUOTED.beans).map(([k, v]) => `${k} ${v} s → Kiln ${(v / beans.seconds).toFixed(1)}× faster`).join('; ')]);
-
-const mlp = await mlpEpoch();
-results.workloads.mlpEpoch = mlp;
-rows.push(['MLP 784-128-64-10, batch 64, Adam', `${Math.round(mlp.samplesPerSecond)} samples/s`, ratios(QUOTED.mlp, mlp.samplesPerSecond)]);
-
-const le = await lenet();
-results.workloads.lenet5 = le;
-rows.push(['LeNet-5 training, batch 64, Adam', `${Math.round(le.trainSamplesPerSecond)} samples/s`, ratios(QUOTED.lenetTrain, le.trainSamplesPerSecond)]);
-rows.push(['LeNet-5 inference', `${Math.round(le.inferSamplesPerSecond)} samples/s`, ratios(QUOTED.lenetInfer, le.inferSamplesPerSecond)]);
-
-console.log(`Kiln ${results.backend} backend, Node ${process.version}\n`);
-const widths = [0, 1].map((i) => Math.max(...rows.map((r) => r[i].length)));
-console.log(`${'workload'.padEnd(widths[0])} | ${'Kiln'.padEnd(widths[1])} | ratio to figures quoted in the issues (not measured in this run)`);
-for (const r of rows) console.log(`${r[0].padEnd(widths[0])} | ${r[1].padEnd(widths[1])} | ${r[2]}`);
+const fmt = (v) => (typeof v === 'number' ? (v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2)) : 'cannot');
+const best = (r) => Math.max(...['tfjs-cpu', 'tfjs-wasm'].map((k) => (typeof r[k] === 'number' ? r[k] : 0)));
+const head = ['workload', 'Kiln wasm', 'Kiln js', 'TF.js cpu', 'TF.js wasm', 'Kiln ÷ best TF.js', 'Kiln ÷ PyTorch (quoted)'];
+const table = rows.map((row) => {
+  const r = results.workloads[row.key];
+  const kilnBest = Math.max(r['kiln-wasm'] ?? 0, r['kiln-js']);
+  return [row.label, fmt(r['kiln-wasm']), fmt(r['kiln-js']), fmt(r['tfjs-cpu']), fmt(r['tfjs-wasm']), `${(kilnBest / best(r)).toFixed(2)}×`, row.torch ? `${(kilnBest / row.torch).toFixed(2)}×` : ''];
+});
+console.log(`Kiln vs TensorFlow.js ${peer.tf.version.tfjs}, Node ${process.version}, ${SLICE} s per rate\n`);
+console.log(`| ${head.join(' | ')} |\n|${head.map(() => ' --- ').join('|')}|`);
+for (const t of table) console.log(`| ${t.join(' | ')} |`);
 writeFileSync(join(here, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-console.log(`\nwrote ${join('bench', 'results.json')}`);
+console.log('\nwrote bench/results.json');
