@@ -87,8 +87,54 @@ export function binary(
       default: { const f = BINARY[op]; for (let i = 0; i < n; i++) out[i] = f(a[i]!, s); return; }
     }
   }
+  broadcastBinary(op, a, aStrides, b, bStrides, out, outShape);
+}
+
+/**
+ * The general broadcast case: an odometer over all dims but the last, and for each row a tight
+ * loop along the last dim (specialised for the common ops, with a scalar operand hoisted).
+ */
+function broadcastBinary(
+  op: BinaryOp, a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[],
+  out: TypedArray, shape: readonly number[],
+): void {
+  const ndim = shape.length;
+  const len = shape[ndim - 1]!;
+  const sa = aStrides[ndim - 1]!, sb = bStrides[ndim - 1]!;
+  const idx = new Array<number>(ndim).fill(0);
   const f = BINARY[op];
-  forEachBroadcast(outShape, aStrides, bStrides, (o, ia, ib) => { out[o] = f(a[ia]!, b[ib]!); });
+  let ia = 0, ib = 0;
+  for (let o = 0; o < out.length; o += len) {
+    if (sb === 0 && sa === 1) {
+      const bv = b[ib]!;
+      switch (op) {
+        case 'add': for (let j = 0; j < len; j++) out[o + j] = a[ia + j]! + bv; break;
+        case 'sub': for (let j = 0; j < len; j++) out[o + j] = a[ia + j]! - bv; break;
+        case 'mul': for (let j = 0; j < len; j++) out[o + j] = a[ia + j]! * bv; break;
+        case 'div': for (let j = 0; j < len; j++) out[o + j] = a[ia + j]! / bv; break;
+        default: for (let j = 0; j < len; j++) out[o + j] = f(a[ia + j]!, bv);
+      }
+    } else if (sa === 1 && sb === 1) {
+      switch (op) {
+        case 'add': for (let j = 0; j < len; j++) out[o + j] = a[ia + j]! + b[ib + j]!; break;
+        case 'sub': for (let j = 0; j < len; j++) out[o + j] = a[ia + j]! - b[ib + j]!; break;
+        case 'mul': for (let j = 0; j < len; j++) out[o + j] = a[ia + j]! * b[ib + j]!; break;
+        default: for (let j = 0; j < len; j++) out[o + j] = f(a[ia + j]!, b[ib + j]!);
+      }
+    } else {
+      for (let j = 0; j < len; j++) out[o + j] = f(a[ia + j * sa]!, b[ib + j * sb]!);
+    }
+    // Advance the outer index (all dims but the last), carrying like an odometer.
+    for (let d = ndim - 2; d >= 0; d--) {
+      idx[d]!++;
+      ia += aStrides[d]!;
+      ib += bStrides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      ia -= aStrides[d]! * shape[d]!;
+      ib -= bStrides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
 }
 
 export function where(
@@ -105,38 +151,6 @@ export function where(
     out[o] = cond[ic] !== 0 ? a[ia]! : b[ib]!;
     for (let d = ndim - 1; d >= 0; d--) {
       if (++idx[d]! < outShape[d]!) break;
-      idx[d] = 0;
-    }
-  }
-}
-
-/**
- * Walks every index of `shape` in row-major order, calling `f(outIndex, aIndex, bIndex)` with
- * offsets through the two stride vectors. The innermost dim runs as a tight loop.
- */
-function forEachBroadcast(
-  shape: readonly number[], aStrides: readonly number[], bStrides: readonly number[],
-  f: (o: number, ia: number, ib: number) => void,
-): void {
-  const ndim = shape.length;
-  if (ndim === 0) { f(0, 0, 0); return; }
-  const last = shape[ndim - 1]!;
-  const sa = aStrides[ndim - 1]!;
-  const sb = bStrides[ndim - 1]!;
-  const idx = new Array<number>(ndim).fill(0);
-  let total = 1;
-  for (const d of shape) total *= d;
-  let ia = 0, ib = 0;
-  for (let o = 0; o < total; o += last) {
-    for (let j = 0; j < last; j++) f(o + j, ia + j * sa, ib + j * sb);
-    // Advance the outer index (all dims but the last), carrying like an odometer.
-    for (let d = ndim - 2; d >= 0; d--) {
-      idx[d]!++;
-      ia += aStrides[d]!;
-      ib += bStrides[d]!;
-      if (idx[d]! < shape[d]!) break;
-      ia -= aStrides[d]! * shape[d]!;
-      ib -= bStrides[d]! * shape[d]!;
       idx[d] = 0;
     }
   }
