@@ -17,6 +17,9 @@ interface Kernels {
   conv2dForward(...args: number[]): void;
   conv2dBackwardInput(...args: number[]): void;
   conv2dBackwardFilter(...args: number[]): void;
+  maxPool2d(...args: number[]): void;
+  maxPool2dBackward(dy: number, argmax: number, dx: number, count: number): void;
+  avgPool2d(...args: number[]): void;
 }
 
 /** Below this many multiply-adds a matmul stays in js: copying in and out would cost more. */
@@ -132,9 +135,39 @@ export function createWasmBackend(): Backend | null {
     out.set(arena.f32().subarray(po >> 2, (po >> 2) + out.length));
   };
 
+  // Pooling: one pass over the data, so only worth the copies on whole batches of images.
+  const poolGeometry = (g: Window2d): number[] => [g.N * g.C, g.H, g.W, g.KH, g.KW, g.OH, g.OW, g.strideH, g.strideW, g.padH, g.padW];
+  const maxPool2d: Backend['maxPool2d'] = (x, out, argmax, g) => {
+    if (!f32(x) || !f32(out)) return jsBackend.maxPool2d(x, out, argmax, g);
+    arena.reset();
+    const px = arena.copyIn(x), po = arena.alloc(out.length), pi = arena.alloc(out.length);
+    k.maxPool2d(px, po, pi, ...poolGeometry(g), g.dilH, g.dilW);
+    out.set(arena.f32().subarray(po >> 2, (po >> 2) + out.length));
+    argmax.set(new Int32Array(arena.memory.buffer, pi, out.length));
+  };
+  const maxPool2dBackward: Backend['maxPool2dBackward'] = (dy, argmax, dx) => {
+    if (!f32(dy) || !f32(dx)) return jsBackend.maxPool2dBackward(dy, argmax, dx);
+    arena.reset();
+    const pdy = arena.copyIn(dy), pi = arena.alloc(argmax.length), pdx = arena.copyIn(dx);
+    new Int32Array(arena.memory.buffer, pi, argmax.length).set(argmax);
+    k.maxPool2dBackward(pdy, pi, pdx, dy.length);
+    dx.set(arena.f32().subarray(pdx >> 2, (pdx >> 2) + dx.length));
+  };
+  const avgPool = (src: Float32Array, dst: Float32Array, g: Window2d, backward: boolean): void => {
+    arena.reset();
+    const ps = arena.copyIn(src), pd = arena.alloc(dst.length);
+    arena.f32().fill(0, pd >> 2, (pd >> 2) + dst.length);
+    k.avgPool2d(ps, pd, ...poolGeometry(g), backward ? 1 : 0);
+    dst.set(arena.f32().subarray(pd >> 2, (pd >> 2) + dst.length));
+  };
+
   return {
     ...jsBackend,
     name: 'wasm',
+    maxPool2d,
+    maxPool2dBackward,
+    avgPool2d: (x, out, g) => (f32(x) && f32(out) ? avgPool(x, out, g, false) : jsBackend.avgPool2d(x, out, g)),
+    avgPool2dBackward: (dy, dx, g) => (f32(dy) && f32(dx) ? avgPool(dy, dx, g, true) : jsBackend.avgPool2dBackward(dy, dx, g)),
     matmul,
     conv2d: (x, w, out, F, g) => (f32(x) && f32(w) && f32(out) ? conv(k.conv2dForward, x, w, out, F, g) : jsBackend.conv2d(x, w, out, F, g)),
     conv2dBackwardInput: (dy, w, dx, F, g) => (f32(dy) && f32(w) && f32(dx) ? conv(k.conv2dBackwardInput, dy, w, dx, F, g) : jsBackend.conv2dBackwardInput(dy, w, dx, F, g)),

@@ -95,4 +95,31 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
       }
     }
   });
+
+  it('max and average pooling, forward and backward, over kernel, stride, padding and odd sizes', () => {
+    for (const [N, C, H, W, KH, KW, s, p, d] of [[2, 3, 6, 6, 2, 2, 2, 0, 1], [1, 2, 7, 9, 3, 3, 2, 1, 1], [3, 1, 5, 5, 3, 2, 1, 1, 1], [1, 2, 9, 9, 3, 3, 1, 0, 2]] as const) {
+      const OH = Math.floor((H + 2 * p - d * (KH - 1) - 1) / s) + 1, OW = Math.floor((W + 2 * p - d * (KW - 1) - 1) / s) + 1;
+      const g: Window2d = { N, C, H, W, KH, KW, OH, OW, strideH: s, strideW: s, padH: p, padW: p, dilH: d, dilW: d };
+      const x = rand(N * C * H * W), dy = rand(N * C * OH * OW);
+      const o1 = new Float32Array(dy.length), o2 = new Float32Array(dy.length), i1 = new Int32Array(dy.length), i2 = new Int32Array(dy.length);
+      jsBackend.maxPool2d(x, o1, i1, g);
+      w.maxPool2d(x, o2, i2, g);
+      expect(Array.from(o2)).toEqual(Array.from(o1));
+      expect(Array.from(i2)).toEqual(Array.from(i1));
+      const d1 = new Float32Array(x.length), d2 = new Float32Array(x.length);
+      jsBackend.maxPool2dBackward(dy, i1, d1);
+      w.maxPool2dBackward(dy, i2, d2);
+      expectNear(d2, d1, 'maxPool2d backward');
+      if (d === 1) {
+        const a1 = new Float32Array(dy.length), a2 = new Float32Array(dy.length).fill(NaN);
+        jsBackend.avgPool2d(x, a1, g);
+        w.avgPool2d(x, a2, g);
+        expectNear(a2, a1, 'avgPool2d');
+        const b1 = new Float32Array(x.length), b2 = new Float32Array(x.length).fill(NaN);
+        jsBackend.avgPool2dBackward(dy, b1, g);
+        w.avgPool2dBackward(dy, b2, g);
+        expectNear(b2, b1, 'avgPool2d backward');
+      }
+    }
+  });
 });
