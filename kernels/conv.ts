@@ -28,7 +28,10 @@ function im2col(x: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW:
   }
 }
 
-/** The adjoint of im2col: dx[c, ih, iw] += every column entry read from there (dx pre-zeroed). */
+/**
+ * The adjoint of im2col: dx[c, ih, iw] += every column entry read from there (dx pre-zeroed).
+ * Its loops mirror im2col's on purpose, as in the js kernel.
+ */
 function col2im(cols: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, dx: usize): void {
   let at = cols;
   for (let c = 0; c < C; c++) {

@@ -29,10 +29,12 @@ const ARENA_BUDGET = 16 * 1024 * 1024;
 const PAGE = 65536;
 
 class Arena {
-  readonly memory = new WebAssembly.Memory({ initial: 32 });
-  private view = new Float32Array(this.memory.buffer);
+  private view: Float32Array;
   private top = 0;
-  constructor(private readonly base: number) {}
+  /** `base`: the first byte after the kernels' own static data. */
+  constructor(readonly memory: WebAssembly.Memory, private readonly base: number) {
+    this.view = new Float32Array(memory.buffer);
+  }
 
   /** Starts a call: everything allocated by the previous call is free again. */
   reset(): void { this.top = this.base; }
@@ -81,11 +83,10 @@ export function createWasmBackend(): Backend | null {
   let arena: Arena;
   try {
     const module = new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
-    const probeMemory = new WebAssembly.Memory({ initial: 32 });
-    const imports = (memory: WebAssembly.Memory) => ({ env: { memory, abort: () => { throw new Error('wasm kernel aborted'); } } });
-    const base = (new WebAssembly.Instance(module, imports(probeMemory)).exports as unknown as Kernels).HEAP_START.value as number;
-    arena = new Arena(base);
-    k = new WebAssembly.Instance(module, imports(arena.memory)).exports as unknown as Kernels;
+    const memory = new WebAssembly.Memory({ initial: 32 });
+    const abort = (): never => { throw new Error('wasm kernel aborted'); };
+    k = new WebAssembly.Instance(module, { env: { memory, abort } }).exports as unknown as Kernels;
+    arena = new Arena(memory, k.HEAP_START.value as number);
   } catch {
     return null;
   }
