@@ -12,6 +12,8 @@ export interface GradFn {
 }
 
 let gradEnabled = true;
+/** Counts backward passes, to mark the tensors each one has visited. */
+let backwardPasses = 0;
 
 export function isGradEnabled(): boolean {
   return gradEnabled;
@@ -72,45 +74,58 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, makeOnes: (l
   }
 
   // Topological order by an iterative depth-first search (deep chains must not overflow the stack).
+  // Visited tensors are marked with this pass's number instead of being kept in a Set: backward
+  // runs every training step, and its bookkeeping is per-op overhead.
+  const pass = ++backwardPasses;
   const order: Tensor[] = [];
-  const seen = new Set<Tensor>();
-  const stack: [Tensor, number][] = [[root, 0]];
-  seen.add(root);
+  const stack: Tensor[] = [root];
+  const next: number[] = [0];
+  root.visitMark = pass;
   while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    const inputs = top[0].gradFn?.inputs ?? [];
-    if (top[1] < inputs.length) {
-      const next = inputs[top[1]++]!;
-      if (next.requiresGrad && !seen.has(next)) {
-        seen.add(next);
-        stack.push([next, 0]);
+    const top = stack.length - 1;
+    const t = stack[top]!;
+    const inputs = t.gradFn?.inputs;
+    if (inputs && next[top]! < inputs.length) {
+      const input = inputs[next[top]!++]!;
+      if (input.requiresGrad && input.visitMark !== pass) {
+        input.visitMark = pass;
+        stack.push(input);
+        next.push(0);
       }
     } else {
-      order.push(top[0]);
+      order.push(t);
       stack.pop();
+      next.pop();
     }
   }
 
-  const grads = new Map<Tensor, Tensor>([[root, grad]]);
-  noGrad(() => {
-    for (let i = order.length - 1; i >= 0; i--) {
-      const t = order[i]!;
-      const g = grads.get(t);
-      if (!g) continue;
-      grads.delete(t); // free each gradient as soon as it has been passed on
-      if (!t.gradFn) {
-        t.accumulateGrad(g);
-        continue;
-      }
-      const inGrads = t.gradFn.backward(g);
-      const inputs = t.gradFn.inputs;
-      for (let j = 0; j < inputs.length; j++) {
-        const inp = inputs[j]!;
-        const ig = inGrads[j];
-        if (!ig || !inp.requiresGrad) continue;
-        const prev = grads.get(inp);
-        grads.set(inp, prev ? prev.add(ig) : ig);
-      }
+  // Gradients in flight wait on their tensor (pendingGrad), each freed once passed on.
+  root.pendingGrad = grad;
+  try {
+    noGrad(() => backpropagate(order));
+  } finally {
+    // If a backward function threw, no gradient of this pass may leak into the next one.
+    for (const t of order) t.pendingGrad = null;
+  }
+}
+
+function backpropagate(order: Tensor[]): void {
+  for (let i = order.length - 1; i >= 0; i--) {
+    const t = order[i]!;
+    const g = t.pendingGrad;
+    if (!g) continue;
+    t.pendingGrad = null;
+    if (!t.gradFn) {
+      t.accumulateGrad(g);
+      continue;
     }
-  });
+    const inGrads = t.gradFn.backward(g);
+    const inputs = t.gradFn.inputs;
+    for (let j = 0; j < inputs.length; j++) {
+      const inp = inputs[j]!;
+      const ig = inGrads[j];
+      if (!ig || !inp.requiresGrad) continue;
+      inp.pendingGrad = inp.pendingGrad ? inp.pendingGrad.add(ig) : ig;
+    }
+  }
 }

@@ -263,3 +263,18 @@ describe('autograd', () => {
     expect(x.grad!.item()).toBe(1);
   });
 });
+
+describe('autograd after a failing backward', () => {
+  it('leaks no gradient into the next backward pass', () => {
+    const w = kiln.tensor([1, 2], { requiresGrad: true });
+    const failing = w.mul(2);
+    const broken = failing.detach();
+    broken.requiresGrad = true;
+    broken.gradFn = { name: 'broken', inputs: [failing], backward: () => { throw new Error('backward failed'); } };
+    // w gets a pending gradient through the healthy branch before the broken one throws.
+    expect(() => broken.add(w.mul(3)).sum().backward()).toThrow('backward failed');
+    w.grad = null;
+    w.mul(5).sum().backward();
+    expect(w.grad!.toArray()).toEqual([5, 5]);
+  });
+});

@@ -38,6 +38,10 @@ export class Tensor {
   gradFn: GradFn | null = null;
   /** Set by `nn.Parameter`: a module's trainable tensor. */
   isParameter = false;
+  /** @internal The backward pass that last visited this tensor (autograd bookkeeping). */
+  visitMark = 0;
+  /** @internal Gradient waiting to be passed on during a backward pass. */
+  pendingGrad: Tensor | null = null;
 
   constructor(data: TypedArray, shape: readonly number[]) {
     if (data.length !== sizeOf(shape)) {
