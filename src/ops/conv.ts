@@ -3,6 +3,7 @@ import { backend } from '../backend/registry.js';
 import { DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { allocate, isFloat, promoteTypes } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
+import type { Window2d } from '../backend/backend.js';
 import type { Pair, Padding } from './window.js';
 import { window2d } from './window.js';
 
@@ -14,6 +15,17 @@ export interface Conv2dOptions {
 }
 
 /**
+ * The window geometry of conv2d for an input [N, C, H, W] and a weight [F, C, KH, KW]; throws a
+ * ShapeError naming the sizes when the ranks, the channels or the output size do not fit.
+ */
+export function conv2dGeometry(input: readonly number[], weight: readonly number[], options: Conv2dOptions): Window2d {
+  if (weight.length !== 4) throw new ShapeError(`conv2d: weight must be [F, C, KH, KW], got ${fmtShape(weight)}`);
+  const g = window2d('conv2d', input, [weight[2]!, weight[3]!], options);
+  if (g.C !== weight[1]) throw new ShapeError(`conv2d: the input has ${g.C} channels but the weight ${fmtShape(weight)} expects ${weight[1]}`);
+  return g;
+}
+
+/**
  * 2-D convolution (cross-correlation, as every framework computes it) over NCHW data.
  * x: [N, C, H, W], weight: [F, C, KH, KW], bias: [F] → [N, F, OH, OW], with
  * OH = ⌊(H + 2p − d·(KH − 1) − 1)/s⌋ + 1.
@@ -21,11 +33,9 @@ export interface Conv2dOptions {
  * @example nn.functional.conv2d(kiln.randn([1, 3, 39, 39]), kiln.randn([10, 3, 3, 3]))   // [1, 10, 37, 37]
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
-  if (weight.ndim !== 4) throw new ShapeError(`conv2d: weight must be [F, C, KH, KW], got ${fmtShape(weight.shape)}`);
   if (!isFloat(x.dtype) || !isFloat(weight.dtype)) throw new DTypeError(`conv2d: needs float input and weight, got ${x.dtype} and ${weight.dtype}; use x.float()`);
-  const [F, Cw, KH, KW] = weight.shape as [number, number, number, number];
-  const g = window2d('conv2d', x.shape, [KH, KW], options);
-  if (g.C !== Cw) throw new ShapeError(`conv2d: the input has ${g.C} channels but the weight ${fmtShape(weight.shape)} expects ${Cw}`);
+  const g = conv2dGeometry(x.shape, weight.shape, options);
+  const F = weight.shape[0]!;
   const dtype = promoteTypes(x.dtype, weight.dtype);
   const xd = x.to(dtype), wd = weight.to(dtype);
   const out = allocate(dtype, g.N * F * g.OH * g.OW);

@@ -58,16 +58,22 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   ]);
 }
 
+/** The shape of x·Wᵀ for x: [..., in] and W: [out, in]; throws when the sizes do not fit. */
+export function linearOutputShape(input: readonly number[], weight: readonly number[]): number[] {
+  if (weight.length !== 2) throw new ShapeError(`linear: weight must be [out, in], got ${fmtShape(weight)}`);
+  if (input.length === 0 || input[input.length - 1] !== weight[1]) {
+    throw new ShapeError(`linear: input ${fmtShape(input)} has ${input[input.length - 1] ?? 0} features but the weight ${fmtShape(weight)} expects ${weight[1]}`);
+  }
+  return [...input.slice(0, -1), weight[0]!];
+}
+
 /**
  * y = x·Wᵀ + b, with W: [out, in] (the course's W[l] of shape (n[l], n[l−1])), x: [..., in],
  * b: [out]. The transpose is read in place by the kernel, not copied.
  * Backward: dx = g·W, dW = gᵀ·x (summed over the batch), db = Σ g.
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  if (weight.ndim !== 2) throw new ShapeError(`linear: weight must be [out, in], got ${fmtShape(weight.shape)}`);
-  if (x.ndim === 0 || x.shape[x.ndim - 1] !== weight.shape[1]) {
-    throw new ShapeError(`linear: input ${fmtShape(x.shape)} has ${x.shape[x.ndim - 1] ?? 0} features but the weight ${fmtShape(weight.shape)} expects ${weight.shape[1]}`);
-  }
+  linearOutputShape(x.shape, weight.shape);
   if (x.ndim === 1) return linear(x.unsqueeze(0), weight, bias).squeeze(0);
   const y = record(matmulRaw(x, weight, false, true), 'linear', [x, weight], (g) => [
     x.requiresGrad ? matmulRaw(g, weight, false, false) : null,

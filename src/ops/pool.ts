@@ -4,7 +4,7 @@ import { DTypeError, ValueError } from '../errors.js';
 import { allocate, isFloat } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Pair } from './window.js';
-import { checkNCHW, pair, window2d } from './window.js';
+import { checkNCHW, checkPoolPadding, pair, window2d } from './window.js';
 
 export interface Pool2dOptions {
   /** Default: the kernel size (non-overlapping windows). */
@@ -16,7 +16,7 @@ export interface Pool2dOptions {
 function poolWindow(op: string, x: Tensor, kernelSize: Pair, o: Pool2dOptions & { dilation?: Pair }) {
   if (!isFloat(x.dtype)) throw new DTypeError(`${op}: needs a float input, got ${x.dtype}`);
   const g = window2d(op, x.shape, kernelSize, { stride: o.stride ?? kernelSize, padding: o.padding ?? 0, dilation: o.dilation });
-  if (2 * g.padH > g.KH || 2 * g.padW > g.KW) throw new ValueError(`${op}: padding ${g.padH}×${g.padW} must be at most half the ${g.KH}×${g.KW} kernel`);
+  checkPoolPadding(op, [g.KH, g.KW], [g.padH, g.padW]);
   return g;
 }
 

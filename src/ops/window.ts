@@ -59,3 +59,8 @@ export function window2d(op: string, shape: readonly number[], kernel: Pair, o: 
   }
   return { N, C, H, W, KH, KW, OH, OW, strideH, strideW, padH, padW, dilH, dilW };
 }
+
+/** Pooling pads with zeros (avg) or −∞ (max), so at most half a kernel of padding is allowed, as in PyTorch. */
+export function checkPoolPadding(op: string, [KH, KW]: readonly [number, number], [padH, padW]: readonly [number, number]): void {
+  if (2 * padH > KH || 2 * padW > KW) throw new ValueError(`${op}: padding ${padH}×${padW} must be at most half the kernel ${KH}×${KW}`);
+}

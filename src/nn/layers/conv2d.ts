@@ -1,10 +1,9 @@
-import { ValueError } from '../../errors.js';
-import { conv2d } from '../../ops/conv.js';
+import { ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { conv2d, conv2dGeometry } from '../../ops/conv.js';
 import type { Pair, Padding } from '../../ops/window.js';
-import { pair, window2d } from '../../ops/window.js';
+import { pair } from '../../ops/window.js';
 import { zeros } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { ShapeError, fmtShape } from '../../errors.js';
 import { checkInt } from '../../validate.js';
 import { WEIGHT_INITS, initBias, initWeight } from '../init.js';
 import type { WeightInit } from '../init.js';
@@ -66,8 +65,7 @@ export class Conv2d extends Module {
   }
 
   override outputShape(input: readonly number[]): number[] {
-    const g = window2d('conv2d', input, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation });
-    if (g.C !== this.inChannels) throw new ShapeError(`conv2d: the input has ${g.C} channels but the weight ${fmtShape(this.weight.shape)} expects ${this.inChannels}`);
+    const g = conv2dGeometry(input, this.weight.shape, { stride: this.stride, padding: this.padding, dilation: this.dilation });
     return [g.N, this.outChannels, g.OH, g.OW];
   }
 

@@ -1,5 +1,5 @@
-import { ShapeError, ValueError, fmtShape } from '../../errors.js';
-import { linear } from '../../ops/matmul.js';
+import { ValueError } from '../../errors.js';
+import { linear, linearOutputShape } from '../../ops/matmul.js';
 import { zeros } from '../../tensor/creation.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -56,10 +56,7 @@ export class Linear extends Module {
   }
 
   override outputShape(input: readonly number[]): number[] {
-    if (input.length === 0 || input[input.length - 1] !== this.inFeatures) {
-      throw new ShapeError(`linear: input ${fmtShape(input)} has ${input[input.length - 1] ?? 0} features but the weight ${fmtShape(this.weight.shape)} expects ${this.inFeatures}`);
-    }
-    return [...input.slice(0, -1), this.outFeatures];
+    return linearOutputShape(input, this.weight.shape);
   }
 
   override toConfig(): ModuleConfig {

@@ -1,7 +1,6 @@
-import { ValueError } from '../../errors.js';
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from '../../ops/pool.js';
 import type { Pair } from '../../ops/window.js';
-import { checkNCHW, pair, window2d } from '../../ops/window.js';
+import { checkNCHW, checkPoolPadding, pair, window2d } from '../../ops/window.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
 import type { ModuleConfig } from '../module.js';
@@ -19,9 +18,7 @@ abstract class Pool2d extends Module {
     this.kernelSize = pair(kernelSize, 'kernelSize', name);
     this.stride = pair(options.stride ?? kernelSize, 'stride', name);
     this.padding = pair(options.padding ?? 0, 'padding', name, 0);
-    if (2 * this.padding[0] > this.kernelSize[0] || 2 * this.padding[1] > this.kernelSize[1]) {
-      throw new ValueError(`${name}: padding [${this.padding.join(', ')}] must be at most half the kernel [${this.kernelSize.join(', ')}]`);
-    }
+    checkPoolPadding(name, this.kernelSize, this.padding);
   }
 
   protected abstract readonly op: string;
