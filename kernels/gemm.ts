@@ -44,14 +44,25 @@ function packB(n: i32, k: i32, b: usize, ldb: i32, transB: i32, out: usize): voi
   }
 }
 
-/** Bytes of packing space gemm needs for these sizes (A panels then B panels). */
+/**
+ * Cache blocking (the GotoBLAS/BLIS loop order): k runs in slices of KC so one packed B panel
+ * (KC × 8 floats, 8 KB) stays in L1 while the micro-kernel sweeps it, and m in blocks of MC rows so
+ * the packed A block (MC × KC floats, 128 KB) stays in L2 across every column panel.
+ */
+const KC = 256;
+const MC = 128;
+
+/** Bytes of packing space gemm needs for these sizes (one A block, then one k-slice of B). */
 export function gemmScratchBytes(m: i32, n: i32, k: i32): i32 {
-  return (((m + 3) >> 2) * k * 16) + (((n + 7) >> 3) * k * 32);
+  const kc = min(k, KC);
+  return (min((m + 3) & ~3, MC) * kc * 4) + (((n + 7) >> 3) * kc * 32);
 }
 
 /**
  * C (+)= op(A)·op(B), C row-major [m, n] with row stride ldc. `scratch` needs gemmScratchBytes.
- * With `accumulate` the product is added to C, otherwise it replaces it.
+ * With `accumulate` the product is added to C, otherwise it replaces it. Each element of C sums
+ * its k products in the same order whatever range of rows or columns a call covers, so splitting
+ * one product over threads by rows or columns gives bit-identical results.
  */
 export function gemm(
   m: i32, n: i32, k: i32,
@@ -59,40 +70,58 @@ export function gemm(
   b: usize, ldb: i32, transB: i32,
   c: usize, ldc: i32, accumulate: i32, scratch: usize,
 ): void {
+  if (k <= 0) {
+    if (!accumulate) for (let i = 0; i < m; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>n << 2);
+    return;
+  }
   const pa = scratch;
-  const pb = scratch + <usize>(((m + 3) >> 2) * k * 16);
-  packA(m, k, a, lda, transA, pa);
-  packB(n, k, b, ldb, transB, pb);
-  const rowPanels = (m + 3) >> 2;
+  const pb = scratch + <usize>(min((m + 3) & ~3, MC) * min(k, KC) * 4);
   const colPanels = (n + 7) >> 3;
-  for (let jp = 0; jp < colPanels; jp++) {
-    const bp = pb + <usize>(jp * k * 32);
-    for (let ip = 0; ip < rowPanels; ip++) {
-      const ap = pa + <usize>(ip * k * 16);
-      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-      for (let p = 0; p < k; p++) {
-        const bq = bp + (<usize>p << 5);
-        const b0 = v128.load(bq);
-        const b1 = v128.load(bq + 16);
-        const aq = ap + (<usize>p << 4);
-        const a0 = v128.load32_splat(aq);
-        const a1 = v128.load32_splat(aq + 4);
-        const a2 = v128.load32_splat(aq + 8);
-        const a3 = v128.load32_splat(aq + 12);
-        c00 = f32x4.add(c00, f32x4.mul(a0, b0)); c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-        c10 = f32x4.add(c10, f32x4.mul(a1, b0)); c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-        c20 = f32x4.add(c20, f32x4.mul(a2, b0)); c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-        c30 = f32x4.add(c30, f32x4.mul(a3, b0)); c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    packB(n, kc, b + (<usize>(transB ? p0 : p0 * ldb) << 2), ldb, transB, pb);
+    const acc = accumulate || p0 > 0 ? 1 : 0;
+    for (let i0 = 0; i0 < m; i0 += MC) {
+      const mc = min(MC, m - i0);
+      packA(mc, kc, a + (<usize>(transA ? p0 * lda + i0 : i0 * lda + p0) << 2), lda, transA, pa);
+      const rowPanels = (mc + 3) >> 2;
+      const cBlock = c + (<usize>(i0 * ldc) << 2);
+      for (let jp = 0; jp < colPanels; jp++) {
+        const bp = pb + <usize>(jp * kc * 32);
+        for (let ip = 0; ip < rowPanels; ip++) {
+          microKernel(pa + <usize>(ip * kc * 16), bp, kc, ip * 4, jp * 8, mc, n, cBlock, ldc, acc);
+        }
       }
-      storeRow(ip * 4 + 0, jp * 8, m, n, c, ldc, accumulate, c00, c01);
-      storeRow(ip * 4 + 1, jp * 8, m, n, c, ldc, accumulate, c10, c11);
-      storeRow(ip * 4 + 2, jp * 8, m, n, c, ldc, accumulate, c20, c21);
-      storeRow(ip * 4 + 3, jp * 8, m, n, c, ldc, accumulate, c30, c31);
     }
   }
+}
+
+/** One 4×8 tile of C from a packed A panel [kc][4] and a packed B panel [kc][8]. */
+// @ts-ignore: decorator
+@inline
+function microKernel(ap: usize, bp: usize, kc: i32, i: i32, j: i32, m: i32, n: i32, c: usize, ldc: i32, accumulate: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const bq = bp + (<usize>p << 5);
+    const b0 = v128.load(bq);
+    const b1 = v128.load(bq + 16);
+    const aq = ap + (<usize>p << 4);
+    const a0 = v128.load32_splat(aq);
+    const a1 = v128.load32_splat(aq + 4);
+    const a2 = v128.load32_splat(aq + 8);
+    const a3 = v128.load32_splat(aq + 12);
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0)); c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0)); c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    c20 = f32x4.add(c20, f32x4.mul(a2, b0)); c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    c30 = f32x4.add(c30, f32x4.mul(a3, b0)); c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+  }
+  storeRow(i + 0, j, m, n, c, ldc, accumulate, c00, c01);
+  storeRow(i + 1, j, m, n, c, ldc, accumulate, c10, c11);
+  storeRow(i + 2, j, m, n, c, ldc, accumulate, c20, c21);
+  storeRow(i + 3, j, m, n, c, ldc, accumulate, c30, c31);
 }
 
 /** Writes (or adds) 8 results at C[i, j0…j0+7], clipped to the matrix. */

@@ -36,8 +36,8 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
 
   for (const transA of [false, true]) {
     for (const transB of [false, true]) {
-      it(`matmul transA=${transA} transB=${transB}: sizes 1, 3, 17, 33, 130 and broadcast batches`, () => {
-        for (const m of [1, 3, 17, 33, 130]) for (const [k, n] of [[1, 9], [3, 17], [33, 7], [130, 65], [200, 300]] as const) {
+      it(`matmul transA=${transA} transB=${transB}: sizes 1, 3, 17, 33, 130, k past one cache slice, broadcast batches`, () => {
+        for (const m of [1, 3, 17, 33, 130]) for (const [k, n] of [[1, 9], [3, 17], [33, 7], [130, 65], [200, 300], [600, 70]] as const) {
           for (const [batch, aB, bB] of [[1, true, true], [3, true, true], [2, false, true], [2, true, false]] as const) {
             const a = rand((aB ? batch : 1) * m * k), b = rand((bB ? batch : 1) * k * n);
             const aS = aB ? m * k : 0, bS = bB ? k * n : 0;
