@@ -56,9 +56,20 @@ function col2im(cols: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, 
   }
 }
 
+/**
+ * Every conv kernel takes one workspace, `work`: the column buffer [C·KH·KW, OH·OW], then (16-byte
+ * aligned) gemm's packing scratch. One pointer, so a thread pool can hand each thread its own.
+ */
+// @ts-ignore: decorator
+@inline
+function colsEnd(work: usize, ckk: i32, plane: i32): usize {
+  return (work + (<usize>(ckk * plane) << 2) + 15) & ~(<usize>15);
+}
+
 /** out[n]: [F, OH·OW] = w: [F, CKK] · im2col(x[n]) for every n. */
-export function conv2dForward(x: usize, w: usize, out: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, cols: usize, scratch: usize): void {
+export function conv2dForward(x: usize, w: usize, out: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, work: usize): void {
   const ckk = C * KH * KW, plane = OH * OW;
+  const cols = work, scratch = colsEnd(work, ckk, plane);
   for (let n = 0; n < N; n++) {
     im2col(x + (<usize>(n * C * H * W) << 2), C, H, W, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, cols);
     gemm(F, plane, ckk, w, ckk, 0, cols, plane, 0, out + (<usize>(n * F * plane) << 2), plane, 0, scratch);
@@ -66,8 +77,9 @@ export function conv2dForward(x: usize, w: usize, out: usize, N: i32, C: i32, H:
 }
 
 /** dx[n] = col2im(wᵀ · dy[n]) for every n (dx is zeroed here). */
-export function conv2dBackwardInput(dy: usize, w: usize, dx: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, cols: usize, scratch: usize): void {
+export function conv2dBackwardInput(dy: usize, w: usize, dx: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, work: usize): void {
   const ckk = C * KH * KW, plane = OH * OW;
+  const cols = work, scratch = colsEnd(work, ckk, plane);
   memory.fill(dx, 0, <usize>(N * C * H * W) << 2);
   for (let n = 0; n < N; n++) {
     gemm(ckk, plane, F, w, ckk, 1, dy + (<usize>(n * F * plane) << 2), plane, 0, cols, plane, 0, scratch);
@@ -76,8 +88,9 @@ export function conv2dBackwardInput(dy: usize, w: usize, dx: usize, N: i32, C: i
 }
 
 /** dw = Σₙ dy[n] · im2col(x[n])ᵀ. */
-export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, ddw: i32, cols: usize, scratch: usize): void {
+export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, ddw: i32, work: usize): void {
   const ckk = C * KH * KW, plane = OH * OW;
+  const cols = work, scratch = colsEnd(work, ckk, plane);
   for (let n = 0; n < N; n++) {
     im2col(x + (<usize>(n * C * H * W) << 2), C, H, W, KH, KW, OH, OW, sh, sw, ph, pw, dh, ddw, cols);
     gemm(F, ckk, plane, dy + (<usize>(n * F * plane) << 2), plane, 0, cols, plane, 1, dw, ckk, n > 0 ? 1 : 0, scratch);

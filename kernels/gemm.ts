@@ -96,6 +96,14 @@ export function gemm(
   }
 }
 
+/** a·b + c: one fused instruction where relaxed SIMD is compiled in (see scripts/build-kernels.mjs). */
+// @ts-ignore: decorator
+@inline
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 /** One 4×8 tile of C from a packed A panel [kc][4] and a packed B panel [kc][8]. */
 // @ts-ignore: decorator
 @inline
@@ -113,10 +121,10 @@ function microKernel(ap: usize, bp: usize, kc: i32, i: i32, j: i32, m: i32, n: i
     const a1 = v128.load32_splat(aq + 4);
     const a2 = v128.load32_splat(aq + 8);
     const a3 = v128.load32_splat(aq + 12);
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0)); c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0)); c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-    c20 = f32x4.add(c20, f32x4.mul(a2, b0)); c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-    c30 = f32x4.add(c30, f32x4.mul(a3, b0)); c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01);
+    c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11);
+    c20 = madd(a2, b0, c20); c21 = madd(a2, b1, c21);
+    c30 = madd(a3, b0, c30); c31 = madd(a3, b1, c31);
   }
   storeRow(i + 0, j, m, n, c, ldc, accumulate, c00, c01);
   storeRow(i + 1, j, m, n, c, ldc, accumulate, c10, c11);

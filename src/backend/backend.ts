@@ -33,6 +33,8 @@ export type ReduceOp = 'sum' | 'max' | 'min';
  */
 export interface Backend {
   readonly name: string;
+  /** What this backend runs on now, for benchmarks and bug reports (e.g. 'SIMD, 2 threads'). */
+  readonly detail?: () => string;
   /** out[i] = op(x[i]). `out` may be `x`. */
   unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
   /** out[idx] = op(a[idx·aStrides], b[idx·bStrides]) over every index of `outShape`. */

@@ -1,7 +1,9 @@
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { Backend, Window2d } from '../backend.js';
 import { jsBackend } from '../js/index.js';
-import { KERNELS_WASM_BASE64 } from './kernels.generated.js';
+import { getNumThreads } from '../threads.js';
+import { KERNELS_PLAIN_BASE64, KERNELS_RELAXED_BASE64, KERNELS_THREADS_BASE64 } from './kernels.generated.js';
+import { ThreadPool } from './thread-pool.js';
 
 // The wasm backend: AssemblyScript SIMD kernels (kernels/) for the hot float32 kernels; every
 // other kernel, dtype, or problem too small to repay the copies falls back to js, kernel by kernel.
@@ -9,6 +11,9 @@ import { KERNELS_WASM_BASE64 } from './kernels.generated.js';
 // Memory: operands are copied into one growable WebAssembly.Memory, used as a bump arena that is
 // reset at each kernel call (kernels are synchronous, so nothing outlives a call). Users never
 // free anything; the arena's size is the largest single call's working set.
+//
+// Threads: where shared memory exists (Node.js; browsers on cross-origin-isolated pages) the
+// memory is shared and big matmuls and convolutions are split into chunks run by a ThreadPool.
 
 interface Kernels {
   HEAP_START: WebAssembly.Global;
@@ -21,6 +26,10 @@ interface Kernels {
   maxPool2dBackward(dy: number, argmax: number, dx: number, count: number): void;
   avgPool2d(...args: number[]): void;
 }
+
+/** The kernels a ThreadPool may run, by index. */
+const POOL_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardFilter'] as const;
+const GEMM = 0;
 
 /** Below this many multiply-adds a matmul stays in js: copying in and out would cost more. */
 const MIN_MATMUL_WORK = 16 * 1024;
@@ -74,22 +83,101 @@ function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
 
 const f32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
 
+/** Below this many multiply-adds a kernel call stays on one thread: waking workers would cost more. */
+const PARALLEL_MIN_WORK = 1 << 18;
+/** Multiply-adds per chunk of a split call (about 10 µs of work): enough chunks to balance threads. */
+const CHUNK_WORK = 1 << 17;
+
+interface Loaded {
+  k: Kernels;
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** 'relaxed' (shared memory + fused multiply-add), 'threads' (shared memory) or 'plain'. */
+  variant: string;
+}
+
+/** Lets Node.js 20 compile relaxed SIMD (on by default from V8 11.4, i.e. Node.js 22 and browsers). */
+function enableRelaxedSimd(bytes: Uint8Array<ArrayBuffer>): void {
+  if (WebAssembly.validate(bytes)) return;
+  const v8 = globalThis.process?.getBuiltinModule?.('node:v8') as typeof import('node:v8') | undefined;
+  v8?.setFlagsFromString('--experimental-wasm-relaxed-simd');
+}
+
 /**
- * Instantiates the kernels, or returns null where WebAssembly SIMD is missing (the module then
- * fails to compile) so the caller keeps the js backend.
+ * Instantiates the best kernel variant this platform runs: relaxed SIMD on shared memory, else SIMD
+ * on shared memory, else SIMD on private memory; null where WebAssembly SIMD is missing.
  */
-export function createWasmBackend(): Backend | null {
-  let k: Kernels;
-  let arena: Arena;
-  try {
-    const module = new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
-    const memory = new WebAssembly.Memory({ initial: 32 });
-    const abort = (): never => { throw new Error('wasm kernel aborted'); };
-    k = new WebAssembly.Instance(module, { env: { memory, abort } }).exports as unknown as Kernels;
-    arena = new Arena(memory, k.HEAP_START.value as number);
-  } catch {
-    return null;
+function loadKernels(): Loaded | null {
+  const canShare = typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+  const variants: [string, string][] = canShare
+    ? [['relaxed', KERNELS_RELAXED_BASE64], ['threads', KERNELS_THREADS_BASE64], ['plain', KERNELS_PLAIN_BASE64]]
+    : [['plain', KERNELS_PLAIN_BASE64]];
+  for (const [variant, base64] of variants) {
+    try {
+      const bytes = decodeBase64(base64);
+      if (variant === 'relaxed') enableRelaxedSimd(bytes);
+      const module = new WebAssembly.Module(bytes);
+      const memory = new WebAssembly.Memory(variant === 'plain' ? { initial: 32 } : { initial: 32, maximum: 32768, shared: true });
+      const abort = (): never => { throw new Error('wasm kernel aborted'); };
+      const k = new WebAssembly.Instance(module, { env: { memory, abort } }).exports as unknown as Kernels;
+      return { k, module, memory, variant };
+    } catch {
+      // This platform lacks a feature of the variant: try the next.
+    }
   }
+  return null;
+}
+
+/** Splits `n` items into at most `chunks` runs whose starts are multiples of `align`: [start, count][]. */
+function split(n: number, chunks: number, align: number): [number, number][] {
+  const step = Math.max(align, Math.ceil(n / chunks / align) * align);
+  const out: [number, number][] = [];
+  for (let s = 0; s < n; s += step) out.push([s, Math.min(step, n - s)]);
+  return out;
+}
+
+/** The fewest rows (or columns) of C a gemm chunk covers: packing the other operand is then ≤ 1/32 of its work. */
+const GEMM_MIN_SPAN = 32;
+/** The most chunks one call is split into: enough to balance the threads of any common machine. */
+const MAX_CHUNKS = 16;
+
+/** How many chunks a call of `work` multiply-adds is split into (1: not split). Depends on the problem only. */
+const chunkCount = (work: number, most: number): number =>
+  work < PARALLEL_MIN_WORK ? 1 : Math.max(1, Math.min(most, MAX_CHUNKS, Math.floor(work / CHUNK_WORK)));
+
+/** The wasm backend, with a view of its thread pool (null without shared memory) for tests. */
+export type WasmBackend = Backend & { threadStats(): ReturnType<ThreadPool['stats']> | null };
+
+/** The wasm backend, or null where WebAssembly SIMD is missing so the caller keeps the js backend. */
+export function createWasmBackend(): WasmBackend | null {
+  const loaded = loadKernels();
+  if (!loaded) return null;
+  const { k, module, memory, variant } = loaded;
+  const arena = new Arena(memory, k.HEAP_START.value as number);
+  const pool = variant === 'plain' ? null : new ThreadPool(module, memory, [...POOL_KERNELS], POOL_KERNELS.map((n) => k[n] as (...a: number[]) => void));
+  const threads = (): number => (pool ? getNumThreads() : 1);
+
+  /**
+   * C = op(A)·op(B) on operands already in the arena, split by rows (or columns, when wider than
+   * tall) over the threads. Each element's sum runs in the same order whatever the split.
+   */
+  const gemm = (m: number, n: number, k_: number, a: number, lda: number, transA: boolean, b: number, ldb: number, transB: boolean, c: number, ldc: number): void => {
+    const byRows = m >= n;
+    // Each chunk packs the whole of the other operand, so chunks stay at least GEMM_MIN_SPAN wide.
+    const chunks = threads() > 1 ? chunkCount(m * n * k_, Math.floor((byRows ? m : n) / GEMM_MIN_SPAN)) : 1;
+    if (chunks === 1) {
+      k.gemm(m, n, k_, a, lda, transA ? 1 : 0, b, ldb, transB ? 1 : 0, c, ldc, 0, arena.allocBytes(k.gemmScratchBytes(m, n, k_)));
+      return;
+    }
+    const runs = split(byRows ? m : n, chunks, byRows ? 4 : 8);
+    const args = runs.map(([s, len]) => byRows
+      ? [len, n, k_, a + 4 * (transA ? s : s * lda), lda, +transA, b, ldb, +transB, c + 4 * s * ldc, ldc, 0]
+      : [m, len, k_, a, lda, +transA, b + 4 * (transB ? s * ldb : s), ldb, +transB, c + 4 * s, ldc, 0]);
+    const most = runs[0]![1];
+    const bytes = byRows ? k.gemmScratchBytes(most, n, k_) : k.gemmScratchBytes(m, most, k_);
+    const t = Math.min(threads(), runs.length);
+    pool!.run(GEMM, args, Array.from({ length: t }, () => arena.allocBytes(bytes)), threads());
+  };
 
   /**
    * Products wider than the arena budget run in blocks of columns: each block copies only its
@@ -113,8 +201,7 @@ export function createWasmBackend(): Backend | null {
         if (transB) view.set(bMat.subarray(j0 * k_, (j0 + nc) * k_), pb >> 2);               // rows j0… of B: [nc, k]
         else for (let p = 0; p < k_; p++) view.set(bMat.subarray(p * n + j0, p * n + j0 + nc), (pb >> 2) + p * nc);
         const pc = arena.alloc(m * nc);
-        const scratch = arena.allocBytes(k.gemmScratchBytes(m, nc, k_));
-        k.gemm(m, nc, k_, pa, transA ? m : k_, transA ? 1 : 0, pb, transB ? k_ : nc, transB ? 1 : 0, pc, nc, 0, scratch);
+        gemm(m, nc, k_, pa, transA ? m : k_, transA, pb, transB ? k_ : nc, transB, pc, nc);
         const c = arena.f32().subarray(pc >> 2, (pc >> 2) + m * nc);
         const o = i * m * n;
         if (nc === n) out.set(c, o);
@@ -123,17 +210,41 @@ export function createWasmBackend(): Backend | null {
     }
   };
 
-  /** Copies the conv operands in, runs `kernel`, copies `outLength` floats back into `out`. */
-  const conv = (kernel: (...args: number[]) => void, first: Float32Array, second: Float32Array, out: Float32Array, F: number, g: Window2d): void => {
+  /**
+   * Copies the conv operands in and runs `kernel` (POOL_KERNELS index) over the batch, split by
+   * examples over the threads: `first` and `out` are per-example [N, …] arrays; `second` is the
+   * filter, except for the filter gradient, where it is dy and `out` is the filter's shape.
+   * Filter gradients sum over examples: each chunk of examples writes its own partial sum, added
+   * up in chunk order here, and the chunks depend on the problem only, so the sum's rounding does
+   * not depend on the thread count.
+   */
+  const conv = (kernel: number, first: Float32Array, second: Float32Array, out: Float32Array, F: number, g: Window2d): void => {
     arena.reset();
+    const filterGrad = POOL_KERNELS[kernel] === 'conv2dBackwardFilter';
+    const ckk = g.C * g.KH * g.KW, plane = g.OH * g.OW;
     const p1 = arena.copyIn(first);
     const p2 = arena.copyIn(second);
-    const po = arena.alloc(out.length);
-    const ckk = g.C * g.KH * g.KW, plane = g.OH * g.OW;
-    const cols = arena.alloc(ckk * plane);
-    const scratch = arena.allocBytes(Math.max(k.gemmScratchBytes(F, plane, ckk), k.gemmScratchBytes(ckk, plane, F), k.gemmScratchBytes(F, ckk, plane)));
-    kernel(p1, p2, po, g.N, g.C, g.H, g.W, F, g.KH, g.KW, g.OH, g.OW, g.strideH, g.strideW, g.padH, g.padW, g.dilH, g.dilW, cols, scratch);
-    out.set(arena.f32().subarray(po >> 2, (po >> 2) + out.length));
+    const chunks = chunkCount(g.N * F * plane * ckk, g.N);
+    const runs = filterGrad || threads() > 1 ? split(g.N, chunks, 1) : [[0, g.N] as [number, number]];
+    // Output: per example, or (filter gradient) one [F, CKK] partial sum per run.
+    const po = arena.alloc(filterGrad ? runs.length * out.length : out.length);
+    const workBytes = ((ckk * plane * 4 + 15) & ~15) + Math.max(k.gemmScratchBytes(F, plane, ckk), k.gemmScratchBytes(ckk, plane, F), k.gemmScratchBytes(F, ckk, plane));
+    const t = Math.min(threads(), runs.length);
+    const work = Array.from({ length: t }, () => arena.allocBytes(workBytes));
+    // Per example: `first` always; `second` only for the filter gradient (dy; else it is the filter).
+    const firstPer = first.length / g.N, secondPer = filterGrad ? second.length / g.N : 0, outPer = out.length / g.N;
+    const geometry = [g.C, g.H, g.W, F, g.KH, g.KW, g.OH, g.OW, g.strideH, g.strideW, g.padH, g.padW, g.dilH, g.dilW];
+    const args = runs.map(([n0, count], r) => [
+      p1 + 4 * n0 * firstPer, p2 + 4 * n0 * secondPer, filterGrad ? po + 4 * r * out.length : po + 4 * n0 * outPer, count, ...geometry,
+    ]);
+    if (pool) pool.run(kernel, args, work, threads());
+    else for (const a of args) (k[POOL_KERNELS[kernel]!] as (...x: number[]) => void)(...a, work[0]!);
+    const result = arena.f32();
+    out.set(result.subarray(po >> 2, (po >> 2) + out.length));
+    for (let r = 1; filterGrad && r < runs.length; r++) {
+      const part = result.subarray((po >> 2) + r * out.length, (po >> 2) + (r + 1) * out.length);
+      for (let i = 0; i < out.length; i++) out[i]! += part[i]!;
+    }
   };
 
   // Pooling: one pass over the data, so only worth the copies on whole batches of images.
@@ -165,13 +276,15 @@ export function createWasmBackend(): Backend | null {
   return {
     ...jsBackend,
     name: 'wasm',
+    threadStats: () => pool?.stats() ?? null,
+    detail: () => `${variant === 'relaxed' ? 'SIMD + relaxed SIMD' : 'SIMD'}, ${threads()} thread${threads() > 1 ? 's' : ''}`,
     maxPool2d,
     maxPool2dBackward,
     avgPool2d: (x, out, g) => (f32(x) && f32(out) ? avgPool(x, out, g, false) : jsBackend.avgPool2d(x, out, g)),
     avgPool2dBackward: (dy, dx, g) => (f32(dy) && f32(dx) ? avgPool(dy, dx, g, true) : jsBackend.avgPool2dBackward(dy, dx, g)),
     matmul,
-    conv2d: (x, w, out, F, g) => (f32(x) && f32(w) && f32(out) ? conv(k.conv2dForward, x, w, out, F, g) : jsBackend.conv2d(x, w, out, F, g)),
-    conv2dBackwardInput: (dy, w, dx, F, g) => (f32(dy) && f32(w) && f32(dx) ? conv(k.conv2dBackwardInput, dy, w, dx, F, g) : jsBackend.conv2dBackwardInput(dy, w, dx, F, g)),
-    conv2dBackwardFilter: (x, dy, dw, F, g) => (f32(x) && f32(dy) && f32(dw) ? conv(k.conv2dBackwardFilter, x, dy, dw, F, g) : jsBackend.conv2dBackwardFilter(x, dy, dw, F, g)),
+    conv2d: (x, w, out, F, g) => (f32(x) && f32(w) && f32(out) ? conv(1, x, w, out, F, g) : jsBackend.conv2d(x, w, out, F, g)),
+    conv2dBackwardInput: (dy, w, dx, F, g) => (f32(dy) && f32(w) && f32(dx) ? conv(2, dy, w, dx, F, g) : jsBackend.conv2dBackwardInput(dy, w, dx, F, g)),
+    conv2dBackwardFilter: (x, dy, dw, F, g) => (f32(x) && f32(dy) && f32(dw) ? conv(3, x, dy, dw, F, g) : jsBackend.conv2dBackwardFilter(x, dy, dw, F, g)),
   };
 }

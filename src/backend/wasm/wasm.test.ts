@@ -75,6 +75,8 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
       // N, C, H, W, F, KH, KW, stride, pad, dilation
       [2, 3, 7, 6, 4, 3, 2, 2, 1, 1], [1, 1, 5, 5, 1, 3, 3, 1, 0, 2], [3, 2, 9, 4, 3, 1, 4, 1, 2, 1],
       [2, 1, 28, 28, 6, 5, 5, 1, 2, 1], [1, 6, 14, 14, 16, 5, 5, 1, 0, 1], [2, 5, 17, 33, 7, 3, 3, 2, 1, 1],
+      // batches big enough to be split into chunks of examples (and partial filter gradients)
+      [37, 3, 20, 19, 8, 5, 5, 1, 2, 1], [64, 6, 14, 14, 16, 5, 5, 1, 0, 1], [9, 4, 33, 31, 5, 3, 3, 2, 1, 2],
     ];
     for (const [N, C, H, W, F, KH, KW, s, p, d] of configs) {
       const OH = Math.floor((H + 2 * p - d * (KH - 1) - 1) / s) + 1, OW = Math.floor((W + 2 * p - d * (KW - 1) - 1) / s) + 1;
