@@ -1,7 +1,8 @@
 // npm run bench: Kiln on each backend and TensorFlow.js (cpu, wasm) on the same workloads, in
-// one run, with ratios; writes bench/results.json. Not part of `npm test`. PyTorch figures are
-// quoted from issue #4 (measured on a machine like this one), not measured here.
-import { writeFileSync } from 'node:fs';
+// one run, with ratios; writes bench/results.json. Not part of `npm test`. PyTorch's figures come
+// from bench/results-torch.json when `npm run bench:torch` has measured them on this machine, else
+// they are quoted from issue #4 (measured on a 2-core AVX2 machine).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as kiln from '../dist/index.js';
@@ -10,7 +11,11 @@ import * as peer from './peers/tfjs.mjs';
 const { nn, optim } = kiln;
 const here = dirname(fileURLToPath(import.meta.url));
 const SLICE = Number(process.env.BENCH_SECONDS ?? 3); // seconds per rate measurement
-const PYTORCH = { matmul1024: 66, mlp: 23800, lenetTrain: 3570, lenetInfer: 16100, beans: 500000 / 240 };
+const QUOTED = { matmul1024: 66, mlp: 23800, lenetTrain: 3570, lenetInfer: 16100, beans: 500000 / 240 };
+const torchFile = join(here, 'results-torch.json');
+const measured = existsSync(torchFile) ? JSON.parse(readFileSync(torchFile, 'utf8')) : null;
+const PYTORCH = measured?.best ?? QUOTED;
+const torchLabel = measured ? `PyTorch ${measured.torch}, measured ${measured.date.slice(0, 10)}` : 'PyTorch, quoted from issue #4';
 
 /** Calls `step` until SLICE seconds pass, after one warm-up call; returns calls per second. */
 async function rate(step, seconds = SLICE) {
@@ -57,9 +62,9 @@ const mlp = () => new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 128), n
 const lenet = () => kiln.models.lenet5({ inputSize: 28, activation: 'relu', pool: 'max' });
 
 const rows = [
-  { key: 'matmul128', label: 'matmul 128³ (GFLOPS)', kiln: () => kilnWorkloads.matmul(128), tfjs: () => peer.matmulGflops(128, SLICE) },
-  { key: 'matmul256', label: 'matmul 256³ (GFLOPS)', kiln: () => kilnWorkloads.matmul(256), tfjs: () => peer.matmulGflops(256, SLICE) },
-  { key: 'matmul512', label: 'matmul 512³ (GFLOPS)', kiln: () => kilnWorkloads.matmul(512), tfjs: () => peer.matmulGflops(512, SLICE) },
+  { key: 'matmul128', label: 'matmul 128³ (GFLOPS)', kiln: () => kilnWorkloads.matmul(128), tfjs: () => peer.matmulGflops(128, SLICE), torch: PYTORCH.matmul128 },
+  { key: 'matmul256', label: 'matmul 256³ (GFLOPS)', kiln: () => kilnWorkloads.matmul(256), tfjs: () => peer.matmulGflops(256, SLICE), torch: PYTORCH.matmul256 },
+  { key: 'matmul512', label: 'matmul 512³ (GFLOPS)', kiln: () => kilnWorkloads.matmul(512), tfjs: () => peer.matmulGflops(512, SLICE), torch: PYTORCH.matmul512 },
   { key: 'matmul1024', label: 'matmul 1024³ (GFLOPS)', kiln: () => kilnWorkloads.matmul(1024), tfjs: () => peer.matmulGflops(1024, SLICE), torch: PYTORCH.matmul1024 },
   { key: 'mlp', label: 'MLP 784-128-64-10 training, batch 64, Adam (samples/s)', kiln: () => kilnWorkloads.train(mlp()), tfjs: () => peer.mlpTrain(tfImages, tfLabels, SLICE), torch: PYTORCH.mlp },
   { key: 'lenetTrain', label: 'LeNet-5 training, batch 64, Adam (samples/s)', kiln: () => kilnWorkloads.train(lenet()), tfjs: () => peer.lenetTrain(tfImages, tfLabels, SLICE), torch: PYTORCH.lenetTrain },
@@ -72,7 +77,7 @@ await peer.useBackend('cpu');
 const tfImages = peer.tf.tensor4d(digits.train.x.data, [digits.train.length, 28, 28, 1]);
 const tfLabels = peer.tf.tensor1d(digits.train.y.data, 'int32');
 
-const results = { date: new Date().toISOString(), node: process.version, sliceSeconds: SLICE, pytorchQuoted: PYTORCH, workloads: {} };
+const results = { date: new Date().toISOString(), node: process.version, sliceSeconds: SLICE, wasm: kiln.backendDetail?.('wasm'), pytorch: { source: torchLabel, ...PYTORCH }, workloads: {} };
 for (const row of rows) {
   const r = {};
   for (const b of kiln.listBackends()) {
@@ -89,13 +94,13 @@ for (const row of rows) {
 
 const fmt = (v) => (typeof v === 'number' ? (v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2)) : 'cannot');
 const best = (r) => Math.max(...['tfjs-cpu', 'tfjs-wasm'].map((k) => (typeof r[k] === 'number' ? r[k] : 0)));
-const head = ['workload', 'Kiln wasm', 'Kiln js', 'TF.js cpu', 'TF.js wasm', 'Kiln ÷ best TF.js', 'Kiln ÷ PyTorch (quoted)'];
+const head = ['workload', 'Kiln wasm', 'Kiln js', 'TF.js cpu', 'TF.js wasm', 'PyTorch', 'Kiln ÷ best TF.js', 'Kiln ÷ PyTorch'];
 const table = rows.map((row) => {
   const r = results.workloads[row.key];
   const kilnBest = Math.max(r['kiln-wasm'] ?? 0, r['kiln-js']);
-  return [row.label, fmt(r['kiln-wasm']), fmt(r['kiln-js']), fmt(r['tfjs-cpu']), fmt(r['tfjs-wasm']), `${(kilnBest / best(r)).toFixed(2)}×`, row.torch ? `${(kilnBest / row.torch).toFixed(2)}×` : ''];
+  return [row.label, fmt(r['kiln-wasm']), fmt(r['kiln-js']), fmt(r['tfjs-cpu']), fmt(r['tfjs-wasm']), row.torch ? fmt(row.torch) : '', `${(kilnBest / best(r)).toFixed(2)}×`, row.torch ? `${(kilnBest / row.torch).toFixed(2)}×` : ''];
 });
-console.log(`Kiln vs TensorFlow.js ${peer.tf.version.tfjs}, Node ${process.version}, ${SLICE} s per rate\n`);
+console.log(`Kiln (wasm: ${results.wasm}) vs TensorFlow.js ${peer.tf.version.tfjs} and ${torchLabel}; Node ${process.version}, ${SLICE} s per rate\n`);
 console.log(`| ${head.join(' | ')} |\n|${head.map(() => ' --- ').join('|')}|`);
 for (const t of table) console.log(`| ${t.join(' | ')} |`);
 writeFileSync(join(here, 'results.json'), JSON.stringify(results, null, 2) + '\n');

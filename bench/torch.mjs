@@ -19,7 +19,7 @@ if (!python) {
 
 const dir = mkdtempSync(join(tmpdir(), 'kiln-bench-torch-'));
 try {
-  // The training digits, as bench/torch.py reads them: count, pixels, labels.
+  // The training digits, as bench/pytorch_workloads.py reads them: count, pixels, labels.
   const { train } = await kiln.data.mnist();
   const n = train.length;
   const bytes = Buffer.alloc(4 + n * 784 * 4 + n * 4);
@@ -30,7 +30,7 @@ try {
   writeFileSync(file, bytes);
 
   const run = (cmd, args) => JSON.parse(execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
-  const script = join(here, 'torch.py');
+  const script = join(here, 'pytorch_workloads.py');
   const torch = run(python, [script, file, String(SLICE)]);
   const memory = {
     pytorch: run(python, [script, file, String(SLICE), '--memory']).peakBytes,

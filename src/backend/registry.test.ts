@@ -22,4 +22,18 @@ describe('backend selection', () => {
       kiln.setBackend(before);
     }
   });
+
+  it('describes what each backend runs on, following setNumThreads', () => {
+    const threads = kiln.getNumThreads();
+    try {
+      expect(kiln.backendDetail('js')).toBe('JavaScript, 1 thread');
+      kiln.setNumThreads(3);
+      expect(kiln.backendDetail('wasm')).toMatch(/^SIMD( \+ relaxed SIMD)?, 3 threads$/);
+      kiln.setNumThreads(1);
+      expect(kiln.backendDetail('wasm')).toMatch(/^SIMD( \+ relaxed SIMD)?, 1 thread$/);
+      expect(() => kiln.backendDetail('webgpu')).toThrow("backendDetail: no backend named 'webgpu'");
+    } finally {
+      kiln.setNumThreads(threads);
+    }
+  });
 });

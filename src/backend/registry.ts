@@ -48,3 +48,10 @@ export function getBackend(): string {
 export function listBackends(): string[] {
   return [...backends.keys()];
 }
+
+/** What a backend runs on here, e.g. 'SIMD + relaxed SIMD, 2 threads' for wasm (the current one by default). */
+export function backendDetail(name: string = current.name): string {
+  const b = backends.get(name);
+  if (!b) throw new ValueError(`backendDetail: no backend named '${name}'; available: ${[...backends.keys()].join(', ')}`);
+  return b.detail?.() ?? 'JavaScript, 1 thread';
+}

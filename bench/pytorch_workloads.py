@@ -1,6 +1,6 @@
 """PyTorch on the workloads of bench/run.mjs, for `npm run bench:torch` (see bench/torch.mjs).
 
-Usage: python3 torch.py DIGITS_FILE SECONDS. DIGITS_FILE holds the training digits Kiln uses:
+Usage: python3 pytorch_workloads.py DIGITS_FILE SECONDS. DIGITS_FILE holds the training digits Kiln uses:
 int32 count, then count*784 float32 pixels, then count int32 labels. Each workload runs on 1 and on
 2 threads and reports the faster; peak memory is measured separately (--memory). Prints JSON.
 """
