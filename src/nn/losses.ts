@@ -1,6 +1,7 @@
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
-import { isFloat } from '../tensor/dtype.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { record } from '../autograd/tape.js';
+import { allocate, isFloat } from '../tensor/dtype.js';
+import { Tensor } from '../tensor/tensor.js';
 import { checkOneOf, checkRange } from '../validate.js';
 import type { Module } from './module.js';
 
@@ -33,8 +34,25 @@ function checkSameShape(input: Tensor, target: Tensor, op: string): void {
  */
 export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
   checkSameShape(input, target, 'mseLoss');
-  const d = input.sub(target);
-  return reduce(d.mul(d), reduction, 'mseLoss');
+  if (checkOneOf('mseLoss', 'reduction', reduction, REDUCTIONS) === 'none' || input.dtype !== target.dtype) {
+    const d = input.sub(target);
+    return reduce(d.mul(d), reduction, 'mseLoss');
+  }
+  // One op for the mean or sum (per-sample training runs it every step): Σ(ŷ − y)² / scale,
+  // with gradient 2(ŷ − y)/scale for the input and its negative for the target.
+  const a = input.data, b = target.data, n = a.length;
+  const scale = reduction === 'mean' ? n : 1;
+  let total = 0;
+  for (let i = 0; i < n; i++) total += (a[i]! - b[i]!) ** 2;
+  const out = allocate(input.dtype, 1);
+  out[0] = total / scale;
+  return record(new Tensor(out, []), 'mseLoss', [input, target], (g) => {
+    const k = (2 * g.data[0]!) / scale;
+    const d = allocate(input.dtype, n);
+    for (let i = 0; i < n; i++) d[i] = k * (a[i]! - b[i]!);
+    const dIn = new Tensor(d, input.shape);
+    return [input.requiresGrad ? dIn : null, target.requiresGrad ? dIn.neg() : null];
+  });
 }
 
 /**

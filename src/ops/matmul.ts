@@ -2,6 +2,7 @@ import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { allocate, promoteTypes } from '../tensor/dtype.js';
+import type { DType, TypedArray } from '../tensor/dtype.js';
 import { broadcastShapes, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { expand, sumTo } from './shape.js';
@@ -69,19 +70,40 @@ export function linearOutputShape(input: readonly number[], weight: readonly num
 
 /**
  * y = x·Wᵀ + b, with W: [out, in] (the course's W[l] of shape (n[l], n[l−1])), x: [..., in],
- * b: [out]. The transpose is read in place by the kernel, not copied.
- * Backward: dx = g·W, dW = gᵀ·x (summed over the batch), db = Σ g.
+ * b: [out]. The transpose is read in place by the kernel, not copied, and the bias is added into
+ * the product's fresh output: one op and one tensor per layer, which matters for tiny networks
+ * trained one example at a time, where per-op overhead is the whole cost.
+ * Backward: dx = g·W, dW = gᵀ·x (summed over the batch), db = Σ g over every row.
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   linearOutputShape(x.shape, weight.shape);
   if (x.ndim === 1) return linear(x.unsqueeze(0), weight, bias).squeeze(0);
-  const y = record(matmulRaw(x, weight, false, true), 'linear', [x, weight], (g) => [
-    x.requiresGrad ? matmulRaw(g, weight, false, false) : null,
-    weight.requiresGrad ? sumTo(matmulRaw(g, x, true, false), weight.shape) : null,
-  ]);
-  if (!bias) return y;
-  if (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]) {
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
     throw new ShapeError(`linear: bias must be [${weight.shape[0]}] to match the weight ${fmtShape(weight.shape)}, got ${fmtShape(bias.shape)}`);
   }
-  return y.add(bias);
+  const y = matmulRaw(x, weight, false, true);
+  if (bias && y.dtype !== bias.dtype) return record(y, 'linear', [x, weight], linearBackward(x, weight)).add(bias);
+  if (bias) addRows(y.data, bias.data);
+  return record(y, 'linear', bias ? [x, weight, bias] : [x, weight], linearBackward(x, weight, bias));
+}
+
+function linearBackward(x: Tensor, weight: Tensor, bias?: Tensor | null): (g: Tensor) => (Tensor | null)[] {
+  return (g) => [
+    x.requiresGrad ? matmulRaw(g, weight, false, false) : null,
+    weight.requiresGrad ? sumTo(matmulRaw(g, x, true, false), weight.shape) : null,
+    bias?.requiresGrad ? new Tensor(sumRows(g.data, bias.size, bias.dtype), bias.shape) : null,
+  ];
+}
+
+/** y[r, j] += b[j] for every row r of y: [rows, b.length]. */
+function addRows(y: TypedArray, b: TypedArray): void {
+  const n = b.length;
+  for (let at = 0; at < y.length; at += n) for (let j = 0; j < n; j++) y[at + j]! += b[j]!;
+}
+
+/** Σ over rows of g: [rows, n] → [n]. */
+function sumRows(g: TypedArray, n: number, dtype: DType): TypedArray {
+  const out = allocate(dtype, n);
+  for (let at = 0; at < g.length; at += n) for (let j = 0; j < n; j++) out[j]! += g[at + j]!;
+  return out;
 }
