@@ -8,7 +8,9 @@ export type UnaryOp =
 /** Elementwise functions of two broadcast arguments. Comparisons write 1 or 0. */
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'
+  /** ReLU's backward in one pass: a (the gradient) where b (the input) > 0, else 0. */
+  | 'reluGrad';
 
 /**
  * The geometry of a 2-D convolution or pooling over NCHW data. `padH`/`padW` are the top/left

@@ -19,7 +19,7 @@ export function tanh(x: Tensor): Tensor {
 
 /** max(x, 0). Derivative 1 where x > 0, else 0. */
 export function relu(x: Tensor): Tensor {
-  return record(unaryRaw('relu', x, x.dtype), 'relu', [x], (g) => [binaryRaw('mul', g, binaryRaw('gt', x, asTensor(0, x), g.dtype))]);
+  return record(unaryRaw('relu', x, x.dtype), 'relu', [x], (g) => [binaryRaw('reluGrad', g, x, g.dtype)]);
 }
 
 /** log(1 + eˣ), computed as max(x, 0) + log(1 + e^−|x|). Derivative σ(x). */

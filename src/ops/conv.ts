@@ -2,6 +2,7 @@ import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { allocate, isFloat, promoteTypes } from '../tensor/dtype.js';
+import type { TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Window2d } from '../backend/backend.js';
 import type { Pair, Padding } from './window.js';
@@ -37,11 +38,15 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   const g = conv2dGeometry(x.shape, weight.shape, options);
   const F = weight.shape[0]!;
   const dtype = promoteTypes(x.dtype, weight.dtype);
-  const xd = x.to(dtype), wd = weight.to(dtype);
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== F)) throw new ShapeError(`conv2d: bias must be [${F}] (one per filter), got ${fmtShape(bias.shape)}`);
+  const xd = x.to(dtype), wd = weight.to(dtype), bd = bias?.to(dtype);
   const out = allocate(dtype, g.N * F * g.OH * g.OW);
   backend().conv2d(xd.data, wd.data, out, F, g);
-  const y = record(new Tensor(out, [g.N, F, g.OH, g.OW]), 'conv2d', [xd, wd], (dy) => {
-    let dx: Tensor | null = null, dw: Tensor | null = null;
+  const plane = g.OH * g.OW;
+  // The bias goes straight into the fresh output (no broadcast add, no second tensor).
+  if (bd) for (let n = 0, at = 0; n < g.N; n++) for (let f = 0; f < F; f++, at += plane) addTo(out, at, plane, bd.data[f]!);
+  return record(new Tensor(out, [g.N, F, g.OH, g.OW]), 'conv2d', bd ? [xd, wd, bd] : [xd, wd], (dy) => {
+    let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
     if (xd.requiresGrad) {
       const d = allocate(dtype, xd.size);
       backend().conv2dBackwardInput(dy.data, wd.data, d, F, g);
@@ -52,9 +57,22 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
       backend().conv2dBackwardFilter(xd.data, dy.data, d, F, g);
       dw = new Tensor(d, wd.shape);
     }
-    return [dx, dw];
+    if (bd?.requiresGrad) {
+      // db[f] = Σ over examples and positions of dy[n, f, ·, ·]
+      const d = allocate(dtype, F);
+      for (let n = 0, at = 0; n < g.N; n++) for (let f = 0; f < F; f++, at += plane) d[f]! += sumOf(dy.data, at, plane);
+      db = new Tensor(d, bd.shape);
+    }
+    return [dx, dw, db];
   });
-  if (!bias) return y;
-  if (bias.ndim !== 1 || bias.shape[0] !== F) throw new ShapeError(`conv2d: bias must be [${F}] (one per filter), got ${fmtShape(bias.shape)}`);
-  return y.add(bias.reshape(1, F, 1, 1));
+}
+
+function addTo(a: TypedArray, at: number, n: number, v: number): void {
+  for (let i = at; i < at + n; i++) a[i]! += v;
+}
+
+function sumOf(a: TypedArray, at: number, n: number): number {
+  let s = 0;
+  for (let i = at; i < at + n; i++) s += a[i]!;
+  return s;
 }

@@ -35,6 +35,7 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   le: (a, b) => (a <= b ? 1 : 0),
   gt: (a, b) => (a > b ? 1 : 0),
   ge: (a, b) => (a >= b ? 1 : 0),
+  reluGrad: (a, b) => (b > 0 ? a : 0),
 };
 
 export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
@@ -74,6 +75,7 @@ export function binary(
       case 'sub': for (let i = 0; i < n; i++) out[i] = a[i]! - b[i]!; return;
       case 'mul': for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!; return;
       case 'div': for (let i = 0; i < n; i++) out[i] = a[i]! / b[i]!; return;
+      case 'reluGrad': for (let i = 0; i < n; i++) out[i] = b[i]! > 0 ? a[i]! : 0; return;
       default: { const f = BINARY[op]; for (let i = 0; i < n; i++) out[i] = f(a[i]!, b[i]!); return; }
     }
   }
