@@ -2,13 +2,20 @@
 // stays [C·KH·KW, OH·OW]. Geometry follows the js kernels (src/backend/js/conv.ts).
 import { gemm } from './gemm';
 
-/** cols[(c·KH + kh)·KW + kw, oh·OW + ow] = x[c, oh·sh − ph + kh·dh, ow·sw − pw + kw·dw], 0 outside. */
+/**
+ * cols[(c·KH + kh)·KW + kw, oh·OW + ow] = x[c, oh·sh − ph + kh·dh, ow·sw − pw + kw·dw], 0 outside.
+ * For each (kw) the in-bounds outputs form one run [owLo, owHi), found once, so the inner loop has
+ * no bounds checks: zeros before and after it, and a straight copy inside it when the stride is 1.
+ */
 function im2col(x: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, cols: usize): void {
   let at = cols;
   for (let c = 0; c < C; c++) {
     const plane = x + (<usize>(c * H * W) << 2);
     for (let kh = 0; kh < KH; kh++) {
       for (let kw = 0; kw < KW; kw++) {
+        const off = kw * dw - pw; // iw = ow·sw + off
+        const owLo = min(OW, off >= 0 ? 0 : (-off + sw - 1) / sw);
+        const owHi = max(owLo, min(OW, W - off > 0 ? (W - off + sw - 1) / sw : 0));
         for (let oh = 0; oh < OH; oh++) {
           const ih = oh * sh - ph + kh * dh;
           if (ih < 0 || ih >= H) {
@@ -16,12 +23,15 @@ function im2col(x: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW:
             at += <usize>OW << 2;
             continue;
           }
-          const row = plane + (<usize>(ih * W) << 2);
-          for (let ow = 0; ow < OW; ow++) {
-            const iw = ow * sw - pw + kw * dw;
-            store<f32>(at, iw >= 0 && iw < W ? load<f32>(row + (<usize>iw << 2)) : 0);
-            at += 4;
+          if (owLo > 0) memory.fill(at, 0, <usize>owLo << 2);
+          const row = plane + (<usize>(ih * W + off) << 2);
+          if (sw == 1) {
+            memory.copy(at + (<usize>owLo << 2), row + (<usize>owLo << 2), <usize>(owHi - owLo) << 2);
+          } else {
+            for (let ow = owLo; ow < owHi; ow++) store<f32>(at + (<usize>ow << 2), load<f32>(row + (<usize>(ow * sw) << 2)));
           }
+          if (owHi < OW) memory.fill(at + (<usize>owHi << 2), 0, <usize>(OW - owHi) << 2);
+          at += <usize>OW << 2;
         }
       }
     }

@@ -5,3 +5,4 @@ export { conv2dForward, conv2dBackwardInput, conv2dBackwardFilter } from './conv
 /** Where the host may start placing data: after this module's own static data. */
 export const HEAP_START: usize = __heap_base;
 export { maxPool2d, maxPool2dBackward, avgPool2d } from './pool';
+export { relu, reluGrad } from './elementwise';

@@ -2,6 +2,10 @@
 
 /** out = each window's max; argmax (i32) = the flat input index it came from. */
 export function maxPool2d(x: usize, out: usize, argmax: usize, planes: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32): void {
+  if (ph == 0 && pw == 0 && dh == 1 && dw == 1) {
+    maxPool2dInside(x, out, argmax, planes, H, W, KH, KW, OH, OW, sh, sw);
+    return;
+  }
   let o: usize = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * H * W;
@@ -26,6 +30,70 @@ export function maxPool2d(x: usize, out: usize, argmax: usize, planes: i32, H: i
       }
     }
   }
+}
+
+/**
+ * maxPool2d without padding or dilation (the common case): every window lies inside the image.
+ * Four neighbouring outputs at a time in SIMD lanes, with masks instead of branches: on real data
+ * which element wins is unpredictable, and a mispredicted branch per comparison (about 7 ns on
+ * x86, where even scalar f32.max branches for NaN) costs more than the whole window. Same results
+ * and argmax as the general loop: the first maximum wins, and a NaN always does.
+ */
+function maxPool2dInside(x: usize, out: usize, argmax: usize, planes: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32): void {
+  let o: usize = 0;
+  const lanes = i32x4(0, sw, 2 * sw, 3 * sw);
+  const vecOW = OW & ~3;
+  for (let p = 0; p < planes; p++) {
+    const base = p * H * W;
+    for (let oh = 0; oh < OH; oh++) {
+      const rowBase = base + oh * sh * W;
+      for (let ow = 0; ow < vecOW; ow += 4) {
+        const corner = rowBase + ow * sw;
+        let best = gather4(x, corner, sw);
+        let at = i32x4.add(i32x4.splat(corner), lanes);
+        for (let kh = 0; kh < KH; kh++) {
+          for (let kw = kh == 0 ? 1 : 0; kw < KW; kw++) {
+            const i = corner + kh * W + kw;
+            const v = gather4(x, i, sw);
+            const wins = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+            best = v128.bitselect(v, best, wins);
+            at = v128.bitselect(i32x4.add(i32x4.splat(i), lanes), at, wins);
+          }
+        }
+        v128.store(out + (o << 2), best);
+        v128.store(argmax + (o << 2), at);
+        o += 4;
+      }
+      for (let ow = vecOW; ow < OW; ow++) {
+        const corner = rowBase + ow * sw;
+        let at = corner;
+        let best = load<f32>(x + (<usize>at << 2));
+        for (let kh = 0; kh < KH; kh++) {
+          for (let kw = kh == 0 ? 1 : 0; kw < KW; kw++) {
+            const i = corner + kh * W + kw;
+            const v = load<f32>(x + (<usize>i << 2));
+            const wins = <i32>(v > best) | <i32>(v != v);
+            best = select<f32>(v, best, wins);
+            at = select<i32>(i, at, wins);
+          }
+        }
+        store<f32>(out + (o << 2), best);
+        store<i32>(argmax + (o << 2), at);
+        o++;
+      }
+    }
+  }
+}
+
+/** [x[i], x[i + s], x[i + 2s], x[i + 3s]] as one vector. */
+// @ts-ignore: decorator
+@inline
+function gather4(x: usize, i: i32, s: i32): v128 {
+  const p = x + (<usize>i << 2), step = <usize>s << 2;
+  let v = v128.load32_zero(p);
+  v = f32x4.replace_lane(v, 1, load<f32>(p + step));
+  v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * step));
+  return f32x4.replace_lane(v, 3, load<f32>(p + 3 * step));
 }
 
 /** dx (pre-zeroed) += dy routed to each window's argmax. */

@@ -4,6 +4,7 @@
 //   plain:   SIMD, private memory (browsers without cross-origin isolation: no shared memory)
 //   threads: SIMD, shared memory (worker threads run kernels on the same memory)
 //   relaxed: threads + relaxed SIMD (fused multiply-add in the gemm micro-kernel)
+// KILN_WASM_NAMES=1 keeps function names in the binaries, so CPU profiles name the kernels.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,7 +24,7 @@ for (const [name, flags] of Object.entries(variants)) {
   const out = join(root, 'dist', `kernels-${name}.wasm`);
   execFileSync(process.execPath, [
     join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js'), join(root, 'kernels', 'index.ts'),
-    ...flags, '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--outFile', out,
+    ...flags, ...(process.env.KILN_WASM_NAMES ? ['--debug'] : []), '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--outFile', out,
   ], { stdio: 'inherit' });
   source += `export const KERNELS_${name.toUpperCase()}_BASE64 =\n  '${readFileSync(out).toString('base64')}';\n`;
 }

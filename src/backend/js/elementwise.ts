@@ -42,7 +42,7 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
   const n = x.length;
   switch (op) {
     case 'neg': for (let i = 0; i < n; i++) out[i] = -x[i]!; return;
-    case 'relu': for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 ? v : 0; } return;
+    case 'relu': for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 || v !== v ? v : 0; } return; // NaN stays NaN, as in PyTorch
     case 'exp': for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]!); return;
     default: {
       const f = UNARY[op];
@@ -51,7 +51,7 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
   }
 }
 
-function isContiguous(strides: readonly number[], shape: readonly number[]): boolean {
+export function isContiguous(strides: readonly number[], shape: readonly number[]): boolean {
   let s = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     if (shape[i] !== 1 && strides[i] !== s) return false;

@@ -1,5 +1,6 @@
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { Backend, Window2d } from '../backend.js';
+import { isContiguous } from '../js/elementwise.js';
 import { jsBackend } from '../js/index.js';
 import { getNumThreads } from '../threads.js';
 import { KERNELS_PLAIN_BASE64, KERNELS_RELAXED_BASE64, KERNELS_THREADS_BASE64 } from './kernels.generated.js';
@@ -25,12 +26,16 @@ interface Kernels {
   maxPool2d(...args: number[]): void;
   maxPool2dBackward(dy: number, argmax: number, dx: number, count: number): void;
   avgPool2d(...args: number[]): void;
+  relu(x: number, out: number, n: number): void;
+  reluGrad(g: number, x: number, out: number, n: number): void;
 }
 
 /** The kernels a ThreadPool may run, by index. */
 const POOL_KERNELS = ['gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardFilter'] as const;
 const GEMM = 0;
 
+/** Below this many elements an elementwise kernel stays in js: the call and copies would cost more. */
+const MIN_ELEMENTWISE = 4096;
 /** Below this many multiply-adds a matmul stays in js: copying in and out would cost more. */
 const MIN_MATMUL_WORK = 16 * 1024;
 /** The most floats one matmul call puts in the arena (64 MB): wide products run in column blocks. */
@@ -273,8 +278,28 @@ export function createWasmBackend(): WasmBackend | null {
     dst.set(arena.f32().subarray(pd >> 2, (pd >> 2) + dst.length));
   };
 
+  // ReLU and its backward: branch-free SIMD, worth the copies on anything but tiny tensors.
+  const unary: Backend['unary'] = (op, x, out) => {
+    if (op !== 'relu' || !f32(x) || !f32(out) || x.length < MIN_ELEMENTWISE) return jsBackend.unary(op, x, out);
+    arena.reset();
+    const px = arena.copyIn(x), po = arena.alloc(out.length);
+    k.relu(px, po, x.length);
+    out.set(arena.f32().subarray(po >> 2, (po >> 2) + out.length));
+  };
+  const binary: Backend['binary'] = (op, a, aStrides, b, bStrides, out, shape) => {
+    if (op !== 'reluGrad' || !f32(a) || !f32(b) || !f32(out) || out.length < MIN_ELEMENTWISE || !isContiguous(aStrides, shape) || !isContiguous(bStrides, shape)) {
+      return jsBackend.binary(op, a, aStrides, b, bStrides, out, shape);
+    }
+    arena.reset();
+    const pa = arena.copyIn(a), pb = arena.copyIn(b), po = arena.alloc(out.length);
+    k.reluGrad(pa, pb, po, out.length);
+    out.set(arena.f32().subarray(po >> 2, (po >> 2) + out.length));
+  };
+
   return {
     ...jsBackend,
+    unary,
+    binary,
     name: 'wasm',
     threadStats: () => pool?.stats() ?? null,
     detail: () => `${variant === 'relaxed' ? 'SIMD + relaxed SIMD' : 'SIMD'}, ${threads()} thread${threads() > 1 ? 's' : ''}`,

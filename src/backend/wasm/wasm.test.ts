@@ -18,6 +18,7 @@ const rand = (n: number): Float32Array => Float32Array.from({ length: n }, () =>
 function expectNear(actual: Float32Array, expected: Float32Array, what: string, scale?: Float32Array): void {
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < actual.length; i++) {
+    if (Number.isNaN(actual[i]) && Number.isNaN(expected[i])) continue;
     const s = Math.max(1, scale ? scale[i]! : Math.abs(expected[i]!));
     if (!(Math.abs(actual[i]! - expected[i]!) <= 1e-5 * s)) expect.fail(`${what}[${i}]: wasm=${actual[i]} | js=${expected[i]} (scale ${s})`);
   }
@@ -98,11 +99,34 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
     }
   });
 
+  it('ReLU and its backward, on sizes around the SIMD width and the js cut-off, with NaN, ±0 and ±∞', () => {
+    for (const n of [5, 4096, 4099, 50_001]) {
+      const x = rand(n), g = rand(n);
+      x.set([NaN, -0, 0, Infinity, -Infinity], 0);
+      const o1 = new Float32Array(n), o2 = new Float32Array(n).fill(7);
+      jsBackend.unary('relu', x, o1);
+      w.unary('relu', x, o2);
+      expect(Array.from(o2)).toEqual(Array.from(o1));
+      expect(Array.from(o1.subarray(0, 5))).toEqual([NaN, 0, 0, Infinity, 0]);
+      const s = [n];
+      jsBackend.binary('reluGrad', g, [1], x, [1], o1, s);
+      w.binary('reluGrad', g, [1], x, [1], o2, s);
+      expect(Array.from(o2)).toEqual(Array.from(o1));
+    }
+  });
+
   it('max and average pooling, forward and backward, over kernel, stride, padding and odd sizes', () => {
-    for (const [N, C, H, W, KH, KW, s, p, d] of [[2, 3, 6, 6, 2, 2, 2, 0, 1], [1, 2, 7, 9, 3, 3, 2, 1, 1], [3, 1, 5, 5, 3, 2, 1, 1, 1], [1, 2, 9, 9, 3, 3, 1, 0, 2]] as const) {
+    const configs = [
+      [2, 3, 6, 6, 2, 2, 2, 0, 1], [1, 2, 7, 9, 3, 3, 2, 1, 1], [3, 1, 5, 5, 3, 2, 1, 1, 1], [1, 2, 9, 9, 3, 3, 1, 0, 2],
+      // no padding or dilation and rows of ≥ 4 outputs: the SIMD path, with a scalar tail
+      [2, 3, 28, 30, 2, 2, 2, 0, 1], [1, 2, 11, 13, 3, 3, 1, 0, 1], [2, 2, 13, 17, 3, 2, 3, 0, 1],
+    ] as const;
+    for (const [c, [N, C, H, W, KH, KW, s, p, d]] of configs.entries()) {
       const OH = Math.floor((H + 2 * p - d * (KH - 1) - 1) / s) + 1, OW = Math.floor((W + 2 * p - d * (KW - 1) - 1) / s) + 1;
       const g: Window2d = { N, C, H, W, KH, KW, OH, OW, strideH: s, strideW: s, padH: p, padW: p, dilH: d, dilW: d };
-      const x = rand(N * C * H * W), dy = rand(N * C * OH * OW);
+      // Odd configs use coarse values, so windows hold ties (the first maximum must win) and NaNs.
+      const x = c % 2 ? rand(N * C * H * W).map((v, i) => (i % 37 === 5 ? NaN : Math.round(v))) : rand(N * C * H * W);
+      const dy = rand(N * C * OH * OW);
       const o1 = new Float32Array(dy.length), o2 = new Float32Array(dy.length), i1 = new Int32Array(dy.length), i2 = new Int32Array(dy.length);
       jsBackend.maxPool2d(x, o1, i1, g);
       w.maxPool2d(x, o2, i2, g);
