@@ -14,8 +14,7 @@ function im2col(x: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW:
     for (let kh = 0; kh < KH; kh++) {
       for (let kw = 0; kw < KW; kw++) {
         const off = kw * dw - pw; // iw = ow·sw + off
-        const owLo = min(OW, off >= 0 ? 0 : (-off + sw - 1) / sw);
-        const owHi = max(owLo, min(OW, W - off > 0 ? (W - off + sw - 1) / sw : 0));
+        const owLo = runStart(off, sw, OW), owHi = runEnd(off, sw, OW, W, owLo);
         for (let oh = 0; oh < OH; oh++) {
           const ih = oh * sh - ph + kh * dh;
           if (ih < 0 || ih >= H) {
@@ -40,7 +39,7 @@ function im2col(x: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW:
 
 /**
  * The adjoint of im2col: dx[c, ih, iw] += every column entry read from there (dx pre-zeroed).
- * Its loops mirror im2col's on purpose, as in the js kernel.
+ * Its loops mirror im2col's on purpose, in-bounds runs included; with stride 1 a run is a SIMD add.
  */
 function col2im(cols: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, dx: usize): void {
   let at = cols;
@@ -48,21 +47,50 @@ function col2im(cols: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, 
     const plane = dx + (<usize>(c * H * W) << 2);
     for (let kh = 0; kh < KH; kh++) {
       for (let kw = 0; kw < KW; kw++) {
+        const off = kw * dw - pw;
+        const owLo = runStart(off, sw, OW), owHi = runEnd(off, sw, OW, W, owLo);
         for (let oh = 0; oh < OH; oh++) {
           const ih = oh * sh - ph + kh * dh;
-          if (ih < 0 || ih >= H) { at += <usize>OW << 2; continue; }
-          const row = plane + (<usize>(ih * W) << 2);
-          for (let ow = 0; ow < OW; ow++) {
-            const iw = ow * sw - pw + kw * dw;
-            if (iw >= 0 && iw < W) {
-              const p = row + (<usize>iw << 2);
-              store<f32>(p, load<f32>(p) + load<f32>(at));
+          if (ih >= 0 && ih < H) {
+            const row = plane + (<usize>(ih * W + off) << 2);
+            if (sw == 1) addRun(row + (<usize>owLo << 2), at + (<usize>owLo << 2), owHi - owLo);
+            else {
+              for (let ow = owLo; ow < owHi; ow++) {
+                const p = row + (<usize>(ow * sw) << 2);
+                store<f32>(p, load<f32>(p) + load<f32>(at + (<usize>ow << 2)));
+              }
             }
-            at += 4;
           }
+          at += <usize>OW << 2;
         }
       }
     }
+  }
+}
+
+/** The first output column whose input column ow·sw + off is ≥ 0. */
+// @ts-ignore: decorator
+@inline
+function runStart(off: i32, sw: i32, OW: i32): i32 {
+  return min(OW, off >= 0 ? 0 : (-off + sw - 1) / sw);
+}
+
+/** One past the last output column whose input column ow·sw + off is < W (never before `lo`). */
+// @ts-ignore: decorator
+@inline
+function runEnd(off: i32, sw: i32, OW: i32, W: i32, lo: i32): i32 {
+  return max(lo, min(OW, W - off > 0 ? (W - off + sw - 1) / sw : 0));
+}
+
+/** dst[i] += src[i] for n floats. */
+// @ts-ignore: decorator
+@inline
+function addRun(dst: usize, src: usize, n: i32): void {
+  const vec = <usize>(n & ~3) << 2;
+  for (let i: usize = 0; i < vec; i += 16) v128.store(dst + i, f32x4.add(v128.load(dst + i), v128.load(src + i)));
+  for (let i = n & ~3; i < n; i++) {
+    const p = dst + (<usize>i << 2);
+    store<f32>(p, load<f32>(p) + load<f32>(src + (<usize>i << 2)));
   }
 }
 
