@@ -130,6 +130,7 @@ export class ThreadPool {
   private tag = 0;
   /** False where Atomics.wait may not block (a browser's main thread): the caller spins instead. */
   private canWait = true;
+  /** The first error a worker reported, if any: workers are then left out. */
   private broken: unknown = null;
 
   /**
@@ -149,7 +150,9 @@ export class ThreadPool {
    * `scratch.length` of them take part, thread t using workspace `scratch[t]`.
    */
   run(fn: number, chunks: number[][], scratch: number[], threads: number): void {
-    if (this.broken) throw new Error(`kiln: the wasm worker threads failed (${String(this.broken)}); call setNumThreads(1) to run on the calling thread`);
+    // A worker that failed to start (a browser refusing a blob worker, say) never claims a chunk;
+    // from then on this thread runs every chunk itself rather than count on workers.
+    if (this.broken) scratch = scratch.slice(0, 1);
     if (chunks.length > MAX_CHUNKS) throw new Error(`kiln internal: ${chunks.length} chunks > ${MAX_CHUNKS}`);
     this.grow(Math.min(threads, MAX_THREADS));
     const L = LAYOUT, ctl = this.ctl;
@@ -166,7 +169,7 @@ export class ThreadPool {
     Atomics.store(ctl, L.done, 0);
     Atomics.store(ctl, L.total, chunks.length);
     Atomics.store(ctl, L.claim, this.tag << 20);
-    if (this.workers.length > 0 && chunks.length > 1) {
+    if (this.workers.length > 0 && chunks.length > 1 && !this.broken) {
       Atomics.add(ctl, L.gen, 1);
       if (Atomics.load(ctl, L.sleeping) > 0) Atomics.notify(ctl, L.gen);
     }
@@ -208,8 +211,8 @@ export class ThreadPool {
   }
 
   /** What the workers are doing: started, asleep in Atomics.wait, and chunks run so far. */
-  stats(): { workers: number; ready: number; sleeping: number; chunksByWorkers: number } {
+  stats(): { workers: number; ready: number; sleeping: number; chunksByWorkers: number; failed: boolean } {
     const c = this.ctl, L = LAYOUT;
-    return { workers: this.workers.length, ready: Atomics.load(c, L.ready), sleeping: Atomics.load(c, L.sleeping), chunksByWorkers: Atomics.load(c, L.byWorkers) };
+    return { workers: this.workers.length, ready: Atomics.load(c, L.ready), sleeping: Atomics.load(c, L.sleeping), chunksByWorkers: Atomics.load(c, L.byWorkers), failed: this.broken !== null };
   }
 }
