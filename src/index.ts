@@ -35,7 +35,7 @@ export type { Callback, Logs, TrainContext, EarlyStoppingOptions } from './train
 export type { MetricName } from './train/metrics.js';
 export * as data from './data/index.js';
 export { save, load, loadWithMetadata } from './io/save.js';
-export { serializeModel, deserializeModel } from './io/model-file.js';
+export { serializeModel, deserializeModel, serializeModelFile, deserializeModelFile } from './io/model-file.js';
 export type { ModelJson } from './io/model-file.js';
 export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
 export * as viz from './viz/index.js';

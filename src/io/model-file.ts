@@ -7,6 +7,8 @@ import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 export const MODEL_FORMAT_VERSION = 1;
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.safetensors';
+/** The safetensors metadata key that holds model.json in a one-file model. */
+export const MODEL_METADATA_KEY = 'kiln.model';
 
 /** The contents of model.json. */
 export interface ModelJson {
@@ -69,4 +71,39 @@ export function deserializeModel(jsonText: string, weights: Uint8Array): { model
     throw new FormatError(`${WEIGHTS_FILE} does not fit the architecture in ${MODEL_FILE}: ${(e as Error).message}`);
   }
   return { model, metadata: doc.metadata ?? {} };
+}
+
+/**
+ * The whole model as one file, for downloads and uploads (the playground's export): a safetensors
+ * file whose metadata holds model.json under "kiln.model". Python's safetensors reads its weights;
+ * `kiln.load` reads it like a saved directory. No checksum is needed: nothing can pair it wrongly.
+ */
+export function serializeModelFile(model: Module, metadata: Record<string, unknown> = {}): Uint8Array {
+  const doc = { format: 'kiln-model', version: MODEL_FORMAT_VERSION, architecture: model.toConfig(), metadata };
+  return encodeSafetensors(model.stateDict(), { [MODEL_METADATA_KEY]: JSON.stringify(doc) });
+}
+
+/** Rebuilds a model from a one-file model's bytes (see serializeModelFile). */
+export function deserializeModelFile(bytes: Uint8Array, what = 'model file'): { model: Module; metadata: Record<string, unknown> } {
+  const { tensors, metadata } = decodeSafetensors(bytes, what);
+  const text = metadata[MODEL_METADATA_KEY];
+  if (text === undefined) throw new FormatError(`${what}: a safetensors file without a Kiln model in its metadata (no "${MODEL_METADATA_KEY}"); it holds weights only`);
+  let doc: Partial<ModelJson>;
+  try {
+    doc = JSON.parse(text) as Partial<ModelJson>;
+  } catch (e) {
+    throw new FormatError(`${what}: the "${MODEL_METADATA_KEY}" metadata is not JSON (${(e as Error).message})`);
+  }
+  if (doc?.format !== 'kiln-model') throw new FormatError(`${what}: the "${MODEL_METADATA_KEY}" metadata is not a Kiln model (format is ${JSON.stringify(doc?.format)})`);
+  if (!Number.isInteger(doc.version) || doc.version! < 1 || doc.version! > MODEL_FORMAT_VERSION) {
+    throw new FormatError(`${what}: format version ${doc.version} is not supported (this Kiln reads 1…${MODEL_FORMAT_VERSION}); upgrade Kiln`);
+  }
+  if (typeof doc.architecture !== 'object' || doc.architecture === null) throw new FormatError(`${what}: missing "architecture"`);
+  const model = fromConfig(doc.architecture);
+  try {
+    model.loadStateDict(tensors);
+  } catch (e) {
+    throw new FormatError(`${what}: the weights do not fit the architecture: ${(e as Error).message}`);
+  }
+  return { model, metadata: (doc.metadata as Record<string, unknown>) ?? {} };
 }

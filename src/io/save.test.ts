@@ -26,6 +26,24 @@ describe('save and load', () => {
     expect(again.toConfig()).toEqual(m.toConfig());
   });
 
+  it('round-trips a one-file model (the playground download) through kiln.load, and refuses broken ones', async () => {
+    const m = model();
+    const bytes = kiln.serializeModelFile(m, { dataset: 'flower' });
+    const file = join(tmp(), 'model.safetensors');
+    writeFileSync(file, bytes);
+    const { model: again, metadata } = await kiln.loadWithMetadata(file);
+    expect(metadata).toEqual({ dataset: 'flower' });
+    const x = kiln.randn([5, 2]);
+    expect(Array.from(kiln.predict(again, x).data)).toEqual(Array.from(kiln.predict(m, x).data));
+    // Truncated, weights-only, and a model whose weights do not fit its architecture.
+    expect(() => kiln.deserializeModelFile(bytes.subarray(0, bytes.length - 3), 'm.safetensors')).toThrow(/m.safetensors: not a valid safetensors file: .*truncated/);
+    expect(() => kiln.deserializeModelFile(kiln.encodeSafetensors(m.stateDict()))).toThrow(/without a Kiln model in its metadata/);
+    const doc = { format: 'kiln-model', version: 1, architecture: new nn.Sequential(new nn.Linear(2, 4)).toConfig(), metadata: {} };
+    const wrong = kiln.encodeSafetensors(m.stateDict(), { 'kiln.model': JSON.stringify(doc) });
+    expect(() => kiln.deserializeModelFile(wrong)).toThrow(FormatError);
+    await expect(kiln.load(join(tmp(), 'missing.safetensors'))).rejects.toThrow(/load: cannot read .*missing.safetensors/);
+  });
+
   it('writes a safetensors file as the reference layout describes', async () => {
     const dir = tmp();
     await kiln.save(model(), dir);

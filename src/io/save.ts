@@ -1,7 +1,7 @@
 import type { Module } from '../nn/module.js';
 import { writeFileAtomic } from './atomic.js';
 import { readBytes } from './read.js';
-import { MODEL_FILE, WEIGHTS_FILE, deserializeModel, serializeModel } from './model-file.js';
+import { MODEL_FILE, WEIGHTS_FILE, deserializeModel, deserializeModelFile, serializeModel } from './model-file.js';
 
 // Node.js only: the file system is imported on first use so that browser bundles never load it.
 
@@ -21,18 +21,21 @@ export async function save(model: Module, dir: string, options: { metadata?: Rec
 }
 
 /**
- * Reads a model written by `save`: the architecture is rebuilt from model.json and the weights
- * loaded from weights.safetensors, after checking every size and offset.
+ * Reads a model written by `save` (a directory: the architecture is rebuilt from model.json and
+ * the weights loaded from weights.safetensors), or a one-file model (the playground's download),
+ * after checking every size and offset.
  * @example const model = await kiln.load('out/lenet');
  */
-export async function load(dir: string): Promise<Module> {
-  return (await loadWithMetadata(dir)).model;
+export async function load(path: string): Promise<Module> {
+  return (await loadWithMetadata(path)).model;
 }
 
 /** Like `load`, also returning the metadata saved with the model. */
-export async function loadWithMetadata(dir: string): Promise<{ model: Module; metadata: Record<string, unknown> }> {
+export async function loadWithMetadata(path: string): Promise<{ model: Module; metadata: Record<string, unknown> }> {
   const { join } = await import('node:path');
-  const read = (name: string): Promise<Uint8Array> => readBytes(join(dir, name), 'load', `is ${dir} a directory written by kiln.save?`);
+  const { stat } = await import('node:fs/promises');
+  if ((await stat(path).catch(() => null))?.isFile()) return deserializeModelFile(await readBytes(path, 'load'), path);
+  const read = (name: string): Promise<Uint8Array> => readBytes(join(path, name), 'load', `is ${path} a directory written by kiln.save, or a model file?`);
   const json = new TextDecoder().decode(await read(MODEL_FILE));
   return deserializeModel(json, await read(WEIGHTS_FILE));
 }
