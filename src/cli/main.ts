@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { KilnError } from '../errors.js';
 import { demoCommand } from './demo.js';
 import { predictCommand, summaryCommand } from './inspect.js';
+import { playgroundCommand } from './playground.js';
 import { trainCommand } from './train.js';
 import type { TrainArgs } from './train.js';
 
@@ -63,6 +64,18 @@ program
   .argument('<model>', 'a directory written by kiln train mnist --save')
   .argument('<image>', 'a PNG image of a digit')
   .action(async (modelDir: string, image: string) => predictCommand(modelDir, image));
+
+program
+  .command('playground')
+  .description('serve the browser playground (train a network and watch it learn) on this machine')
+  .option('--port <n>', 'port to listen on (0: any free port)', (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port number from 0 to 65535');
+    return n;
+  }, 5173)
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--allow-remote', 'allow a --host other than this machine (the page is then reachable from the network)', false)
+  .action(async (o: { port: number; host: string; allowRemote: boolean }) => playgroundCommand(o));
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // Kiln's own errors are the user's to fix: print the message, not a stack trace.

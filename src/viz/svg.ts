@@ -43,11 +43,13 @@ function extent(values: number[], pad = 0): [number, number] {
 export interface Series { name: string; values: number[] }
 
 /** Curves over epochs (loss, accuracy…), one colour each, with a legend. */
-export function lineChart({ title, series, xLabel = 'epoch', yLabel = '' }: { title: string; series: Series[]; xLabel?: string; yLabel?: string }): string {
+export function lineChart({ title, series, xLabel = 'epoch', yLabel = '', xValues }: { title: string; series: Series[]; xLabel?: string; yLabel?: string; xValues?: number[] }): string {
   const n = Math.max(1, ...series.map((s) => s.values.length));
-  const x = scaleLinear().domain([1, Math.max(n, 2)]).range(xRange);
+  // x: the epoch (1, 2, …) unless the caller gives each point's x (e.g. z for an activation's plot).
+  const xOf = (i: number): number => xValues?.[i] ?? i + 1;
+  const x = scaleLinear().domain(xValues ? extent(xValues) : [1, Math.max(n, 2)]).range(xRange);
   const y = scaleLinear().domain(extent(series.flatMap((s) => s.values), 0.05)).nice().range(yRange);
-  const path = line<number>().x((_, i) => x(i + 1)).y((v) => y(v)).defined(Number.isFinite);
+  const path = line<number>().x((_, i) => x(xOf(i))).y((v) => y(v)).defined(Number.isFinite);
   const body = series.map((s, i) => {
     const c = PALETTE[i % PALETTE.length];
     return `<path d="${path(s.values) ?? ''}" fill="none" stroke="${c}" stroke-width="2"/>

@@ -302,7 +302,7 @@ export function createWasmBackend(): WasmBackend | null {
     binary,
     name: 'wasm',
     threadStats: () => pool?.stats() ?? null,
-    detail: () => `${variant === 'relaxed' ? 'SIMD + relaxed SIMD' : 'SIMD'}, ${threads()} thread${threads() > 1 ? 's' : ''}`,
+    detail: () => `${variant === 'relaxed' ? 'SIMD + relaxed SIMD' : 'SIMD'}, ${threads()} thread${threads() > 1 ? 's' : ''}${pool?.stats().failed ? ' (worker threads failed to start: running on one)' : ''}`,
     maxPool2d,
     maxPool2dBackward,
     avgPool2d: (x, out, g) => (f32(x) && f32(out) ? avgPool(x, out, g, false) : jsBackend.avgPool2d(x, out, g)),

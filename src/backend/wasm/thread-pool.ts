@@ -104,17 +104,19 @@ interface WorkerHandle { postMessage(message: unknown): void }
 
 /** Starts one worker running workerMain, or returns null where this platform has no workers. */
 function spawnWorker(init: WorkerInit, onError: (e: unknown) => void): WorkerHandle | null {
-  const source = `${claimAndRun.toString()}\n${workerMain.toString()}\n`;
+  // claimAndRun keeps its (possibly minified) name, which workerMain's body calls it by; workerMain
+  // itself is used as an expression, since a bundler may have renamed it too.
+  const source = `${claimAndRun.toString()}\nconst kilnWorkerMain = (${workerMain.toString()});\n`;
   const threads = globalThis.process?.getBuiltinModule?.('node:worker_threads') as typeof import('node:worker_threads') | undefined;
   if (threads) {
-    const w = new threads.Worker(`${source}require('node:worker_threads').parentPort.once('message', workerMain);`, { eval: true });
+    const w = new threads.Worker(`${source}require('node:worker_threads').parentPort.once('message', kilnWorkerMain);`, { eval: true });
     w.on('error', onError);
     w.unref();
     w.postMessage(init);
     return w;
   }
   if (typeof Worker !== 'undefined' && typeof Blob !== 'undefined' && typeof URL?.createObjectURL === 'function') {
-    const url = URL.createObjectURL(new Blob([`${source}self.onmessage = (e) => workerMain(e.data);`], { type: 'text/javascript' }));
+    const url = URL.createObjectURL(new Blob([`${source}self.onmessage = (e) => kilnWorkerMain(e.data);`], { type: 'text/javascript' }));
     const w = new Worker(url);
     w.onerror = onError;
     w.postMessage(init);

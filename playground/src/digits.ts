@@ -1,0 +1,99 @@
+import * as kiln from '../../src/index.js';
+import type { Tensor, TensorDataset } from '../../src/index.js';
+import type { DigitsView } from './protocol.js';
+import type { DigitModel } from './state.js';
+
+// The digits panel's data and model: MNIST digits from digits.bin (written at build time from the
+// `mnist` package, with Kiln's fixed split), LeNet-5 or an MLP, trained with Adam in batches of 64.
+
+const { nn } = kiln;
+
+/** digits.bin: "KLND", uint32 train and test counts, then each set's 784 uint8 pixels per digit and uint8 labels. */
+export function parseDigits(bytes: Uint8Array): { train: TensorDataset; test: TensorDataset } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 12 || String.fromCharCode(...bytes.subarray(0, 4)) !== 'KLND') throw new Error('digits.bin: not a Kiln digits file');
+  const counts = [view.getUint32(4, true), view.getUint32(8, true)];
+  let at = 12;
+  const [train, test] = counts.map((n) => {
+    if (at + n * 785 > bytes.length) throw new Error(`digits.bin: truncated (${bytes.length} bytes)`);
+    const x = new Float32Array(n * 784);
+    for (let i = 0; i < x.length; i++) x[i] = bytes[at + i]! / 255;
+    at += n * 784;
+    const y = Int32Array.from(bytes.subarray(at, at + n));
+    at += n;
+    return new kiln.TensorDataset(new kiln.Tensor(x, [n, 1, 28, 28]), new kiln.Tensor(y, [n]));
+  }) as [TensorDataset, TensorDataset];
+  return { train, test };
+}
+
+export function digitModel(kind: DigitModel): kiln.nn.Sequential {
+  return kind === 'lenet5'
+    ? kiln.models.lenet5({ inputSize: 28, activation: 'relu', pool: 'max' })
+    : new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 64), new nn.ReLU(), new nn.Linear(64, 10));
+}
+
+export class DigitsTrainer {
+  readonly optimizer: kiln.optim.Adam;
+  epoch = 0;
+  testAccuracy: number | null = null;
+
+  constructor(readonly data: { train: TensorDataset; test: TensorDataset }, readonly model: kiln.nn.Sequential) {
+    this.optimizer = new kiln.optim.Adam(model.parameters(), { lr: 1e-3 });
+  }
+
+  /** The batches of one epoch, shuffled with the epoch as the seed. */
+  batches(): { x: Tensor; y: Tensor }[] {
+    return [...new kiln.DataLoader(this.data.train, { batchSize: 64, shuffle: true, seed: this.epoch })];
+  }
+
+  /** One Adam step; returns the batch's loss. */
+  step(x: Tensor, y: Tensor): number {
+    this.model.train();
+    const loss = nn.functional.crossEntropy(this.model.forward(x), y);
+    this.optimizer.zeroGrad();
+    loss.backward();
+    this.optimizer.step();
+    return loss.item();
+  }
+
+  endEpoch(): void {
+    this.epoch++;
+    const pred = kiln.predict(this.model, this.data.test.x).argmax(1).data;
+    let correct = 0;
+    for (let i = 0; i < pred.length; i++) if (pred[i] === this.data.test.y.data[i]) correct++;
+    this.testAccuracy = correct / pred.length;
+  }
+
+  /** Class probabilities for one 28×28 image (values in [0, 1], ink bright). */
+  probabilities(pixels: Float32Array): number[] {
+    if (pixels.length !== 784) throw new Error(`a digit is 28×28 = 784 pixels, got ${pixels.length}`);
+    return Array.from(kiln.predict(this.model, kiln.tensor(pixels).reshape(1, 1, 28, 28)).softmax(1).data);
+  }
+
+  view(): DigitsView {
+    const first = this.model.layers.find((l) => l instanceof nn.Conv2d || l instanceof nn.Linear) as kiln.nn.Conv2d | kiln.nn.Linear;
+    const w = first.weight;
+    const conv = first instanceof nn.Conv2d;
+    const size = conv ? w.shape[2]! : 28;
+    const count = conv ? w.shape[0]! : 8;
+    const per = size * size;
+    const filters = Array.from({ length: count }, (_, f) => Array.from(w.data.subarray(f * per, (f + 1) * per)));
+    const x = this.data.test.x.narrow(0, 0, 1);
+    const maps = kiln.noGrad(() => {
+      this.model.eval();
+      // The first layer and its activation: LeNet-5's conv1 + ReLU, or the MLP's first Linear + ReLU.
+      const upto = this.model.layers.findIndex((l) => l === first) + 1;
+      let a = x;
+      for (let i = 0; i <= upto; i++) a = this.model.layers[i]!.forward(a);
+      if (conv) {
+        const [, F, H, W] = a.shape as number[];
+        return { width: W!, height: H!, values: Array.from({ length: F! }, (_, f) => Array.from(a.data.subarray(f * H! * W!, (f + 1) * H! * W!))) };
+      }
+      return { width: a.shape[1]!, height: 1, values: [Array.from(a.data)] };
+    });
+    return {
+      epoch: this.epoch, testAccuracy: this.testAccuracy, filters: { size, values: filters },
+      sample: { pixels: Array.from(x.data), label: this.data.test.y.data[0]!, maps },
+    };
+  }
+}

@@ -1,0 +1,386 @@
+import type { FromWorker, ToWorker, DigitsView } from './protocol.js';
+import {
+  ACTIVATIONS, BATCH_MODES, DATASETS, DIGIT_MODELS, INITS, MAX_LAYERS, MAX_UNITS, OPTIMIZERS, OUTPUTS,
+  fromQuery, lossesFor, toQuery, withDataset,
+} from './state.js';
+import type { Settings } from './state.js';
+import type { ExplainLayer, Snapshot } from './trainer.js';
+import './style.css';
+
+// The page: controls that edit the settings (kept in the URL), and the views the training worker's
+// snapshots fill. Kiln itself runs in the worker.
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
+const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+const send = (m: ToWorker, transfer: Transferable[] = []): void => worker.postMessage(m, transfer);
+
+const loaded = fromQuery(location.search);
+let settings: Settings = loaded.settings;
+let csvText: string | undefined;
+let playing = false;
+
+function message(text: string, kind: 'error' | 'info' = 'error'): void {
+  const box = $('message');
+  box.textContent = text;
+  box.className = text ? kind : '';
+}
+
+// ── Controls ────────────────────────────────────────────────────────────────────────────────
+
+function options(select: HTMLSelectElement, values: readonly string[], current: string): void {
+  select.replaceChildren(...values.map((v) => new Option(v, v, v === current, v === current)));
+}
+
+/** Writes the settings into every control (after a load, a data set switch, or a repair). */
+function showSettings(): void {
+  options($('dataset') as HTMLSelectElement, DATASETS, settings.dataset);
+  options($('output') as HTMLSelectElement, OUTPUTS, settings.output);
+  options($('loss') as HTMLSelectElement, lossesFor(settings.output), settings.loss);
+  options($('init') as HTMLSelectElement, INITS, settings.init);
+  options($('optimizer') as HTMLSelectElement, OPTIMIZERS, settings.optimizer);
+  options($('batch') as HTMLSelectElement, BATCH_MODES, settings.batch);
+  options($('digit-model') as HTMLSelectElement, DIGIT_MODELS, settings.digitModel);
+  for (const [id, key] of NUMBER_INPUTS) ($(id) as HTMLInputElement).value = String(settings[key]);
+  const layers = $('layers');
+  layers.replaceChildren(...settings.hidden.map((l, i) => {
+    const row = document.createElement('div');
+    row.className = 'layer';
+    row.innerHTML = `<span>layer ${i + 1}</span><input class="units" type="number" min="1" max="${MAX_UNITS}" value="${l.units}" aria-label="units of layer ${i + 1}"><select class="activation" aria-label="activation of layer ${i + 1}"></select><button class="remove-layer" title="remove this layer">−</button>`;
+    options(row.querySelector('select')!, ACTIVATIONS, l.activation);
+    row.querySelector<HTMLInputElement>('.units')!.onchange = (e) => {
+      const v = Number((e.target as HTMLInputElement).value);
+      if (!Number.isInteger(v) || v < 1 || v > MAX_UNITS) return message(`layer ${i + 1} needs 1 to ${MAX_UNITS} units, got ${(e.target as HTMLInputElement).value}`);
+      update({ hidden: settings.hidden.map((h, j) => (j === i ? { ...h, units: v } : h)) });
+    };
+    row.querySelector<HTMLSelectElement>('.activation')!.onchange = (e) =>
+      update({ hidden: settings.hidden.map((h, j) => (j === i ? { ...h, activation: (e.target as HTMLSelectElement).value as typeof h.activation } : h)) });
+    row.querySelector<HTMLButtonElement>('.remove-layer')!.onclick = () => update({ hidden: settings.hidden.filter((_, j) => j !== i) });
+    return row;
+  }));
+  const digitsMode = settings.dataset === 'digits';
+  $('network-panel').hidden = digitsMode;
+  $('views').hidden = digitsMode;
+  $('digits-panel').hidden = !digitsMode;
+  $('csv-row').hidden = settings.dataset !== 'csv';
+  $('batch-size').parentElement!.hidden = settings.batch !== 'mini';
+}
+
+const NUMBER_INPUTS: [string, keyof Settings][] = [
+  ['samples', 'samples'], ['noise', 'noise'], ['test-fraction', 'testFraction'], ['seed', 'seed'], ['lr', 'lr'], ['decay', 'decay'],
+  ['beta1', 'beta1'], ['beta2', 'beta2'], ['eps', 'eps'], ['batch-size', 'batchSize'], ['l2', 'l2'], ['keep-prob', 'keepProb'],
+];
+
+/** Applies a change: the URL follows, and the network starts again from its first epoch. */
+function update(change: Partial<Settings>): void {
+  const next = { ...settings, ...change };
+  if (!lossesFor(next.output).includes(next.loss)) next.loss = lossesFor(next.output)[0]!;
+  const { settings: checked, warnings } = fromQuery(toQuery(next));
+  if (warnings.length > 0) {
+    message(warnings.join('\n'));
+    showSettings();
+    return;
+  }
+  settings = checked;
+  history.replaceState(null, '', `${location.pathname}${toQuery(settings) ? `?${toQuery(settings)}` : ''}`);
+  showSettings();
+  message('');
+  reset();
+}
+
+function reset(): void {
+  playing = false;
+  showPlaying();
+  if (settings.dataset === 'digits') return;
+  if (settings.dataset === 'csv' && csvText === undefined) {
+    message('Choose a CSV file of 2-D points: a header such as x1,x2,label, then one point per row.', 'info');
+    return;
+  }
+  send({ type: 'reset', settings, csv: csvText });
+}
+
+function showPlaying(): void {
+  $('play').textContent = playing ? '⏸ Pause' : '▶ Play';
+}
+
+function wireControls(): void {
+  ($('dataset') as HTMLSelectElement).onchange = (e) => update(withDataset(settings, (e.target as HTMLSelectElement).value as Settings['dataset']));
+  for (const id of ['output', 'loss', 'init', 'optimizer', 'batch'] as const) {
+    ($(id) as HTMLSelectElement).onchange = (e) => update({ [id]: (e.target as HTMLSelectElement).value } as Partial<Settings>);
+  }
+  ($('digit-model') as HTMLSelectElement).onchange = (e) => update({ digitModel: (e.target as HTMLSelectElement).value as Settings['digitModel'] });
+  for (const [id, key] of NUMBER_INPUTS) ($(id) as HTMLInputElement).onchange = (e) => update({ [key]: Number((e.target as HTMLInputElement).value) } as Partial<Settings>);
+  $('add-layer').onclick = () => {
+    if (settings.hidden.length >= MAX_LAYERS) return message(`at most ${MAX_LAYERS} hidden layers`);
+    update({ hidden: [...settings.hidden, { units: settings.hidden.at(-1)?.units ?? 4, activation: settings.hidden.at(-1)?.activation ?? 'tanh' }] });
+  };
+  $('play').onclick = () => {
+    playing = !playing;
+    showPlaying();
+    send({ type: playing ? 'play' : 'pause' });
+  };
+  const speed = $('speed') as HTMLSelectElement;
+  speed.onchange = () => send({ type: 'speed', epochsPerFrame: Number(speed.value) });
+  send({ type: 'speed', epochsPerFrame: Number(speed.value) });
+  $('step').onclick = () => { playing = false; showPlaying(); send({ type: 'step' }); };
+  $('reset').onclick = () => reset();
+  ($('csv-file') as HTMLInputElement).onchange = async (e) => {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    if (!file) return;
+    csvText = await file.text();
+    message('');
+    reset();
+  };
+  $('export').onclick = () => send({ type: 'export', target: 'network' });
+  ($('import') as HTMLInputElement).onchange = async (e) => {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    if (file) send({ type: 'import', target: settings.dataset === 'digits' ? 'digits' : 'network', bytes: new Uint8Array(await file.arrayBuffer()) });
+  };
+  $('share').onclick = async () => {
+    await navigator.clipboard?.writeText(location.href).catch(() => undefined);
+    message(`This set-up's link: ${location.href}`, 'info');
+  };
+  wireDigits();
+}
+
+// ── Views ───────────────────────────────────────────────────────────────────────────────────
+
+const fmt = (v: number): string => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : v.toFixed(4));
+
+function showSnapshot(s: Snapshot): void {
+  $('epoch').textContent = String(s.epoch);
+  $('epoch').dataset.epoch = String(s.epoch);
+  const last = (a: number[]): string => (a.length ? fmt(a[a.length - 1]!) : '—');
+  $('train-loss').textContent = last(s.loss.train);
+  $('test-loss').textContent = last(s.loss.test);
+  $('train-acc').textContent = s.accuracy.train.length ? `${(100 * s.accuracy.train.at(-1)!).toFixed(1)}%` : '—';
+  $('test-acc').textContent = s.accuracy.test.length ? `${(100 * s.accuracy.test.at(-1)!).toFixed(1)}%` : '—';
+  $('lr-now').textContent = fmt(s.lr);
+  $('plot').innerHTML = s.plot;
+  $('loss-chart').innerHTML = s.lossChart;
+  $('loss-chart').dataset.points = String(s.loss.train.length);
+  $('loss-chart').dataset.firstLoss = String(s.loss.train[0] ?? '');
+  $('loss-chart').dataset.lastLoss = String(s.loss.train.at(-1) ?? '');
+  showNetwork(s);
+  showNeurons(s);
+  showExplain(s);
+}
+
+/** Blue for negative, white for 0, orange for positive, scaled by `scale`. */
+function colour(v: number, scale: number): [number, number, number] {
+  const t = Math.max(-1, Math.min(1, v / (scale || 1)));
+  return t >= 0 ? [255, Math.round(255 - 128 * t), Math.round(255 - 241 * t)] : [Math.round(255 + 224 * t), Math.round(255 + 136 * t), Math.round(255 + 75 * t)];
+}
+
+/** A small heatmap: `values` row-major, `w`×`h`, drawn bottom row first so y grows upwards. */
+function heatmap(values: number[], w: number, h: number, scale: number, px = 4, flipY = true): HTMLCanvasElement {
+  const c = document.createElement('canvas');
+  c.width = w; c.height = h;
+  c.style.width = `${w * px}px`; c.style.height = `${h * px}px`;
+  const img = c.getContext('2d')!.createImageData(w, h);
+  for (let j = 0; j < h; j++) {
+    for (let i = 0; i < w; i++) {
+      const [r, g, b] = colour(values[j * w + i]!, scale);
+      const at = 4 * ((flipY ? h - 1 - j : j) * w + i);
+      img.data.set([r, g, b, 255], at);
+    }
+  }
+  c.getContext('2d')!.putImageData(img, 0, 0);
+  return c;
+}
+
+function showNeurons(s: Snapshot): void {
+  const box = $('neurons');
+  const { cells, values } = s.neurons;
+  const oneD = s.neurons.range.length === 1;
+  box.replaceChildren(...values.map((layer, l) => {
+    const col = document.createElement('div');
+    col.className = 'neuron-layer';
+    col.append(Object.assign(document.createElement('div'), { textContent: `layer ${l + 1}` }));
+    for (const unit of layer) {
+      const scale = Math.max(1e-6, ...unit.map(Math.abs));
+      const c = oneD ? heatmap(unit, cells, 1, scale, 1.5, false) : heatmap(unit, cells, cells, scale, 4);
+      if (oneD) c.style.height = '12px';
+      c.className = 'neuron';
+      col.append(c);
+    }
+    return col;
+  }));
+}
+
+/** The network as circles and edges: width ∝ |w|, orange positive, blue negative. */
+function showNetwork(s: Snapshot): void {
+  const sizes = [s.weights[0]!.W[0]!.length, ...s.weights.map((w) => w.W.length)];
+  const W = 360, H = Math.max(160, Math.min(600, 26 * Math.max(...sizes) + 30));
+  const x = (l: number): number => 20 + (l * (W - 40)) / (sizes.length - 1);
+  const y = (l: number, i: number): number => (H * (i + 1)) / (sizes[l]! + 1);
+  const maxW = Math.max(1e-6, ...s.weights.flatMap((w) => w.W.flat().map(Math.abs)));
+  const edges: string[] = [];
+  s.weights.forEach((w, l) => w.W.forEach((row, o) => row.forEach((v, i) => {
+    if (sizes[l]! * sizes[l + 1]! > 4000 && Math.abs(v) < maxW / 4) return; // only strong edges of very wide layers
+    edges.push(`<line x1="${x(l)}" y1="${y(l, i).toFixed(1)}" x2="${x(l + 1)}" y2="${y(l + 1, o).toFixed(1)}" stroke="${v >= 0 ? '#f58518' : '#4c78a8'}" stroke-width="${(0.3 + (4 * Math.abs(v)) / maxW).toFixed(2)}" stroke-opacity="0.75"><title>W[${l + 1}][${o + 1},${i + 1}] = ${fmt(v)}</title></line>`);
+  })));
+  const nodes = sizes.flatMap((n, l) => Array.from({ length: Math.min(n, 64) }, (_, i) => `<circle cx="${x(l)}" cy="${y(l, i).toFixed(1)}" r="${n > 20 ? 3 : 7}" fill="white" stroke="#333"/>`));
+  $('network').innerHTML = `<svg data-chart="network" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${edges.join('')}${nodes.join('')}</svg>`;
+}
+
+/** A vector or matrix as a bracketed table of numbers (at most 6×6 shown). */
+function matrix(m: number[][] | number[], column = false): string {
+  const rows = (Array.isArray(m[0]) ? m : column ? (m as number[]).map((v) => [v]) : [m]) as number[][];
+  const cut = <T>(a: T[]): T[] => a.slice(0, 6);
+  const body = cut(rows).map((r) => `<tr>${cut(r).map((v) => `<td>${fmt(v)}</td>`).join('')}${r.length > 6 ? '<td>…</td>' : ''}</tr>`).join('') + (rows.length > 6 ? '<tr><td>⋮</td></tr>' : '');
+  return `<table class="matrix">${body}</table>`;
+}
+
+function showExplain(s: Snapshot): void {
+  const e = s.explain;
+  const part = (l: ExplainLayer, i: number): string => {
+    const n = i + 1, prev = i === 0 ? 'x' : `A[${i}]`;
+    return `<div class="eq"><b>Z[${n}] = W[${n}]·${prev} + b[${n}]</b> = ${matrix(l.W)} · ${matrix(i === 0 ? e.x : e.layers[i - 1]!.A, true)} + ${matrix(l.b, true)} = ${matrix(l.Z, true)}</div>
+<div class="eq"><b>A[${n}] = ${l.activation}(Z[${n}])</b> = ${matrix(l.A, true)}</div>`;
+  };
+  const back = (l: ExplainLayer, i: number): string => {
+    const n = i + 1, prev = i === 0 ? 'x' : `A[${i}]`;
+    return `<div class="eq"><b>dZ[${n}]</b> = ${matrix(l.dZ, true)} &nbsp; <b>dW[${n}] = dZ[${n}]·${prev}ᵀ</b> = ${matrix(l.dW)} &nbsp; <b>db[${n}] = dZ[${n}]</b> = ${matrix(l.db, true)}</div>`;
+  };
+  $('explain').innerHTML = `<p>One training example, x = ${matrix(e.x, true)}, y = ${fmt(e.y[0]!)}, loss ${fmt(e.loss)}, after epoch ${s.epoch}.</p>
+<h4>Forward</h4>${e.layers.map(part).join('')}
+<h4>Backward</h4>${e.layers.map(back).reverse().join('')}`;
+}
+
+// ── Digits ──────────────────────────────────────────────────────────────────────────────────
+
+let drawing = false;
+let inked = false;
+
+function wireDigits(): void {
+  $('digits-load').onclick = () => {
+    $('digits-status').textContent = 'loading the digits…';
+    send({ type: 'digits-load', model: settings.digitModel, seed: settings.seed });
+  };
+  $('digits-train').onclick = () => send({ type: 'digits-train', epochs: Number(($('digits-epochs') as HTMLInputElement).value) || 1 });
+  $('digits-stop').onclick = () => send({ type: 'digits-stop' });
+  $('digits-export').onclick = () => send({ type: 'export', target: 'digits' });
+  const pad = $('draw') as HTMLCanvasElement;
+  const ctx = pad.getContext('2d')!;
+  const clear = (): void => { ctx.fillStyle = 'black'; ctx.fillRect(0, 0, pad.width, pad.height); inked = false; $('probs').replaceChildren(); };
+  clear();
+  $('clear-drawing').onclick = clear;
+  const at = (e: PointerEvent): [number, number] => {
+    const r = pad.getBoundingClientRect();
+    return [((e.clientX - r.left) * pad.width) / r.width, ((e.clientY - r.top) * pad.height) / r.height];
+  };
+  pad.onpointerdown = (e) => { drawing = true; const [x, y] = at(e); ctx.beginPath(); ctx.moveTo(x, y); pad.setPointerCapture(e.pointerId); };
+  pad.onpointermove = (e) => {
+    if (!drawing) return;
+    const [x, y] = at(e);
+    ctx.strokeStyle = 'white'; ctx.lineWidth = 22; ctx.lineCap = 'round'; ctx.lineJoin = 'round';
+    ctx.lineTo(x, y); ctx.stroke();
+    inked = true;
+  };
+  pad.onpointerup = () => { drawing = false; if (inked) send({ type: 'digits-predict', pixels: digitPixels(pad) }); };
+}
+
+/**
+ * The drawing as MNIST-style input: the ink's bounding box scaled to fit 20×20, centred in 28×28,
+ * values in [0, 1] (MNIST digits are prepared the same way).
+ */
+function digitPixels(pad: HTMLCanvasElement): Float32Array {
+  const src = pad.getContext('2d')!.getImageData(0, 0, pad.width, pad.height).data;
+  let x0 = pad.width, y0 = pad.height, x1 = -1, y1 = -1;
+  for (let y = 0; y < pad.height; y++) for (let x = 0; x < pad.width; x++) {
+    if (src[4 * (y * pad.width + x)]! > 40) { x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y); }
+  }
+  const out = new Float32Array(784);
+  if (x1 < 0) return out;
+  const side = Math.max(x1 - x0 + 1, y1 - y0 + 1);
+  const small = document.createElement('canvas');
+  small.width = 28; small.height = 28;
+  const s = small.getContext('2d')!;
+  s.fillStyle = 'black'; s.fillRect(0, 0, 28, 28);
+  s.imageSmoothingQuality = 'high';
+  const w = (20 * (x1 - x0 + 1)) / side, h = (20 * (y1 - y0 + 1)) / side;
+  s.drawImage(pad, x0, y0, x1 - x0 + 1, y1 - y0 + 1, (28 - w) / 2, (28 - h) / 2, w, h);
+  const px = s.getImageData(0, 0, 28, 28).data;
+  for (let i = 0; i < 784; i++) out[i] = px[4 * i]! / 255;
+  return out;
+}
+
+function showDigitsView(v: DigitsView): void {
+  $('digits-accuracy').textContent = v.testAccuracy === null ? 'not trained yet' : `${(100 * v.testAccuracy).toFixed(2)}% of the test digits after ${v.epoch} epoch${v.epoch === 1 ? '' : 's'}`;
+  $('digits-accuracy').dataset.accuracy = String(v.testAccuracy ?? '');
+  const scaleOf = (a: number[]): number => Math.max(1e-6, ...a.map(Math.abs));
+  $('filters').replaceChildren(...v.filters.values.map((f) => heatmap(f, v.filters.size, v.filters.size, scaleOf(f), v.filters.size > 10 ? 2 : 8, false)));
+  const m = v.sample.maps;
+  $('feature-maps').replaceChildren(
+    heatmap(v.sample.pixels, 28, 28, 1, 3, false),
+    ...m.values.map((f) => heatmap(f, m.width, m.height, scaleOf(f), m.height === 1 ? 2 : 3, false)),
+  );
+}
+
+function showProbs(probs: number[]): void {
+  const best = probs.indexOf(Math.max(...probs));
+  $('probs').replaceChildren(...probs.map((p, d) => {
+    const row = document.createElement('div');
+    row.className = `prob${d === best ? ' best' : ''}`;
+    row.dataset.p = String(p);
+    row.innerHTML = `<span>${d}</span><span class="bar" style="width:${(100 * p).toFixed(1)}%"></span><span>${(100 * p).toFixed(1)}%</span>`;
+    return row;
+  }));
+}
+
+// ── Messages from the worker ────────────────────────────────────────────────────────────────
+
+worker.onmessage = (e: MessageEvent<FromWorker>) => {
+  const m = e.data;
+  switch (m.type) {
+    case 'ready':
+      $('data-info').textContent = `${m.info.train} training and ${m.info.test} test examples, ${m.info.classes} classes`;
+      $('activation').innerHTML = m.activation;
+      $('backend').textContent = `Kiln ${m.backend}`;
+      showSnapshot(m.snapshot);
+      return;
+    case 'snapshot':
+      showSnapshot(m.snapshot);
+      if (!m.playing && playing) { playing = false; showPlaying(); }
+      return;
+    case 'error':
+      if (m.during === 'play') { playing = false; showPlaying(); }
+      message(`${m.during === 'reset' ? 'Cannot use these settings: ' : ''}${m.message}`);
+      return;
+    case 'exported': {
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(new Blob([m.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+      a.download = m.name;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+      return;
+    }
+    case 'imported':
+      message(`Loaded the model file into the ${m.target === 'digits' ? 'digits model' : 'network'}.`, 'info');
+      return;
+    case 'digits-ready':
+      $('digits-status').textContent = `${m.train} training and ${m.test} test digits loaded; ${settings.digitModel} ready`;
+      $('digits-status').dataset.ready = '1';
+      showDigitsView(m.view);
+      return;
+    case 'digits-progress':
+      $('digits-status').textContent = `epoch ${m.epoch}: batch ${m.batch} of ${m.batches}, loss ${fmt(m.loss)}`;
+      ($('digits-bar') as HTMLProgressElement).value = m.batch / m.batches;
+      return;
+    case 'digits-epoch':
+      showDigitsView(m.view);
+      $('backend').textContent = `Kiln ${m.backend}`;
+      if (!m.training) $('digits-status').textContent = `trained: ${m.view.epoch} epoch${m.view.epoch === 1 ? '' : 's'}`;
+      if (inked) send({ type: 'digits-predict', pixels: digitPixels($('draw') as HTMLCanvasElement) });
+      return;
+    case 'digits-probs':
+      showProbs(m.probs);
+      return;
+  }
+};
+worker.onerror = (e) => message(`The training worker failed: ${e.message}`);
+
+showSettings();
+wireControls();
+if (loaded.warnings.length > 0) message(loaded.warnings.join('\n'));
+reset();

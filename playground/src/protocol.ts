@@ -1,0 +1,35 @@
+import type { DataInfo, Snapshot } from './trainer.js';
+import type { DigitModel, Settings } from './state.js';
+
+// Messages between the page (main.ts) and the training worker (worker.ts).
+
+export type ToWorker =
+  | { type: 'reset'; settings: Settings; csv?: string }
+  | { type: 'play' } | { type: 'pause' } | { type: 'step' }
+  /** Epochs per frame while playing (about 30 frames a second); 0: as many as fit in the frame. */
+  | { type: 'speed'; epochsPerFrame: number }
+  | { type: 'export'; target: 'network' | 'digits' }
+  | { type: 'import'; target: 'network' | 'digits'; bytes: Uint8Array }
+  | { type: 'digits-load'; model: DigitModel; seed: number }
+  | { type: 'digits-train'; epochs: number } | { type: 'digits-stop' }
+  | { type: 'digits-predict'; pixels: Float32Array };
+
+export interface DigitsView {
+  epoch: number;
+  testAccuracy: number | null;
+  /** The first layer's filters (LeNet-5: 6 of 5×5; MLP: the first 8 units' 28×28 weights). */
+  filters: { size: number; values: number[][] };
+  /** One test digit and the first layer's outputs on it (LeNet-5: 6 maps of 28×28; MLP: 1×units). */
+  sample: { pixels: number[]; label: number; maps: { width: number; height: number; values: number[][] } };
+}
+
+export type FromWorker =
+  | { type: 'ready'; info: DataInfo; activation: string; snapshot: Snapshot; backend: string }
+  | { type: 'snapshot'; snapshot: Snapshot; playing: boolean }
+  | { type: 'error'; message: string; during: string }
+  | { type: 'exported'; bytes: Uint8Array; name: string }
+  | { type: 'imported'; target: 'network' | 'digits' }
+  | { type: 'digits-ready'; train: number; test: number; view: DigitsView }
+  | { type: 'digits-progress'; epoch: number; batch: number; batches: number; loss: number }
+  | { type: 'digits-epoch'; view: DigitsView; training: boolean; backend: string }
+  | { type: 'digits-probs'; probs: number[] };

@@ -1,0 +1,166 @@
+// The playground's settings: their defaults, their checks, and their round trip through the URL
+// (so a set-up can be shared as a link). Pure functions, unit-tested in state.test.ts.
+
+export const DATASETS = ['beans', 'flower', 'circles', 'moons', 'spirals', 'xor', 'blobs', 'csv', 'digits'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+export const ACTIVATIONS = ['tanh', 'relu', 'leakyRelu', 'sigmoid', 'linear'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+export const OUTPUTS = ['sigmoid', 'softmax', 'linear'] as const;
+export type Output = (typeof OUTPUTS)[number];
+export const LOSSES = ['bce', 'crossEntropy', 'mse'] as const;
+export type Loss = (typeof LOSSES)[number];
+export const INITS = ['he', 'xavier', 'small', 'zeros'] as const;
+export type Init = (typeof INITS)[number];
+export const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+export const BATCH_MODES = ['full', 'mini', 'one'] as const;
+export type BatchMode = (typeof BATCH_MODES)[number];
+export const DIGIT_MODELS = ['lenet5', 'mlp'] as const;
+export type DigitModel = (typeof DIGIT_MODELS)[number];
+
+export interface Layer { units: number; activation: Activation }
+
+export interface Settings {
+  dataset: DatasetName;
+  /** Points in a generated set (planar sets; beans). */
+  samples: number;
+  /** Noise of a generated set (its standard deviation; beans ignore it). */
+  noise: number;
+  /** Share of the examples held out as the test set. */
+  testFraction: number;
+  hidden: Layer[];
+  output: Output;
+  loss: Loss;
+  init: Init;
+  optimizer: OptimizerName;
+  lr: number;
+  /** Inverse-time decay: α = α₀ / (1 + decay · epoch). */
+  decay: number;
+  /** β (momentum), β₁ (Adam) */
+  beta1: number;
+  /** β₂ (RMSprop, Adam) */
+  beta2: number;
+  eps: number;
+  batch: BatchMode;
+  batchSize: number;
+  l2: number;
+  keepProb: number;
+  seed: number;
+  digitModel: DigitModel;
+}
+
+export const DEFAULTS: Settings = {
+  dataset: 'beans', samples: 100, noise: 0.2, testFraction: 0.2,
+  hidden: [{ units: 2, activation: 'tanh' }],
+  output: 'sigmoid', loss: 'bce', init: 'he',
+  optimizer: 'adam', lr: 0.05, decay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8,
+  batch: 'full', batchSize: 32, l2: 0, keepProb: 1, seed: 1, digitModel: 'lenet5',
+};
+
+/** The largest layer and depth the page accepts: far beyond what the plots can show, but bounded. */
+export const MAX_UNITS = 512;
+export const MAX_LAYERS = 32;
+
+/** The bounds of each numeric setting: [min, max, integer?]. */
+const RANGES: Record<string, [number, number, boolean]> = {
+  samples: [10, 5000, true], noise: [0, 2, false], testFraction: [0, 0.9, false],
+  lr: [1e-6, 10, false], decay: [0, 10, false], beta1: [0, 0.9999, false], beta2: [0, 0.99999, false], eps: [1e-12, 1, false],
+  batchSize: [1, 4096, true], l2: [0, 100, false], keepProb: [0.05, 1, false], seed: [0, 2 ** 31 - 1, true],
+};
+
+/** A setting's value checked against its bounds; throws a message naming the setting and its range. */
+export function checkNumber(key: string, value: number): number {
+  const [lo, hi, int] = RANGES[key]!;
+  if (!Number.isFinite(value) || value < lo || value > hi || (int && !Number.isInteger(value))) {
+    throw new Error(`${key} must be ${int ? 'a whole number' : 'a number'} from ${lo} to ${hi}, got ${value}`);
+  }
+  return value;
+}
+
+/** What makes sense together: a loss for the output, a default network per data set. */
+export function withDataset(s: Settings, dataset: DatasetName): Settings {
+  const next = { ...s, dataset };
+  if (dataset === 'beans') Object.assign(next, { samples: 100, hidden: [{ units: 2, activation: 'tanh' }] });
+  else if (dataset !== 'digits' && s.dataset === 'beans') Object.assign(next, { samples: 400, hidden: [{ units: 4, activation: 'tanh' }] });
+  if (dataset === 'blobs') Object.assign(next, { output: 'softmax', loss: 'crossEntropy' });
+  else if (next.output === 'softmax') Object.assign(next, { output: 'sigmoid', loss: 'bce' });
+  return next;
+}
+
+/** The loss that goes with an output activation (softmax ↔ cross-entropy, sigmoid ↔ BCE or MSE). */
+export function lossesFor(output: Output): Loss[] {
+  return output === 'softmax' ? ['crossEntropy'] : output === 'sigmoid' ? ['bce', 'mse'] : ['mse'];
+}
+
+/** Checks a whole settings object; returns the messages of what is wrong (empty when all is well). */
+export function problems(s: Settings): string[] {
+  const out: string[] = [];
+  for (const key of Object.keys(RANGES)) {
+    try { checkNumber(key, s[key as keyof Settings] as number); } catch (e) { out.push((e as Error).message); }
+  }
+  if (s.hidden.length > MAX_LAYERS) out.push(`at most ${MAX_LAYERS} hidden layers, got ${s.hidden.length}`);
+  s.hidden.forEach((l, i) => {
+    if (!Number.isInteger(l.units) || l.units < 1 || l.units > MAX_UNITS) out.push(`layer ${i + 1} needs 1 to ${MAX_UNITS} units, got ${l.units}`);
+  });
+  if (!lossesFor(s.output).includes(s.loss)) out.push(`the ${s.output} output goes with ${lossesFor(s.output).join(' or ')}, not ${s.loss}`);
+  return out;
+}
+
+const ACT_CODE: Record<Activation, string> = { tanh: 't', relu: 'r', leakyRelu: 'l', sigmoid: 's', linear: 'i' };
+
+/** Hidden layers as text: 4t-3r is 4 tanh units, then 3 ReLU units. */
+const hiddenCode = (layers: Layer[]): string => layers.map((l) => `${l.units}${ACT_CODE[l.activation]}`).join('-');
+
+/** The settings as URL query parameters: only those that differ from the defaults. */
+export function toQuery(s: Settings): string {
+  const q = new URLSearchParams();
+  for (const [key, value] of Object.entries(s) as [keyof Settings, unknown][]) {
+    if (key === 'hidden') {
+      if (hiddenCode(s.hidden) !== hiddenCode(DEFAULTS.hidden)) q.set('hidden', hiddenCode(s.hidden));
+    } else if (value !== DEFAULTS[key]) q.set(key, String(value));
+  }
+  return q.toString();
+}
+
+/**
+ * Settings from URL query parameters. Unknown keys are ignored; a value that cannot be read keeps
+ * the default and is reported, so a mangled link still opens, saying what it could not use.
+ */
+export function fromQuery(query: string): { settings: Settings; warnings: string[] } {
+  const q = new URLSearchParams(query);
+  const s: Settings = { ...DEFAULTS, hidden: DEFAULTS.hidden.map((l) => ({ ...l })) };
+  const warnings: string[] = [];
+  const choice = <T extends string>(key: keyof Settings, options: readonly T[]): void => {
+    const v = q.get(key);
+    if (v === null) return;
+    if ((options as readonly string[]).includes(v)) (s as unknown as Record<string, unknown>)[key] = v;
+    else warnings.push(`${key}=${v} is not one of ${options.join(', ')}; using ${String(DEFAULTS[key])}`);
+  };
+  choice('dataset', DATASETS); choice('output', OUTPUTS); choice('loss', LOSSES); choice('init', INITS);
+  choice('optimizer', OPTIMIZERS); choice('batch', BATCH_MODES); choice('digitModel', DIGIT_MODELS);
+  for (const key of Object.keys(RANGES)) {
+    const v = q.get(key);
+    if (v === null) continue;
+    try {
+      (s as unknown as Record<string, number>)[key] = checkNumber(key, v.trim() === '' ? NaN : Number(v));
+    } catch (e) {
+      warnings.push(`${(e as Error).message}; using ${String(DEFAULTS[key as keyof Settings])}`);
+    }
+  }
+  const hidden = q.get('hidden');
+  if (hidden !== null) {
+    const codes = Object.entries(ACT_CODE);
+    const layers = hidden === '' ? [] : hidden.split('-').map((part) => {
+      const m = /^(\d+)([a-z])$/.exec(part);
+      const act = m && codes.find(([, c]) => c === m[2]);
+      return m && act && Number(m[1]) >= 1 && Number(m[1]) <= MAX_UNITS ? { units: Number(m[1]), activation: act[0] as Activation } : null;
+    });
+    if (layers.every((l) => l !== null) && layers.length <= MAX_LAYERS) s.hidden = layers as Layer[];
+    else warnings.push(`hidden=${hidden} is not a list like 4t-3r (units, then t tanh, r relu, l leaky ReLU, s sigmoid, i linear); using ${hiddenCode(DEFAULTS.hidden)}`);
+  }
+  if (!lossesFor(s.output).includes(s.loss)) {
+    warnings.push(`loss=${s.loss} does not go with output=${s.output}; using ${lossesFor(s.output)[0]}`);
+    s.loss = lossesFor(s.output)[0]!;
+  }
+  return { settings: s, warnings };
+}

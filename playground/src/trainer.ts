@@ -1,0 +1,365 @@
+import * as kiln from '../../src/index.js';
+import type { Tensor, TensorDataset } from '../../src/index.js';
+import type { Activation, Settings } from './state.js';
+import { problems } from './state.js';
+
+// The playground's training, with Kiln's public API only. It runs in a Web Worker (worker.ts) and
+// in Node for the unit tests: it builds the data and the network from the settings, trains epoch by
+// epoch, and describes what to draw as plain data and SVG strings (Kiln's viz charts).
+
+const { nn, optim } = kiln;
+
+export interface Curve { train: number[]; test: number[] }
+
+/** Numbers for the explain panel: one training example through layer l (the course's notation). */
+export interface ExplainLayer {
+  activation: string;
+  W: number[][]; b: number[]; Z: number[]; A: number[];
+  dZ: number[]; dW: number[][]; db: number[];
+}
+export interface Explain { x: number[]; y: number[]; loss: number; layers: ExplainLayer[] }
+
+export interface Snapshot {
+  epoch: number;
+  lr: number;
+  loss: Curve;
+  accuracy: Curve;
+  /** The data with the fitted curve (1-D) or the decision boundary (2-D), as SVG. */
+  plot: string;
+  lossChart: string;
+  /** Each hidden unit's output over the input range: per layer, per unit, `cells` values in [−1, 1]-ish. */
+  neurons: { cells: number; values: number[][][]; range: [number, number][] };
+  /** Each Linear layer's weights [out][in] and biases, for the network drawing. */
+  weights: { W: number[][]; b: number[] }[];
+  explain: Explain;
+}
+
+export interface DataInfo { kind: '1d' | '2d'; classes: number; train: number; test: number; featureNames: string[] }
+
+const INIT: Record<Settings['init'], 'kaimingNormal' | 'xavierNormal' | 'small' | 'zeros'> = {
+  he: 'kaimingNormal', xavier: 'xavierNormal', small: 'small', zeros: 'zeros',
+};
+
+export function activationLayer(name: Activation | 'softmax'): kiln.nn.Module {
+  switch (name) {
+    case 'tanh': return new nn.Tanh();
+    case 'relu': return new nn.ReLU();
+    case 'leakyRelu': return new nn.LeakyReLU(0.01);
+    case 'sigmoid': return new nn.Sigmoid();
+    case 'linear': return new nn.Identity();
+    case 'softmax': return new nn.Softmax(1);
+  }
+}
+
+/** The playground's name of an activation layer. */
+function activationName(layer: kiln.nn.Module): string {
+  const names: [new (...a: never[]) => kiln.nn.Module, string][] = [
+    [nn.Tanh, 'tanh'], [nn.ReLU, 'relu'], [nn.LeakyReLU, 'leakyRelu'], [nn.Sigmoid, 'sigmoid'], [nn.Identity, 'linear'], [nn.Softmax, 'softmax'],
+  ];
+  return names.find(([cls]) => layer instanceof cls)?.[1] ?? layer.constructor.name;
+}
+
+/** g(z) and g′(z) on z ∈ [−5, 5], by Kiln's autograd: the activation panel's plot. */
+export function activationCurves(name: Activation): string {
+  const z = kiln.linspace(-5, 5, 201).requiresGrad_();
+  const g = activationLayer(name).forward(z);
+  g.sum().backward();
+  return kiln.viz.lineChart({
+    title: `${name}: g(z) and g′(z)`, xLabel: 'z', xValues: Array.from(z.data),
+    series: [{ name: 'g(z)', values: Array.from(g.data) }, { name: 'g′(z)', values: Array.from(z.grad!.data) }],
+  }).replace(/<svg /, '<svg data-chart="activation" ');
+}
+
+/** Reads the user's CSV of 2-D points: two feature columns and a label column ('label', else the last). */
+export function csvDataset(text: string): kiln.data.CsvDataset {
+  const header = text.split(/\r?\n/, 1)[0] ?? '';
+  const names = header.split(',').map((s) => s.trim());
+  const label = names.includes('label') ? 'label' : names[names.length - 1];
+  if (!label || names.length < 2) throw new Error('CSV: the first row must be a header such as x1,x2,label');
+  const ds = kiln.data.parseCsv(text, { label });
+  if (ds.featureNames.length !== 2) {
+    throw new Error(`CSV: the playground plots 2-D data, so it needs exactly 2 feature columns besides "${label}"; this file has ${ds.featureNames.length} (${ds.featureNames.join(', ')})`);
+  }
+  if (ds.y.dtype === 'float32' && Array.from(ds.y.data).some((v) => v !== 0 && v !== 1)) {
+    throw new Error(`CSV: the labels in "${label}" must be classes (0/1, or names); found the number ${Array.from(ds.y.data).find((v) => v !== 0 && v !== 1)}`);
+  }
+  return ds;
+}
+
+export class Trainer {
+  readonly info: DataInfo;
+  private readonly train: TensorDataset;
+  private readonly test: TensorDataset;
+  /** The network trained (ends in raw scores when the loss works on logits) and the one that predicts. */
+  model: kiln.nn.Sequential;
+  predictor: kiln.nn.Sequential;
+  private optimizer: kiln.optim.Optimizer<{ lr: number }>;
+  private schedule: kiln.optim.InverseTimeLR | null;
+  private readonly history: { loss: Curve; accuracy: Curve } = { loss: { train: [], test: [] }, accuracy: { train: [], test: [] } };
+  epoch = 0;
+
+  constructor(readonly settings: Settings, csvText?: string) {
+    const wrong = problems(settings);
+    if (wrong.length > 0) throw new Error(wrong.join('; '));
+    kiln.manualSeed(settings.seed);
+    const s = settings;
+    let all: TensorDataset;
+    let featureNames = ['x₁', 'x₂'];
+    if (s.dataset === 'beans') {
+      all = kiln.data.beans({ n: s.samples, seed: s.seed });
+      featureNames = ['bean size'];
+    } else if (s.dataset === 'csv') {
+      if (csvText === undefined) throw new Error('CSV: choose a file first');
+      const ds = csvDataset(csvText);
+      all = ds;
+      featureNames = ds.featureNames;
+    } else if (s.dataset === 'digits') {
+      throw new Error('the digits have their own panel');
+    } else {
+      all = kiln.data.PLANAR[s.dataset]({ n: s.samples, noise: s.noise, seed: s.seed });
+    }
+    const classes = all.y.dtype === 'int32' ? Math.max(...Array.from(all.y.data)) + 1 : 2;
+    if (classes > 2 && s.output !== 'softmax') throw new Error(`this data has ${classes} classes: choose the softmax output (with cross-entropy)`);
+    if (classes === 2 && all.y.dtype === 'int32') all = new kiln.TensorDataset(all.x, all.y.float().reshape(-1, 1));
+    if (classes === 2 && s.output === 'softmax') throw new Error('this data has 2 classes with 0/1 labels: choose the sigmoid output (softmax needs class indices, as in blobs)');
+    [this.train, this.test] = s.testFraction > 0 ? kiln.trainTestSplit(all, { testFraction: s.testFraction, seed: s.seed }) : [all, all];
+    this.info = { kind: all.x.shape[1] === 1 ? '1d' : '2d', classes, train: this.train.length, test: this.test.length, featureNames };
+    [this.model, this.predictor] = this.buildNetwork(all.x.shape[1]!, classes > 2 ? classes : 1);
+    [this.optimizer, this.schedule] = this.buildOptimizer();
+  }
+
+  private buildNetwork(inputs: number, outputs: number): [kiln.nn.Sequential, kiln.nn.Sequential] {
+    const s = this.settings;
+    const layers: kiln.nn.Module[] = [];
+    let width = inputs;
+    for (const h of s.hidden) {
+      layers.push(new nn.Linear(width, h.units, { init: INIT[s.init] }), activationLayer(h.activation));
+      if (s.keepProb < 1) layers.push(new nn.Dropout(1 - s.keepProb));
+      width = h.units;
+    }
+    layers.push(new nn.Linear(width, outputs, { init: INIT[s.init] }));
+    return this.withOutput(layers);
+  }
+
+  /** The trained network and the predicting one (the output activation appended when the loss takes logits). */
+  private withOutput(layers: kiln.nn.Module[]): [kiln.nn.Sequential, kiln.nn.Sequential] {
+    const s = this.settings;
+    if (s.loss === 'mse') {
+      const m = new nn.Sequential(...layers, activationLayer(s.output === 'softmax' ? 'sigmoid' : s.output));
+      return [m, m];
+    }
+    return [new nn.Sequential(...layers), new nn.Sequential(...layers, activationLayer(s.output))];
+  }
+
+  private buildOptimizer(): [kiln.optim.Optimizer<{ lr: number }>, kiln.optim.InverseTimeLR | null] {
+    const s = this.settings;
+    const params = this.model.parameters();
+    const opt =
+      s.optimizer === 'sgd' ? new optim.SGD(params, { lr: s.lr })
+        : s.optimizer === 'momentum' ? new optim.SGD(params, { lr: s.lr, momentum: s.beta1 })
+          : s.optimizer === 'rmsprop' ? new optim.RMSprop(params, { lr: s.lr, alpha: s.beta2, eps: s.eps })
+            : new optim.Adam(params, { lr: s.lr, betas: [s.beta1, s.beta2], eps: s.eps });
+    return [opt, s.decay > 0 ? new optim.InverseTimeLR(opt, { decayRate: s.decay }) : null];
+  }
+
+  /** The data loss (no L2 term) of the trained network's output. */
+  private dataLoss(out: Tensor, y: Tensor): Tensor {
+    const F = nn.functional;
+    switch (this.settings.loss) {
+      case 'bce': return F.binaryCrossEntropyWithLogits(out, y);
+      case 'crossEntropy': return F.crossEntropy(out, y);
+      case 'mse': return F.mseLoss(out, y);
+    }
+  }
+
+  /** One pass over the training set in batches (full, mini or one example), then the decay step. */
+  runEpoch(): void {
+    const s = this.settings;
+    const batchSize = s.batch === 'full' ? this.train.length : s.batch === 'one' ? 1 : Math.min(s.batchSize, this.train.length);
+    this.model.train();
+    for (const { x, y } of new kiln.DataLoader(this.train, { batchSize, shuffle: s.batch !== 'full', seed: s.seed + this.epoch })) {
+      let loss = this.dataLoss(this.model.forward(x), y);
+      if (s.l2 > 0) loss = loss.add(nn.l2Penalty(this.model, s.l2, x.shape[0]!));
+      if (!Number.isFinite(loss.item())) throw new Error(`the loss became ${loss.item()} at epoch ${this.epoch + 1}: lower the learning rate`);
+      this.optimizer.zeroGrad();
+      loss.backward();
+      this.optimizer.step();
+    }
+    this.schedule?.step();
+    this.epoch++;
+    const [trainLoss, trainAcc] = this.measure(this.train), [testLoss, testAcc] = this.measure(this.test);
+    this.history.loss.train.push(trainLoss); this.history.loss.test.push(testLoss);
+    this.history.accuracy.train.push(trainAcc); this.history.accuracy.test.push(testAcc);
+  }
+
+  /** [loss, accuracy] on a whole set, in eval mode (no dropout). */
+  private measure(ds: TensorDataset): [number, number] {
+    this.model.eval();
+    return kiln.noGrad(() => {
+      const out = this.model.forward(ds.x);
+      const loss = this.dataLoss(out, ds.y).item();
+      let correct = 0;
+      if (this.info.classes > 2) {
+        const pred = out.argmax(1).data;
+        for (let i = 0; i < pred.length; i++) if (pred[i] === ds.y.data[i]) correct++;
+      } else {
+        const p = (this.settings.loss === 'mse' ? out : out.sigmoid()).data;
+        for (let i = 0; i < p.length; i++) if ((p[i]! >= 0.5 ? 1 : 0) === ds.y.data[i]) correct++;
+      }
+      return [loss, correct / ds.length];
+    });
+  }
+
+  /** Everything the page draws, now. */
+  snapshot(): Snapshot {
+    this.model.eval();
+    const lossChart = kiln.viz.lineChart({
+      title: 'loss', yLabel: this.settings.loss,
+      series: [{ name: 'train', values: this.history.loss.train }, { name: 'test', values: this.history.loss.test }],
+    });
+    return {
+      epoch: this.epoch,
+      lr: this.optimizer.lr,
+      loss: this.history.loss,
+      accuracy: this.history.accuracy,
+      plot: this.plot(),
+      lossChart,
+      neurons: this.neuronOutputs(),
+      weights: this.linears().map((l) => ({ W: rows(l.weight), b: Array.from(l.bias!.data) })),
+      explain: this.explain(0),
+    };
+  }
+
+  private linears(): kiln.nn.Linear[] {
+    return this.model.layers.filter((l): l is kiln.nn.Linear => l instanceof nn.Linear);
+  }
+
+  /** The input range shown: the data's bounds with a margin. */
+  private bounds(): [number, number][] {
+    const x = this.train.x, d = x.shape[1]!;
+    return Array.from({ length: d }, (_, j) => {
+      let lo = Infinity, hi = -Infinity;
+      for (let i = j; i < x.data.length; i += d) { lo = Math.min(lo, x.data[i]!); hi = Math.max(hi, x.data[i]!); }
+      const pad = (hi - lo) * 0.1 || 1;
+      return [lo - pad, hi + pad] as [number, number];
+    });
+  }
+
+  /** Inputs on a grid over the bounds: n points (1-D) or n×n (2-D, row-major from the low corner). */
+  private grid(n: number): Tensor {
+    const b = this.bounds();
+    if (this.info.kind === '1d') return kiln.linspace(b[0]![0], b[0]![1], n).reshape(n, 1);
+    const pts = new Float32Array(n * n * 2);
+    for (let j = 0; j < n; j++) {
+      for (let i = 0; i < n; i++) {
+        pts[2 * (j * n + i)] = b[0]![0] + ((i + 0.5) / n) * (b[0]![1] - b[0]![0]);
+        pts[2 * (j * n + i) + 1] = b[1]![0] + ((j + 0.5) / n) * (b[1]![1] - b[1]![0]);
+      }
+    }
+    return kiln.tensor(pts).reshape(n * n, 2);
+  }
+
+  /** The fitted curve over the beans, or the decision boundary under the points. */
+  private plot(): string {
+    const ds = this.train, test = this.test;
+    const title = `${this.settings.dataset}, epoch ${this.epoch}`;
+    if (this.info.kind === '1d') {
+      const xs = this.grid(200);
+      const ys = kiln.predict(this.predictor, xs);
+      const points: [number, number][] = [...Array.from(ds.x.data, (v, i) => [v, ds.y.data[i]!] as [number, number])];
+      const svg = kiln.viz.curvePlot({ title, points, curve: Array.from(xs.data, (v, i) => [v, ys.data[i]!]), xLabel: this.info.featureNames[0], yLabel: 'P(toxic)' });
+      return svg.replace(/<svg /, '<svg data-chart="curve" ');
+    }
+    const n = 40, b = this.bounds();
+    const out = kiln.predict(this.predictor, this.grid(n));
+    const values = this.info.classes > 2 ? out.argmax(1).data : out.data;
+    const points = [ds, test].flatMap((d) => Array.from({ length: d.length }, (_, i) => [d.x.data[2 * i]!, d.x.data[2 * i + 1]!, Number(d.y.data[i])] as [number, number, number]));
+    const svg = kiln.viz.boundaryPlot({
+      title, points, xLabel: this.info.featureNames[0], yLabel: this.info.featureNames[1],
+      grid: { nx: n, ny: n, xMin: b[0]![0], xMax: b[0]![1], yMin: b[1]![0], yMax: b[1]![1], values },
+    });
+    return svg.replace(/<svg /, '<svg data-chart="boundary" ');
+  }
+
+  /** Each hidden unit's activation over a small grid of inputs (eval mode). */
+  private neuronOutputs(): Snapshot['neurons'] {
+    const cells = this.info.kind === '1d' ? 48 : 16;
+    const values: number[][][] = [];
+    kiln.noGrad(() => {
+      let a = this.grid(cells);
+      for (const layer of this.model.layers) {
+        a = layer.forward(a);
+        if (!(layer instanceof nn.Linear) && !(layer instanceof nn.Dropout) && values.length < this.settings.hidden.length) {
+          const units = a.shape[1]!;
+          values.push(Array.from({ length: units }, (_, u) => Array.from({ length: a.shape[0]! }, (_, r) => a.data[r * units + u]!)));
+        }
+      }
+    });
+    return { cells, values, range: this.bounds() };
+  }
+
+  /**
+   * The course's equations for training example `index`, with Kiln's numbers: Z[l] = W[l]a[l−1] + b[l],
+   * A[l] = g(Z[l]), then dZ, dW = dZ·a[l−1]ᵀ, db = dZ. Each layer runs on detached copies, and the
+   * backward pass goes stage by stage, so every intermediate gradient can be read (the model's own
+   * gradients are untouched).
+   */
+  explain(index: number): Explain {
+    const x = this.train.x.narrow(0, index, 1), y = this.train.y.narrow(0, index, 1);
+    const layers = this.model.layers.filter((l) => !(l instanceof nn.Dropout));
+    const stages: { a: Tensor; W: Tensor; b: Tensor; z: Tensor; zLeaf: Tensor; out: Tensor; act: string }[] = [];
+    let a = x;
+    layers.forEach((l, i) => {
+      if (!(l instanceof nn.Linear)) return;
+      const W = l.weight.detach().requiresGrad_(), b = l.bias!.detach().requiresGrad_();
+      const aLeaf = a.detach().requiresGrad_();
+      const z = nn.functional.linear(aLeaf, W, b);
+      const zLeaf = z.detach().requiresGrad_();
+      // g is the layer after this Linear; none (the logits the loss takes) is the identity.
+      const g = layers[i + 1] && !(layers[i + 1] instanceof nn.Linear) ? layers[i + 1]! : null;
+      const out = g ? g.forward(zLeaf) : zLeaf.mul(1);
+      stages.push({ a: aLeaf, W, b, z, zLeaf, out, act: g ? activationName(g) : 'linear (logits)' });
+      a = out;
+    });
+    const loss = this.dataLoss(a, y);
+    loss.backward();
+    // Back through each stage: A's gradient → dZ (through g), then dZ → dW, db and the previous A's gradient.
+    for (let i = stages.length - 1; i >= 0; i--) {
+      const st = stages[i]!;
+      if (i < stages.length - 1) st.out.backward(stages[i + 1]!.a.grad!);
+      st.z.backward(st.zLeaf.grad!);
+    }
+    return {
+      x: Array.from(x.data), y: Array.from(y.data), loss: loss.item(),
+      layers: stages.map((st) => ({
+        activation: st.act, W: rows(st.W), b: Array.from(st.b.data), Z: Array.from(st.z.data), A: Array.from(st.out.data),
+        dZ: Array.from(st.zLeaf.grad!.data), dW: rows(st.W.grad!), db: Array.from(st.b.grad!.data),
+      })),
+    };
+  }
+
+  /** The model that predicts, as one file `kiln.load` reads. */
+  exportModel(): Uint8Array {
+    return kiln.serializeModelFile(this.predictor, { playground: this.settings });
+  }
+
+  /** Replaces the network with an exported one, which must fit this data; training goes on from it. */
+  importModel(bytes: Uint8Array): void {
+    const { model } = kiln.deserializeModelFile(bytes, 'the model file');
+    if (!(model instanceof nn.Sequential)) throw new Error('the model file does not hold a Sequential network');
+    const inputs = this.train.x.shape[1]!;
+    const first = model.layers.find((l): l is kiln.nn.Linear => l instanceof nn.Linear);
+    if (!first || first.weight.shape[1] !== inputs) throw new Error(`the model takes ${first?.weight.shape[1] ?? '?'} inputs but this data has ${inputs}`);
+    const layers = [...model.layers];
+    const tail = layers[layers.length - 1];
+    if (this.settings.loss !== 'mse' && (tail instanceof nn.Sigmoid || tail instanceof nn.Softmax)) layers.pop();
+    [this.model, this.predictor] = this.withOutput(layers);
+    [this.optimizer, this.schedule] = this.buildOptimizer();
+  }
+}
+
+/** A 2-D tensor as rows of numbers. */
+function rows(t: Tensor): number[][] {
+  const [r, c] = t.shape as [number, number];
+  return Array.from({ length: r }, (_, i) => Array.from(t.data.subarray(i * c, (i + 1) * c)));
+}

@@ -1,0 +1,126 @@
+/// <reference lib="webworker" />
+import * as kiln from '../../src/index.js';
+import { DigitsTrainer, digitModel, parseDigits } from './digits.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+import { Trainer, activationCurves } from './trainer.js';
+
+// The training worker: all of Kiln runs here, on the wasm backend, so the page stays responsive.
+// Training runs in slices of about 40 ms between which messages (pause, new settings) get in.
+
+declare const self: DedicatedWorkerGlobalScope;
+const post = (m: FromWorker, transfer: Transferable[] = []): void => self.postMessage(m, transfer);
+
+let trainer: Trainer | null = null;
+let playing = false;
+let digits: DigitsTrainer | null = null;
+let digitsData: ReturnType<typeof parseDigits> | null = null;
+let digitsTraining = false;
+/** Which backend runs Kiln here, and on how many threads (shown in the page's header). */
+const backendText = (): string => `${kiln.getBackend()}: ${kiln.backendDetail()}`;
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+let epochsPerFrame = 1;
+
+/** Trains frame by frame (about 30 a second), so the curve or boundary can be watched as it moves. */
+async function play(): Promise<void> {
+  while (playing && trainer) {
+    const t0 = performance.now();
+    if (epochsPerFrame > 0) for (let i = 0; i < epochsPerFrame && playing; i++) trainer.runEpoch();
+    else do trainer.runEpoch(); while (playing && performance.now() - t0 < 30);
+    post({ type: 'snapshot', snapshot: trainer.snapshot(), playing });
+    await new Promise((r) => setTimeout(r, Math.max(0, 33 - (performance.now() - t0))));
+  }
+}
+
+async function trainDigits(epochs: number): Promise<void> {
+  const d = digits!;
+  digitsTraining = true;
+  for (let e = 0; e < epochs && digitsTraining; e++) {
+    const batches = d.batches();
+    for (let b = 0; b < batches.length && digitsTraining; b++) {
+      const loss = d.step(batches[b]!.x, batches[b]!.y);
+      if (b % 5 === 0 || b === batches.length - 1) {
+        post({ type: 'digits-progress', epoch: d.epoch + 1, batch: b + 1, batches: batches.length, loss });
+        await tick();
+      }
+    }
+    if (!digitsTraining) break;
+    d.endEpoch();
+    post({ type: 'digits-epoch', view: d.view(), training: e < epochs - 1 && digitsTraining, backend: backendText() });
+  }
+  digitsTraining = false;
+}
+
+async function handle(m: ToWorker): Promise<void> {
+  switch (m.type) {
+    case 'reset': {
+      playing = false;
+      trainer = null;
+      trainer = new Trainer(m.settings, m.csv);
+      post({ type: 'ready', info: trainer.info, activation: activationCurves(m.settings.hidden[0]?.activation ?? 'linear'), snapshot: trainer.snapshot(), backend: backendText() });
+      return;
+    }
+    case 'play':
+      if (!trainer || playing) return;
+      playing = true;
+      return play();
+    case 'pause':
+      playing = false;
+      if (trainer) post({ type: 'snapshot', snapshot: trainer.snapshot(), playing });
+      return;
+    case 'speed':
+      epochsPerFrame = m.epochsPerFrame;
+      return;
+    case 'step':
+      if (!trainer) return;
+      playing = false;
+      trainer.runEpoch();
+      post({ type: 'snapshot', snapshot: trainer.snapshot(), playing });
+      return;
+    case 'export': {
+      const bytes = m.target === 'digits' ? kiln.serializeModelFile(digits!.model, { digits: true }) : trainer!.exportModel();
+      post({ type: 'exported', bytes, name: m.target === 'digits' ? 'kiln-digits.safetensors' : 'kiln-model.safetensors' }, [bytes.buffer]);
+      return;
+    }
+    case 'import':
+      if (m.target === 'network') {
+        trainer!.importModel(m.bytes);
+        post({ type: 'snapshot', snapshot: trainer!.snapshot(), playing });
+      } else {
+        const { model } = kiln.deserializeModelFile(m.bytes, 'the model file');
+        if (!(model instanceof kiln.nn.Sequential)) throw new Error('the model file does not hold a Sequential network');
+        digits = new DigitsTrainer(digitsData!, model);
+        post({ type: 'digits-epoch', view: digits.view(), training: false, backend: backendText() });
+      }
+      post({ type: 'imported', target: m.target });
+      return;
+    case 'digits-load': {
+      digitsTraining = false;
+      if (!digitsData) {
+        const res = await fetch(new URL('digits.bin', self.location.href.replace(/assets\/.*$/, '')));
+        if (!res.ok) throw new Error(`digits.bin: HTTP ${res.status}`);
+        digitsData = parseDigits(new Uint8Array(await res.arrayBuffer()));
+      }
+      kiln.manualSeed(m.seed);
+      digits = new DigitsTrainer(digitsData, digitModel(m.model));
+      post({ type: 'digits-ready', train: digitsData.train.length, test: digitsData.test.length, view: digits.view() });
+      return;
+    }
+    case 'digits-train':
+      if (!digits || digitsTraining) return;
+      return trainDigits(m.epochs);
+    case 'digits-stop':
+      digitsTraining = false;
+      return;
+    case 'digits-predict':
+      post({ type: 'digits-probs', probs: digits!.probabilities(m.pixels) });
+      return;
+  }
+}
+
+self.onmessage = (e: MessageEvent<ToWorker>) => {
+  handle(e.data).catch((err: unknown) => {
+    if (e.data.type === 'play') playing = false;
+    post({ type: 'error', message: err instanceof Error ? err.message : String(err), during: e.data.type });
+  });
+};

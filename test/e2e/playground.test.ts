@@ -1,0 +1,192 @@
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers.js';
+
+// The playground in a real Chromium (Debian's, installed by .ci/run), served by `kiln playground`
+// from the built app, driven by Playwright.
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const cli = join(root, 'dist', 'cli', 'main.js');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const kiln = (await import(join(root, 'dist', 'index.js'))) as typeof import('../../src/index.js');
+
+let server: ChildProcess;
+let url = '';
+let browser: Browser;
+
+/** A fresh page at the playground with these query parameters, failing the test on any page error. */
+async function open(query = ''): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+  page.on('pageerror', (e) => { throw e; });
+  await page.goto(`${url}${query}`);
+  return page;
+}
+
+/** Plays until the epoch counter reaches `epochs`, then pauses; returns the first and last training loss. */
+async function trainTo(page: Page, epochs: number): Promise<[number, number]> {
+  await page.selectOption('#speed', '10');
+  await page.click('#play');
+  await page.waitForFunction((n) => Number(document.getElementById('epoch')!.dataset.epoch) >= n, epochs, { timeout: 60_000 });
+  await page.click('#play');
+  const d = await page.locator('#loss-chart').evaluate((el) => [Number(el.dataset.firstLoss), Number(el.dataset.lastLoss)]);
+  return d as [number, number];
+}
+
+describe.runIf(existsSync(CHROMIUM) || process.env.CI)('the playground in Chromium', () => {
+  beforeAll(async () => {
+    server = spawn(process.execPath, [cli, 'playground', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    url = await new Promise<string>((resolve, reject) => {
+      server.stdout!.on('data', (d: Buffer) => { const m = /http:\/\/\S+/.exec(String(d)); if (m) resolve(m[0]); });
+      server.once('exit', (code) => reject(new Error(`kiln playground exited with ${code}`)));
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill();
+  });
+
+  it('serves a cross-origin-isolated page that fetches nothing from elsewhere', async () => {
+    const page = await open();
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(r.url()));
+    await page.reload();
+    await page.waitForSelector('#plot svg[data-chart="curve"]');
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    // Kiln runs in the worker on the wasm backend, with its thread pool working.
+    await page.waitForFunction(() => document.getElementById('backend')!.textContent !== '');
+    expect(await page.textContent('#backend')).toMatch(/^Kiln wasm: SIMD( \+ relaxed SIMD)?, \d+ threads?$/);
+    expect(requested.filter((u) => !u.startsWith(url) && !u.startsWith('blob:') && !u.startsWith('data:'))).toEqual([]);
+    await page.close();
+  });
+
+  it('trains the beans: the loss falls and the fitted curve is drawn over them', async () => {
+    const page = await open();
+    await page.waitForSelector('#plot svg[data-chart="curve"]');
+    const [first, last] = await trainTo(page, 300);
+    expect(last).toBeLessThan(first / 2);
+    expect(await page.locator('#plot svg[data-chart="curve"] path').getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){100,}/);
+    expect(await page.locator('#plot svg circle').count()).toBe(80);
+    // the views that follow training: neurons, weights, activation, explain
+    expect(await page.locator('#neurons canvas').count()).toBe(2);
+    expect(await page.locator('#network line').count()).toBe(4);
+    expect(await page.locator('#activation svg[data-chart="activation"] path').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.textContent('#explain')).toMatch(/Z\[1\] = W\[1\]·x \+ b\[1\][\s\S]*dW\[2\] = dZ\[2\]·A\[1\]ᵀ/);
+    await page.close();
+  });
+
+  it('trains the flower with the settings in the URL, drawing the decision boundary', async () => {
+    const page = await open('?dataset=flower&samples=400&hidden=5t-3r&optimizer=adam&lr=0.03&batch=mini&batchSize=64');
+    await page.waitForSelector('#plot svg[data-chart="boundary"]');
+    expect(await page.locator('#layers .layer').count()).toBe(2);
+    expect(await page.inputValue('#layers .layer:nth-child(2) .units')).toBe('3');
+    const [first, last] = await trainTo(page, 100);
+    expect(last).toBeLessThan(first * 0.75);
+    expect(await page.locator('#plot svg[data-chart="boundary"] rect').count()).toBeGreaterThanOrEqual(1600);
+    expect(Number((await page.textContent('#train-acc'))!.replace('%', ''))).toBeGreaterThan(75);
+    // A change of settings lands in the URL, so the set-up can be shared.
+    await page.click('#add-layer');
+    await page.waitForFunction(() => location.search.includes('hidden=5t-3r-3r'));
+    await page.close();
+  });
+
+  it('takes a CSV of 2-D points, and says what is wrong with a malformed one', async () => {
+    const page = await open('?dataset=csv');
+    const rows = ['x1,x2,label', ...Array.from({ length: 60 }, (_, i) => `${(i % 10) / 10},${Math.floor(i / 10) / 6},${i % 10 >= 5 ? 1 : 0}`)];
+    await page.setInputFiles('#csv-file', { name: 'points.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await page.waitForSelector('#plot svg[data-chart="boundary"]');
+    expect(await page.textContent('#data-info')).toBe('48 training and 12 test examples, 2 classes');
+    await page.click('#step');
+    await page.waitForFunction(() => document.getElementById('epoch')!.dataset.epoch === '1');
+    await page.setInputFiles('#csv-file', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('x1,x2,label\n0.1,0.2,1\n0.3,oops,0\n') });
+    await page.waitForFunction(() => /oops/.test(document.getElementById('message')!.textContent!));
+    expect(await page.textContent('#message')).toMatch(/Cannot use these settings: CSV: .*row 3.*oops|oops.*row 3/);
+    await page.close();
+  });
+
+  it('exports the trained model, which kiln.load reads in Node', async () => {
+    const page = await open('?dataset=moons');
+    await page.waitForSelector('#plot svg[data-chart="boundary"]');
+    await trainTo(page, 30);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+    const file = join(tempDir('kiln-playground-'), download.suggestedFilename());
+    await download.saveAs(file);
+    expect(download.suggestedFilename()).toBe('kiln-model.safetensors');
+    const { model, metadata } = await kiln.loadWithMetadata(file);
+    expect((metadata.playground as { dataset: string }).dataset).toBe('moons');
+    const p = kiln.predict(model, kiln.tensor([[0, 0], [1, -0.5], [-1, 1]]));
+    expect(p.shape).toEqual([3, 1]);
+    for (const v of p.data) expect(v).toBeGreaterThanOrEqual(0), expect(v).toBeLessThanOrEqual(1);
+    // ...and loads back into the page.
+    await page.setInputFiles('#import', file);
+    await page.waitForFunction(() => /Loaded the model file/.test(document.getElementById('message')!.textContent!));
+    await page.close();
+  });
+
+  it('loads the digits, trains LeNet-5 briefly, and predicts a drawn digit with probabilities that sum to 1', async () => {
+    const page = await open('?dataset=digits');
+    await page.click('#digits-load');
+    await page.waitForSelector('#digits-status[data-ready="1"]', { timeout: 60_000 });
+    expect(await page.textContent('#digits-status')).toMatch(/7996 training and 2004 test digits loaded/);
+    await page.fill('#digits-epochs', '1');
+    await page.click('#digits-train');
+    await page.waitForFunction(() => document.getElementById('digits-accuracy')!.dataset.accuracy !== '', undefined, { timeout: 110_000 });
+    expect(Number(await page.locator('#digits-accuracy').getAttribute('data-accuracy'))).toBeGreaterThan(0.8);
+    // LeNet-5's convolutions are big enough to go to the worker threads: none failed to start.
+    expect(await page.textContent('#backend')).toMatch(/^Kiln wasm: SIMD( \+ relaxed SIMD)?, \d+ threads?$/);
+    expect(await page.locator('#filters canvas').count()).toBe(6);
+    expect(await page.locator('#feature-maps canvas').count()).toBe(7);
+    // Draw a "1": one vertical stroke.
+    const box = (await page.locator('#draw').boundingBox())!;
+    await page.mouse.move(box.x + 140, box.y + 40);
+    await page.mouse.down();
+    for (let y = 40; y <= 240; y += 10) await page.mouse.move(box.x + 140, box.y + y);
+    await page.mouse.up();
+    await page.waitForSelector('#probs .prob');
+    const probs = await page.locator('#probs .prob').evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.p)));
+    expect(probs).toHaveLength(10);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    await page.close();
+  }, 180_000);
+});
+
+describe('kiln playground (the server)', () => {
+  it('refuses to listen beyond this machine unless asked', () => {
+    const run = spawnSync(process.execPath, [cli, 'playground', '--host', '0.0.0.0', '--port', '0'], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('kiln: playground: refusing to listen on 0.0.0.0: it serves this machine only (127.0.0.1); add --allow-remote');
+  });
+
+  it('rejects a port that is not one', () => {
+    const run = spawnSync(process.execPath, [cli, 'playground', '--port', '70000'], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('a port number from 0 to 65535');
+  });
+
+  it('serves the built app with isolation headers, and digits.bin beside it', async () => {
+    const { servePlayground } = (await import(join(root, 'dist', 'cli', 'playground.js'))) as typeof import('../../src/cli/playground.js');
+    const { url: at, server: s } = await servePlayground({ port: 0, host: '127.0.0.1', allowRemote: false });
+    try {
+      const res = await fetch(at);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(await res.text()).toContain('Kiln playground');
+      const digits = await fetch(`${at}digits.bin`);
+      expect(new Uint8Array(await digits.arrayBuffer()).length).toBe(12 + 10_000 * 785);
+      expect((await fetch(`${at}nope`)).status).toBe(404);
+    } finally {
+      s.close();
+    }
+    expect(readFileSync(join(root, 'dist', 'playground', 'index.html'), 'utf8')).toContain('<script type="module"');
+  });
+});
