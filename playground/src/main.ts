@@ -62,6 +62,10 @@ function showSettings(): void {
   $('views').hidden = digitsMode;
   $('digits-panel').hidden = !digitsMode;
   $('csv-row').hidden = settings.dataset !== 'csv';
+  $('run-controls').hidden = digitsMode;
+  // Points and noise shape the generated sets; the digits come with their own fixed split.
+  for (const el of document.querySelectorAll<HTMLElement>('.generated')) el.hidden = digitsMode || settings.dataset === 'csv';
+  for (const el of document.querySelectorAll<HTMLElement>('.split')) el.hidden = digitsMode;
   $('batch-size').parentElement!.hidden = settings.batch !== 'mini';
 }
 
