@@ -40,23 +40,9 @@ const INIT: Record<Settings['init'], 'kaimingNormal' | 'xavierNormal' | 'small' 
   he: 'kaimingNormal', xavier: 'xavierNormal', small: 'small', zeros: 'zeros',
 };
 
+/** An activation layer by the playground's name (Kiln's names). */
 export function activationLayer(name: Activation | 'softmax'): kiln.nn.Module {
-  switch (name) {
-    case 'tanh': return new nn.Tanh();
-    case 'relu': return new nn.ReLU();
-    case 'leakyRelu': return new nn.LeakyReLU(0.01);
-    case 'sigmoid': return new nn.Sigmoid();
-    case 'linear': return new nn.Identity();
-    case 'softmax': return new nn.Softmax(1);
-  }
-}
-
-/** The playground's name of an activation layer. */
-function activationName(layer: kiln.nn.Module): string {
-  const names: [new (...a: never[]) => kiln.nn.Module, string][] = [
-    [nn.Tanh, 'tanh'], [nn.ReLU, 'relu'], [nn.LeakyReLU, 'leakyRelu'], [nn.Sigmoid, 'sigmoid'], [nn.Identity, 'linear'], [nn.Softmax, 'softmax'],
-  ];
-  return names.find(([cls]) => layer instanceof cls)?.[1] ?? layer.constructor.name;
+  return nn.activation(name);
 }
 
 /** g(z) and g′(z) on z ∈ [−5, 5], by Kiln's autograd: the activation panel's plot. */
@@ -318,7 +304,7 @@ export class Trainer {
       // g is the layer after this Linear; none (the logits the loss takes) is the identity.
       const g = layers[i + 1] && !(layers[i + 1] instanceof nn.Linear) ? layers[i + 1]! : null;
       const out = g ? g.forward(zLeaf) : zLeaf.mul(1);
-      stages.push({ a: aLeaf, W, b, z, zLeaf, out, act: g ? activationName(g) : 'linear (logits)' });
+      stages.push({ a: aLeaf, W, b, z, zLeaf, out, act: g ? nn.activationName(g) ?? g.constructor.name : 'linear (logits)' });
       a = out;
     });
     const loss = this.dataLoss(a, y);

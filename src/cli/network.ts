@@ -1,5 +1,5 @@
 import { ValueError } from '../errors.js';
-import { Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh } from '../nn/layers/activations.js';
+import { Sigmoid, Softmax, activation } from '../nn/layers/activations.js';
 import { Dropout } from '../nn/layers/dropout.js';
 import { Flatten } from '../nn/layers/flatten.js';
 import { Linear } from '../nn/layers/linear.js';
@@ -27,15 +27,9 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 /** The CLI's short initialiser names and the `nn.init` scheme each means. */
 export const INITS: Record<string, WeightInit> = { default: 'default', zeros: 'zeros', small: 'small', xavier: 'xavierNormal', he: 'kaimingNormal' };
 
+/** An activation layer by the CLI's name (the library's `nn.activation`). */
 export function activationLayer(name: ActivationName | OutputActivation): Module {
-  switch (name) {
-    case 'sigmoid': return new Sigmoid();
-    case 'tanh': return new Tanh();
-    case 'relu': return new ReLU();
-    case 'leakyRelu': return new LeakyReLU();
-    case 'softmax': return new Softmax(1);
-    case 'linear': return new Identity();
-  }
+  return activation(name);
 }
 
 export interface NetworkSpec {

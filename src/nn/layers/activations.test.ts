@@ -60,3 +60,20 @@ describe('activation layers', () => {
     }
   });
 });
+
+describe('activations by name', () => {
+  it('makes each named activation, and names it back', () => {
+    const z = kiln.tensor([[-2, 0.5]]);
+    const expected: Record<string, number[]> = {
+      sigmoid: [1 / (1 + Math.exp(2)), 1 / (1 + Math.exp(-0.5))], tanh: [Math.tanh(-2), Math.tanh(0.5)], relu: [0, 0.5],
+      leakyRelu: [-0.02, 0.5], softmax: [Math.exp(-2) / (Math.exp(-2) + Math.exp(0.5)), Math.exp(0.5) / (Math.exp(-2) + Math.exp(0.5))], linear: [-2, 0.5],
+    };
+    for (const name of kiln.nn.ACTIVATION_NAMES) {
+      const layer = kiln.nn.activation(name);
+      Array.from(layer.forward(z).data).forEach((v, i) => expect(v).toBeCloseTo(expected[name]![i]!, 6));
+      expect(kiln.nn.activationName(layer)).toBe(name);
+    }
+    expect(kiln.nn.activationName(new kiln.nn.Linear(2, 2))).toBeNull();
+    expect(() => kiln.nn.activation('swish' as never)).toThrow('activation: no activation named "swish"; choose one of sigmoid, tanh, relu, leakyRelu, softmax, linear');
+  });
+});

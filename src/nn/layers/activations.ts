@@ -6,8 +6,9 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { checkInt, checkRange } from '../../validate.js';
 import { prelu } from '../functional.js';
 import { constant } from '../init.js';
+import { ValueError } from '../../errors.js';
 import { Parameter, ShapePreserving } from '../module.js';
-import type { ModuleConfig } from '../module.js';
+import type { Module, ModuleConfig } from '../module.js';
 
 // The course's activations g(z) as layers. Each derivative g'(z) lives with its op in ops/.
 
@@ -82,4 +83,35 @@ export class LogSoftmax extends ShapePreserving {
   forward(x: Tensor): Tensor { return logSoftmax(x, this.dim); }
   override toConfig(): ModuleConfig { return { type: 'LogSoftmax', dim: this.dim }; }
   static fromConfig(c: ModuleConfig): LogSoftmax { return new LogSoftmax(c.dim as number); }
+}
+
+/** The activations by the names the course, the CLI and the playground use ('linear' is the identity). */
+export const ACTIVATION_NAMES = ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'softmax', 'linear'] as const;
+export type ActivationName = (typeof ACTIVATION_NAMES)[number];
+
+/**
+ * An activation layer by name: leaky ReLU with slope 0.01, softmax over dim 1.
+ * @example nn.activation('tanh').forward(kiln.tensor([-1, 0, 1]))
+ */
+export function activation(name: ActivationName): ShapePreserving {
+  switch (name) {
+    case 'sigmoid': return new Sigmoid();
+    case 'tanh': return new Tanh();
+    case 'relu': return new ReLU();
+    case 'leakyRelu': return new LeakyReLU();
+    case 'softmax': return new Softmax(1);
+    case 'linear': return new Identity();
+    default: throw new ValueError(`activation: no activation named ${JSON.stringify(name)}; choose one of ${ACTIVATION_NAMES.join(', ')}`);
+  }
+}
+
+/** The name `activation` knows a layer by, or null for a layer that is not one of them. */
+export function activationName(layer: Module): ActivationName | null {
+  if (layer instanceof Sigmoid) return 'sigmoid';
+  if (layer instanceof Tanh) return 'tanh';
+  if (layer instanceof ReLU) return 'relu';
+  if (layer instanceof LeakyReLU) return 'leakyRelu';
+  if (layer instanceof Softmax) return 'softmax';
+  if (layer instanceof Identity) return 'linear';
+  return null;
 }
