@@ -10,7 +10,11 @@ export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'
   /** ReLU's backward in one pass: a (the gradient) where b (the input) > 0, else 0. */
-  | 'reluGrad';
+  | 'reluGrad'
+  /** The sigmoid's backward from its output s = b: a·s·(1 − s). */
+  | 'sigmoidGrad'
+  /** tanh's backward from its output t = b: a·(1 − t²). */
+  | 'tanhGrad';
 
 /**
  * The geometry of a 2-D convolution or pooling over NCHW data. `padH`/`padW` are the top/left

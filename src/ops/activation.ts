@@ -8,13 +8,13 @@ export const DEFAULT_NEGATIVE_SLOPE = 0.01;
 /** σ(x) = 1/(1 + e^−x), stable at ±1000. Derivative σ(x)(1 − σ(x)). */
 export function sigmoid(x: Tensor): Tensor {
   const s = unaryRaw('sigmoid', x);
-  return record(s, 'sigmoid', [x], (g) => [binaryRaw('mul', g, binaryRaw('mul', s, binaryRaw('sub', asTensor(1, s), s)))]);
+  return record(s, 'sigmoid', [x], (g) => [binaryRaw('sigmoidGrad', g, s, g.dtype)]);
 }
 
 /** tanh(x). Derivative 1 − tanh²(x). */
 export function tanh(x: Tensor): Tensor {
   const t = unaryRaw('tanh', x);
-  return record(t, 'tanh', [x], (g) => [binaryRaw('mul', g, binaryRaw('sub', asTensor(1, t), binaryRaw('mul', t, t)))]);
+  return record(t, 'tanh', [x], (g) => [binaryRaw('tanhGrad', g, t, g.dtype)]);
 }
 
 /** max(x, 0). Derivative 1 where x > 0, else 0. */

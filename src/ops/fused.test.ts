@@ -46,6 +46,12 @@ describe('fused ops equal their composites', () => {
     expectSame(valuesAndGrads((p, y) => F.mseLoss(p, y, 'sum'), [p, y]), valuesAndGrads((p, y) => p.sub(y).mul(p.sub(y)).sum(), [p, y]));
   });
 
+  it("sigmoid's and tanh's backward = g·σ(1 − σ) and g·(1 − tanh²)", () => {
+    const x = r(30);
+    expectSame(valuesAndGrads((x) => x.sigmoid(), [x]), valuesAndGrads((x) => kiln.tensor(1, { dtype: 'float64' }).div(x.neg().exp().add(1)), [x]));
+    expectSame(valuesAndGrads((x) => x.tanh(), [x]), valuesAndGrads((x) => x.exp().sub(x.neg().exp()).div(x.exp().add(x.neg().exp())), [x]));
+  });
+
   it("relu's backward = gradient × (x > 0)", () => {
     const x = r(40), g = r(40);
     const leaf = x.detach().requiresGrad_();

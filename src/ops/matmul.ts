@@ -15,10 +15,16 @@ import { expand, sumTo } from './shape.js';
 export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   const ar = a.shape[a.ndim - 2]!, ac = a.shape[a.ndim - 1]!;
   const br = b.shape[b.ndim - 2]!, bc = b.shape[b.ndim - 1]!;
-  const [m, k] = transA ? [ac, ar] : [ar, ac];
-  const [k2, n] = transB ? [bc, br] : [br, bc];
+  const m = transA ? ac : ar, k = transA ? ar : ac;
+  const k2 = transB ? bc : br, n = transB ? br : bc;
   if (k !== k2) {
     throw new ShapeError(`matmul: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)}: inner sizes ${k} and ${k2} differ`);
+  }
+  if (a.ndim === 2 && b.ndim === 2) {
+    // The common case (every dense layer), without the batch bookkeeping below.
+    const out = allocate(promoteTypes(a.dtype, b.dtype), m * n);
+    backend().matmul(a.data, 0, b.data, 0, out, 1, m, k, n, transA, transB);
+    return new Tensor(out, [m, n]);
   }
   const aBatch = a.shape.slice(0, -2);
   const bBatch = b.shape.slice(0, -2);

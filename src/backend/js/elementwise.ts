@@ -36,6 +36,8 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   gt: (a, b) => (a > b ? 1 : 0),
   ge: (a, b) => (a >= b ? 1 : 0),
   reluGrad: (a, b) => (b > 0 ? a : 0),
+  sigmoidGrad: (a, b) => a * (b * (1 - b)),
+  tanhGrad: (a, b) => a * (1 - b * b),
 };
 
 export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
@@ -76,6 +78,8 @@ export function binary(
       case 'mul': for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!; return;
       case 'div': for (let i = 0; i < n; i++) out[i] = a[i]! / b[i]!; return;
       case 'reluGrad': for (let i = 0; i < n; i++) out[i] = b[i]! > 0 ? a[i]! : 0; return;
+      case 'sigmoidGrad': for (let i = 0; i < n; i++) { const v = b[i]!; out[i] = a[i]! * (v * (1 - v)); } return;
+      case 'tanhGrad': for (let i = 0; i < n; i++) { const v = b[i]!; out[i] = a[i]! * (1 - v * v); } return;
       default: { const f = BINARY[op]; for (let i = 0; i < n; i++) out[i] = f(a[i]!, b[i]!); return; }
     }
   }
