@@ -82,6 +82,19 @@ function runEnd(off: i32, sw: i32, OW: i32, W: i32, lo: i32): i32 {
   return max(lo, min(OW, W - off > 0 ? (W - off + sw - 1) / sw : 0));
 }
 
+/** dst[i] += v for n floats. */
+// @ts-ignore: decorator
+@inline
+function addScalar(dst: usize, v: f32, n: i32): void {
+  const s = f32x4.splat(v);
+  const vec = <usize>(n & ~3) << 2;
+  for (let i: usize = 0; i < vec; i += 16) v128.store(dst + i, f32x4.add(v128.load(dst + i), s));
+  for (let i = n & ~3; i < n; i++) {
+    const p = dst + (<usize>i << 2);
+    store<f32>(p, load<f32>(p) + v);
+  }
+}
+
 /** dst[i] += src[i] for n floats. */
 // @ts-ignore: decorator
 @inline
@@ -104,13 +117,15 @@ function colsEnd(work: usize, ckk: i32, plane: i32): usize {
   return (work + (<usize>(ckk * plane) << 2) + 15) & ~(<usize>15);
 }
 
-/** out[n]: [F, OH·OW] = w: [F, CKK] · im2col(x[n]) for every n. */
-export function conv2dForward(x: usize, w: usize, out: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, work: usize): void {
+/** out[n]: [F, OH·OW] = w: [F, CKK] · im2col(x[n]) for every n, plus bias[f] on row f when `bias` ≠ 0. */
+export function conv2dForward(x: usize, w: usize, out: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, bias: usize, work: usize): void {
   const ckk = C * KH * KW, plane = OH * OW;
   const cols = work, scratch = colsEnd(work, ckk, plane);
   for (let n = 0; n < N; n++) {
+    const o = out + (<usize>(n * F * plane) << 2);
     im2col(x + (<usize>(n * C * H * W) << 2), C, H, W, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, cols);
-    gemm(F, plane, ckk, w, ckk, 0, cols, plane, 0, out + (<usize>(n * F * plane) << 2), plane, 0, scratch);
+    gemm(F, plane, ckk, w, ckk, 0, cols, plane, 0, o, plane, 0, scratch);
+    if (bias) for (let f = 0; f < F; f++) addScalar(o + (<usize>(f * plane) << 2), load<f32>(bias + (<usize>f << 2)), plane);
   }
 }
 

@@ -41,10 +41,9 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== F)) throw new ShapeError(`conv2d: bias must be [${F}] (one per filter), got ${fmtShape(bias.shape)}`);
   const xd = x.to(dtype), wd = weight.to(dtype), bd = bias?.to(dtype);
   const out = allocate(dtype, g.N * F * g.OH * g.OW);
-  backend().conv2d(xd.data, wd.data, out, F, g);
+  // The kernel adds the bias into its fresh output (no broadcast add, no second tensor).
+  backend().conv2d(xd.data, wd.data, bd?.data ?? null, out, F, g);
   const plane = g.OH * g.OW;
-  // The bias goes straight into the fresh output (no broadcast add, no second tensor).
-  if (bd) for (let n = 0, at = 0; n < g.N; n++) for (let f = 0; f < F; f++, at += plane) addTo(out, at, plane, bd.data[f]!);
   return record(new Tensor(out, [g.N, F, g.OH, g.OW]), 'conv2d', bd ? [xd, wd, bd] : [xd, wd], (dy) => {
     let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
     if (xd.requiresGrad) {
@@ -65,10 +64,6 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
     }
     return [dx, dw, db];
   });
-}
-
-function addTo(a: TypedArray, at: number, n: number, v: number): void {
-  for (let i = at; i < at + n; i++) a[i]! += v;
 }
 
 function sumOf(a: TypedArray, at: number, n: number): number {

@@ -61,13 +61,19 @@ function col2im(cols: TypedArray, n: number, g: Window2d, dx: TypedArray): void 
 
 const colsFor = (like: TypedArray, g: Window2d): TypedArray => allocate(dtypeOf(like), g.C * g.KH * g.KW * g.OH * g.OW);
 
-export function conv2d(x: TypedArray, w: TypedArray, out: TypedArray, F: number, g: Window2d): void {
+export function conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, out: TypedArray, F: number, g: Window2d): void {
   const cols = colsFor(x, g);
   const ckk = g.C * g.KH * g.KW, plane = g.OH * g.OW;
   for (let n = 0; n < g.N; n++) {
     im2col(x, n, g, cols);
-    // out[n]: [F, OH·OW] = w: [F, CKK] · cols: [CKK, OH·OW]
+    // out[n]: [F, OH·OW] = w: [F, CKK] · cols: [CKK, OH·OW], + bias[f] on row f
     matmul(w, 0, cols, 0, out.subarray(n * F * plane, (n + 1) * F * plane), 1, F, ckk, plane, false, false);
+    if (bias) {
+      for (let f = 0, at = n * F * plane; f < F; f++) {
+        const b = bias[f]!;
+        for (let end = at + plane; at < end; at++) out[at]! += b;
+      }
+    }
   }
 }
 

@@ -64,10 +64,14 @@ describe('js conv kernels', () => {
           edw[wi] += dy[o]! * x[xi]!;
         }
       }
-      conv2d(x, w, y, F, g);
+      conv2d(x, w, null, y, F, g);
       conv2dBackwardInput(dy, w, dx, F, g);
       conv2dBackwardFilter(x, dy, dw, F, g);
       expectAllClose(y, ey);
+      // with a bias: + bias[f] on every output of filter f
+      const bias = Float64Array.from({ length: F }, (_, f) => f - 0.5), yb = new Float64Array(y.length);
+      conv2d(x, w, bias, yb, F, g);
+      expectAllClose(yb, ey.map((v, i) => v + bias[Math.floor(i / (OH * OW)) % F]!));
       expectAllClose(dx, edx);
       expectAllClose(dw, edw);
     }

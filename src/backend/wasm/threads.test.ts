@@ -57,10 +57,10 @@ describe.runIf(pooled)('wasm kernels on worker threads', () => {
     g.OH = Math.floor((g.H + 2 * g.padH - g.dilH * (g.KH - 1) - 1) / g.strideH) + 1;
     g.OW = Math.floor((g.W + 2 * g.padW - g.dilW * (g.KW - 1) - 1) / g.strideW) + 1;
     const F = 16;
-    const x = rand(g.N * g.C * g.H * g.W), wt = rand(F * g.C * g.KH * g.KW), dy = rand(g.N * F * g.OH * g.OW);
+    const x = rand(g.N * g.C * g.H * g.W), wt = rand(F * g.C * g.KH * g.KW), dy = rand(g.N * F * g.OH * g.OW), bias = rand(F);
     expectSameOnAnyThreadCount('conv2d', () => {
       const out = new Float32Array(g.N * F * g.OH * g.OW);
-      w.conv2d(x, wt, out, F, g);
+      w.conv2d(x, wt, bias, out, F, g);
       return out;
     });
     expectSameOnAnyThreadCount('conv2dBackwardInput', () => {

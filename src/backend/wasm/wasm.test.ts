@@ -82,10 +82,11 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
     for (const [N, C, H, W, F, KH, KW, s, p, d] of configs) {
       const OH = Math.floor((H + 2 * p - d * (KH - 1) - 1) / s) + 1, OW = Math.floor((W + 2 * p - d * (KW - 1) - 1) / s) + 1;
       const g: Window2d = { N, C, H, W, KH, KW, OH, OW, strideH: s, strideW: s, padH: p, padW: p, dilH: d, dilW: d };
-      const x = rand(N * C * H * W), wt = rand(F * C * KH * KW), dy = rand(N * F * OH * OW);
+      const x = rand(N * C * H * W), wt = rand(F * C * KH * KW), dy = rand(N * F * OH * OW), bias = rand(F);
       const absX = x.map(Math.abs), absW = wt.map(Math.abs), absDy = dy.map(Math.abs);
       const pairs: [string, (b: Backend, out: Float32Array, abs?: boolean) => void, number][] = [
-        ['forward', (b, o, abs) => b.conv2d(abs ? absX : x, abs ? absW : wt, o, F, g), N * F * OH * OW],
+        ['forward', (b, o, abs) => b.conv2d(abs ? absX : x, abs ? absW : wt, null, o, F, g), N * F * OH * OW],
+        ['forward with bias', (b, o, abs) => b.conv2d(abs ? absX : x, abs ? absW : wt, abs ? bias.map(Math.abs) : bias, o, F, g), N * F * OH * OW],
         ['backward input', (b, o, abs) => b.conv2dBackwardInput(abs ? absDy : dy, abs ? absW : wt, o, F, g), x.length],
         ['backward filter', (b, o, abs) => b.conv2dBackwardFilter(abs ? absX : x, abs ? absDy : dy, o, F, g), wt.length],
       ];
