@@ -5,14 +5,32 @@
 // keeps a 4×8 tile of C in eight SIMD registers while it runs down k.
 // All pointers are byte offsets into the imported memory; strides are in elements.
 
-/** Packs op(A) into ⌈m/4⌉ panels of [k][4]. A(i, p) is at a[i·lda + p], or a[p·lda + i] when transA. */
+/**
+ * Packs op(A) into ⌈m/4⌉ panels of [k][4]. A(i, p) is at a[i·lda + p], or a[p·lda + i] when transA.
+ * Full panels move whole vectors: four consecutive i are contiguous when transposed; otherwise four
+ * rows are read four p at a time and transposed in registers. Edges go element by element.
+ */
 function packA(m: i32, k: i32, a: usize, lda: i32, transA: i32, out: usize): void {
   const panels = (m + 3) >> 2;
   for (let ip = 0; ip < panels; ip++) {
-    for (let p = 0; p < k; p++) {
-      const dst = out + ((<usize>(ip * k + p)) << 4);
+    const i0 = ip * 4;
+    const panel = out + (<usize>(ip * k) << 4);
+    let p = 0;
+    if (i0 + 4 <= m) {
+      if (transA) {
+        for (; p < k; p++) v128.store(panel + (<usize>p << 4), v128.load(a + (<usize>(p * lda + i0) << 2)));
+      } else {
+        const row = a + (<usize>(i0 * lda) << 2), step = <usize>lda << 2;
+        for (; p + 4 <= k; p += 4) {
+          const at = row + (<usize>p << 2);
+          transpose4(v128.load(at), v128.load(at + step), v128.load(at + 2 * step), v128.load(at + 3 * step), panel + (<usize>p << 4), 16);
+        }
+      }
+    }
+    for (; p < k; p++) {
+      const dst = panel + (<usize>p << 4);
       for (let r = 0; r < 4; r++) {
-        const i = ip * 4 + r;
+        const i = i0 + r;
         let v: f32 = 0;
         if (i < m) v = load<f32>(a + ((<usize>(transA ? p * lda + i : i * lda + p)) << 2));
         store<f32>(dst + (<usize>r << 2), v);
@@ -21,19 +39,35 @@ function packA(m: i32, k: i32, a: usize, lda: i32, transA: i32, out: usize): voi
   }
 }
 
-/** Packs op(B) into ⌈n/8⌉ panels of [k][8]. B(p, j) is at b[p·ldb + j], or b[j·ldb + p] when transB. */
+/**
+ * Packs op(B) into ⌈n/8⌉ panels of [k][8]. B(p, j) is at b[p·ldb + j], or b[j·ldb + p] when transB.
+ * Full panels move whole vectors (eight rows of Bᵀ transposed four p at a time when transposed).
+ */
 function packB(n: i32, k: i32, b: usize, ldb: i32, transB: i32, out: usize): void {
   const panels = (n + 7) >> 3;
   for (let jp = 0; jp < panels; jp++) {
-    for (let p = 0; p < k; p++) {
-      const dst = out + ((<usize>(jp * k + p)) << 5);
-      const j0 = jp * 8;
-      if (!transB && j0 + 8 <= n) {
-        const src = b + ((<usize>(p * ldb + j0)) << 2);
-        v128.store(dst, v128.load(src));
-        v128.store(dst + 16, v128.load(src + 16));
-        continue;
+    const j0 = jp * 8;
+    const panel = out + (<usize>(jp * k) << 5);
+    let p = 0;
+    if (j0 + 8 <= n) {
+      if (!transB) {
+        for (; p < k; p++) {
+          const src = b + ((<usize>(p * ldb + j0)) << 2), dst = panel + (<usize>p << 5);
+          v128.store(dst, v128.load(src));
+          v128.store(dst + 16, v128.load(src + 16));
+        }
+      } else {
+        const row = b + (<usize>(j0 * ldb) << 2), step = <usize>ldb << 2;
+        for (; p + 4 <= k; p += 4) {
+          const at = row + (<usize>p << 2), dst = panel + (<usize>p << 5);
+          transpose4(v128.load(at), v128.load(at + step), v128.load(at + 2 * step), v128.load(at + 3 * step), dst, 32);
+          const hi = at + 4 * step;
+          transpose4(v128.load(hi), v128.load(hi + step), v128.load(hi + 2 * step), v128.load(hi + 3 * step), dst + 16, 32);
+        }
       }
+    }
+    for (; p < k; p++) {
+      const dst = panel + (<usize>p << 5);
       for (let c = 0; c < 8; c++) {
         const j = j0 + c;
         let v: f32 = 0;
@@ -42,6 +76,20 @@ function packB(n: i32, k: i32, b: usize, ldb: i32, transB: i32, out: usize): voi
       }
     }
   }
+}
+
+/** Stores the columns of the 4×4 block with rows r0…r3 at dst, dst + stride, dst + 2·stride, dst + 3·stride. */
+// @ts-ignore: decorator
+@inline
+function transpose4(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
+  const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5); // r0[0] r1[0] r0[1] r1[1]
+  const t1 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<i32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + stride, v128.shuffle<i32>(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + 2 * stride, v128.shuffle<i32>(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * stride, v128.shuffle<i32>(t2, t3, 2, 3, 6, 7));
 }
 
 /**
