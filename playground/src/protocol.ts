@@ -24,6 +24,7 @@ export interface DigitsView {
 }
 
 export type FromWorker =
+  /** `activation`: an SVG chart of g and g′ for each activation the hidden layers use. */
   | { type: 'ready'; info: DataInfo; activation: string; snapshot: Snapshot; backend: string }
   | { type: 'snapshot'; snapshot: Snapshot; playing: boolean }
   | { type: 'error'; message: string; during: string }

@@ -57,7 +57,7 @@ async function handle(m: ToWorker): Promise<void> {
       playing = false;
       trainer = null;
       trainer = new Trainer(m.settings, m.csv);
-      post({ type: 'ready', info: trainer.info, activation: activationCurves(m.settings.hidden[0]?.activation ?? 'linear'), snapshot: trainer.snapshot(), backend: backendText() });
+      post({ type: 'ready', info: trainer.info, activation: [...new Set(m.settings.hidden.map((h) => h.activation))].map(activationCurves).join(''), snapshot: trainer.snapshot(), backend: backendText() });
       return;
     }
     case 'play':

@@ -89,6 +89,8 @@ describe.runIf(existsSync(CHROMIUM) || process.env.CI)('the playground in Chromi
     await page.waitForSelector('#plot svg[data-chart="boundary"]');
     expect(await page.locator('#layers .layer').count()).toBe(2);
     expect(await page.inputValue('#layers .layer:nth-child(2) .units')).toBe('3');
+    // one activation chart (g and g′) per activation the layers use: tanh and ReLU
+    expect(await page.locator('#activation svg[data-chart="activation"]').count()).toBe(2);
     const [first, last] = await trainTo(page, 100);
     expect(last).toBeLessThan(first * 0.75);
     expect(await page.locator('#plot svg[data-chart="boundary"] rect').count()).toBeGreaterThanOrEqual(1600);
