@@ -78,11 +78,13 @@ async function handle(m: ToWorker): Promise<void> {
       post({ type: 'snapshot', snapshot: trainer.snapshot(), playing });
       return;
     case 'export': {
+      if (m.target === 'digits' ? !digits : !trainer) throw new Error(m.target === 'digits' ? 'load the digits and a model first' : 'there is no network yet: choose the data first');
       const bytes = m.target === 'digits' ? kiln.serializeModelFile(digits!.model, { digits: true }) : trainer!.exportModel();
       post({ type: 'exported', bytes, name: m.target === 'digits' ? 'kiln-digits.safetensors' : 'kiln-model.safetensors' }, [bytes.buffer]);
       return;
     }
     case 'import':
+      if (m.target === 'digits' ? !digitsData : !trainer) throw new Error(m.target === 'digits' ? 'load the digits first, then the model file' : 'choose the data first, then the model file');
       if (m.target === 'network') {
         trainer!.importModel(m.bytes);
         post({ type: 'snapshot', snapshot: trainer!.snapshot(), playing });
@@ -113,7 +115,8 @@ async function handle(m: ToWorker): Promise<void> {
       digitsTraining = false;
       return;
     case 'digits-predict':
-      post({ type: 'digits-probs', probs: digits!.probabilities(m.pixels) });
+      if (!digits) throw new Error('load the digits and train a model first, then draw');
+      post({ type: 'digits-probs', probs: digits.probabilities(m.pixels) });
       return;
   }
 }

@@ -1,6 +1,7 @@
 import { FormatError } from '../errors.js';
 import { fromConfig } from '../nn/config.js';
 import type { Module, ModuleConfig } from '../nn/module.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
 /** The version of model.json this Kiln writes, and the newest it reads. */
@@ -42,19 +43,36 @@ export function serializeModel(model: Module, metadata: Record<string, unknown> 
 
 /** Parses and checks model.json's text. */
 export function parseModelJson(text: string): ModelJson {
+  const doc = parseModelDoc(text, MODEL_FILE);
+  if (typeof doc.weights?.bytes !== 'number' || typeof doc.weights?.fnv1a !== 'string') throw new FormatError(`${MODEL_FILE}: missing the "weights" size and checksum`);
+  return doc;
+}
+
+/** model.json's document from its text (`what` names where it came from in messages): format, version, architecture checked. */
+function parseModelDoc(text: string, what: string): ModelJson {
   let doc: ModelJson;
   try {
     doc = JSON.parse(text) as ModelJson;
   } catch (e) {
-    throw new FormatError(`${MODEL_FILE}: not JSON (${(e as Error).message})`);
+    throw new FormatError(`${what}: not JSON (${(e as Error).message})`);
   }
-  if (doc?.format !== 'kiln-model') throw new FormatError(`${MODEL_FILE}: not a Kiln model file (format is ${JSON.stringify(doc?.format)}, expected "kiln-model")`);
+  if (doc?.format !== 'kiln-model') throw new FormatError(`${what}: not a Kiln model file (format is ${JSON.stringify(doc?.format)}, expected "kiln-model")`);
   if (!Number.isInteger(doc.version) || doc.version < 1 || doc.version > MODEL_FORMAT_VERSION) {
-    throw new FormatError(`${MODEL_FILE}: format version ${doc.version} is not supported (this Kiln reads 1…${MODEL_FORMAT_VERSION}); upgrade Kiln`);
+    throw new FormatError(`${what}: format version ${doc.version} is not supported (this Kiln reads 1…${MODEL_FORMAT_VERSION}); upgrade Kiln`);
   }
-  if (typeof doc.architecture !== 'object' || doc.architecture === null) throw new FormatError(`${MODEL_FILE}: missing "architecture"`);
-  if (typeof doc.weights?.bytes !== 'number' || typeof doc.weights?.fnv1a !== 'string') throw new FormatError(`${MODEL_FILE}: missing the "weights" size and checksum`);
+  if (typeof doc.architecture !== 'object' || doc.architecture === null) throw new FormatError(`${what}: missing "architecture"`);
   return doc;
+}
+
+/** The model `doc` describes, with `tensors` as its weights; `misfit` starts the message when they do not fit. */
+function buildModel(doc: ModelJson, tensors: Record<string, Tensor>, misfit: string): { model: Module; metadata: Record<string, unknown> } {
+  const model = fromConfig(doc.architecture);
+  try {
+    model.loadStateDict(tensors);
+  } catch (e) {
+    throw new FormatError(`${misfit}: ${(e as Error).message}`);
+  }
+  return { model, metadata: doc.metadata ?? {} };
 }
 
 /** Rebuilds a model from the two files' contents, checking that they belong together. */
@@ -63,14 +81,7 @@ export function deserializeModel(jsonText: string, weights: Uint8Array): { model
   if (weights.length !== doc.weights.bytes || fnv1a(weights) !== doc.weights.fnv1a) {
     throw new FormatError(`${WEIGHTS_FILE}: ${weights.length} bytes with checksum ${fnv1a(weights)}, but ${MODEL_FILE} expects ${doc.weights.bytes} bytes with checksum ${doc.weights.fnv1a}: the file is truncated, changed, or from another save`);
   }
-  const { tensors } = decodeSafetensors(weights, WEIGHTS_FILE);
-  const model = fromConfig(doc.architecture);
-  try {
-    model.loadStateDict(tensors);
-  } catch (e) {
-    throw new FormatError(`${WEIGHTS_FILE} does not fit the architecture in ${MODEL_FILE}: ${(e as Error).message}`);
-  }
-  return { model, metadata: doc.metadata ?? {} };
+  return buildModel(doc, decodeSafetensors(weights, WEIGHTS_FILE).tensors, `${WEIGHTS_FILE} does not fit the architecture in ${MODEL_FILE}`);
 }
 
 /**
@@ -88,22 +99,5 @@ export function deserializeModelFile(bytes: Uint8Array, what = 'model file'): { 
   const { tensors, metadata } = decodeSafetensors(bytes, what);
   const text = metadata[MODEL_METADATA_KEY];
   if (text === undefined) throw new FormatError(`${what}: a safetensors file without a Kiln model in its metadata (no "${MODEL_METADATA_KEY}"); it holds weights only`);
-  let doc: Partial<ModelJson>;
-  try {
-    doc = JSON.parse(text) as Partial<ModelJson>;
-  } catch (e) {
-    throw new FormatError(`${what}: the "${MODEL_METADATA_KEY}" metadata is not JSON (${(e as Error).message})`);
-  }
-  if (doc?.format !== 'kiln-model') throw new FormatError(`${what}: the "${MODEL_METADATA_KEY}" metadata is not a Kiln model (format is ${JSON.stringify(doc?.format)})`);
-  if (!Number.isInteger(doc.version) || doc.version! < 1 || doc.version! > MODEL_FORMAT_VERSION) {
-    throw new FormatError(`${what}: format version ${doc.version} is not supported (this Kiln reads 1…${MODEL_FORMAT_VERSION}); upgrade Kiln`);
-  }
-  if (typeof doc.architecture !== 'object' || doc.architecture === null) throw new FormatError(`${what}: missing "architecture"`);
-  const model = fromConfig(doc.architecture);
-  try {
-    model.loadStateDict(tensors);
-  } catch (e) {
-    throw new FormatError(`${what}: the weights do not fit the architecture: ${(e as Error).message}`);
-  }
-  return { model, metadata: (doc.metadata as Record<string, unknown>) ?? {} };
+  return buildModel(parseModelDoc(text, `${what} ("${MODEL_METADATA_KEY}")`), tensors, `${what}: the weights do not fit the architecture`);
 }

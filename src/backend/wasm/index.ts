@@ -92,6 +92,10 @@ const f32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
 const PARALLEL_MIN_WORK = 1 << 18;
 /** Multiply-adds per chunk of a split call (about 10 µs of work): enough chunks to balance threads. */
 const CHUNK_WORK = 1 << 17;
+/** The fewest rows (or columns) of C a gemm chunk covers: packing the other operand is then ≤ 1/32 of its work. */
+const GEMM_MIN_SPAN = 32;
+/** The most chunks one call is split into: enough to balance the threads of any common machine. */
+const MAX_CHUNKS = 16;
 
 interface Loaded {
   k: Kernels;
@@ -140,11 +144,6 @@ function split(n: number, chunks: number, align: number): [number, number][] {
   for (let s = 0; s < n; s += step) out.push([s, Math.min(step, n - s)]);
   return out;
 }
-
-/** The fewest rows (or columns) of C a gemm chunk covers: packing the other operand is then ≤ 1/32 of its work. */
-const GEMM_MIN_SPAN = 32;
-/** The most chunks one call is split into: enough to balance the threads of any common machine. */
-const MAX_CHUNKS = 16;
 
 /** How many chunks a call of `work` multiply-adds is split into (1: not split). Depends on the problem only. */
 const chunkCount = (work: number, most: number): number =>
