@@ -98,4 +98,9 @@ export interface Backend {
   rmspropStep(p: TypedArray, g: TypedArray, sq: TypedArray, buf: TypedArray | null, o: { lr: number; alpha: number; eps: number; momentum: number; weightDecay: number }): void;
   /** Adam / AdamW in place, with bias correction for step t ≥ 1. */
   adamStep(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, o: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean; t: number }): void;
+  /**
+   * A zeroed float32 buffer for optimiser state that this backend's kernels can update in place
+   * (the wasm backend keeps it in its own memory). Optional: without it, state is a plain array.
+   */
+  allocState?(n: number): Float32Array;
 }

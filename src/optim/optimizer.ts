@@ -1,4 +1,5 @@
 import { DTypeError, FormatError, ValueError } from '../errors.js';
+import { backend } from '../backend/registry.js';
 import { allocate } from '../tensor/dtype.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -79,7 +80,8 @@ export abstract class Optimizer<O extends { lr: number }> {
   protected buffer(p: Tensor, s: Record<string, TypedArray | number>, name: string): TypedArray {
     let b = s[name];
     if (typeof b !== 'object') {
-      b = allocate(p.dtype, p.size);
+      // float32 state where the backend's kernels can reach it in place (wasm: resident memory)
+      b = (p.dtype === 'float32' ? backend().allocState?.(p.size) : undefined) ?? allocate(p.dtype, p.size);
       s[name] = b;
     }
     return b;

@@ -4,6 +4,7 @@ import { isContiguous } from '../js/elementwise.js';
 import { jsBackend } from '../js/index.js';
 import { getNumThreads } from '../threads.js';
 import { KERNELS_PLAIN_BASE64, KERNELS_RELAXED_BASE64, KERNELS_THREADS_BASE64 } from './kernels.generated.js';
+import { ResidentHeap } from './resident.js';
 import { ThreadPool } from './thread-pool.js';
 
 // The wasm backend: AssemblyScript SIMD kernels (kernels/) for the hot float32 kernels; every
@@ -28,6 +29,7 @@ interface Kernels {
   avgPool2d(...args: number[]): void;
   relu(x: number, out: number, n: number): void;
   reluGrad(g: number, x: number, out: number, n: number): void;
+  adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number, t: number): void;
 }
 
 /** The kernels a ThreadPool may run, by index. */
@@ -45,8 +47,8 @@ const PAGE = 65536;
 class Arena {
   private view: Float32Array;
   private top = 0;
-  /** `base`: the first byte after the kernels' own static data. */
-  constructor(readonly memory: WebAssembly.Memory, private readonly base: number) {
+  /** `base`: the first byte after the kernels' static data and the resident buffers (it moves with them). */
+  constructor(readonly memory: WebAssembly.Memory, public base: number) {
     this.view = new Float32Array(memory.buffer);
   }
 
@@ -149,8 +151,8 @@ function split(n: number, chunks: number, align: number): [number, number][] {
 const chunkCount = (work: number, most: number): number =>
   work < PARALLEL_MIN_WORK ? 1 : Math.max(1, Math.min(most, MAX_CHUNKS, Math.floor(work / CHUNK_WORK)));
 
-/** The wasm backend, with a view of its thread pool (null without shared memory) for tests. */
-export type WasmBackend = Backend & { threadStats(): ReturnType<ThreadPool['stats']> | null };
+/** The wasm backend, with views of its thread pool (null without shared memory) and resident region, for tests. */
+export type WasmBackend = Backend & { threadStats(): ReturnType<ThreadPool['stats']> | null; residentBytes(): number };
 
 /** The wasm backend, or null where WebAssembly SIMD is missing so the caller keeps the js backend. */
 export function createWasmBackend(): WasmBackend | null {
@@ -158,6 +160,8 @@ export function createWasmBackend(): WasmBackend | null {
   if (!loaded) return null;
   const { k, module, memory, variant } = loaded;
   const arena = new Arena(memory, k.HEAP_START.value as number);
+  // Optimiser state resident in the kernels' memory (shared memory only: see resident.ts).
+  const heap = variant === 'plain' ? null : new ResidentHeap(memory, arena.base, (top) => { arena.base = top; });
   const pool = variant === 'plain' ? null : new ThreadPool(module, memory, [...POOL_KERNELS], POOL_KERNELS.map((n) => k[n] as (...a: number[]) => void));
   const threads = (): number => (pool ? getNumThreads() : 1);
 
@@ -297,12 +301,25 @@ export function createWasmBackend(): WasmBackend | null {
     out.set(arena.f32().subarray(po >> 2, (po >> 2) + out.length));
   };
 
+  // Adam on resident moment buffers: only the parameters and gradients are copied in (and the
+  // parameters out), and the update runs in SIMD.
+  const adamStep: Backend['adamStep'] = (p, g, m, v, o) => {
+    if (!heap || !f32(p) || !f32(g) || !heap.has(m) || !heap.has(v) || p.length < MIN_ELEMENTWISE) return jsBackend.adamStep(p, g, m, v, o);
+    arena.reset();
+    const pp = arena.copyIn(p), pg = arena.copyIn(g);
+    k.adamStep(pp, pg, m.byteOffset, v.byteOffset, p.length, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.decoupled ? 1 : 0, o.t);
+    p.set(arena.f32().subarray(pp >> 2, (pp >> 2) + p.length));
+  };
+
   return {
     ...jsBackend,
+    ...(heap ? { allocState: (n: number) => heap.alloc(n) } : {}),
+    adamStep,
     unary,
     binary,
     name: 'wasm',
     threadStats: () => pool?.stats() ?? null,
+    residentBytes: () => heap?.size ?? 0,
     detail: () => `${variant === 'relaxed' ? 'SIMD + relaxed SIMD' : 'SIMD'}, ${threads()} thread${threads() > 1 ? 's' : ''}${pool?.stats().failed ? ' (worker threads failed to start: running on one)' : ''}`,
     maxPool2d,
     maxPool2dBackward,
