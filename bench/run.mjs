@@ -7,24 +7,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as kiln from '../dist/index.js';
 import * as peer from './peers/tfjs.mjs';
+import { rate as rateOver, SLICES } from './rate.mjs';
 
 const { nn, optim } = kiln;
 const here = dirname(fileURLToPath(import.meta.url));
-const SLICE = Number(process.env.BENCH_SECONDS ?? 3); // seconds per rate measurement
+const SLICE = Number(process.env.BENCH_SECONDS ?? 3); // seconds per rate measurement (best of SLICES slices)
+const rate = (step) => rateOver(step, SLICE);
 const QUOTED = { matmul1024: 66, mlp: 23800, lenetTrain: 3570, lenetInfer: 16100, beans: 500000 / 240 };
 const torchFile = join(here, 'results-torch.json');
 const measured = existsSync(torchFile) ? JSON.parse(readFileSync(torchFile, 'utf8')) : null;
 const PYTORCH = measured?.best ?? QUOTED;
 const torchLabel = measured ? `PyTorch ${measured.torch}, measured ${measured.date.slice(0, 10)}` : 'PyTorch, quoted from issue #4';
-
-/** Calls `step` until SLICE seconds pass, after one warm-up call; returns calls per second. */
-async function rate(step, seconds = SLICE) {
-  await step();
-  let n = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < seconds * 1000) { await step(); n++; }
-  return n / ((performance.now() - t0) / 1000);
-}
 
 const digits = await kiln.data.mnist();
 const beans = kiln.data.beans({ n: 100, seed: 0 });
@@ -49,13 +42,17 @@ const kilnWorkloads = {
     const x = digits.test.x.narrow(0, 0, 256);
     return 256 * (await rate(() => kiln.predict(model, x)));
   },
-  /** The whole demo: 500,000 per-sample SGD steps through fit, timed once. */
+  /** The whole demo: 500,000 per-sample SGD steps through fit, timed whole, best of SLICES runs. */
   beans: async () => {
-    kiln.manualSeed(0);
-    const model = new nn.Sequential(new nn.Linear(1, 2), new nn.Sigmoid(), new nn.Linear(2, 1), new nn.Sigmoid());
-    const t0 = performance.now();
-    await kiln.fit(model, beans, { epochs: 5000, batchSize: 1, optimizer: new optim.SGD(model.parameters(), { lr: 0.03 }), loss: 'mseLoss' });
-    return 500000 / ((performance.now() - t0) / 1000);
+    let best = 0;
+    for (let r = 0; r < SLICES; r++) {
+      kiln.manualSeed(0);
+      const model = new nn.Sequential(new nn.Linear(1, 2), new nn.Sigmoid(), new nn.Linear(2, 1), new nn.Sigmoid());
+      const t0 = performance.now();
+      await kiln.fit(model, beans, { epochs: 5000, batchSize: 1, optimizer: new optim.SGD(model.parameters(), { lr: 0.03 }), loss: 'mseLoss' });
+      best = Math.max(best, 500000 / ((performance.now() - t0) / 1000));
+    }
+    return best;
   },
 };
 const mlp = () => new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 64), new nn.ReLU(), new nn.Linear(64, 10));

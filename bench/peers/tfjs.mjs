@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { rate } from '../rate.mjs';
 
 const require = createRequire(import.meta.url);
 setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
@@ -11,15 +12,6 @@ setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'
 export async function useBackend(name) {
   await tf.setBackend(name);
   await tf.ready();
-}
-
-/** Runs `step` until `seconds` have passed (at least once after a warm-up) and returns steps per second. */
-async function rate(step, seconds) {
-  await step();
-  let n = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < seconds * 1000) { await step(); n++; }
-  return n / ((performance.now() - t0) / 1000);
 }
 
 export async function matmulGflops(size, seconds) {
