@@ -136,6 +136,9 @@ describe.runIf(existsSync(CHROMIUM) || process.env.CI)('the playground in Chromi
 
   it('loads the digits, trains LeNet-5 briefly, and predicts a drawn digit with probabilities that sum to 1', async () => {
     const page = await open('?dataset=digits');
+    // The digits have their own controls: the network's (play, step, data size) are hidden.
+    expect(await page.isVisible('#play')).toBe(false);
+    expect(await page.isVisible('#samples')).toBe(false);
     await page.click('#digits-load');
     await page.waitForSelector('#digits-status[data-ready="1"]', { timeout: 60_000 });
     expect(await page.textContent('#digits-status')).toMatch(/7996 training and 2004 test digits loaded/);
