@@ -6,4 +6,4 @@ export { conv2dForward, conv2dBackwardInput, conv2dBackwardFilter } from './conv
 export const HEAP_START: usize = __heap_base;
 export { maxPool2d, maxPool2dBackward, avgPool2d } from './pool';
 export { relu, reluGrad } from './elementwise';
-export { adamStep } from './optim';
+export { adamStep, rmspropStep } from './optim';

@@ -1,5 +1,5 @@
-// Adam's update in SIMD, for optimiser state that lives in the kernels' memory (the wasm backend's
-// resident buffers), as src/backend/js/optim.ts computes it: (lr/bc₁)·m / (√v/√bc₂ + ε).
+// Adam's and RMSprop's updates in SIMD, for optimiser state that lives in the kernels' memory (the
+// wasm backend's resident buffers), computed as src/backend/js/optim.ts does.
 
 /** p, g: [n] (copied in); m, v: [n] resident, updated in place. Hyperparameters as in the js kernel. */
 export function adamStep(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, decoupled: i32, t: i32): void {
@@ -30,5 +30,37 @@ export function adamStep(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f64
     store<f32>(m + i, mi);
     store<f32>(v + i, vi);
     store<f32>(p + i, w - (stepSize * mi) / (Mathf.sqrt(vi) * invRootBc2 + e));
+  }
+}
+
+/** p, g: [n] (copied in); sq and (when ≠ 0) buf: [n] resident, updated in place. As the js kernel. */
+export function rmspropStep(p: usize, g: usize, sq: usize, buf: usize, n: i32, lr: f64, alpha: f64, eps: f64, momentum: f64, weightDecay: f64): void {
+  const a = <f32>alpha, c = <f32>(1 - alpha), e = <f32>eps, mu = <f32>momentum, wd = <f32>weightDecay, rate = <f32>lr;
+  const va = f32x4.splat(a), vc = f32x4.splat(c), ve = f32x4.splat(e), vmu = f32x4.splat(mu), vwd = f32x4.splat(wd), vlr = f32x4.splat(rate);
+  const vec = <usize>(n & ~3) << 2;
+  for (let i: usize = 0; i < vec; i += 16) {
+    const w = v128.load(p + i);
+    const d = f32x4.add(v128.load(g + i), f32x4.mul(vwd, w));
+    const s = f32x4.add(f32x4.mul(va, v128.load(sq + i)), f32x4.mul(vc, f32x4.mul(d, d)));
+    v128.store(sq + i, s);
+    let step = f32x4.div(d, f32x4.add(f32x4.sqrt(s), ve));
+    if (buf) {
+      step = f32x4.add(f32x4.mul(vmu, v128.load(buf + i)), step);
+      v128.store(buf + i, step);
+    }
+    v128.store(p + i, f32x4.sub(w, f32x4.mul(vlr, step)));
+  }
+  for (let j = n & ~3; j < n; j++) {
+    const i = <usize>j << 2;
+    const w = load<f32>(p + i);
+    const d = load<f32>(g + i) + wd * w;
+    const s = a * load<f32>(sq + i) + c * d * d;
+    store<f32>(sq + i, s);
+    let step = d / (Mathf.sqrt(s) + e);
+    if (buf) {
+      step = mu * load<f32>(buf + i) + step;
+      store<f32>(buf + i, step);
+    }
+    store<f32>(p + i, w - rate * step);
   }
 }

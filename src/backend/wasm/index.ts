@@ -30,6 +30,7 @@ interface Kernels {
   relu(x: number, out: number, n: number): void;
   reluGrad(g: number, x: number, out: number, n: number): void;
   adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number, t: number): void;
+  rmspropStep(p: number, g: number, sq: number, buf: number, n: number, lr: number, alpha: number, eps: number, momentum: number, weightDecay: number): void;
 }
 
 /** The kernels a ThreadPool may run, by index. */
@@ -301,20 +302,31 @@ export function createWasmBackend(): WasmBackend | null {
     out.set(arena.f32().subarray(po >> 2, (po >> 2) + out.length));
   };
 
-  // Adam on resident moment buffers: only the parameters and gradients are copied in (and the
-  // parameters out), and the update runs in SIMD.
-  const adamStep: Backend['adamStep'] = (p, g, m, v, o) => {
-    if (!heap || !f32(p) || !f32(g) || !heap.has(m) || !heap.has(v) || p.length < MIN_ELEMENTWISE) return jsBackend.adamStep(p, g, m, v, o);
+  // Adam and RMSprop on resident state buffers: only the parameters and gradients are copied in
+  // (and the parameters out), and the update runs in SIMD.
+  const onResident = (p: TypedArray, g: TypedArray, ...state: (TypedArray | null)[]): p is Float32Array =>
+    heap !== null && f32(p) && f32(g) && p.length >= MIN_ELEMENTWISE && state.every((s) => s === null || heap.has(s));
+  /** Copies p and g in, runs `update(p, g)` on their offsets, copies p back. */
+  const inPlace = (p: Float32Array, g: Float32Array, update: (pp: number, pg: number) => void): void => {
     arena.reset();
     const pp = arena.copyIn(p), pg = arena.copyIn(g);
-    k.adamStep(pp, pg, m.byteOffset, v.byteOffset, p.length, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.decoupled ? 1 : 0, o.t);
+    update(pp, pg);
     p.set(arena.f32().subarray(pp >> 2, (pp >> 2) + p.length));
+  };
+  const adamStep: Backend['adamStep'] = (p, g, m, v, o) => {
+    if (!onResident(p, g, m, v)) return jsBackend.adamStep(p, g, m, v, o);
+    inPlace(p, g as Float32Array, (pp, pg) => k.adamStep(pp, pg, m.byteOffset, v.byteOffset, p.length, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.decoupled ? 1 : 0, o.t));
+  };
+  const rmspropStep: Backend['rmspropStep'] = (p, g, sq, buf, o) => {
+    if (!onResident(p, g, sq, buf)) return jsBackend.rmspropStep(p, g, sq, buf, o);
+    inPlace(p, g as Float32Array, (pp, pg) => k.rmspropStep(pp, pg, sq.byteOffset, buf ? buf.byteOffset : 0, p.length, o.lr, o.alpha, o.eps, o.momentum, o.weightDecay));
   };
 
   return {
     ...jsBackend,
     ...(heap ? { allocState: (n: number) => heap.alloc(n) } : {}),
     adamStep,
+    rmspropStep,
     unary,
     binary,
     name: 'wasm',

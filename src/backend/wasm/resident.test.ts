@@ -5,7 +5,8 @@ import { jsBackend } from '../js/index.js';
 import { createWasmBackend } from './index.js';
 
 // Optimiser state resident in the wasm kernels' memory: zeroed, updated in place by the SIMD Adam
-// kernel with the js kernel's results, reused once garbage-collected, and never in the arena's way.
+// and RMSprop kernels with the js kernels' results, reused once garbage-collected, and never in
+// the arena's way.
 
 const wasm = createWasmBackend();
 const resident = wasm?.allocState !== undefined;
@@ -31,6 +32,23 @@ describe.runIf(resident)('resident optimiser state (wasm)', () => {
       for (let i = 0; i < n; i++) {
         if (Math.abs(p1[i]! - p2[i]!) > 1e-6 * Math.max(1, Math.abs(p1[i]!))) expect.fail(`p[${i}]: wasm ${p2[i]} js ${p1[i]}`);
         if (Math.abs(v1[i]! - v2[i]!) > 1e-6 * Math.max(1e-6, Math.abs(v1[i]!))) expect.fail(`v[${i}]: wasm ${v2[i]} js ${v1[i]}`);
+      }
+    }
+  });
+
+  it('runs RMSprop on resident buffers as the js kernel does, with and without momentum', () => {
+    for (const momentum of [0, 0.9]) {
+      const n = 9_999;
+      const p1 = rand(n), g = rand(n), p2 = p1.slice();
+      const sq1 = new Float32Array(n), buf1 = momentum ? new Float32Array(n) : null;
+      const sq2 = w.allocState!(n), buf2 = momentum ? w.allocState!(n) : null;
+      for (let t = 1; t <= 5; t++) {
+        const o = { lr: 0.01, alpha: 0.99, eps: 1e-8, momentum, weightDecay: 0.05 };
+        jsBackend.rmspropStep(p1, g, sq1, buf1, o);
+        w.rmspropStep(p2, g, sq2, buf2, o);
+      }
+      for (let i = 0; i < n; i++) {
+        if (Math.abs(p1[i]! - p2[i]!) > 1e-5 * Math.max(1, Math.abs(p1[i]!))) expect.fail(`momentum ${momentum}, p[${i}]: wasm ${p2[i]} js ${p1[i]}`);
       }
     }
   });
@@ -61,12 +79,19 @@ describe.runIf(resident)('resident optimiser state (wasm)', () => {
     expect(keep[0]![12345]).toBe(7); // the arena never wrote over a resident buffer
   });
 
-  it('trains with Adam on wasm as on js (a layer big enough for the SIMD path)', () => {
+  it('trains with Adam and RMSprop on wasm as on js (a layer big enough for the SIMD path)', () => {
+    for (const make of [
+      (ps: kiln.Tensor[]) => new kiln.optim.Adam(ps, { lr: 0.01 }),
+      (ps: kiln.Tensor[]) => new kiln.optim.RMSprop(ps, { lr: 0.001, momentum: 0.5 }),
+    ]) trainSame(make);
+  });
+
+  function trainSame(makeOptimizer: (ps: kiln.Tensor[]) => kiln.optim.Optimizer<{ lr: number }>): void {
     const run = (backend: string): number[] => {
       kiln.setBackend(backend);
       kiln.manualSeed(3);
       const layer = new kiln.nn.Linear(100, 80);
-      const opt = new kiln.optim.Adam(layer.parameters(), { lr: 0.01 });
+      const opt = makeOptimizer(layer.parameters());
       const x = kiln.randn([16, 100]);
       for (let i = 0; i < 5; i++) {
         opt.zeroGrad();
@@ -82,5 +107,5 @@ describe.runIf(resident)('resident optimiser state (wasm)', () => {
     } finally {
       kiln.setBackend(before);
     }
-  });
+  }
 });
