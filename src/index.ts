@@ -14,7 +14,7 @@ export {
 export type { CreateOptions, RandomOptions } from './tensor/creation.js';
 export { manualSeed, Generator } from './tensor/random.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/tape.js';
-export { setBackend, getBackend, registerBackend, listBackends, backendDetail } from './backend/registry.js';
+export { setBackend, getBackend, registerBackend, listBackends, backendDetail, ready } from './backend/registry.js';
 export { setNumThreads, getNumThreads } from './backend/threads.js';
 export type { Backend } from './backend/backend.js';
 export { KilnError, ShapeError, DTypeError, ValueError, FormatError } from './errors.js';

@@ -36,4 +36,8 @@ describe('backend selection', () => {
       kiln.setNumThreads(threads);
     }
   });
+
+  it('ready() resolves to the backend in use (wasm here, where the kernels compile on import)', async () => {
+    expect(await kiln.ready()).toBe(kiln.getBackend());
+  });
 });

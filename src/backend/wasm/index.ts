@@ -115,26 +115,55 @@ function enableRelaxedSimd(bytes: Uint8Array<ArrayBuffer>): void {
   v8?.setFlagsFromString('--experimental-wasm-relaxed-simd');
 }
 
-/**
- * Instantiates the best kernel variant this platform runs: relaxed SIMD on shared memory, else SIMD
- * on shared memory, else SIMD on private memory; null where WebAssembly SIMD is missing.
- */
-function loadKernels(): Loaded | null {
+/** The kernel variants to try, best first: shared memory only where this platform has it. */
+function variants(): [string, string][] {
   const canShare = typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
-  const variants: [string, string][] = canShare
+  return canShare
     ? [['relaxed', KERNELS_RELAXED_BASE64], ['threads', KERNELS_THREADS_BASE64], ['plain', KERNELS_PLAIN_BASE64]]
     : [['plain', KERNELS_PLAIN_BASE64]];
-  for (const [variant, base64] of variants) {
+}
+
+/** The memory a variant imports, and the imports object. */
+function importsFor(variant: string): [WebAssembly.Memory, WebAssembly.Imports] {
+  const memory = new WebAssembly.Memory(variant === 'plain' ? { initial: 32 } : { initial: 32, maximum: 32768, shared: true });
+  const abort = (): never => { throw new Error('wasm kernel aborted'); };
+  return [memory, { env: { memory, abort } }];
+}
+
+/**
+ * Instantiates the best kernel variant this platform runs, synchronously: relaxed SIMD on shared
+ * memory, else SIMD on shared memory, else SIMD on private memory; null where none compiles (no
+ * WebAssembly SIMD, or a browser's main thread, which refuses synchronous compiles over 4 KB: see
+ * loadKernelsAsync).
+ */
+function loadKernels(): Loaded | null {
+  for (const [variant, base64] of variants()) {
     try {
       const bytes = decodeBase64(base64);
       if (variant === 'relaxed') enableRelaxedSimd(bytes);
       const module = new WebAssembly.Module(bytes);
-      const memory = new WebAssembly.Memory(variant === 'plain' ? { initial: 32 } : { initial: 32, maximum: 32768, shared: true });
-      const abort = (): never => { throw new Error('wasm kernel aborted'); };
-      const k = new WebAssembly.Instance(module, { env: { memory, abort } }).exports as unknown as Kernels;
+      const [memory, imports] = importsFor(variant);
+      const k = new WebAssembly.Instance(module, imports).exports as unknown as Kernels;
       return { k, module, memory, variant };
     } catch {
-      // This platform lacks a feature of the variant: try the next.
+      // This platform lacks a feature of the variant (or refuses to compile it here): try the next.
+    }
+  }
+  return null;
+}
+
+/** loadKernels, compiling and instantiating asynchronously (allowed everywhere, a page's main thread included). */
+async function loadKernelsAsync(): Promise<Loaded | null> {
+  for (const [variant, base64] of variants()) {
+    try {
+      const bytes = decodeBase64(base64);
+      if (variant === 'relaxed') enableRelaxedSimd(bytes);
+      const module = await WebAssembly.compile(bytes);
+      const [memory, imports] = importsFor(variant);
+      const k = (await WebAssembly.instantiate(module, imports)).exports as unknown as Kernels;
+      return { k, module, memory, variant };
+    } catch {
+      // As in loadKernels: try the next variant.
     }
   }
   return null;
@@ -158,7 +187,17 @@ export type WasmBackend = Backend & { threadStats(): ReturnType<ThreadPool['stat
 /** The wasm backend, or null where WebAssembly SIMD is missing so the caller keeps the js backend. */
 export function createWasmBackend(): WasmBackend | null {
   const loaded = loadKernels();
-  if (!loaded) return null;
+  return loaded ? wasmBackendOn(loaded) : null;
+}
+
+/** createWasmBackend, compiling asynchronously: for a browser page's main thread (see kiln.ready()). */
+export async function createWasmBackendAsync(): Promise<WasmBackend | null> {
+  const loaded = await loadKernelsAsync();
+  return loaded ? wasmBackendOn(loaded) : null;
+}
+
+/** The backend over instantiated kernels. */
+function wasmBackendOn(loaded: Loaded): WasmBackend {
   const { k, module, memory, variant } = loaded;
   const arena = new Arena(memory, k.HEAP_START.value as number);
   // Optimiser state resident in the kernels' memory (shared memory only: see resident.ts).

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Generator } from '../../tensor/random.js';
 import type { Backend, Window2d } from '../backend.js';
 import { jsBackend } from '../js/index.js';
-import { createWasmBackend } from './index.js';
+import { createWasmBackend, createWasmBackendAsync } from './index.js';
 
 // Every wasm kernel against the js reference kernel, on random shapes with odd sizes, every
 // transpose, broadcast batches, and the padding/stride/dilation combinations of convolution.
@@ -61,6 +61,16 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
       w.matmul(a, 0, b, 0, o2, 1, m, k, n, false, transB);
       expectNear(o2, o1, `blocked matmul transB=${transB}`, productScale(a, 0, b, 0, 1, m, k, n, false, transB));
     }
+  });
+
+  it('compiles asynchronously too (what kiln.ready() uses on a page\'s main thread), with the same kernels', async () => {
+    const asyncWasm = (await createWasmBackendAsync())!;
+    expect(asyncWasm.name).toBe('wasm');
+    const m = 70, k = 90, n = 50, a = rand(m * k), b = rand(k * n);
+    const o1 = new Float32Array(m * n), o2 = new Float32Array(m * n);
+    w.matmul(a, 0, b, 0, o1, 1, m, k, n, false, true);
+    asyncWasm.matmul(a, 0, b, 0, o2, 1, m, k, n, false, true);
+    expect(Array.from(o2)).toEqual(Array.from(o1));
   });
 
   it('leaves float64 and int32 to js, giving identical results', () => {
