@@ -58,10 +58,7 @@ export class DigitsTrainer {
 
   endEpoch(): void {
     this.epoch++;
-    const pred = kiln.predict(this.model, this.data.test.x).argmax(1).data;
-    let correct = 0;
-    for (let i = 0; i < pred.length; i++) if (pred[i] === this.data.test.y.data[i]) correct++;
-    this.testAccuracy = correct / pred.length;
+    this.testAccuracy = kiln.evaluate(this.model, this.data.test, { loss: 'crossEntropy', metrics: ['accuracy'], batchSize: 500 }).accuracy!;
   }
 
   /** Class probabilities for one 28×28 image (values in [0, 1], ink bright). */

@@ -36,19 +36,17 @@ export interface Snapshot {
 
 export interface DataInfo { kind: '1d' | '2d'; classes: number; train: number; test: number; featureNames: string[] }
 
+/** Kiln's loss for each choice (BCE and cross-entropy take the logits; MSE the output activation's values). */
+const LOSS_NAMES = { bce: 'binaryCrossEntropyWithLogits', crossEntropy: 'crossEntropy', mse: 'mseLoss' } as const;
+
 const INIT: Record<Settings['init'], 'kaimingNormal' | 'xavierNormal' | 'small' | 'zeros'> = {
   he: 'kaimingNormal', xavier: 'xavierNormal', small: 'small', zeros: 'zeros',
 };
 
-/** An activation layer by the playground's name (Kiln's names). */
-export function activationLayer(name: Activation | 'softmax'): kiln.nn.Module {
-  return nn.activation(name);
-}
-
 /** g(z) and g′(z) on z ∈ [−5, 5], by Kiln's autograd: the activation panel's plot. */
 export function activationCurves(name: Activation): string {
   const z = kiln.linspace(-5, 5, 201).requiresGrad_();
-  const g = activationLayer(name).forward(z);
+  const g = nn.activation(name).forward(z);
   g.sum().backward();
   return kiln.viz.lineChart({
     title: `${name}: g(z) and g′(z)`, xLabel: 'z', xValues: Array.from(z.data),
@@ -119,7 +117,7 @@ export class Trainer {
     const layers: kiln.nn.Module[] = [];
     let width = inputs;
     for (const h of s.hidden) {
-      layers.push(new nn.Linear(width, h.units, { init: INIT[s.init] }), activationLayer(h.activation));
+      layers.push(new nn.Linear(width, h.units, { init: INIT[s.init] }), nn.activation(h.activation));
       if (s.keepProb < 1) layers.push(new nn.Dropout(1 - s.keepProb));
       width = h.units;
     }
@@ -131,10 +129,10 @@ export class Trainer {
   private withOutput(layers: kiln.nn.Module[]): [kiln.nn.Sequential, kiln.nn.Sequential] {
     const s = this.settings;
     if (s.loss === 'mse') {
-      const m = new nn.Sequential(...layers, activationLayer(s.output === 'softmax' ? 'sigmoid' : s.output));
+      const m = new nn.Sequential(...layers, nn.activation(s.output === 'softmax' ? 'sigmoid' : s.output));
       return [m, m];
     }
-    return [new nn.Sequential(...layers), new nn.Sequential(...layers, activationLayer(s.output))];
+    return [new nn.Sequential(...layers), new nn.Sequential(...layers, nn.activation(s.output))];
   }
 
   private buildOptimizer(): [kiln.optim.Optimizer<{ lr: number }>, kiln.optim.InverseTimeLR | null] {
@@ -150,12 +148,7 @@ export class Trainer {
 
   /** The data loss (no L2 term) of the trained network's output. */
   private dataLoss(out: Tensor, y: Tensor): Tensor {
-    const F = nn.functional;
-    switch (this.settings.loss) {
-      case 'bce': return F.binaryCrossEntropyWithLogits(out, y);
-      case 'crossEntropy': return F.crossEntropy(out, y);
-      case 'mse': return F.mseLoss(out, y);
-    }
+    return nn.functional[LOSS_NAMES[this.settings.loss]](out, y);
   }
 
   /** One pass over the training set in batches (full, mini or one example), then the decay step. */
@@ -178,22 +171,11 @@ export class Trainer {
     this.history.accuracy.train.push(trainAcc); this.history.accuracy.test.push(testAcc);
   }
 
-  /** [loss, accuracy] on a whole set, in eval mode (no dropout). */
+  /** [loss, accuracy] on a whole set, in eval mode (no dropout), by kiln.evaluate. */
   private measure(ds: TensorDataset): [number, number] {
-    this.model.eval();
-    return kiln.noGrad(() => {
-      const out = this.model.forward(ds.x);
-      const loss = this.dataLoss(out, ds.y).item();
-      let correct = 0;
-      if (this.info.classes > 2) {
-        const pred = out.argmax(1).data;
-        for (let i = 0; i < pred.length; i++) if (pred[i] === ds.y.data[i]) correct++;
-      } else {
-        const p = (this.settings.loss === 'mse' ? out : out.sigmoid()).data;
-        for (let i = 0; i < p.length; i++) if ((p[i]! >= 0.5 ? 1 : 0) === ds.y.data[i]) correct++;
-      }
-      return [loss, correct / ds.length];
-    });
+    const metric = this.info.classes > 2 ? 'accuracy' : 'binaryAccuracy';
+    const logs = kiln.evaluate(this.model, ds, { loss: LOSS_NAMES[this.settings.loss], metrics: [metric] });
+    return [logs.loss!, logs[metric]!];
   }
 
   /** Everything the page draws, now. */

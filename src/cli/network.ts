@@ -27,11 +27,6 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 /** The CLI's short initialiser names and the `nn.init` scheme each means. */
 export const INITS: Record<string, WeightInit> = { default: 'default', zeros: 'zeros', small: 'small', xavier: 'xavierNormal', he: 'kaimingNormal' };
 
-/** An activation layer by the CLI's name (the library's `nn.activation`). */
-export function activationLayer(name: ActivationName | OutputActivation): Module {
-  return activation(name);
-}
-
 export interface NetworkSpec {
   /** One example's shape: [features], or [C, H, W] for images (flattened first for an MLP). */
   inputShape: number[];
@@ -62,7 +57,7 @@ export function finishNetwork(layers: Module[], inputShape: number[], loss: Loss
     return { train: seq(...layers), keep: seq(...layers, new Sigmoid()), loss: 'binaryCrossEntropyWithLogits', fromLogits: true };
   }
   if (out === 'softmax') throw new ValueError('network: a softmax output goes with --loss crossEntropy');
-  const model = seq(...layers, activationLayer(out));
+  const model = seq(...layers, activation(out));
   return { train: model, keep: model, loss: 'mseLoss', fromLogits: false };
 }
 
@@ -72,7 +67,7 @@ export function buildNetwork(spec: NetworkSpec): Network {
   const layers: Module[] = spec.inputShape.length > 1 ? [new Flatten()] : [];
   let width = spec.inputShape.reduce((a, b) => a * b, 1);
   for (const h of spec.hidden) {
-    layers.push(new Linear(width, h, { init: spec.init }), activationLayer(spec.activation));
+    layers.push(new Linear(width, h, { init: spec.init }), activation(spec.activation));
     if (keepProb < 1) layers.push(new Dropout(1 - keepProb));
     width = h;
   }
