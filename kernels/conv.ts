@@ -1,45 +1,20 @@
-// Convolution for float32 NCHW data as im2col + gemm, one example at a time so the column buffer
-// stays [C·KH·KW, OH·OW]. Geometry follows the js kernels (src/backend/js/conv.ts).
-import { gemm } from './gemm';
+// Convolution for float32 NCHW data. Geometry follows the js kernels (src/backend/js/conv.ts).
+//
+// Forward and filter gradient are implicit GEMMs: gemm's 4×8 micro-kernel, with its A operand
+// gathered straight from a zero-padded copy of one example's input through two offset tables —
+// one entry per output pixel (its window's corner) and one per filter tap (c, kh, kw) — so no
+// column buffer is built, copied or packed, and any stride or dilation costs nothing extra:
+//   forward:        out[f, j] = Σ_tap  x[pixel j + tap] · w[f, tap]   rows = 4 pixels, k = taps
+//   filter grad:   dw[f, tap] = Σ_j    x[tap + pixel j] · dy[f, j]    rows = 4 taps,   k = pixels
+// The B operand (weights, or dyᵀ) is packed once into panels of 8 filters, as gemm packs B.
+// The input gradient is a gemm (wᵀ · dy) into a column buffer, then col2im.
+import { gemm, gemmScratchBytes, madd, transpose4 } from './gemm';
 
 /**
- * cols[(c·KH + kh)·KW + kw, oh·OW + ow] = x[c, oh·sh − ph + kh·dh, ow·sw − pw + kw·dw], 0 outside.
- * For each (kw) the in-bounds outputs form one run [owLo, owHi), found once, so the inner loop has
- * no bounds checks: zeros before and after it, and a straight copy inside it when the stride is 1.
- */
-function im2col(x: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, cols: usize): void {
-  let at = cols;
-  for (let c = 0; c < C; c++) {
-    const plane = x + (<usize>(c * H * W) << 2);
-    for (let kh = 0; kh < KH; kh++) {
-      for (let kw = 0; kw < KW; kw++) {
-        const off = kw * dw - pw; // iw = ow·sw + off
-        const owLo = runStart(off, sw, OW), owHi = runEnd(off, sw, OW, W, owLo);
-        for (let oh = 0; oh < OH; oh++) {
-          const ih = oh * sh - ph + kh * dh;
-          if (ih < 0 || ih >= H) {
-            memory.fill(at, 0, <usize>OW << 2);
-            at += <usize>OW << 2;
-            continue;
-          }
-          if (owLo > 0) memory.fill(at, 0, <usize>owLo << 2);
-          const row = plane + (<usize>(ih * W + off) << 2);
-          if (sw == 1) {
-            memory.copy(at + (<usize>owLo << 2), row + (<usize>owLo << 2), <usize>(owHi - owLo) << 2);
-          } else {
-            for (let ow = owLo; ow < owHi; ow++) store<f32>(at + (<usize>ow << 2), load<f32>(row + (<usize>(ow * sw) << 2)));
-          }
-          if (owHi < OW) memory.fill(at + (<usize>owHi << 2), 0, <usize>(OW - owHi) << 2);
-          at += <usize>OW << 2;
-        }
-      }
-    }
-  }
-}
-
-/**
- * The adjoint of im2col: dx[c, ih, iw] += every column entry read from there (dx pre-zeroed).
- * Its loops mirror im2col's on purpose, in-bounds runs included; with stride 1 a run is a SIMD add.
+ * The adjoint of im2col (cols[(c·KH + kh)·KW + kw, oh·OW + ow] = x[c, oh·sh − ph + kh·dh, ow·sw − pw + kw·dw]):
+ * dx[c, ih, iw] += every column entry read from there (dx pre-zeroed). For each (kw) the in-bounds
+ * outputs form one run [owLo, owHi), found once, so the inner loop has no bounds checks; with
+ * stride 1 a run is a SIMD add.
  */
 function col2im(cols: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, dx: usize): void {
   let at = cols;
@@ -82,19 +57,6 @@ function runEnd(off: i32, sw: i32, OW: i32, W: i32, lo: i32): i32 {
   return max(lo, min(OW, W - off > 0 ? (W - off + sw - 1) / sw : 0));
 }
 
-/** dst[i] += v for n floats. */
-// @ts-ignore: decorator
-@inline
-function addScalar(dst: usize, v: f32, n: i32): void {
-  const s = f32x4.splat(v);
-  const vec = <usize>(n & ~3) << 2;
-  for (let i: usize = 0; i < vec; i += 16) v128.store(dst + i, f32x4.add(v128.load(dst + i), s));
-  for (let i = n & ~3; i < n; i++) {
-    const p = dst + (<usize>i << 2);
-    store<f32>(p, load<f32>(p) + v);
-  }
-}
-
 /** dst[i] += src[i] for n floats. */
 // @ts-ignore: decorator
 @inline
@@ -107,45 +69,211 @@ function addRun(dst: usize, src: usize, n: i32): void {
   }
 }
 
+/** n rounded up to a multiple of 16 bytes. */
+// @ts-ignore: decorator
+@inline
+function align16(n: usize): usize {
+  return (n + 15) & ~(<usize>15);
+}
+
 /**
- * Every conv kernel takes one workspace, `work`: the column buffer [C·KH·KW, OH·OW], then (16-byte
- * aligned) gemm's packing scratch. One pointer, so a thread pool can hand each thread its own.
+ * Every conv kernel takes one workspace, `work` (one pointer, so a thread pool can hand each
+ * thread its own), of convWorkBytes. Implicit GEMM lays it out as: the padded input [C, Hp, Wp],
+ * pixel offsets (i32 [P]), tap offsets (i32 [K]), the packed B panels (⌈F/8⌉ × [max(K, P)][8]),
+ * the bias panels (⌈F/8⌉ × 8) and a 4×8 tile. The input gradient uses it as the column buffer [K, P], then gemm's scratch.
+ */
+export function convWorkBytes(C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, ph: i32, pw: i32): i32 {
+  const K = C * KH * KW, P = OH * OW;
+  const implicit = align16(<usize>(C * (H + 2 * ph) * (W + 2 * pw)) << 2) + align16(<usize>P << 2) + align16(<usize>K << 2)
+    + (<usize>(((F + 7) >> 3) * (max(K, P) + 1)) << 5) + 128;
+  const columns = align16(<usize>(K * P) << 2) + <usize>gemmScratchBytes(K, P, F);
+  return <i32>max(implicit, columns);
+}
+
+// Where each part of the implicit-GEMM workspace starts, set by `layout`. Globals, not an object:
+// these kernels run with no allocator (the memory past HEAP_START is the host's), and each thread
+// has its own module instance, hence its own globals.
+let xpAt: usize = 0, pixOffAt: usize = 0, tapOffAt: usize = 0, panelsAt: usize = 0, biasAt: usize = 0, tileAt: usize = 0;
+
+function layout(work: usize, C: i32, Hp: i32, Wp: i32, K: i32, P: i32, F: i32): void {
+  xpAt = work;
+  pixOffAt = xpAt + align16(<usize>(C * Hp * Wp) << 2);
+  tapOffAt = pixOffAt + align16(<usize>P << 2);
+  panelsAt = tapOffAt + align16(<usize>K << 2);
+  biasAt = panelsAt + (<usize>(((F + 7) >> 3) * max(K, P)) << 5);
+  tileAt = biasAt + (<usize>((F + 7) >> 3) << 5);
+}
+
+/**
+ * Byte offsets into the padded input [C, Hp, Wp]: pixOff[oh·OW + ow] = (oh·sh·Wp + ow·sw)·4 and
+ * tapOff[(c·KH + kh)·KW + kw] = ((c·Hp + kh·dh)·Wp + kw·dw)·4; pixel + tap is the element read.
+ */
+function fillOffsets(C: i32, Hp: i32, Wp: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, dh: i32, dw: i32): void {
+  let at = pixOffAt;
+  for (let oh = 0; oh < OH; oh++) {
+    for (let ow = 0; ow < OW; ow++) { store<i32>(at, (oh * sh * Wp + ow * sw) << 2); at += 4; }
+  }
+  at = tapOffAt;
+  for (let c = 0; c < C; c++) {
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) { store<i32>(at, ((c * Hp + kh * dh) * Wp + kw * dw) << 2); at += 4; }
+    }
+  }
+}
+
+/** One example's input [C, H, W], zero-padded into xp [C, H + 2ph, W + 2pw]; returns where it now is. */
+function padInput(x: usize, C: i32, H: i32, W: i32, ph: i32, pw: i32, xp: usize): usize {
+  if (ph == 0 && pw == 0) return x;
+  const Hp = H + 2 * ph, Wp = W + 2 * pw;
+  memory.fill(xp, 0, <usize>(C * Hp * Wp) << 2);
+  for (let c = 0; c < C; c++) {
+    for (let h = 0; h < H; h++) {
+      memory.copy(xp + (<usize>((c * Hp + h + ph) * Wp + pw) << 2), x + (<usize>((c * H + h) * W) << 2), <usize>W << 2);
+    }
+  }
+  return xp;
+}
+
+/**
+ * The micro-kernel: tile[r][t] = init[t] + Σ_q A(r, q) · B[q][t] for 4 rows r and 8 columns t, where
+ * A(r, q) is the float at rows[r] + offs[q] (bytes) and B is a packed panel [kc][8]. The tile is
+ * stored as 4 rows of 8 floats. `init` (8 floats) is the bias panel, or 0 for none.
  */
 // @ts-ignore: decorator
 @inline
-function colsEnd(work: usize, ckk: i32, plane: i32): usize {
-  return (work + (<usize>(ckk * plane) << 2) + 15) & ~(<usize>15);
+function tile(r0: usize, r1: usize, r2: usize, r3: usize, offs: usize, kc: i32, bp: usize, init: usize, out: usize): void {
+  const lo = init ? v128.load(init) : f32x4.splat(0), hi = init ? v128.load(init + 16) : f32x4.splat(0);
+  let c00 = lo, c01 = hi, c10 = lo, c11 = hi, c20 = lo, c21 = hi, c30 = lo, c31 = hi;
+  for (let q = 0; q < kc; q++) {
+    const o = <usize>load<i32>(offs + (<usize>q << 2));
+    const bq = bp + (<usize>q << 5);
+    const b0 = v128.load(bq);
+    const b1 = v128.load(bq + 16);
+    const a0 = v128.load32_splat(r0 + o);
+    const a1 = v128.load32_splat(r1 + o);
+    const a2 = v128.load32_splat(r2 + o);
+    const a3 = v128.load32_splat(r3 + o);
+    c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01);
+    c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11);
+    c20 = madd(a2, b0, c20); c21 = madd(a2, b1, c21);
+    c30 = madd(a3, b0, c30); c31 = madd(a3, b1, c31);
+  }
+  v128.store(out, c00); v128.store(out, c01, 16);
+  v128.store(out, c10, 32); v128.store(out, c11, 48);
+  v128.store(out, c20, 64); v128.store(out, c21, 80);
+  v128.store(out, c30, 96); v128.store(out, c31, 112);
 }
 
-/** out[n]: [F, OH·OW] = w: [F, CKK] · im2col(x[n]) for every n, plus bias[f] on row f when `bias` ≠ 0. */
+/**
+ * Writes a tile [4 rows][8 columns] transposed into dst[(t0 + t)·ld + r0 + r] for the rows below
+ * `rows` and the columns below `cols`: column t of the tile is 4 consecutive floats of row t0 + t.
+ * With `accumulate` it adds to what is there.
+ */
+function storeTransposed(tileBuf: usize, dst: usize, ld: i32, r0: i32, t0: i32, rows: i32, cols: i32, accumulate: bool): void {
+  const base = dst + (<usize>(t0 * ld + r0) << 2), stride = <usize>ld << 2;
+  if (rows >= 4 && cols >= 8 && !accumulate) {
+    transpose4(v128.load(tileBuf), v128.load(tileBuf, 32), v128.load(tileBuf, 64), v128.load(tileBuf, 96), base, stride);
+    transpose4(v128.load(tileBuf, 16), v128.load(tileBuf, 48), v128.load(tileBuf, 80), v128.load(tileBuf, 112), base + 4 * stride, stride);
+    return;
+  }
+  for (let t = 0; t < min(cols, 8); t++) {
+    for (let r = 0; r < min(rows, 4); r++) {
+      const at = base + <usize>t * stride + (<usize>r << 2);
+      const v = load<f32>(tileBuf + (<usize>(r * 8 + t) << 2));
+      store<f32>(at, accumulate ? load<f32>(at) + v : v);
+    }
+  }
+}
+
+/** The 4 row addresses of a tile: base + offs[i0 + r], the last row repeated past `count` (computed, never stored). */
+// @ts-ignore: decorator
+@inline
+function rowAddress(base: usize, offs: usize, i: i32, count: i32): usize {
+  return base + <usize>load<i32>(offs + (<usize>min(i, count - 1) << 2));
+}
+
+/** out[n]: [F, OH·OW] = w: [F, K] · im2col(x[n]) for every n, plus bias[f] on row f when `bias` ≠ 0. */
 export function conv2dForward(x: usize, w: usize, out: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, bias: usize, work: usize): void {
-  const ckk = C * KH * KW, plane = OH * OW;
-  const cols = work, scratch = colsEnd(work, ckk, plane);
+  const K = C * KH * KW, P = OH * OW, Hp = H + 2 * ph, Wp = W + 2 * pw, panels = (F + 7) >> 3;
+  layout(work, C, Hp, Wp, K, P, F);
+  fillOffsets(C, Hp, Wp, KH, KW, OH, OW, sh, sw, dh, dw);
+  // Weights packed as B: panel fp is [K][8] with w[fp·8 + t, q] at [q][t] (zero past F); the bias
+  // likewise, 8 floats a panel.
+  const biasPanels = biasAt;
+  for (let fp = 0; fp < panels; fp++) {
+    const panel = panelsAt + (<usize>(fp * K) << 5);
+    for (let t = 0; t < 8; t++) {
+      const f = fp * 8 + t;
+      for (let q = 0; q < K; q++) store<f32>(panel + (<usize>(q * 8 + t) << 2), f < F ? load<f32>(w + (<usize>(f * K + q) << 2)) : 0);
+      if (bias) store<f32>(biasPanels + (<usize>(fp * 8 + t) << 2), f < F ? load<f32>(bias + (<usize>f << 2)) : 0);
+    }
+  }
   for (let n = 0; n < N; n++) {
-    const o = out + (<usize>(n * F * plane) << 2);
-    im2col(x + (<usize>(n * C * H * W) << 2), C, H, W, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, cols);
-    gemm(F, plane, ckk, w, ckk, 0, cols, plane, 0, o, plane, 0, scratch);
-    if (bias) for (let f = 0; f < F; f++) addScalar(o + (<usize>(f * plane) << 2), load<f32>(bias + (<usize>f << 2)), plane);
+    const src = padInput(x + (<usize>(n * C * H * W) << 2), C, H, W, ph, pw, xpAt);
+    const o = out + (<usize>(n * F * P) << 2);
+    for (let fp = 0; fp < panels; fp++) {
+      const bp = panelsAt + (<usize>(fp * K) << 5), init = bias ? biasPanels + (<usize>fp << 5) : 0;
+      for (let j0 = 0; j0 < P; j0 += 4) {
+        tile(rowAddress(src, pixOffAt, j0, P), rowAddress(src, pixOffAt, j0 + 1, P), rowAddress(src, pixOffAt, j0 + 2, P), rowAddress(src, pixOffAt, j0 + 3, P), tapOffAt, K, bp, init, tileAt);
+        storeTransposed(tileAt, o, P, j0, fp * 8, P - j0, F - fp * 8, false);
+      }
+    }
   }
 }
 
 /** dx[n] = col2im(wᵀ · dy[n]) for every n (dx is zeroed here). */
 export function conv2dBackwardInput(dy: usize, w: usize, dx: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, work: usize): void {
-  const ckk = C * KH * KW, plane = OH * OW;
-  const cols = work, scratch = colsEnd(work, ckk, plane);
+  const K = C * KH * KW, P = OH * OW;
+  const cols = work, scratch = align16(work + (<usize>(K * P) << 2));
   memory.fill(dx, 0, <usize>(N * C * H * W) << 2);
   for (let n = 0; n < N; n++) {
-    gemm(ckk, plane, F, w, ckk, 1, dy + (<usize>(n * F * plane) << 2), plane, 0, cols, plane, 0, scratch);
+    gemm(K, P, F, w, K, 1, dy + (<usize>(n * F * P) << 2), P, 0, cols, P, 0, scratch);
     col2im(cols, C, H, W, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, dx + (<usize>(n * C * H * W) << 2));
   }
 }
 
-/** dw = Σₙ dy[n] · im2col(x[n])ᵀ. */
+/** dw = Σₙ dy[n] · im2col(x[n])ᵀ: [F, K]. */
 export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, ddw: i32, work: usize): void {
-  const ckk = C * KH * KW, plane = OH * OW;
-  const cols = work, scratch = colsEnd(work, ckk, plane);
+  const K = C * KH * KW, P = OH * OW, Hp = H + 2 * ph, Wp = W + 2 * pw, panels = (F + 7) >> 3;
+  layout(work, C, Hp, Wp, K, P, F);
+  fillOffsets(C, Hp, Wp, KH, KW, OH, OW, sh, sw, dh, ddw);
   for (let n = 0; n < N; n++) {
-    im2col(x + (<usize>(n * C * H * W) << 2), C, H, W, KH, KW, OH, OW, sh, sw, ph, pw, dh, ddw, cols);
-    gemm(F, ckk, plane, dy + (<usize>(n * F * plane) << 2), plane, 0, cols, plane, 1, dw, ckk, n > 0 ? 1 : 0, scratch);
+    const src = padInput(x + (<usize>(n * C * H * W) << 2), C, H, W, ph, pw, xpAt);
+    packRowsTransposed(dy + (<usize>(n * F * P) << 2), F, P, panelsAt);
+    for (let fp = 0; fp < panels; fp++) {
+      const bp = panelsAt + (<usize>(fp * P) << 5);
+      for (let t0 = 0; t0 < K; t0 += 4) {
+        tile(rowAddress(src, tapOffAt, t0, K), rowAddress(src, tapOffAt, t0 + 1, K), rowAddress(src, tapOffAt, t0 + 2, K), rowAddress(src, tapOffAt, t0 + 3, K), pixOffAt, P, bp, 0, tileAt);
+        storeTransposed(tileAt, dw, K, t0, fp * 8, K - t0, F - fp * 8, n > 0);
+      }
+    }
+  }
+}
+
+/**
+ * Packs the rows of m: [F, P] as B panels of 8 rows: panel fp is [P][8] with m[fp·8 + t, j] at
+ * [j][t] (zero past F). Full blocks of 4 rows × 4 columns move as a register transpose.
+ */
+function packRowsTransposed(m: usize, F: i32, P: i32, out: usize): void {
+  const panels = (F + 7) >> 3, step = <usize>P << 2;
+  for (let fp = 0; fp < panels; fp++) {
+    const panel = out + (<usize>(fp * P) << 5);
+    for (let t0 = 0; t0 < 8; t0 += 4) {
+      const f0 = fp * 8 + t0;
+      let j = 0;
+      if (f0 + 4 <= F) {
+        const row = m + (<usize>(f0 * P) << 2);
+        for (; j + 4 <= P; j += 4) {
+          const at = row + (<usize>j << 2);
+          transpose4(v128.load(at), v128.load(at + step), v128.load(at + 2 * step), v128.load(at + 3 * step), panel + (<usize>j << 5) + (<usize>t0 << 2), 32);
+        }
+      }
+      for (; j < P; j++) {
+        for (let t = 0; t < 4; t++) {
+          const f = f0 + t;
+          store<f32>(panel + (<usize>(j * 8 + t0 + t) << 2), f < F ? load<f32>(m + (<usize>(f * P + j) << 2)) : 0);
+        }
+      }
+    }
   }
 }

@@ -81,7 +81,7 @@ function packB(n: i32, k: i32, b: usize, ldb: i32, transB: i32, out: usize): voi
 /** Stores the columns of the 4×4 block with rows r0…r3 at dst, dst + stride, dst + 2·stride, dst + 3·stride. */
 // @ts-ignore: decorator
 @inline
-function transpose4(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
+export function transpose4(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
   const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5); // r0[0] r1[0] r0[1] r1[1]
   const t1 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
   const t2 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
@@ -147,7 +147,7 @@ export function gemm(
 /** a·b + c: one fused instruction where relaxed SIMD is compiled in (see scripts/build-kernels.mjs). */
 // @ts-ignore: decorator
 @inline
-function madd(a: v128, b: v128, c: v128): v128 {
+export function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(c, f32x4.mul(a, b));
 }

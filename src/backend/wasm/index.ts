@@ -24,6 +24,7 @@ interface Kernels {
   conv2dForward(...args: number[]): void;
   conv2dBackwardInput(...args: number[]): void;
   conv2dBackwardFilter(...args: number[]): void;
+  convWorkBytes(C: number, H: number, W: number, F: number, KH: number, KW: number, OH: number, OW: number, ph: number, pw: number): number;
   maxPool2d(...args: number[]): void;
   maxPool2dBackward(dy: number, argmax: number, dx: number, count: number): void;
   avgPool2d(...args: number[]): void;
@@ -278,7 +279,7 @@ function wasmBackendOn(loaded: Loaded): WasmBackend {
     const runs = filterGrad || threads() > 1 ? split(g.N, chunks, 1) : [[0, g.N] as [number, number]];
     // Output: per example, or (filter gradient) one [F, CKK] partial sum per run.
     const po = arena.alloc(filterGrad ? runs.length * out.length : out.length);
-    const workBytes = ((ckk * plane * 4 + 15) & ~15) + Math.max(k.gemmScratchBytes(F, plane, ckk), k.gemmScratchBytes(ckk, plane, F), k.gemmScratchBytes(F, ckk, plane));
+    const workBytes = k.convWorkBytes(g.C, g.H, g.W, F, g.KH, g.KW, g.OH, g.OW, g.padH, g.padW);
     const t = Math.min(threads(), runs.length);
     const work = Array.from({ length: t }, () => arena.allocBytes(workBytes));
     // Per example: `first` always; `second` only for the filter gradient (dy; else it is the filter).

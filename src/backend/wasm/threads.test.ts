@@ -90,10 +90,12 @@ describe.runIf(pooled)('wasm kernels on worker threads', () => {
     setNumThreads(2);
     const a = rand(256 * 256), out = new Float32Array(256 * 256);
     w.matmul(a, 0, a, 0, out, 1, 256, 256, 256, false, false);
-    // Every worker that has started its loop (ready) must end up asleep, none spinning.
-    const asleep = (): boolean => w.threadStats()!.ready > 0 && w.threadStats()!.sleeping === w.threadStats()!.ready;
-    for (const deadline = Date.now() + 20_000; !asleep() && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
-    expect(asleep(), JSON.stringify(w.threadStats())).toBe(true);
+    // Every worker ends up started and asleep, none spinning. One snapshot per look: a worker that
+    // finishes booting between two reads (earlier tests spawned more) must not pass the check.
+    const asleep = (s: NonNullable<ReturnType<typeof w.threadStats>>): boolean => s.ready === s.workers && s.sleeping === s.ready;
+    let stats = w.threadStats()!;
+    for (const deadline = Date.now() + 20_000; !asleep(stats) && Date.now() < deadline; stats = w.threadStats()!) await new Promise((r) => setTimeout(r, 20));
+    expect(asleep(stats), JSON.stringify(stats)).toBe(true);
   });
 
   it('a lowered thread count leaves the extra workers out', () => {

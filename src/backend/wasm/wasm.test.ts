@@ -82,16 +82,23 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
   });
 
   it('conv2d forward and both backward passes, over padding, stride, dilation and odd sizes', () => {
-    const configs: [number, number, number, number, number, number, number, number, number, number][] = [
+    type HW = number | [number, number]; // the same for height and width, or [height, width]
+    const configs: [number, number, number, number, number, number, number, HW, HW, HW][] = [
       // N, C, H, W, F, KH, KW, stride, pad, dilation
       [2, 3, 7, 6, 4, 3, 2, 2, 1, 1], [1, 1, 5, 5, 1, 3, 3, 1, 0, 2], [3, 2, 9, 4, 3, 1, 4, 1, 2, 1],
       [2, 1, 28, 28, 6, 5, 5, 1, 2, 1], [1, 6, 14, 14, 16, 5, 5, 1, 0, 1], [2, 5, 17, 33, 7, 3, 3, 2, 1, 1],
+      // filter counts past a panel of 8 (9, 17), and a single output pixel
+      [3, 2, 6, 5, 9, 3, 3, 1, 1, 1], [2, 3, 5, 7, 17, 2, 3, 1, 0, 1], [2, 2, 3, 3, 9, 3, 3, 1, 0, 1],
+      // stride, padding and dilation differing between height and width
+      [2, 3, 11, 13, 5, 3, 2, [1, 2], [2, 0], [1, 2]], [2, 2, 9, 8, 10, 2, 3, [3, 1], [0, 1], [2, 1]],
       // batches big enough to be split into chunks of examples (and partial filter gradients)
       [37, 3, 20, 19, 8, 5, 5, 1, 2, 1], [64, 6, 14, 14, 16, 5, 5, 1, 0, 1], [9, 4, 33, 31, 5, 3, 3, 2, 1, 2],
     ];
+    const hw = (v: HW): [number, number] => (typeof v === 'number' ? [v, v] : v);
     for (const [N, C, H, W, F, KH, KW, s, p, d] of configs) {
-      const OH = Math.floor((H + 2 * p - d * (KH - 1) - 1) / s) + 1, OW = Math.floor((W + 2 * p - d * (KW - 1) - 1) / s) + 1;
-      const g: Window2d = { N, C, H, W, KH, KW, OH, OW, strideH: s, strideW: s, padH: p, padW: p, dilH: d, dilW: d };
+      const [sh, sw] = hw(s), [ph, pw] = hw(p), [dh, dw] = hw(d);
+      const OH = Math.floor((H + 2 * ph - dh * (KH - 1) - 1) / sh) + 1, OW = Math.floor((W + 2 * pw - dw * (KW - 1) - 1) / sw) + 1;
+      const g: Window2d = { N, C, H, W, KH, KW, OH, OW, strideH: sh, strideW: sw, padH: ph, padW: pw, dilH: dh, dilW: dw };
       const x = rand(N * C * H * W), wt = rand(F * C * KH * KW), dy = rand(N * F * OH * OW), bias = rand(F);
       const absX = x.map(Math.abs), absW = wt.map(Math.abs), absDy = dy.map(Math.abs);
       const pairs: [string, (b: Backend, out: Float32Array, abs?: boolean) => void, number][] = [
