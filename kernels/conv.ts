@@ -76,16 +76,21 @@ function align16(n: usize): usize {
   return (n + 15) & ~(<usize>15);
 }
 
+/** Taps (forward) or pixels (filter gradient) per k slice: a panel slice of KC × 8 floats is 8 KB. */
+const KC = 256;
+/** Output pixels per block in the forward pass. */
+const PB = 64;
+
 /**
  * Every conv kernel takes one workspace, `work` (one pointer, so a thread pool can hand each
  * thread its own), of convWorkBytes. Implicit GEMM lays it out as: the padded input [C, Hp, Wp],
  * pixel offsets (i32 [P]), tap offsets (i32 [K]), the packed B panels (⌈F/8⌉ × [max(K, P)][8]),
- * the bias panels (⌈F/8⌉ × 8) and a 4×8 tile. The input gradient uses it as the column buffer [K, P], then gemm's scratch.
+ * the bias panels (⌈F/8⌉ × 8) and a 4×8 tile with room for its transpose. The input gradient uses it as the column buffer [K, P], then gemm's scratch.
  */
 export function convWorkBytes(C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, ph: i32, pw: i32): i32 {
   const K = C * KH * KW, P = OH * OW;
   const implicit = align16(<usize>(C * (H + 2 * ph) * (W + 2 * pw)) << 2) + align16(<usize>P << 2) + align16(<usize>K << 2)
-    + (<usize>(((F + 7) >> 3) * (max(K, P) + 1)) << 5) + 128;
+    + (<usize>(((F + 7) >> 3) * (max(K, P) + 1)) << 5) + 256;
   const columns = align16(<usize>(K * P) << 2) + <usize>gemmScratchBytes(K, P, F);
   return <i32>max(implicit, columns);
 }
@@ -171,9 +176,20 @@ function tile(r0: usize, r1: usize, r2: usize, r3: usize, offs: usize, kc: i32, 
  */
 function storeTransposed(tileBuf: usize, dst: usize, ld: i32, r0: i32, t0: i32, rows: i32, cols: i32, accumulate: bool): void {
   const base = dst + (<usize>(t0 * ld + r0) << 2), stride = <usize>ld << 2;
-  if (rows >= 4 && cols >= 8 && !accumulate) {
-    transpose4(v128.load(tileBuf), v128.load(tileBuf, 32), v128.load(tileBuf, 64), v128.load(tileBuf, 96), base, stride);
-    transpose4(v128.load(tileBuf, 16), v128.load(tileBuf, 48), v128.load(tileBuf, 80), v128.load(tileBuf, 112), base + 4 * stride, stride);
+  if (rows >= 4 && cols >= 8) {
+    if (!accumulate) {
+      transpose4(v128.load(tileBuf), v128.load(tileBuf, 32), v128.load(tileBuf, 64), v128.load(tileBuf, 96), base, stride);
+      transpose4(v128.load(tileBuf, 16), v128.load(tileBuf, 48), v128.load(tileBuf, 80), v128.load(tileBuf, 112), base + 4 * stride, stride);
+      return;
+    }
+    // Transposed into the 128 bytes after the tile, then added column by column.
+    const t = tileBuf + 128;
+    transpose4(v128.load(tileBuf), v128.load(tileBuf, 32), v128.load(tileBuf, 64), v128.load(tileBuf, 96), t, 16);
+    transpose4(v128.load(tileBuf, 16), v128.load(tileBuf, 48), v128.load(tileBuf, 80), v128.load(tileBuf, 112), t + 64, 16);
+    for (let c = 0; c < 8; c++) {
+      const at = base + <usize>c * stride;
+      v128.store(at, f32x4.add(v128.load(at), v128.load(t + (<usize>c << 4))));
+    }
     return;
   }
   for (let t = 0; t < min(cols, 8); t++) {
@@ -211,11 +227,19 @@ export function conv2dForward(x: usize, w: usize, out: usize, N: i32, C: i32, H:
   for (let n = 0; n < N; n++) {
     const src = padInput(x + (<usize>(n * C * H * W) << 2), C, H, W, ph, pw, xpAt);
     const o = out + (<usize>(n * F * P) << 2);
-    for (let fp = 0; fp < panels; fp++) {
-      const bp = panelsAt + (<usize>(fp * K) << 5), init = bias ? biasPanels + (<usize>fp << 5) : 0;
-      for (let j0 = 0; j0 < P; j0 += 4) {
-        tile(rowAddress(src, pixOffAt, j0, P), rowAddress(src, pixOffAt, j0 + 1, P), rowAddress(src, pixOffAt, j0 + 2, P), rowAddress(src, pixOffAt, j0 + 3, P), tapOffAt, K, bp, init, tileAt);
-        storeTransposed(tileAt, o, P, j0, fp * 8, P - j0, F - fp * 8, false);
+    // Slices of KC taps (one weight panel slice, 8 KB, stays in L1) and blocks of PB pixels (their
+    // input stays in L1 across every filter panel); later slices add to the first's result.
+    for (let q0 = 0; q0 < K; q0 += KC) {
+      const kc = min(KC, K - q0);
+      for (let j1 = 0; j1 < P; j1 += PB) {
+        const jEnd = min(P, j1 + PB);
+        for (let fp = 0; fp < panels; fp++) {
+          const bp = panelsAt + (<usize>(fp * K + q0) << 5), init = bias && q0 == 0 ? biasPanels + (<usize>fp << 5) : 0;
+          for (let j0 = j1; j0 < jEnd; j0 += 4) {
+            tile(rowAddress(src, pixOffAt, j0, P), rowAddress(src, pixOffAt, j0 + 1, P), rowAddress(src, pixOffAt, j0 + 2, P), rowAddress(src, pixOffAt, j0 + 3, P), tapOffAt + (<usize>q0 << 2), kc, bp, init, tileAt);
+            storeTransposed(tileAt, o, P, j0, fp * 8, P - j0, F - fp * 8, q0 > 0);
+          }
+        }
       }
     }
   }
@@ -240,11 +264,15 @@ export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, N: i32, C: 
   for (let n = 0; n < N; n++) {
     const src = padInput(x + (<usize>(n * C * H * W) << 2), C, H, W, ph, pw, xpAt);
     packRowsTransposed(dy + (<usize>(n * F * P) << 2), F, P, panelsAt);
-    for (let fp = 0; fp < panels; fp++) {
-      const bp = panelsAt + (<usize>(fp * P) << 5);
-      for (let t0 = 0; t0 < K; t0 += 4) {
-        tile(rowAddress(src, tapOffAt, t0, K), rowAddress(src, tapOffAt, t0 + 1, K), rowAddress(src, tapOffAt, t0 + 2, K), rowAddress(src, tapOffAt, t0 + 3, K), pixOffAt, P, bp, 0, tileAt);
-        storeTransposed(tileAt, dw, K, t0, fp * 8, K - t0, F - fp * 8, n > 0);
+    // Slices of KC pixels, so the slice of dyᵀ's panel (8 KB) stays in L1 across every tap tile.
+    for (let q0 = 0; q0 < P; q0 += KC) {
+      const kc = min(KC, P - q0);
+      for (let fp = 0; fp < panels; fp++) {
+        const bp = panelsAt + (<usize>(fp * P + q0) << 5);
+        for (let t0 = 0; t0 < K; t0 += 4) {
+          tile(rowAddress(src, tapOffAt, t0, K), rowAddress(src, tapOffAt, t0 + 1, K), rowAddress(src, tapOffAt, t0 + 2, K), rowAddress(src, tapOffAt, t0 + 3, K), pixOffAt + (<usize>q0 << 2), kc, bp, 0, tileAt);
+          storeTransposed(tileAt, dw, K, t0, fp * 8, K - t0, F - fp * 8, n > 0 || q0 > 0);
+        }
       }
     }
   }

@@ -87,7 +87,8 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
       // N, C, H, W, F, KH, KW, stride, pad, dilation
       [2, 3, 7, 6, 4, 3, 2, 2, 1, 1], [1, 1, 5, 5, 1, 3, 3, 1, 0, 2], [3, 2, 9, 4, 3, 1, 4, 1, 2, 1],
       [2, 1, 28, 28, 6, 5, 5, 1, 2, 1], [1, 6, 14, 14, 16, 5, 5, 1, 0, 1], [2, 5, 17, 33, 7, 3, 3, 2, 1, 1],
-      // filter counts past a panel of 8 (9, 17), and a single output pixel
+      // more taps than one k slice (300 > 256), filter counts past a panel of 8 (9, 17), one output pixel
+      [2, 12, 6, 7, 9, 5, 5, 1, 2, 1],
       [3, 2, 6, 5, 9, 3, 3, 1, 1, 1], [2, 3, 5, 7, 17, 2, 3, 1, 0, 1], [2, 2, 3, 3, 9, 3, 3, 1, 0, 1],
       // stride, padding and dilation differing between height and width
       [2, 3, 11, 13, 5, 3, 2, [1, 2], [2, 0], [1, 2]], [2, 2, 9, 8, 10, 2, 3, [3, 1], [0, 1], [2, 1]],
