@@ -172,31 +172,34 @@ function tile(r0: usize, r1: usize, r2: usize, r3: usize, offs: usize, kc: i32, 
 /**
  * Writes a tile [4 rows][8 columns] transposed into dst[(t0 + t)·ld + r0 + r] for the rows below
  * `rows` and the columns below `cols`: column t of the tile is 4 consecutive floats of row t0 + t.
- * With `accumulate` it adds to what is there.
+ * With `accumulate` it adds to what is there; with `relu` it stores max(·, 0) of the result.
  */
-function storeTransposed(tileBuf: usize, dst: usize, ld: i32, r0: i32, t0: i32, rows: i32, cols: i32, accumulate: bool): void {
+function storeTransposed(tileBuf: usize, dst: usize, ld: i32, r0: i32, t0: i32, rows: i32, cols: i32, accumulate: bool, relu: bool): void {
   const base = dst + (<usize>(t0 * ld + r0) << 2), stride = <usize>ld << 2;
   if (rows >= 4 && cols >= 8) {
-    if (!accumulate) {
+    if (!accumulate && !relu) {
       transpose4(v128.load(tileBuf), v128.load(tileBuf, 32), v128.load(tileBuf, 64), v128.load(tileBuf, 96), base, stride);
       transpose4(v128.load(tileBuf, 16), v128.load(tileBuf, 48), v128.load(tileBuf, 80), v128.load(tileBuf, 112), base + 4 * stride, stride);
       return;
     }
-    // Transposed into the 128 bytes after the tile, then added column by column.
-    const t = tileBuf + 128;
+    // Transposed into the 128 bytes after the tile, then stored (or added) column by column.
+    const t = tileBuf + 128, zero = f32x4.splat(0);
     transpose4(v128.load(tileBuf), v128.load(tileBuf, 32), v128.load(tileBuf, 64), v128.load(tileBuf, 96), t, 16);
     transpose4(v128.load(tileBuf, 16), v128.load(tileBuf, 48), v128.load(tileBuf, 80), v128.load(tileBuf, 112), t + 64, 16);
     for (let c = 0; c < 8; c++) {
       const at = base + <usize>c * stride;
-      v128.store(at, f32x4.add(v128.load(at), v128.load(t + (<usize>c << 4))));
+      let v = v128.load(t + (<usize>c << 4));
+      if (accumulate) v = f32x4.add(v128.load(at), v);
+      v128.store(at, relu ? f32x4.max(v, zero) : v);
     }
     return;
   }
   for (let t = 0; t < min(cols, 8); t++) {
     for (let r = 0; r < min(rows, 4); r++) {
       const at = base + <usize>t * stride + (<usize>r << 2);
-      const v = load<f32>(tileBuf + (<usize>(r * 8 + t) << 2));
-      store<f32>(at, accumulate ? load<f32>(at) + v : v);
+      let v = load<f32>(tileBuf + (<usize>(r * 8 + t) << 2));
+      if (accumulate) v += load<f32>(at);
+      store<f32>(at, relu ? max(v, 0) : v);
     }
   }
 }
@@ -208,8 +211,11 @@ function rowAddress(base: usize, offs: usize, i: i32, count: i32): usize {
   return base + <usize>load<i32>(offs + (<usize>min(i, count - 1) << 2));
 }
 
-/** out[n]: [F, OH·OW] = w: [F, K] · im2col(x[n]) for every n, plus bias[f] on row f when `bias` ≠ 0. */
-export function conv2dForward(x: usize, w: usize, out: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, bias: usize, work: usize): void {
+/**
+ * out[n]: [F, OH·OW] = w: [F, K] · im2col(x[n]) for every n, plus bias[f] on row f when `bias` ≠ 0,
+ * then max(·, 0) when `relu` ≠ 0 (applied as the last k slice is stored).
+ */
+export function conv2dForward(x: usize, w: usize, out: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, bias: usize, relu: i32, work: usize): void {
   const K = C * KH * KW, P = OH * OW, Hp = H + 2 * ph, Wp = W + 2 * pw, panels = (F + 7) >> 3;
   layout(work, C, Hp, Wp, K, P, F);
   fillOffsets(C, Hp, Wp, KH, KW, OH, OW, sh, sw, dh, dw);
@@ -237,7 +243,7 @@ export function conv2dForward(x: usize, w: usize, out: usize, N: i32, C: i32, H:
           const bp = panelsAt + (<usize>(fp * K + q0) << 5), init = bias && q0 == 0 ? biasPanels + (<usize>fp << 5) : 0;
           for (let j0 = j1; j0 < jEnd; j0 += 4) {
             tile(rowAddress(src, pixOffAt, j0, P), rowAddress(src, pixOffAt, j0 + 1, P), rowAddress(src, pixOffAt, j0 + 2, P), rowAddress(src, pixOffAt, j0 + 3, P), tapOffAt + (<usize>q0 << 2), kc, bp, init, tileAt);
-            storeTransposed(tileAt, o, P, j0, fp * 8, P - j0, F - fp * 8, q0 > 0);
+            storeTransposed(tileAt, o, P, j0, fp * 8, P - j0, F - fp * 8, q0 > 0, relu != 0 && q0 + kc == K);
           }
         }
       }
@@ -271,7 +277,7 @@ export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, N: i32, C: 
         const bp = panelsAt + (<usize>(fp * P + q0) << 5);
         for (let t0 = 0; t0 < K; t0 += 4) {
           tile(rowAddress(src, tapOffAt, t0, K), rowAddress(src, tapOffAt, t0 + 1, K), rowAddress(src, tapOffAt, t0 + 2, K), rowAddress(src, tapOffAt, t0 + 3, K), pixOffAt + (<usize>q0 << 2), kc, bp, 0, tileAt);
-          storeTransposed(tileAt, dw, K, t0, fp * 8, K - t0, F - fp * 8, n > 0 || q0 > 0);
+          storeTransposed(tileAt, dw, K, t0, fp * 8, K - t0, F - fp * 8, n > 0 || q0 > 0, false);
         }
       }
     }

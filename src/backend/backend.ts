@@ -76,8 +76,11 @@ export interface Backend {
   copyBlock(x: TypedArray, outer: number, n: number, inner: number, out: TypedArray, outN: number, outStart: number): void;
   /** Reads a block back: out[:, j, :] = x[:, start + j, :] for j < len, x: [outer, n, inner]. */
   sliceBlock(x: TypedArray, outer: number, n: number, inner: number, start: number, len: number, out: TypedArray): void;
-  /** out: [N, F, OH, OW] = x: [N, C, H, W] ⋆ w: [F, C, KH, KW] (cross-correlation) + bias: [F] when given. */
-  conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, out: TypedArray, F: number, g: Window2d): void;
+  /**
+   * out: [N, F, OH, OW] = x: [N, C, H, W] ⋆ w: [F, C, KH, KW] (cross-correlation) + bias: [F] when
+   * given; with `relu`, max(·, 0) of that in the same pass (NaN staying NaN, as unary 'relu').
+   */
+  conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, out: TypedArray, F: number, g: Window2d, relu?: boolean): void;
   /** dx: [N, C, H, W] = the gradient of conv2d for its input, from dy: [N, F, OH, OW]. */
   conv2dBackwardInput(dy: TypedArray, w: TypedArray, dx: TypedArray, F: number, g: Window2d): void;
   /** dw: [F, C, KH, KW] = the gradient of conv2d for its filters (overwritten, summed over N). */

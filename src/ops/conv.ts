@@ -5,6 +5,7 @@ import { allocate, isFloat, promoteTypes } from '../tensor/dtype.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Window2d } from '../backend/backend.js';
+import { binaryRaw } from './elementwise.js';
 import type { Pair, Padding } from './window.js';
 import { window2d } from './window.js';
 
@@ -13,6 +14,11 @@ export interface Conv2dOptions {
   /** A size, [h, w], `'valid'` (0) or `'same'` (keeps the size; stride 1). Default 0. */
   padding?: Padding;
   dilation?: Pair;
+  /**
+   * Applies ReLU to the result in the same pass: relu(conv2d(x, w, b)) without a second tensor or
+   * pass over it (Sequential does this for a Conv2d followed by a ReLU). Default false.
+   */
+  relu?: boolean;
 }
 
 /**
@@ -41,10 +47,14 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== F)) throw new ShapeError(`conv2d: bias must be [${F}] (one per filter), got ${fmtShape(bias.shape)}`);
   const xd = x.to(dtype), wd = weight.to(dtype), bd = bias?.to(dtype);
   const out = allocate(dtype, g.N * F * g.OH * g.OW);
-  // The kernel adds the bias into its fresh output (no broadcast add, no second tensor).
-  backend().conv2d(xd.data, wd.data, bd?.data ?? null, out, F, g);
+  // The kernel adds the bias (and applies ReLU) in its fresh output: no broadcast add, no second tensor.
+  const relu = options.relu === true;
+  backend().conv2d(xd.data, wd.data, bd?.data ?? null, out, F, g, relu);
   const plane = g.OH * g.OW;
-  return record(new Tensor(out, [g.N, F, g.OH, g.OW]), 'conv2d', bd ? [xd, wd, bd] : [xd, wd], (dy) => {
+  const y = new Tensor(out, [g.N, F, g.OH, g.OW]);
+  return record(y, relu ? 'conv2dRelu' : 'conv2d', bd ? [xd, wd, bd] : [xd, wd], (g_) => {
+    // Through the ReLU first: y > 0 exactly where its input was > 0.
+    const dy = relu ? binaryRaw('reluGrad', g_, y, g_.dtype) : g_;
     let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
     if (xd.requiresGrad) {
       const d = allocate(dtype, xd.size);

@@ -40,6 +40,19 @@ describe('fused ops equal their composites', () => {
     );
   });
 
+  it('conv2d with relu = relu(conv2d), with and without bias, in float64 and float32', () => {
+    for (const dtype of ['float64', 'float32'] as const) {
+      const x = kiln.randn([2, 3, 7, 6], { dtype }), w = kiln.randn([5, 3, 3, 3], { dtype }), b = kiln.randn([5], { dtype });
+      const opts = { padding: 1, stride: [1, 2] as [number, number] };
+      // float32 runs on the default backend's kernels (wasm's fuse the ReLU into the conv's stores)
+      const same = (a: number[][], b: number[][]): void => (dtype === 'float64' ? expectSame(a, b) : a.forEach((v, i) => v.forEach((u, j) => expect(u).toBeCloseTo(b[i]![j]!, 4))));
+      const fused = valuesAndGrads((x, w, b) => F.conv2d(x, w, b, { ...opts, relu: true }), [x, w, b]);
+      same(fused, valuesAndGrads((x, w, b) => F.relu(F.conv2d(x, w, b, opts)), [x, w, b]));
+      expect(fused[0]!.some((v) => v === 0) && fused[0]!.some((v) => v > 0)).toBe(true); // both sides of the ReLU
+      same(valuesAndGrads((x, w) => F.conv2d(x, w, null, { relu: true }), [x, w]), valuesAndGrads((x, w) => F.relu(F.conv2d(x, w)), [x, w]));
+    }
+  });
+
   it("mseLoss = mean((ŷ − y)²), and the sum for reduction 'sum'", () => {
     const p = r(7, 2), y = r(7, 2);
     expectSame(valuesAndGrads((p, y) => F.mseLoss(p, y), [p, y]), valuesAndGrads((p, y) => p.sub(y).mul(p.sub(y)).mean(), [p, y]));

@@ -1,6 +1,7 @@
 import type { TypedArray } from '../../tensor/dtype.js';
 import { allocate, dtypeOf } from '../../tensor/dtype.js';
 import type { Window2d } from '../backend.js';
+import { unary } from './elementwise.js';
 import { matmul } from './matmul.js';
 
 // Convolution as im2col + matrix product, one example at a time so the column buffer stays
@@ -61,7 +62,7 @@ function col2im(cols: TypedArray, n: number, g: Window2d, dx: TypedArray): void 
 
 const colsFor = (like: TypedArray, g: Window2d): TypedArray => allocate(dtypeOf(like), g.C * g.KH * g.KW * g.OH * g.OW);
 
-export function conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, out: TypedArray, F: number, g: Window2d): void {
+export function conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, out: TypedArray, F: number, g: Window2d, relu = false): void {
   const cols = colsFor(x, g);
   const ckk = g.C * g.KH * g.KW, plane = g.OH * g.OW;
   for (let n = 0; n < g.N; n++) {
@@ -75,6 +76,7 @@ export function conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, ou
       }
     }
   }
+  if (relu) unary('relu', out, out);
 }
 
 export function conv2dBackwardInput(dy: TypedArray, w: TypedArray, dx: TypedArray, F: number, g: Window2d): void {

@@ -267,14 +267,14 @@ function wasmBackendOn(loaded: Loaded): WasmBackend {
    * up in chunk order here, and the chunks depend on the problem only, so the sum's rounding does
    * not depend on the thread count.
    */
-  const conv = (kernel: number, first: Float32Array, second: Float32Array, out: Float32Array, F: number, g: Window2d, bias: Float32Array | null = null): void => {
+  const conv = (kernel: number, first: Float32Array, second: Float32Array, out: Float32Array, F: number, g: Window2d, bias: Float32Array | null = null, relu = false): void => {
     arena.reset();
     const filterGrad = POOL_KERNELS[kernel] === 'conv2dBackwardFilter';
     const ckk = g.C * g.KH * g.KW, plane = g.OH * g.OW;
     const p1 = arena.copyIn(first);
     const p2 = arena.copyIn(second);
-    // The forward kernel takes a bias pointer (0: none) before its workspace.
-    const biasArg = POOL_KERNELS[kernel] === 'conv2dForward' ? [bias ? arena.copyIn(bias) : 0] : [];
+    // The forward kernel takes a bias pointer (0: none) and the ReLU flag before its workspace.
+    const biasArg = POOL_KERNELS[kernel] === 'conv2dForward' ? [bias ? arena.copyIn(bias) : 0, relu ? 1 : 0] : [];
     const chunks = chunkCount(g.N * F * plane * ckk, g.N);
     const runs = filterGrad || threads() > 1 ? split(g.N, chunks, 1) : [[0, g.N] as [number, number]];
     // Output: per example, or (filter gradient) one [F, CKK] partial sum per run.
@@ -378,7 +378,7 @@ function wasmBackendOn(loaded: Loaded): WasmBackend {
     avgPool2d: (x, out, g) => (f32(x) && f32(out) ? avgPool(x, out, g, false) : jsBackend.avgPool2d(x, out, g)),
     avgPool2dBackward: (dy, dx, g) => (f32(dy) && f32(dx) ? avgPool(dy, dx, g, true) : jsBackend.avgPool2dBackward(dy, dx, g)),
     matmul,
-    conv2d: (x, w, bias, out, F, g) => (f32(x) && f32(w) && f32(out) && (!bias || f32(bias)) ? conv(1, x, w, out, F, g, bias) : jsBackend.conv2d(x, w, bias, out, F, g)),
+    conv2d: (x, w, bias, out, F, g, relu) => (f32(x) && f32(w) && f32(out) && (!bias || f32(bias)) ? conv(1, x, w, out, F, g, bias, relu) : jsBackend.conv2d(x, w, bias, out, F, g, relu)),
     conv2dBackwardInput: (dy, w, dx, F, g) => (f32(dy) && f32(w) && f32(dx) ? conv(2, dy, w, dx, F, g) : jsBackend.conv2dBackwardInput(dy, w, dx, F, g)),
     conv2dBackwardFilter: (x, dy, dw, F, g) => (f32(x) && f32(dy) && f32(dw) ? conv(3, x, dy, dw, F, g) : jsBackend.conv2dBackwardFilter(x, dy, dw, F, g)),
   };

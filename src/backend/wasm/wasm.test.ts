@@ -105,6 +105,7 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
       const pairs: [string, (b: Backend, out: Float32Array, abs?: boolean) => void, number][] = [
         ['forward', (b, o, abs) => b.conv2d(abs ? absX : x, abs ? absW : wt, null, o, F, g), N * F * OH * OW],
         ['forward with bias', (b, o, abs) => b.conv2d(abs ? absX : x, abs ? absW : wt, abs ? bias.map(Math.abs) : bias, o, F, g), N * F * OH * OW],
+        ['forward with bias and ReLU', (b, o, abs) => b.conv2d(abs ? absX : x, abs ? absW : wt, abs ? bias.map(Math.abs) : bias, o, F, g, !abs), N * F * OH * OW],
         ['backward input', (b, o, abs) => b.conv2dBackwardInput(abs ? absDy : dy, abs ? absW : wt, o, F, g), x.length],
         ['backward filter', (b, o, abs) => b.conv2dBackwardFilter(abs ? absX : x, abs ? absDy : dy, o, F, g), wt.length],
       ];

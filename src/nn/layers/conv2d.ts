@@ -60,8 +60,13 @@ export class Conv2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardThenRelu(x, false);
+  }
+
+  /** relu(forward(x)) in one pass when `relu` (what Sequential runs for a Conv2d followed by a ReLU). */
+  forwardThenRelu(x: Tensor, relu = true): Tensor {
     if (x.ndim !== 4) throw new ShapeError(`Conv2d: expected a 4-D input [N, ${this.inChannels}, H, W], got ${x.ndim}-D ${fmtShape(x.shape)}${x.ndim === 3 ? '; for a single image use x.unsqueeze(0)' : ''}`);
-    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation });
+    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, relu });
   }
 
   override outputShape(input: readonly number[]): number[] {

@@ -3,6 +3,8 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { summary } from '../../models/summary.js';
 import { fromConfig } from '../config.js';
 import { Module } from '../module.js';
+import { ReLU } from './activations.js';
+import { Conv2d } from './conv2d.js';
 import type { ModuleConfig } from '../module.js';
 
 /**
@@ -35,9 +37,22 @@ export class Sequential extends Module {
     return this.layers.map((l, i) => [String(i), l]);
   }
 
+  /**
+   * Runs the layers in order. A Conv2d directly followed by a ReLU runs as one fused op (the same
+   * values and gradients, one pass fewer over the activations: src/ops/fused.test.ts).
+   */
   forward(x: Tensor): Tensor {
     let h = x;
-    for (const layer of this.layers) h = layer.forward(h);
+    const layers = this.layers;
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i]!;
+      if (layer instanceof Conv2d && layers[i + 1] instanceof ReLU) {
+        h = layer.forwardThenRelu(h);
+        i++;
+      } else {
+        h = layer.forward(h);
+      }
+    }
     return h;
   }
 
