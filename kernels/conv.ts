@@ -311,3 +311,20 @@ function packRowsTransposed(m: usize, F: i32, P: i32, out: usize): void {
     }
   }
 }
+
+/** db[f] = Σₙ Σⱼ dy[n, f, j] for dy: [N, F, P] (the conv bias's gradient). */
+export function conv2dBiasGrad(dy: usize, db: usize, N: i32, F: i32, P: i32): void {
+  memory.fill(db, 0, <usize>F << 2);
+  const vec = P & ~3;
+  for (let n = 0; n < N; n++) {
+    for (let f = 0; f < F; f++) {
+      const row = dy + (<usize>((n * F + f) * P) << 2);
+      let acc = f32x4.splat(0);
+      for (let j = 0; j < vec; j += 4) acc = f32x4.add(acc, v128.load(row + (<usize>j << 2)));
+      let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+      for (let j = vec; j < P; j++) s += load<f32>(row + (<usize>j << 2));
+      const at = db + (<usize>f << 2);
+      store<f32>(at, load<f32>(at) + s);
+    }
+  }
+}

@@ -85,6 +85,12 @@ export interface Backend {
   conv2dBackwardInput(dy: TypedArray, w: TypedArray, dx: TypedArray, F: number, g: Window2d): void;
   /** dw: [F, C, KH, KW] = the gradient of conv2d for its filters (overwritten, summed over N). */
   conv2dBackwardFilter(x: TypedArray, dy: TypedArray, dw: TypedArray, F: number, g: Window2d): void;
+  /**
+   * Every gradient of conv2d that is wanted, in one call (null: not wanted): dx as
+   * conv2dBackwardInput, dw as conv2dBackwardFilter, db: [F] = Σ dy[·, f, ·, ·]. With `y`, the
+   * output of a conv2d run with relu, dy is first masked by y > 0. dy itself is left as it is.
+   */
+  conv2dBackward(dy: TypedArray, x: TypedArray, w: TypedArray, y: TypedArray | null, dx: TypedArray | null, dw: TypedArray | null, db: TypedArray | null, F: number, g: Window2d): void;
   /** out: [N, C, OH, OW] = the max of each window (padding never wins); `argmax` records where. */
   maxPool2d(x: TypedArray, out: TypedArray, argmax: Int32Array, g: Window2d): void;
   /** dx += dy routed to each window's argmax (dx must start zeroed). */

@@ -2,10 +2,8 @@ import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { allocate, isFloat, promoteTypes } from '../tensor/dtype.js';
-import type { TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Window2d } from '../backend/backend.js';
-import { binaryRaw } from './elementwise.js';
 import type { Pair, Padding } from './window.js';
 import { window2d } from './window.js';
 
@@ -50,34 +48,13 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   // The kernel adds the bias (and applies ReLU) in its fresh output: no broadcast add, no second tensor.
   const relu = options.relu === true;
   backend().conv2d(xd.data, wd.data, bd?.data ?? null, out, F, g, relu);
-  const plane = g.OH * g.OW;
   const y = new Tensor(out, [g.N, F, g.OH, g.OW]);
-  return record(y, relu ? 'conv2dRelu' : 'conv2d', bd ? [xd, wd, bd] : [xd, wd], (g_) => {
-    // Through the ReLU first: y > 0 exactly where its input was > 0.
-    const dy = relu ? binaryRaw('reluGrad', g_, y, g_.dtype) : g_;
-    let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
-    if (xd.requiresGrad) {
-      const d = allocate(dtype, xd.size);
-      backend().conv2dBackwardInput(dy.data, wd.data, d, F, g);
-      dx = new Tensor(d, xd.shape);
-    }
-    if (wd.requiresGrad) {
-      const d = allocate(dtype, wd.size);
-      backend().conv2dBackwardFilter(xd.data, dy.data, d, F, g);
-      dw = new Tensor(d, wd.shape);
-    }
-    if (bd?.requiresGrad) {
-      // db[f] = Σ over examples and positions of dy[n, f, ·, ·]
-      const d = allocate(dtype, F);
-      for (let n = 0, at = 0; n < g.N; n++) for (let f = 0; f < F; f++, at += plane) d[f]! += sumOf(dy.data, at, plane);
-      db = new Tensor(d, bd.shape);
-    }
-    return [dx, dw, db];
+  return record(y, relu ? 'conv2dRelu' : 'conv2d', bd ? [xd, wd, bd] : [xd, wd], (dy) => {
+    const dx = xd.requiresGrad ? allocate(dtype, xd.size) : null;
+    const dw = wd.requiresGrad ? allocate(dtype, wd.size) : null;
+    const db = bd?.requiresGrad ? allocate(dtype, F) : null;
+    // One backend call for all of them (through the ReLU first: y > 0 exactly where its input was).
+    backend().conv2dBackward(dy.data, xd.data, wd.data, relu ? out : null, dx, dw, db, F, g);
+    return [dx && new Tensor(dx, xd.shape), dw && new Tensor(dw, wd.shape), db && new Tensor(db, bd!.shape)];
   });
-}
-
-function sumOf(a: TypedArray, at: number, n: number): number {
-  let s = 0;
-  for (let i = at; i < at + n; i++) s += a[i]!;
-  return s;
 }

@@ -102,3 +102,25 @@ export function conv2dBackwardFilter(x: TypedArray, dy: TypedArray, dw: TypedArr
     for (let i = 0; i < part.length; i++) dw[i] += part[i]!;
   }
 }
+
+export function conv2dBackward(dy: TypedArray, x: TypedArray, w: TypedArray, y: TypedArray | null, dx: TypedArray | null, dw: TypedArray | null, db: TypedArray | null, F: number, g: Window2d): void {
+  let d = dy;
+  if (y) {
+    d = allocate(dtypeOf(dy), dy.length);
+    for (let i = 0; i < d.length; i++) d[i] = y[i]! > 0 ? dy[i]! : 0;
+  }
+  if (dx) conv2dBackwardInput(d, w, dx, F, g);
+  if (dw) conv2dBackwardFilter(x, d, dw, F, g);
+  if (db) {
+    // db[f] = Σ over examples and positions of dy[n, f, ·, ·]
+    const plane = g.OH * g.OW;
+    db.fill(0);
+    for (let n = 0, at = 0; n < g.N; n++) {
+      for (let f = 0; f < F; f++) {
+        let s = 0;
+        for (const end = at + plane; at < end; at++) s += d[at]!;
+        db[f]! += s;
+      }
+    }
+  }
+}

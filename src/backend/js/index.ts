@@ -1,5 +1,5 @@
 import type { Backend } from '../backend.js';
-import { conv2d, conv2dBackwardFilter, conv2dBackwardInput } from './conv.js';
+import { conv2d, conv2dBackward, conv2dBackwardFilter, conv2dBackwardInput } from './conv.js';
 import { binary, clamp, unary, where } from './elementwise.js';
 import { copyBlock, gather, indexSelect, permute, scatterAdd, sliceBlock } from './indexing.js';
 import { matmul } from './matmul.js';
@@ -14,7 +14,7 @@ export const jsBackend: Backend = {
   reduce, argReduce, softmax,
   matmul,
   permute, gather, scatterAdd, indexSelect, copyBlock, sliceBlock,
-  conv2d, conv2dBackwardInput, conv2dBackwardFilter,
+  conv2d, conv2dBackwardInput, conv2dBackwardFilter, conv2dBackward,
   maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, adaptiveAvgPool2d, adaptiveAvgPool2dBackward,
   sgdStep, rmspropStep, adamStep,
 };

@@ -30,6 +30,7 @@ interface Kernels {
   avgPool2d(...args: number[]): void;
   relu(x: number, out: number, n: number): void;
   reluGrad(g: number, x: number, out: number, n: number): void;
+  conv2dBiasGrad(dy: number, db: number, N: number, F: number, plane: number): void;
   adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number, t: number): void;
   rmspropStep(p: number, g: number, sq: number, buf: number, n: number, lr: number, alpha: number, eps: number, momentum: number, weightDecay: number): void;
 }
@@ -260,21 +261,17 @@ function wasmBackendOn(loaded: Loaded): WasmBackend {
   };
 
   /**
-   * Copies the conv operands in and runs `kernel` (POOL_KERNELS index) over the batch, split by
-   * examples over the threads: `first` and `out` are per-example [N, …] arrays; `second` is the
-   * filter, except for the filter gradient, where it is dy and `out` is the filter's shape.
+   * Runs conv `kernel` (POOL_KERNELS index) over the batch on operands already in the arena, split
+   * by examples over the threads, and copies the result into `out`. p1 is per example [N, …] (x,
+   * or dy for the input gradient); p2 is the filter, except for the filter gradient, where it is dy
+   * and `out` is the filter's shape. `extra`: the forward kernel's bias pointer and ReLU flag.
    * Filter gradients sum over examples: each chunk of examples writes its own partial sum, added
    * up in chunk order here, and the chunks depend on the problem only, so the sum's rounding does
    * not depend on the thread count.
    */
-  const conv = (kernel: number, first: Float32Array, second: Float32Array, out: Float32Array, F: number, g: Window2d, bias: Float32Array | null = null, relu = false): void => {
-    arena.reset();
+  const runConv = (kernel: number, p1: number, p2: number, out: Float32Array, F: number, g: Window2d, extra: number[] = []): void => {
     const filterGrad = POOL_KERNELS[kernel] === 'conv2dBackwardFilter';
-    const ckk = g.C * g.KH * g.KW, plane = g.OH * g.OW;
-    const p1 = arena.copyIn(first);
-    const p2 = arena.copyIn(second);
-    // The forward kernel takes a bias pointer (0: none) and the ReLU flag before its workspace.
-    const biasArg = POOL_KERNELS[kernel] === 'conv2dForward' ? [bias ? arena.copyIn(bias) : 0, relu ? 1 : 0] : [];
+    const ckk = g.C * g.KH * g.KW, plane = g.OH * g.OW, image = g.C * g.H * g.W;
     const chunks = chunkCount(g.N * F * plane * ckk, g.N);
     const runs = filterGrad || threads() > 1 ? split(g.N, chunks, 1) : [[0, g.N] as [number, number]];
     // Output: per example, or (filter gradient) one [F, CKK] partial sum per run.
@@ -282,11 +279,12 @@ function wasmBackendOn(loaded: Loaded): WasmBackend {
     const workBytes = k.convWorkBytes(g.C, g.H, g.W, F, g.KH, g.KW, g.OH, g.OW, g.padH, g.padW);
     const t = Math.min(threads(), runs.length);
     const work = Array.from({ length: t }, () => arena.allocBytes(workBytes));
-    // Per example: `first` always; `second` only for the filter gradient (dy; else it is the filter).
-    const firstPer = first.length / g.N, secondPer = filterGrad ? second.length / g.N : 0, outPer = out.length / g.N;
+    // Floats per example of p1, of p2 (only dy, for the filter gradient) and of the output.
+    const firstPer = POOL_KERNELS[kernel] === 'conv2dBackwardInput' ? F * plane : image;
+    const secondPer = filterGrad ? F * plane : 0, outPer = filterGrad ? 0 : out.length / g.N;
     const geometry = [g.C, g.H, g.W, F, g.KH, g.KW, g.OH, g.OW, g.strideH, g.strideW, g.padH, g.padW, g.dilH, g.dilW];
     const args = runs.map(([n0, count], r) => [
-      p1 + 4 * n0 * firstPer, p2 + 4 * n0 * secondPer, filterGrad ? po + 4 * r * out.length : po + 4 * n0 * outPer, count, ...geometry, ...biasArg,
+      p1 + 4 * n0 * firstPer, p2 + 4 * n0 * secondPer, filterGrad ? po + 4 * r * out.length : po + 4 * n0 * outPer, count, ...geometry, ...extra,
     ]);
     if (pool) pool.run(kernel, args, work, threads());
     else for (const a of args) (k[POOL_KERNELS[kernel]!] as (...x: number[]) => void)(...a, work[0]!);
@@ -296,6 +294,35 @@ function wasmBackendOn(loaded: Loaded): WasmBackend {
       const part = result.subarray((po >> 2) + r * out.length, (po >> 2) + (r + 1) * out.length);
       for (let i = 0; i < out.length; i++) out[i]! += part[i]!;
     }
+  };
+
+  const conv2d: Backend['conv2d'] = (x, w, bias, out, F, g, relu) => {
+    if (!f32(x) || !f32(w) || !f32(out) || (bias && !f32(bias))) return jsBackend.conv2d(x, w, bias, out, F, g, relu);
+    arena.reset();
+    const px = arena.copyIn(x), pw = arena.copyIn(w);
+    runConv(1, px, pw, out, F, g, [bias ? arena.copyIn(bias as Float32Array) : 0, relu ? 1 : 0]);
+  };
+  /** One conv backward kernel on copies of its two operands. */
+  const convBackward = (kernel: number, first: TypedArray, second: TypedArray, out: TypedArray, F: number, g: Window2d): boolean => {
+    if (!f32(first) || !f32(second) || !f32(out)) return false;
+    arena.reset();
+    const p1 = arena.copyIn(first), p2 = arena.copyIn(second);
+    runConv(kernel, p1, p2, out, F, g);
+    return true;
+  };
+  /** All the wanted conv gradients with one copy of dy, masked (ReLU) and summed (bias) in wasm. */
+  const conv2dBackward: Backend['conv2dBackward'] = (dy, x, w, y, dx, dw, db, F, g) => {
+    if (![dy, x, w, y, dx, dw, db].every((a) => a === null || f32(a))) return jsBackend.conv2dBackward(dy, x, w, y, dx, dw, db, F, g);
+    arena.reset();
+    const pdy = arena.copyIn(dy as Float32Array);
+    if (y) k.reluGrad(pdy, arena.copyIn(y as Float32Array), pdy, dy.length);
+    if (db) {
+      const pdb = arena.alloc(F);
+      k.conv2dBiasGrad(pdy, pdb, g.N, F, g.OH * g.OW);
+      db.set(arena.f32().subarray(pdb >> 2, (pdb >> 2) + F));
+    }
+    if (dx) runConv(2, pdy, arena.copyIn(w as Float32Array), dx as Float32Array, F, g);
+    if (dw) runConv(3, arena.copyIn(x as Float32Array), pdy, dw as Float32Array, F, g);
   };
 
   // Pooling: one pass over the data, so only worth the copies on whole batches of images.
@@ -378,8 +405,9 @@ function wasmBackendOn(loaded: Loaded): WasmBackend {
     avgPool2d: (x, out, g) => (f32(x) && f32(out) ? avgPool(x, out, g, false) : jsBackend.avgPool2d(x, out, g)),
     avgPool2dBackward: (dy, dx, g) => (f32(dy) && f32(dx) ? avgPool(dy, dx, g, true) : jsBackend.avgPool2dBackward(dy, dx, g)),
     matmul,
-    conv2d: (x, w, bias, out, F, g, relu) => (f32(x) && f32(w) && f32(out) && (!bias || f32(bias)) ? conv(1, x, w, out, F, g, bias, relu) : jsBackend.conv2d(x, w, bias, out, F, g, relu)),
-    conv2dBackwardInput: (dy, w, dx, F, g) => (f32(dy) && f32(w) && f32(dx) ? conv(2, dy, w, dx, F, g) : jsBackend.conv2dBackwardInput(dy, w, dx, F, g)),
-    conv2dBackwardFilter: (x, dy, dw, F, g) => (f32(x) && f32(dy) && f32(dw) ? conv(3, x, dy, dw, F, g) : jsBackend.conv2dBackwardFilter(x, dy, dw, F, g)),
+    conv2d,
+    conv2dBackwardInput: (dy, w, dx, F, g) => void (convBackward(2, dy, w, dx, F, g) || jsBackend.conv2dBackwardInput(dy, w, dx, F, g)),
+    conv2dBackwardFilter: (x, dy, dw, F, g) => void (convBackward(3, x, dy, dw, F, g) || jsBackend.conv2dBackwardFilter(x, dy, dw, F, g)),
+    conv2dBackward,
   };
 }

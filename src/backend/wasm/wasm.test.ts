@@ -100,7 +100,7 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
       const [sh, sw] = hw(s), [ph, pw] = hw(p), [dh, dw] = hw(d);
       const OH = Math.floor((H + 2 * ph - dh * (KH - 1) - 1) / sh) + 1, OW = Math.floor((W + 2 * pw - dw * (KW - 1) - 1) / sw) + 1;
       const g: Window2d = { N, C, H, W, KH, KW, OH, OW, strideH: sh, strideW: sw, padH: ph, padW: pw, dilH: dh, dilW: dw };
-      const x = rand(N * C * H * W), wt = rand(F * C * KH * KW), dy = rand(N * F * OH * OW), bias = rand(F);
+      const x = rand(N * C * H * W), wt = rand(F * C * KH * KW), dy = rand(N * F * OH * OW), bias = rand(F), mask = rand(dy.length);
       const absX = x.map(Math.abs), absW = wt.map(Math.abs), absDy = dy.map(Math.abs);
       const pairs: [string, (b: Backend, out: Float32Array, abs?: boolean) => void, number][] = [
         ['forward', (b, o, abs) => b.conv2d(abs ? absX : x, abs ? absW : wt, null, o, F, g), N * F * OH * OW],
@@ -108,6 +108,11 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
         ['forward with bias and ReLU', (b, o, abs) => b.conv2d(abs ? absX : x, abs ? absW : wt, abs ? bias.map(Math.abs) : bias, o, F, g, !abs), N * F * OH * OW],
         ['backward input', (b, o, abs) => b.conv2dBackwardInput(abs ? absDy : dy, abs ? absW : wt, o, F, g), x.length],
         ['backward filter', (b, o, abs) => b.conv2dBackwardFilter(abs ? absX : x, abs ? absDy : dy, o, F, g), wt.length],
+        // all three gradients in one call, through a ReLU whose output is `mask` ([dx, dw, db] end to end)
+        ['backward, all at once, through a ReLU', (b, o, abs) => {
+          const dx = o.subarray(0, x.length), dw = o.subarray(x.length, x.length + wt.length), db = o.subarray(x.length + wt.length);
+          b.conv2dBackward(abs ? absDy : dy, abs ? absX : x, abs ? absW : wt, abs ? null : mask, dx, dw, db, F, g);
+        }, x.length + wt.length + F],
       ];
       for (const [what, run, len] of pairs) {
         const o1 = new Float32Array(len), o2 = new Float32Array(len).fill(NaN), scale = new Float32Array(len);
