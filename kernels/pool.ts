@@ -40,6 +40,10 @@ export function maxPool2d(x: usize, out: usize, argmax: usize, planes: i32, H: i
  * and argmax as the general loop: the first maximum wins, and a NaN always does.
  */
 function maxPool2dInside(x: usize, out: usize, argmax: usize, planes: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32): void {
+  if (KH == 2 && KW == 2 && sh == 2 && sw == 2) {
+    maxPool2x2(x, out, argmax, planes, H, W, OH, OW);
+    return;
+  }
   let o: usize = 0;
   const lanes = i32x4(0, sw, 2 * sw, 3 * sw);
   const vecOW = OW & ~3;
@@ -76,6 +80,62 @@ function maxPool2dInside(x: usize, out: usize, argmax: usize, planes: i32, H: i3
             best = select<f32>(v, best, wins);
             at = select<i32>(i, at, wins);
           }
+        }
+        store<f32>(out + (o << 2), best);
+        store<i32>(argmax + (o << 2), at);
+        o++;
+      }
+    }
+  }
+}
+
+/**
+ * maxPool2dInside for 2×2 windows with stride 2 (LeNet's, VGG's): four outputs read two whole
+ * vectors from each of their two input rows, split into even and odd columns by shuffles instead
+ * of gathering lane by lane. The windows' elements are compared in the same order as the general
+ * loop, so results and argmax are the same.
+ */
+function maxPool2x2(x: usize, out: usize, argmax: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32): void {
+  let o: usize = 0;
+  const even = i32x4(0, 2, 4, 6), one = i32x4.splat(1), below = i32x4.splat(W), belowRight = i32x4.splat(W + 1);
+  const vecOW = OW & ~3;
+  for (let p = 0; p < planes; p++) {
+    const base = p * H * W;
+    for (let oh = 0; oh < OH; oh++) {
+      const rowBase = base + 2 * oh * W;
+      for (let ow = 0; ow < vecOW; ow += 4) {
+        const corner = rowBase + 2 * ow;
+        const top = x + (<usize>corner << 2), bottom = top + (<usize>W << 2);
+        const t0 = v128.load(top), t1 = v128.load(top, 16), b0 = v128.load(bottom), b1 = v128.load(bottom, 16);
+        const at00 = i32x4.add(i32x4.splat(corner), even);
+        let best = v128.shuffle<f32>(t0, t1, 0, 2, 4, 6);
+        let at = at00;
+        let v = v128.shuffle<f32>(t0, t1, 1, 3, 5, 7);
+        let wins = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+        best = v128.bitselect(v, best, wins);
+        at = v128.bitselect(i32x4.add(at00, one), at, wins);
+        v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+        wins = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+        best = v128.bitselect(v, best, wins);
+        at = v128.bitselect(i32x4.add(at00, below), at, wins);
+        v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+        wins = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+        best = v128.bitselect(v, best, wins);
+        at = v128.bitselect(i32x4.add(at00, belowRight), at, wins);
+        v128.store(out + (o << 2), best);
+        v128.store(argmax + (o << 2), at);
+        o += 4;
+      }
+      for (let ow = vecOW; ow < OW; ow++) {
+        const corner = rowBase + 2 * ow;
+        let at = corner;
+        let best = load<f32>(x + (<usize>at << 2));
+        for (let k = 1; k < 4; k++) {
+          const i = corner + (k >> 1) * W + (k & 1);
+          const v = load<f32>(x + (<usize>i << 2));
+          const wins = <i32>(v > best) | <i32>(v != v);
+          best = select<f32>(v, best, wins);
+          at = select<i32>(i, at, wins);
         }
         store<f32>(out + (o << 2), best);
         store<i32>(argmax + (o << 2), at);

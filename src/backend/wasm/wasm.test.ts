@@ -145,6 +145,8 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
       [2, 3, 6, 6, 2, 2, 2, 0, 1], [1, 2, 7, 9, 3, 3, 2, 1, 1], [3, 1, 5, 5, 3, 2, 1, 1, 1], [1, 2, 9, 9, 3, 3, 1, 0, 2],
       // no padding or dilation and rows of ≥ 4 outputs: the SIMD path, with a scalar tail
       [2, 3, 28, 30, 2, 2, 2, 0, 1], [1, 2, 11, 13, 3, 3, 1, 0, 1], [2, 2, 13, 17, 3, 2, 3, 0, 1],
+      // 2×2 windows with stride 2 (their own shuffle path), odd-sized, with ties and NaNs (odd index)
+      [3, 2, 21, 19, 2, 2, 2, 0, 1],
     ] as const;
     for (const [c, [N, C, H, W, KH, KW, s, p, d]] of configs.entries()) {
       const OH = Math.floor((H + 2 * p - d * (KH - 1) - 1) / s) + 1, OW = Math.floor((W + 2 * p - d * (KW - 1) - 1) / s) + 1;
