@@ -176,8 +176,8 @@ function tile(r0: usize, r1: usize, r2: usize, r3: usize, offs: usize, kc: i32, 
  */
 function storeTransposed(tileBuf: usize, dst: usize, ld: i32, r0: i32, t0: i32, rows: i32, cols: i32, accumulate: bool, relu: bool): void {
   const base = dst + (<usize>(t0 * ld + r0) << 2), stride = <usize>ld << 2;
-  if (rows >= 4 && cols >= 8) {
-    if (!accumulate && !relu) {
+  if (rows >= 4) {
+    if (cols >= 8 && !accumulate && !relu) {
       transpose4(v128.load(tileBuf), v128.load(tileBuf, 32), v128.load(tileBuf, 64), v128.load(tileBuf, 96), base, stride);
       transpose4(v128.load(tileBuf, 16), v128.load(tileBuf, 48), v128.load(tileBuf, 80), v128.load(tileBuf, 112), base + 4 * stride, stride);
       return;
@@ -186,7 +186,7 @@ function storeTransposed(tileBuf: usize, dst: usize, ld: i32, r0: i32, t0: i32, 
     const t = tileBuf + 128, zero = f32x4.splat(0);
     transpose4(v128.load(tileBuf), v128.load(tileBuf, 32), v128.load(tileBuf, 64), v128.load(tileBuf, 96), t, 16);
     transpose4(v128.load(tileBuf, 16), v128.load(tileBuf, 48), v128.load(tileBuf, 80), v128.load(tileBuf, 112), t + 64, 16);
-    for (let c = 0; c < 8; c++) {
+    for (let c = 0; c < min(cols, 8); c++) {
       const at = base + <usize>c * stride;
       let v = v128.load(t + (<usize>c << 4));
       if (accumulate) v = f32x4.add(v128.load(at), v);
