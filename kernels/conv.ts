@@ -286,20 +286,22 @@ export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, N: i32, C: 
 
 /**
  * Packs the rows of m: [F, P] as B panels of 8 rows: panel fp is [P][8] with m[fp·8 + t, j] at
- * [j][t] (zero past F). Full blocks of 4 rows × 4 columns move as a register transpose.
+ * [j][t] (zero past F). Blocks of 4 rows × 4 columns move as a register transpose, rows past F
+ * as zero vectors.
  */
 function packRowsTransposed(m: usize, F: i32, P: i32, out: usize): void {
-  const panels = (F + 7) >> 3, step = <usize>P << 2;
+  const panels = (F + 7) >> 3, step = <usize>P << 2, zero = f32x4.splat(0);
   for (let fp = 0; fp < panels; fp++) {
     const panel = out + (<usize>(fp * P) << 5);
     for (let t0 = 0; t0 < 8; t0 += 4) {
       const f0 = fp * 8 + t0;
       let j = 0;
-      if (f0 + 4 <= F) {
+      if (f0 < F) {
         const row = m + (<usize>(f0 * P) << 2);
+        const has1 = f0 + 1 < F, has2 = f0 + 2 < F, has3 = f0 + 3 < F;
         for (; j + 4 <= P; j += 4) {
           const at = row + (<usize>j << 2);
-          transpose4(v128.load(at), v128.load(at + step), v128.load(at + 2 * step), v128.load(at + 3 * step), panel + (<usize>j << 5) + (<usize>t0 << 2), 32);
+          transpose4(v128.load(at), has1 ? v128.load(at + step) : zero, has2 ? v128.load(at + 2 * step) : zero, has3 ? v128.load(at + 3 * step) : zero, panel + (<usize>j << 5) + (<usize>t0 << 2), 32);
         }
       }
       for (; j < P; j++) {
