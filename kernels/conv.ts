@@ -9,6 +9,7 @@
 // The B operand (weights, or dyᵀ) is packed once into panels of 8 filters, as gemm packs B.
 // The input gradient is a gemm (wᵀ · dy) into a column buffer, then col2im.
 import { gemm, gemmScratchBytes, madd, transpose4 } from './gemm';
+import { maxPool2dInside } from './pool';
 
 /**
  * The adjoint of im2col (cols[(c·KH + kh)·KW + kw, oh·OW + ow] = x[c, oh·sh − ph + kh·dh, ow·sw − pw + kw·dw]):
@@ -85,12 +86,13 @@ const PB = 64;
  * Every conv kernel takes one workspace, `work` (one pointer, so a thread pool can hand each
  * thread its own), of convWorkBytes. Implicit GEMM lays it out as: the padded input [C, Hp, Wp],
  * pixel offsets (i32 [P]), tap offsets (i32 [K]), the packed B panels (⌈F/8⌉ × [max(K, P)][8]),
- * the bias panels (⌈F/8⌉ × 8) and a 4×8 tile with room for its transpose. The input gradient uses it as the column buffer [K, P], then gemm's scratch.
+ * the bias panels (⌈F/8⌉ × 8), a 4×8 tile with room for its transpose and, when the forward pools
+ * its output (`pooled`), one example's conv output [F, P]. The input gradient uses it as the column buffer [K, P], then gemm's scratch.
  */
-export function convWorkBytes(C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, ph: i32, pw: i32): i32 {
+export function convWorkBytes(C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, ph: i32, pw: i32, pooled: i32): i32 {
   const K = C * KH * KW, P = OH * OW;
   const implicit = align16(<usize>(C * (H + 2 * ph) * (W + 2 * pw)) << 2) + align16(<usize>P << 2) + align16(<usize>K << 2)
-    + (<usize>(((F + 7) >> 3) * (max(K, P) + 1)) << 5) + 256;
+    + (<usize>(((F + 7) >> 3) * (max(K, P) + 1)) << 5) + 256 + (pooled ? <usize>(F * P) << 2 : 0);
   const columns = align16(<usize>(K * P) << 2) + <usize>gemmScratchBytes(K, P, F);
   return <i32>max(implicit, columns);
 }
@@ -98,7 +100,7 @@ export function convWorkBytes(C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, 
 // Where each part of the implicit-GEMM workspace starts, set by `layout`. Globals, not an object:
 // these kernels run with no allocator (the memory past HEAP_START is the host's), and each thread
 // has its own module instance, hence its own globals.
-let xpAt: usize = 0, pixOffAt: usize = 0, tapOffAt: usize = 0, panelsAt: usize = 0, biasAt: usize = 0, tileAt: usize = 0;
+let xpAt: usize = 0, pixOffAt: usize = 0, tapOffAt: usize = 0, panelsAt: usize = 0, biasAt: usize = 0, tileAt: usize = 0, convAt: usize = 0;
 
 function layout(work: usize, C: i32, Hp: i32, Wp: i32, K: i32, P: i32, F: i32): void {
   xpAt = work;
@@ -107,6 +109,7 @@ function layout(work: usize, C: i32, Hp: i32, Wp: i32, K: i32, P: i32, F: i32): 
   panelsAt = tapOffAt + align16(<usize>K << 2);
   biasAt = panelsAt + (<usize>(((F + 7) >> 3) * max(K, P)) << 5);
   tileAt = biasAt + (<usize>((F + 7) >> 3) << 5);
+  convAt = tileAt + 256;
 }
 
 /**
@@ -213,9 +216,14 @@ function rowAddress(base: usize, offs: usize, i: i32, count: i32): usize {
 
 /**
  * out[n]: [F, OH·OW] = w: [F, K] · im2col(x[n]) for every n, plus bias[f] on row f when `bias` ≠ 0,
- * then max(·, 0) when `relu` ≠ 0 (applied as the last k slice is stored).
+ * then max(·, 0) when `relu` ≠ 0 (applied as the last k slice is stored). With `argmax` ≠ 0 each
+ * example's result is max-pooled (pKH × pKW windows, stride psh × psw, no padding, POH × POW
+ * outputs) into out[n]: [F, POH·POW], argmax[n] indexing the example's [F, OH·OW] result.
  */
-export function conv2dForward(x: usize, w: usize, out: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, bias: usize, relu: i32, work: usize): void {
+export function conv2dForward(
+  x: usize, w: usize, out: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+  bias: usize, relu: i32, pKH: i32, pKW: i32, psh: i32, psw: i32, POH: i32, POW: i32, argmax: usize, work: usize,
+): void {
   const K = C * KH * KW, P = OH * OW, Hp = H + 2 * ph, Wp = W + 2 * pw, panels = (F + 7) >> 3;
   layout(work, C, Hp, Wp, K, P, F);
   fillOffsets(C, Hp, Wp, KH, KW, OH, OW, sh, sw, dh, dw);
@@ -232,7 +240,8 @@ export function conv2dForward(x: usize, w: usize, out: usize, N: i32, C: i32, H:
   }
   for (let n = 0; n < N; n++) {
     const src = padInput(x + (<usize>(n * C * H * W) << 2), C, H, W, ph, pw, xpAt);
-    const o = out + (<usize>(n * F * P) << 2);
+    const pooled = F * POH * POW;
+    const o = argmax ? convAt : out + (<usize>(n * F * P) << 2);
     // Slices of KC taps (one weight panel slice, 8 KB, stays in L1) and blocks of PB pixels (their
     // input stays in L1 across every filter panel); later slices add to the first's result.
     for (let q0 = 0; q0 < K; q0 += KC) {
@@ -247,6 +256,25 @@ export function conv2dForward(x: usize, w: usize, out: usize, N: i32, C: i32, H:
           }
         }
       }
+    }
+    if (argmax) maxPool2dInside(convAt, out + (<usize>(n * pooled) << 2), argmax + (<usize>(n * pooled) << 2), F, OH, OW, pKH, pKW, POH, POW, psh, psw);
+  }
+}
+
+/**
+ * The backward of a pooled conv2dForward, first step: dy: [N, F, OH·OW] (zeroed here) receives each
+ * pooled gradient dz[n, o] at argmax[n, o] of its example, or nothing where the pooled output y is
+ * not > 0 (the ReLU's mask; y = 0: no ReLU). perOut = F·POH·POW, perY = F·OH·OW.
+ */
+export function conv2dRoutePooled(dz: usize, y: usize, argmax: usize, dy: usize, N: i32, perOut: i32, perY: i32): void {
+  memory.fill(dy, 0, <usize>(N * perY) << 2);
+  for (let n = 0; n < N; n++) {
+    const base = dy + (<usize>(n * perY) << 2);
+    for (let o = n * perOut, end = o + perOut; o < end; o++) {
+      const at = <usize>o << 2;
+      if (y && !(load<f32>(y + at) > 0)) continue;
+      const d = base + (<usize>load<i32>(argmax + at) << 2);
+      store<f32>(d, load<f32>(d) + load<f32>(dz + at));
     }
   }
 }

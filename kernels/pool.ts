@@ -39,7 +39,7 @@ export function maxPool2d(x: usize, out: usize, argmax: usize, planes: i32, H: i
  * x86, where even scalar f32.max branches for NaN) costs more than the whole window. Same results
  * and argmax as the general loop: the first maximum wins, and a NaN always does.
  */
-function maxPool2dInside(x: usize, out: usize, argmax: usize, planes: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32): void {
+export function maxPool2dInside(x: usize, out: usize, argmax: usize, planes: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32): void {
   if (KH == 2 && KW == 2 && sh == 2 && sw == 2) {
     maxPool2x2(x, out, argmax, planes, H, W, OH, OW);
     return;

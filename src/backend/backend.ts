@@ -26,6 +26,17 @@ export interface Window2d {
   strideH: number; strideW: number; padH: number; padW: number; dilH: number; dilW: number;
 }
 
+/**
+ * A max pooling run inside conv2d, on its (ReLU'd) output: `g` is the pooling window over that
+ * output ([N, F, OH, OW], no padding or dilation), and `argmax` holds, for each pooled value, the
+ * index of its max within its own example's [F, OH, OW] output (written by the forward, read by
+ * the backward).
+ */
+export interface FusedMaxPool {
+  g: Window2d;
+  argmax: Int32Array;
+}
+
 /** Reductions along one axis. */
 export type ReduceOp = 'sum' | 'max' | 'min';
 
@@ -79,8 +90,9 @@ export interface Backend {
   /**
    * out: [N, F, OH, OW] = x: [N, C, H, W] ⋆ w: [F, C, KH, KW] (cross-correlation) + bias: [F] when
    * given; with `relu`, max(·, 0) of that in the same pass (NaN staying NaN, as unary 'relu').
+   * With `pool`, that result is max-pooled too and `out` is the pooled [N, F, POH, POW].
    */
-  conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, out: TypedArray, F: number, g: Window2d, relu?: boolean): void;
+  conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, out: TypedArray, F: number, g: Window2d, relu?: boolean, pool?: FusedMaxPool | null): void;
   /** dx: [N, C, H, W] = the gradient of conv2d for its input, from dy: [N, F, OH, OW]. */
   conv2dBackwardInput(dy: TypedArray, w: TypedArray, dx: TypedArray, F: number, g: Window2d): void;
   /** dw: [F, C, KH, KW] = the gradient of conv2d for its filters (overwritten, summed over N). */
@@ -89,8 +101,10 @@ export interface Backend {
    * Every gradient of conv2d that is wanted, in one call (null: not wanted): dx as
    * conv2dBackwardInput, dw as conv2dBackwardFilter, db: [F] = Σ dy[·, f, ·, ·]. With `y`, the
    * output of a conv2d run with relu, dy is first masked by y > 0. dy itself is left as it is.
+   * With `pool`, dy and y are the pooled output's gradient and the pooled output, and dy is first
+   * routed to each window's max.
    */
-  conv2dBackward(dy: TypedArray, x: TypedArray, w: TypedArray, y: TypedArray | null, dx: TypedArray | null, dw: TypedArray | null, db: TypedArray | null, F: number, g: Window2d): void;
+  conv2dBackward(dy: TypedArray, x: TypedArray, w: TypedArray, y: TypedArray | null, dx: TypedArray | null, dw: TypedArray | null, db: TypedArray | null, F: number, g: Window2d, pool?: FusedMaxPool | null): void;
   /** out: [N, C, OH, OW] = the max of each window (padding never wins); `argmax` records where. */
   maxPool2d(x: TypedArray, out: TypedArray, argmax: Int32Array, g: Window2d): void;
   /** dx += dy routed to each window's argmax (dx must start zeroed). */

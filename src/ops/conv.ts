@@ -17,6 +17,11 @@ export interface Conv2dOptions {
    * pass over it (Sequential does this for a Conv2d followed by a ReLU). Default false.
    */
   relu?: boolean;
+  /**
+   * Max-pools the (ReLU'd) result in the same op, without padding: maxPool2d(·, kernelSize,
+   * { stride }) with no full-size output tensor (Sequential does this for Conv2d, ReLU, MaxPool2d).
+   */
+  maxPool?: { kernelSize: Pair; stride?: Pair };
 }
 
 /**
@@ -44,17 +49,24 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   const dtype = promoteTypes(x.dtype, weight.dtype);
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== F)) throw new ShapeError(`conv2d: bias must be [${F}] (one per filter), got ${fmtShape(bias.shape)}`);
   const xd = x.to(dtype), wd = weight.to(dtype), bd = bias?.to(dtype);
-  const out = allocate(dtype, g.N * F * g.OH * g.OW);
-  // The kernel adds the bias (and applies ReLU) in its fresh output: no broadcast add, no second tensor.
   const relu = options.relu === true;
-  backend().conv2d(xd.data, wd.data, bd?.data ?? null, out, F, g, relu);
-  const y = new Tensor(out, [g.N, F, g.OH, g.OW]);
-  return record(y, relu ? 'conv2dRelu' : 'conv2d', bd ? [xd, wd, bd] : [xd, wd], (dy) => {
+  const mp = options.maxPool;
+  const pg = mp ? window2d('conv2d maxPool', [g.N, F, g.OH, g.OW], mp.kernelSize, { stride: mp.stride ?? mp.kernelSize, padding: 0 }) : null;
+  const pool = pg ? { g: pg, argmax: new Int32Array(g.N * F * pg.OH * pg.OW) } : null;
+  const shape = pg ? [g.N, F, pg.OH, pg.OW] : [g.N, F, g.OH, g.OW];
+  const out = allocate(dtype, shape.reduce((a, b) => a * b, 1));
+  // The kernel adds the bias (and applies ReLU, and pools) in its fresh output: no broadcast add,
+  // no second tensor.
+  backend().conv2d(xd.data, wd.data, bd?.data ?? null, out, F, g, relu, pool);
+  const y = new Tensor(out, shape);
+  const name = `conv2d${relu ? 'Relu' : ''}${pool ? 'MaxPool' : ''}`;
+  return record(y, name, bd ? [xd, wd, bd] : [xd, wd], (dy) => {
     const dx = xd.requiresGrad ? allocate(dtype, xd.size) : null;
     const dw = wd.requiresGrad ? allocate(dtype, wd.size) : null;
     const db = bd?.requiresGrad ? allocate(dtype, F) : null;
-    // One backend call for all of them (through the ReLU first: y > 0 exactly where its input was).
-    backend().conv2dBackward(dy.data, xd.data, wd.data, relu ? out : null, dx, dw, db, F, g);
+    // One backend call for all of them: back through the pooling (to each window's max) and the
+    // ReLU (y > 0 exactly where its input was) first.
+    backend().conv2dBackward(dy.data, xd.data, wd.data, relu ? out : null, dx, dw, db, F, g, pool);
     return [dx && new Tensor(dx, xd.shape), dw && new Tensor(dw, wd.shape), db && new Tensor(db, bd!.shape)];
   });
 }

@@ -53,6 +53,22 @@ describe('fused ops equal their composites', () => {
     }
   });
 
+  it('conv2d with maxPool (and relu) = maxPool2d(relu(conv2d)), overlapping windows and odd sizes too', () => {
+    for (const dtype of ['float64', 'float32'] as const) {
+      const same = (a: number[][], b: number[][]): void => (dtype === 'float64' ? expectSame(a, b) : a.forEach((v, i) => v.forEach((u, j) => expect(u).toBeCloseTo(b[i]![j]!, 4))));
+      const x = kiln.randn([3, 2, 11, 9], { dtype }), w = kiln.randn([7, 2, 3, 3], { dtype }), b = kiln.randn([7], { dtype });
+      for (const [relu, kernelSize, stride] of [[true, 2, 2], [true, 3, 2], [false, 2, 1], [true, [2, 3], [1, 2]]] as const) {
+        const maxPool = { kernelSize: kernelSize as number | [number, number], stride: stride as number | [number, number] };
+        const fused = valuesAndGrads((x, w, b) => F.conv2d(x, w, b, { padding: 1, relu, maxPool }), [x, w, b]);
+        const composite = valuesAndGrads((x, w, b) => {
+          const y = F.conv2d(x, w, b, { padding: 1 });
+          return F.maxPool2d(relu ? F.relu(y) : y, maxPool.kernelSize, { stride: maxPool.stride });
+        }, [x, w, b]);
+        same(fused, composite);
+      }
+    }
+  });
+
   it("mseLoss = mean((ŷ − y)²), and the sum for reduction 'sum'", () => {
     const p = r(7, 2), y = r(7, 2);
     expectSame(valuesAndGrads((p, y) => F.mseLoss(p, y), [p, y]), valuesAndGrads((p, y) => p.sub(y).mul(p.sub(y)).mean(), [p, y]));

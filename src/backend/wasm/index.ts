@@ -24,7 +24,8 @@ interface Kernels {
   conv2dForward(...args: number[]): void;
   conv2dBackwardInput(...args: number[]): void;
   conv2dBackwardFilter(...args: number[]): void;
-  convWorkBytes(C: number, H: number, W: number, F: number, KH: number, KW: number, OH: number, OW: number, ph: number, pw: number): number;
+  convWorkBytes(C: number, H: number, W: number, F: number, KH: number, KW: number, OH: number, OW: number, ph: number, pw: number, pooled: number): number;
+  conv2dRoutePooled(dz: number, y: number, argmax: number, dy: number, N: number, perOut: number, perY: number): void;
   maxPool2d(...args: number[]): void;
   maxPool2dBackward(dy: number, argmax: number, dx: number, count: number): void;
   avgPool2d(...args: number[]): void;
@@ -264,19 +265,20 @@ function wasmBackendOn(loaded: Loaded): WasmBackend {
    * Runs conv `kernel` (POOL_KERNELS index) over the batch on operands already in the arena, split
    * by examples over the threads, and copies the result into `out`. p1 is per example [N, …] (x,
    * or dy for the input gradient); p2 is the filter, except for the filter gradient, where it is dy
-   * and `out` is the filter's shape. `extra`: the forward kernel's bias pointer and ReLU flag.
+   * and `out` is the filter's shape. `extra(n0)`: the forward kernel's arguments after the geometry
+   * for a chunk starting at example n0 (bias, ReLU, pooling).
    * Filter gradients sum over examples: each chunk of examples writes its own partial sum, added
    * up in chunk order here, and the chunks depend on the problem only, so the sum's rounding does
    * not depend on the thread count.
    */
-  const runConv = (kernel: number, p1: number, p2: number, out: Float32Array, F: number, g: Window2d, extra: number[] = []): void => {
+  const runConv = (kernel: number, p1: number, p2: number, out: Float32Array, F: number, g: Window2d, extra: (n0: number) => number[] = () => [], pooled = false): void => {
     const filterGrad = POOL_KERNELS[kernel] === 'conv2dBackwardFilter';
     const ckk = g.C * g.KH * g.KW, plane = g.OH * g.OW, image = g.C * g.H * g.W;
     const chunks = chunkCount(g.N * F * plane * ckk, g.N);
     const runs = filterGrad || threads() > 1 ? split(g.N, chunks, 1) : [[0, g.N] as [number, number]];
     // Output: per example, or (filter gradient) one [F, CKK] partial sum per run.
     const po = arena.alloc(filterGrad ? runs.length * out.length : out.length);
-    const workBytes = k.convWorkBytes(g.C, g.H, g.W, F, g.KH, g.KW, g.OH, g.OW, g.padH, g.padW);
+    const workBytes = k.convWorkBytes(g.C, g.H, g.W, F, g.KH, g.KW, g.OH, g.OW, g.padH, g.padW, pooled ? 1 : 0);
     const t = Math.min(threads(), runs.length);
     const work = Array.from({ length: t }, () => arena.allocBytes(workBytes));
     // Floats per example of p1, of p2 (only dy, for the filter gradient) and of the output.
@@ -284,7 +286,7 @@ function wasmBackendOn(loaded: Loaded): WasmBackend {
     const secondPer = filterGrad ? F * plane : 0, outPer = filterGrad ? 0 : out.length / g.N;
     const geometry = [g.C, g.H, g.W, F, g.KH, g.KW, g.OH, g.OW, g.strideH, g.strideW, g.padH, g.padW, g.dilH, g.dilW];
     const args = runs.map(([n0, count], r) => [
-      p1 + 4 * n0 * firstPer, p2 + 4 * n0 * secondPer, filterGrad ? po + 4 * r * out.length : po + 4 * n0 * outPer, count, ...geometry, ...extra,
+      p1 + 4 * n0 * firstPer, p2 + 4 * n0 * secondPer, filterGrad ? po + 4 * r * out.length : po + 4 * n0 * outPer, count, ...geometry, ...extra(n0),
     ]);
     if (pool) pool.run(kernel, args, work, threads());
     else for (const a of args) (k[POOL_KERNELS[kernel]!] as (...x: number[]) => void)(...a, work[0]!);
@@ -296,11 +298,15 @@ function wasmBackendOn(loaded: Loaded): WasmBackend {
     }
   };
 
-  const conv2d: Backend['conv2d'] = (x, w, bias, out, F, g, relu) => {
-    if (!f32(x) || !f32(w) || !f32(out) || (bias && !f32(bias))) return jsBackend.conv2d(x, w, bias, out, F, g, relu);
+  const conv2d: Backend['conv2d'] = (x, w, bias, out, F, g, relu, pool) => {
+    if (!f32(x) || !f32(w) || !f32(out) || (bias && !f32(bias))) return jsBackend.conv2d(x, w, bias, out, F, g, relu, pool);
     arena.reset();
-    const px = arena.copyIn(x), pw = arena.copyIn(w);
-    runConv(1, px, pw, out, F, g, [bias ? arena.copyIn(bias as Float32Array) : 0, relu ? 1 : 0]);
+    const px = arena.copyIn(x), pw = arena.copyIn(w), pb = bias ? arena.copyIn(bias as Float32Array) : 0;
+    // Pooling: its window, and argmax (one int per pooled value) written in the arena, then copied out.
+    const pg = pool?.g, pa = pool ? arena.alloc(out.length) : 0, perOut = out.length / g.N;
+    const poolArgs = (n0: number): number[] => (pg ? [pg.KH, pg.KW, pg.strideH, pg.strideW, pg.OH, pg.OW, pa + 4 * n0 * perOut] : [0, 0, 0, 0, 0, 0, 0]);
+    runConv(1, px, pw, out, F, g, (n0) => [pb, relu ? 1 : 0, ...poolArgs(n0)], pool != null);
+    pool?.argmax.set(new Int32Array(arena.memory.buffer, pa, out.length));
   };
   /** One conv backward kernel on copies of its two operands. */
   const convBackward = (kernel: number, first: TypedArray, second: TypedArray, out: TypedArray, F: number, g: Window2d): boolean => {
@@ -311,11 +317,20 @@ function wasmBackendOn(loaded: Loaded): WasmBackend {
     return true;
   };
   /** All the wanted conv gradients with one copy of dy, masked (ReLU) and summed (bias) in wasm. */
-  const conv2dBackward: Backend['conv2dBackward'] = (dy, x, w, y, dx, dw, db, F, g) => {
-    if (![dy, x, w, y, dx, dw, db].every((a) => a === null || f32(a))) return jsBackend.conv2dBackward(dy, x, w, y, dx, dw, db, F, g);
+  const conv2dBackward: Backend['conv2dBackward'] = (dy, x, w, y, dx, dw, db, F, g, pool) => {
+    if (![dy, x, w, y, dx, dw, db].every((a) => a === null || f32(a))) return jsBackend.conv2dBackward(dy, x, w, y, dx, dw, db, F, g, pool);
     arena.reset();
-    const pdy = arena.copyIn(dy as Float32Array);
-    if (y) k.reluGrad(pdy, arena.copyIn(y as Float32Array), pdy, dy.length);
+    let pdy = arena.copyIn(dy as Float32Array);
+    if (pool) {
+      // dy is the pooled gradient: routed (and masked) into the full one, all in the arena
+      const pa = arena.alloc(pool.argmax.length);
+      new Int32Array(arena.memory.buffer, pa, pool.argmax.length).set(pool.argmax);
+      const py = y ? arena.copyIn(y as Float32Array) : 0, perY = F * g.OH * g.OW, full = arena.alloc(g.N * perY);
+      k.conv2dRoutePooled(pdy, py, pa, full, g.N, dy.length / g.N, perY);
+      pdy = full;
+    } else if (y) {
+      k.reluGrad(pdy, arena.copyIn(y as Float32Array), pdy, dy.length);
+    }
     if (db) {
       const pdb = arena.alloc(F);
       k.conv2dBiasGrad(pdy, pdb, g.N, F, g.OH * g.OW);

@@ -30,7 +30,7 @@ export interface Layout {
 
 export const MAX_THREADS = 64;
 export const MAX_CHUNKS = 256;
-export const MAX_ARITY = 24;
+export const MAX_ARITY = 32;
 const LAYOUT: Layout = {
   gen: 0, tag: 1, claim: 2, done: 3, total: 4, fn: 5, arity: 6, sleeping: 7, failed: 8, ready: 9, active: 10, byWorkers: 11,
   scratch: 16, args: 16 + MAX_THREADS,

@@ -102,6 +102,12 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
       const g: Window2d = { N, C, H, W, KH, KW, OH, OW, strideH: sh, strideW: sw, padH: ph, padW: pw, dilH: dh, dilW: dw };
       const x = rand(N * C * H * W), wt = rand(F * C * KH * KW), dy = rand(N * F * OH * OW), bias = rand(F), mask = rand(dy.length);
       const absX = x.map(Math.abs), absW = wt.map(Math.abs), absDy = dy.map(Math.abs);
+      // A fused max pooling: 2×2 windows, stride 2 (1×1 on a one-pixel output), and js's pooled output
+      // and argmax, for the pooled backward.
+      const pk = Math.min(2, OH, OW), POH = Math.floor((OH - pk) / pk) + 1, POW = Math.floor((OW - pk) / pk) + 1;
+      const pg: Window2d = { N, C: F, H: OH, W: OW, KH: pk, KW: pk, OH: POH, OW: POW, strideH: pk, strideW: pk, padH: 0, padW: 0, dilH: 1, dilW: 1 };
+      const pooledLen = N * F * POH * POW, pooledY = new Float32Array(pooledLen), argmax = new Int32Array(pooledLen), dz = rand(pooledLen);
+      jsBackend.conv2d(x, wt, bias, pooledY, F, g, true, { g: pg, argmax });
       const pairs: [string, (b: Backend, out: Float32Array, abs?: boolean) => void, number][] = [
         ['forward', (b, o, abs) => b.conv2d(abs ? absX : x, abs ? absW : wt, null, o, F, g), N * F * OH * OW],
         ['forward with bias', (b, o, abs) => b.conv2d(abs ? absX : x, abs ? absW : wt, abs ? bias.map(Math.abs) : bias, o, F, g), N * F * OH * OW],
@@ -112,6 +118,16 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
         ['backward, all at once, through a ReLU', (b, o, abs) => {
           const dx = o.subarray(0, x.length), dw = o.subarray(x.length, x.length + wt.length), db = o.subarray(x.length + wt.length);
           b.conv2dBackward(abs ? absDy : dy, abs ? absX : x, abs ? absW : wt, abs ? null : mask, dx, dw, db, F, g);
+        }, x.length + wt.length + F],
+        // pooled values, then argmax (as floats: exact small integers)
+        ['forward, ReLU and max pooling', (b, o, abs) => {
+          const am = new Int32Array(pooledLen);
+          b.conv2d(abs ? absX : x, abs ? absW : wt, abs ? bias.map(Math.abs) : bias, o.subarray(0, pooledLen), F, g, !abs, { g: pg, argmax: am });
+          o.set(am, pooledLen);
+        }, 2 * pooledLen],
+        ['backward through max pooling and a ReLU', (b, o, abs) => {
+          const dx = o.subarray(0, x.length), dw = o.subarray(x.length, x.length + wt.length), db = o.subarray(x.length + wt.length);
+          b.conv2dBackward(abs ? dz.map(Math.abs) : dz, abs ? absX : x, abs ? absW : wt, abs ? null : pooledY, dx, dw, db, F, g, { g: pg, argmax });
         }, x.length + wt.length + F],
       ];
       for (const [what, run, len] of pairs) {

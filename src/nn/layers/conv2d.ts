@@ -1,5 +1,6 @@
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { conv2d, conv2dGeometry } from '../../ops/conv.js';
+import type { Conv2dOptions } from '../../ops/conv.js';
 import type { Pair, Padding } from '../../ops/window.js';
 import { pair } from '../../ops/window.js';
 import { zeros } from '../../tensor/creation.js';
@@ -60,13 +61,16 @@ export class Conv2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return this.forwardThenRelu(x, false);
+    return this.forwardFused(x, {});
   }
 
-  /** relu(forward(x)) in one pass when `relu` (what Sequential runs for a Conv2d followed by a ReLU). */
-  forwardThenRelu(x: Tensor, relu = true): Tensor {
+  /**
+   * forward(x), then a ReLU and/or a max pooling without padding, as one op (what Sequential runs
+   * for a Conv2d followed by a ReLU, a MaxPool2d, or both): see conv2d's `relu` and `maxPool`.
+   */
+  forwardFused(x: Tensor, then: Pick<Conv2dOptions, 'relu' | 'maxPool'>): Tensor {
     if (x.ndim !== 4) throw new ShapeError(`Conv2d: expected a 4-D input [N, ${this.inChannels}, H, W], got ${x.ndim}-D ${fmtShape(x.shape)}${x.ndim === 3 ? '; for a single image use x.unsqueeze(0)' : ''}`);
-    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, relu });
+    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, ...then });
   }
 
   override outputShape(input: readonly number[]): number[] {

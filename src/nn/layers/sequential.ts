@@ -5,6 +5,7 @@ import { fromConfig } from '../config.js';
 import { Module } from '../module.js';
 import { ReLU } from './activations.js';
 import { Conv2d } from './conv2d.js';
+import { MaxPool2d } from './pool.js';
 import type { ModuleConfig } from '../module.js';
 
 /**
@@ -38,20 +39,24 @@ export class Sequential extends Module {
   }
 
   /**
-   * Runs the layers in order. A Conv2d directly followed by a ReLU runs as one fused op (the same
-   * values and gradients, one pass fewer over the activations: src/ops/fused.test.ts).
+   * Runs the layers in order. A Conv2d directly followed by a ReLU, a MaxPool2d without padding, or
+   * both (in that order) runs as one fused op: the same values and gradients, without the passes
+   * over, and the tensors of, the full-size activations in between (src/ops/fused.test.ts).
    */
   forward(x: Tensor): Tensor {
     let h = x;
     const layers = this.layers;
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i]!;
-      if (layer instanceof Conv2d && layers[i + 1] instanceof ReLU) {
-        h = layer.forwardThenRelu(h);
-        i++;
-      } else {
+      if (!(layer instanceof Conv2d)) {
         h = layer.forward(h);
+        continue;
       }
+      const relu = layers[i + 1] instanceof ReLU;
+      const next = layers[i + (relu ? 2 : 1)];
+      const pool = next instanceof MaxPool2d && next.padding[0] === 0 && next.padding[1] === 0 ? next : null;
+      h = layer.forwardFused(h, { relu, ...(pool ? { maxPool: { kernelSize: pool.kernelSize, stride: pool.stride } } : {}) });
+      i += (relu ? 1 : 0) + (pool ? 1 : 0);
     }
     return h;
   }
