@@ -69,20 +69,7 @@ export function maxPool2dInside(x: usize, out: usize, argmax: usize, planes: i32
         o += 4;
       }
       for (let ow = vecOW; ow < OW; ow++) {
-        const corner = rowBase + ow * sw;
-        let at = corner;
-        let best = load<f32>(x + (<usize>at << 2));
-        for (let kh = 0; kh < KH; kh++) {
-          for (let kw = kh == 0 ? 1 : 0; kw < KW; kw++) {
-            const i = corner + kh * W + kw;
-            const v = load<f32>(x + (<usize>i << 2));
-            const wins = <i32>(v > best) | <i32>(v != v);
-            best = select<f32>(v, best, wins);
-            at = select<i32>(i, at, wins);
-          }
-        }
-        store<f32>(out + (o << 2), best);
-        store<i32>(argmax + (o << 2), at);
+        maxWindowAt(x, rowBase + ow * sw, W, KH, KW, out + (o << 2), argmax + (o << 2));
         o++;
       }
     }
@@ -127,22 +114,33 @@ function maxPool2x2(x: usize, out: usize, argmax: usize, planes: i32, H: i32, W:
         o += 4;
       }
       for (let ow = vecOW; ow < OW; ow++) {
-        const corner = rowBase + 2 * ow;
-        let at = corner;
-        let best = load<f32>(x + (<usize>at << 2));
-        for (let k = 1; k < 4; k++) {
-          const i = corner + (k >> 1) * W + (k & 1);
-          const v = load<f32>(x + (<usize>i << 2));
-          const wins = <i32>(v > best) | <i32>(v != v);
-          best = select<f32>(v, best, wins);
-          at = select<i32>(i, at, wins);
-        }
-        store<f32>(out + (o << 2), best);
-        store<i32>(argmax + (o << 2), at);
+        maxWindowAt(x, rowBase + 2 * ow, W, 2, 2, out + (o << 2), argmax + (o << 2));
         o++;
       }
     }
   }
+}
+
+/**
+ * One window inside the image, branch-free: the max of x[corner + kh·W + kw] (the first maximum,
+ * or a NaN) into *out and its index into *at.
+ */
+// @ts-ignore: decorator
+@inline
+function maxWindowAt(x: usize, corner: i32, W: i32, KH: i32, KW: i32, out: usize, argmaxAt: usize): void {
+  let at = corner;
+  let best = load<f32>(x + (<usize>at << 2));
+  for (let kh = 0; kh < KH; kh++) {
+    for (let kw = kh == 0 ? 1 : 0; kw < KW; kw++) {
+      const i = corner + kh * W + kw;
+      const v = load<f32>(x + (<usize>i << 2));
+      const wins = <i32>(v > best) | <i32>(v != v);
+      best = select<f32>(v, best, wins);
+      at = select<i32>(i, at, wins);
+    }
+  }
+  store<f32>(out, best);
+  store<i32>(argmaxAt, at);
 }
 
 /** [x[i], x[i + s], x[i + 2s], x[i + 3s]] as one vector. */
