@@ -1,10 +1,12 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import * as kiln from '../index.js';
 import { FormatError } from '../index.js';
 import { tempDir } from '../../test/helpers.js';
+import { plainDecimals } from './mnist.js';
 
 describe('MNIST digits from the mnist package', () => {
   it('has a fixed split of real digits, normalised, NCHW, balanced', async () => {
@@ -25,6 +27,28 @@ describe('MNIST digits from the mnist package', () => {
     const again = await kiln.data.mnist({ trainSize: 20, testSize: 10 });
     expect(Array.from(again.train.x.data)).toEqual(Array.from(train.x.data.subarray(0, 20 * 784)));
     expect(again.test.length).toBe(10);
+  });
+
+  it("holds each digit file's values as JSON.parse reads them: the first 80% of each digit train, the rest test", async () => {
+    const { train, test } = await kiln.data.mnist();
+    const require = createRequire(import.meta.url);
+    for (let d = 0; d < 10; d++) {
+      const file = Float32Array.from((JSON.parse(readFileSync(require.resolve(`mnist/src/digits/${d}.json`), 'utf8')) as { data: number[] }).data);
+      const ofDigit = (set: typeof train): number[] => Array.from(set.y.data).flatMap((y, i) => (y === d ? Array.from(set.x.data.subarray(i * 784, (i + 1) * 784)) : []));
+      const split = Math.floor(0.8 * (file.length / 784)) * 784;
+      expect(ofDigit(train)).toEqual(Array.from(file.subarray(0, split)));
+      expect(ofDigit(test)).toEqual(Array.from(file.subarray(split)));
+    }
+  });
+
+  it('reads plain decimal arrays from bytes, and leaves anything else to JSON.parse', () => {
+    const read = (s: string): number[] | null => {
+      const r = plainDecimals(new TextEncoder().encode(s));
+      return r && Array.from(r);
+    };
+    expect(read('{ "data": [0,0.2,0.624,\n 1, 0.992] }')).toEqual([0, 0.2, 0.624, 1, 0.992].map(Math.fround));
+    expect(read('{"data":[]}')).toEqual([]);
+    for (const other of ['[1e-3]', '[-1]', '[1,,2]', '[0.1.2]', '[1,]', '{"data":3}', '[NaN]']) expect(read(other), other).toBeNull();
   });
 });
 
