@@ -65,8 +65,11 @@ await peer.useBackend('cpu');
 const tfImages = peer.tf.tensor4d(digits.train.x.data, [digits.train.length, 28, 28, 1]);
 const tfLabels = peer.tf.tensor1d(digits.train.y.data, 'int32');
 
+// BENCH_ONLY=mlp,beans runs just those rows (keys as in bench/results.json).
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
 const results = { date: new Date().toISOString(), node: process.version, sliceSeconds: SLICE, wasm: kiln.backendDetail?.('wasm'), pytorch: { source: torchLabel, ...PYTORCH }, workloads: {} };
 for (const row of rows) {
+  if (only && !only.has(row.key)) continue;
   const r = {};
   for (const b of kiln.listBackends()) {
     kiln.setBackend(b);
@@ -83,7 +86,7 @@ for (const row of rows) {
 const fmt = (v) => (typeof v === 'number' ? (v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2)) : 'cannot');
 const best = (r) => Math.max(...['tfjs-cpu', 'tfjs-wasm'].map((k) => (typeof r[k] === 'number' ? r[k] : 0)));
 const head = ['workload', 'Kiln wasm', 'Kiln js', 'TF.js cpu', 'TF.js wasm', 'PyTorch', 'Kiln ÷ best TF.js', 'Kiln ÷ PyTorch'];
-const table = rows.map((row) => {
+const table = rows.filter((row) => results.workloads[row.key]).map((row) => {
   const r = results.workloads[row.key];
   const kilnBest = Math.max(r['kiln-wasm'] ?? 0, r['kiln-js']);
   return [row.label, fmt(r['kiln-wasm']), fmt(r['kiln-js']), fmt(r['tfjs-cpu']), fmt(r['tfjs-wasm']), row.torch ? fmt(row.torch) : '', `${(kilnBest / best(r)).toFixed(2)}×`, row.torch ? `${(kilnBest / row.torch).toFixed(2)}×` : ''];
@@ -91,5 +94,8 @@ const table = rows.map((row) => {
 console.log(`Kiln (wasm: ${results.wasm}) vs TensorFlow.js ${peer.tf.version.tfjs} and ${torchLabel}; Node ${process.version}, ${SLICE} s per rate\n`);
 console.log(`| ${head.join(' | ')} |\n|${head.map(() => ' --- ').join('|')}|`);
 for (const t of table) console.log(`| ${t.join(' | ')} |`);
-writeFileSync(join(here, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-console.log('\nwrote bench/results.json');
+// A partial run (BENCH_ONLY) leaves the last full run's results.json as it is.
+if (!only) {
+  writeFileSync(join(here, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log('\nwrote bench/results.json');
+}
