@@ -33,3 +33,34 @@ export function checkOneOf<T extends string>(op: string, name: string, value: un
   }
   return value as T;
 }
+
+/** Levenshtein distance: how many one-character edits turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/**
+ * Refuses an options object with a key the function does not know (a misspelt option is otherwise
+ * silently ignored), naming the key and the nearest valid one: `fit: unknown option "epoch"; did
+ * you mean "epochs"? (valid: …)`. Also refuses options that are not a plain object.
+ */
+export function checkOptions(op: string, options: unknown, allowed: readonly string[]): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ValueError(`${op}: options must be an object such as { ${allowed[0]}: … }, got ${Array.isArray(options) ? 'an array' : String(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (allowed.includes(key)) continue;
+    const nearest = [...allowed].sort((a, b) => editDistance(key.toLowerCase(), a.toLowerCase()) - editDistance(key.toLowerCase(), b.toLowerCase()))[0];
+    const guess = nearest !== undefined && editDistance(key.toLowerCase(), nearest.toLowerCase()) <= Math.max(2, key.length / 3) ? `did you mean "${nearest}"? ` : '';
+    throw new ValueError(`${op}: unknown option "${key}"; ${guess}(valid: ${allowed.join(', ')})`);
+  }
+}

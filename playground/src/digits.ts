@@ -1,30 +1,12 @@
-import * as kiln from '../../src/index.js';
-import type { Tensor, TensorDataset } from '../../src/index.js';
+import * as kiln from 'kiln-ml';
+import type { Tensor, TensorDataset } from 'kiln-ml';
 import type { DigitsView } from './protocol.js';
 import type { DigitModel } from './state.js';
 
-// The digits panel's data and model: MNIST digits from digits.bin (written at build time from the
-// `mnist` package, with Kiln's fixed split), LeNet-5 or an MLP, trained with Adam in batches of 64.
+// The digits panel's model: LeNet-5 or an MLP on Kiln's MNIST digits (kiln.data.mnist, its fixed
+// split), trained with Adam in batches of 64.
 
 const { nn } = kiln;
-
-/** digits.bin: "KLND", uint32 train and test counts, then each set's 784 uint8 pixels per digit and uint8 labels. */
-export function parseDigits(bytes: Uint8Array): { train: TensorDataset; test: TensorDataset } {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 12 || String.fromCharCode(...bytes.subarray(0, 4)) !== 'KLND') throw new Error('digits.bin: not a Kiln digits file');
-  const counts = [view.getUint32(4, true), view.getUint32(8, true)];
-  let at = 12;
-  const [train, test] = counts.map((n) => {
-    if (at + n * 785 > bytes.length) throw new Error(`digits.bin: truncated (${bytes.length} bytes)`);
-    const x = new Float32Array(n * 784);
-    for (let i = 0; i < x.length; i++) x[i] = bytes[at + i]! / 255;
-    at += n * 784;
-    const y = Int32Array.from(bytes.subarray(at, at + n));
-    at += n;
-    return new kiln.TensorDataset(new kiln.Tensor(x, [n, 1, 28, 28]), new kiln.Tensor(y, [n]));
-  }) as [TensorDataset, TensorDataset];
-  return { train, test };
-}
 
 export function digitModel(kind: DigitModel): kiln.nn.Sequential {
   return kind === 'lenet5'
@@ -56,15 +38,15 @@ export class DigitsTrainer {
     return loss.item();
   }
 
-  endEpoch(): void {
+  async endEpoch(): Promise<void> {
     this.epoch++;
-    this.testAccuracy = kiln.evaluate(this.model, this.data.test, { loss: 'crossEntropy', metrics: ['accuracy'], batchSize: 500 }).accuracy!;
+    this.testAccuracy = (await kiln.evaluate(this.model, this.data.test, { loss: 'crossEntropy', metrics: ['accuracy'], batchSize: 500 })).accuracy!;
   }
 
   /** Class probabilities for one 28×28 image (values in [0, 1], ink bright). */
-  probabilities(pixels: Float32Array): number[] {
+  async probabilities(pixels: Float32Array): Promise<number[]> {
     if (pixels.length !== 784) throw new Error(`a digit is 28×28 = 784 pixels, got ${pixels.length}`);
-    return Array.from(kiln.predict(this.model, kiln.tensor(pixels).reshape(1, 1, 28, 28)).softmax(1).data);
+    return Array.from((await kiln.predict(this.model, kiln.tensor(pixels).reshape(1, 1, 28, 28))).softmax(1).data);
   }
 
   view(): DigitsView {

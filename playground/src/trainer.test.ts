@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import * as kiln from '../../src/index.js';
+import * as kiln from 'kiln-ml';
 import { DEFAULTS, withDataset } from './state.js';
 import { Trainer, activationCurves, csvDataset } from './trainer.js';
 
 // The playground's training logic, in Node (the page runs the same code in a Web Worker).
 
 describe('playground trainer', () => {
-  it('fits the beans with one hidden layer of two, and draws the fitted curve', () => {
+  it('fits the beans with one hidden layer of two, and draws the fitted curve', async () => {
     const t = new Trainer({ ...DEFAULTS, lr: 0.1 });
     expect(t.info).toMatchObject({ kind: '1d', classes: 2, train: 80, test: 20 });
-    for (let i = 0; i < 300; i++) t.runEpoch();
-    const s = t.snapshot();
+    for (let i = 0; i < 300; i++) await t.runEpoch();
+    const s = await t.snapshot();
     expect(s.loss.train[299]!).toBeLessThan(s.loss.train[0]! / 3);
     expect(s.accuracy.train[299]!).toBeGreaterThanOrEqual(0.95);
     expect(s.plot).toContain('data-chart="curve"');
@@ -19,31 +19,31 @@ describe('playground trainer', () => {
     expect(s.weights.map((w) => [w.W.length, w.W[0]!.length])).toEqual([[2, 1], [1, 2]]);
   });
 
-  it('trains the flower with every batch mode and optimiser, and draws a boundary', () => {
+  it('trains the flower with every batch mode and optimiser, and draws a boundary', async () => {
     for (const [batch, optimizer] of [['full', 'adam'], ['mini', 'momentum'], ['one', 'sgd'], ['mini', 'rmsprop']] as const) {
       const t = new Trainer({ ...withDataset(DEFAULTS, 'flower'), batch, optimizer, lr: optimizer === 'adam' ? 0.05 : 0.02, samples: 200, l2: 0.01, keepProb: 0.9, decay: 0.01 });
-      for (let i = 0; i < 15; i++) t.runEpoch();
-      const s = t.snapshot();
+      for (let i = 0; i < 15; i++) await t.runEpoch();
+      const s = await t.snapshot();
       expect(s.loss.train[14]!, `${batch}/${optimizer}`).toBeLessThan(s.loss.train[0]!);
       expect(s.plot).toContain('data-chart="boundary"');
       expect(s.lr).toBeCloseTo(t.settings.lr / (1 + 0.01 * 15), 10);
     }
   });
 
-  it('uses softmax and cross-entropy for blobs, and refuses a sigmoid for three classes', () => {
+  it('uses softmax and cross-entropy for blobs, and refuses a sigmoid for three classes', async () => {
     const t = new Trainer(withDataset(DEFAULTS, 'blobs'));
-    for (let i = 0; i < 40; i++) t.runEpoch();
-    expect(t.snapshot().accuracy.test.at(-1)!).toBeGreaterThan(0.9);
+    for (let i = 0; i < 40; i++) await t.runEpoch();
+    expect((await t.snapshot()).accuracy.test.at(-1)!).toBeGreaterThan(0.9);
     expect(() => new Trainer({ ...withDataset(DEFAULTS, 'blobs'), output: 'sigmoid', loss: 'bce' })).toThrow('this data has 3 classes: choose the softmax output');
   });
 
-  it("explains one example with the course's equations: dW and db equal autograd's on that example", () => {
+  it("explains one example with the course's equations: dW and db equal autograd's on that example", async () => {
     const t = new Trainer({ ...withDataset(DEFAULTS, 'flower'), hidden: [{ units: 3, activation: 'tanh' }, { units: 2, activation: 'relu' }] });
-    t.runEpoch();
+    await t.runEpoch();
     const e = t.explain(0);
     expect(e.layers.map((l) => l.activation)).toEqual(['tanh', 'relu', 'linear (logits)']);
     // The same example through the whole model with ordinary backward.
-    const snap = t.snapshot().explain;
+    const snap = (await t.snapshot()).explain;
     expect(snap).toEqual(e);
     const x = kiln.tensor([e.x]), y = kiln.tensor([e.y]);
     for (const p of t.model.parameters()) p.grad = null;
@@ -62,7 +62,7 @@ describe('playground trainer', () => {
     expect(out.dZ[0]).toBeCloseTo(1 / (1 + Math.exp(-out.Z[0]!)) - e.y[0]!, 5);
   });
 
-  it('reads a 2-D CSV and says what is wrong with a bad one', () => {
+  it('reads a 2-D CSV and says what is wrong with a bad one', async () => {
     const ds = csvDataset('a,b,label\n0,0,0\n1,1,1\n0,1,1\n1,0,0\n');
     expect(ds.featureNames).toEqual(['a', 'b']);
     const t = new Trainer({ ...DEFAULTS, dataset: 'csv', testFraction: 0.25 }, 'a,b,label\n0,0,0\n1,1,1\n0,1,1\n1,0,0\n');
@@ -73,22 +73,22 @@ describe('playground trainer', () => {
     expect(() => new Trainer({ ...DEFAULTS, dataset: 'csv' })).toThrow('CSV: choose a file first');
   });
 
-  it('exports a model kiln.load-format reads, and imports it back to go on training', () => {
+  it('exports a model kiln.load-format reads, and imports it back to go on training', async () => {
     const t = new Trainer(withDataset(DEFAULTS, 'moons'));
-    for (let i = 0; i < 5; i++) t.runEpoch();
+    for (let i = 0; i < 5; i++) await t.runEpoch();
     const bytes = t.exportModel();
     const { model, metadata } = kiln.deserializeModelFile(bytes);
     expect((metadata.playground as { dataset: string }).dataset).toBe('moons');
     const x = kiln.randn([4, 2]);
-    expect(Array.from(kiln.predict(model, x).data)).toEqual(Array.from(kiln.predict(t.predictor, x).data));
+    expect(Array.from((await kiln.predict(model, x)).data)).toEqual(Array.from((await kiln.predict(t.predictor, x)).data));
     const u = new Trainer(withDataset(DEFAULTS, 'moons'));
     u.importModel(bytes);
-    expect(Array.from(kiln.predict(u.predictor, x).data)).toEqual(Array.from(kiln.predict(t.predictor, x).data));
-    u.runEpoch();
+    expect(Array.from((await kiln.predict(u.predictor, x)).data)).toEqual(Array.from((await kiln.predict(t.predictor, x)).data));
+    await u.runEpoch();
     expect(() => new Trainer(DEFAULTS).importModel(bytes)).toThrow('the model takes 2 inputs but this data has 1');
   });
 
-  it("plots an activation with its derivative from Kiln's autograd", () => {
+  it("plots an activation with its derivative from Kiln's autograd", async () => {
     for (const a of ['tanh', 'relu', 'leakyRelu', 'sigmoid', 'linear'] as const) expect(activationCurves(a)).toContain('data-chart="activation"');
   });
 });

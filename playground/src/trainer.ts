@@ -1,5 +1,5 @@
-import * as kiln from '../../src/index.js';
-import type { Tensor, TensorDataset } from '../../src/index.js';
+import * as kiln from 'kiln-ml';
+import type { Tensor, TensorDataset } from 'kiln-ml';
 import type { Activation, Settings } from './state.js';
 import { problems } from './state.js';
 
@@ -152,7 +152,7 @@ export class Trainer {
   }
 
   /** One pass over the training set in batches (full, mini or one example), then the decay step. */
-  runEpoch(): void {
+  async runEpoch(): Promise<void> {
     const s = this.settings;
     const batchSize = s.batch === 'full' ? this.train.length : s.batch === 'one' ? 1 : Math.min(s.batchSize, this.train.length);
     this.model.train();
@@ -166,20 +166,20 @@ export class Trainer {
     }
     this.schedule?.step();
     this.epoch++;
-    const [trainLoss, trainAcc] = this.measure(this.train), [testLoss, testAcc] = this.measure(this.test);
+    const [trainLoss, trainAcc] = await this.measure(this.train), [testLoss, testAcc] = await this.measure(this.test);
     this.history.loss.train.push(trainLoss); this.history.loss.test.push(testLoss);
     this.history.accuracy.train.push(trainAcc); this.history.accuracy.test.push(testAcc);
   }
 
   /** [loss, accuracy] on a whole set, in eval mode (no dropout), by kiln.evaluate. */
-  private measure(ds: TensorDataset): [number, number] {
+  private async measure(ds: TensorDataset): Promise<[number, number]> {
     const metric = this.info.classes > 2 ? 'accuracy' : 'binaryAccuracy';
-    const logs = kiln.evaluate(this.model, ds, { loss: LOSS_NAMES[this.settings.loss], metrics: [metric] });
+    const logs = await kiln.evaluate(this.model, ds, { loss: LOSS_NAMES[this.settings.loss], metrics: [metric], yieldEvery: 'never' });
     return [logs.loss!, logs[metric]!];
   }
 
   /** Everything the page draws, now. */
-  snapshot(): Snapshot {
+  async snapshot(): Promise<Snapshot> {
     this.model.eval();
     const lossChart = kiln.viz.lineChart({
       title: 'loss', yLabel: this.settings.loss,
@@ -190,7 +190,7 @@ export class Trainer {
       lr: this.optimizer.lr,
       loss: this.history.loss,
       accuracy: this.history.accuracy,
-      plot: this.plot(),
+      plot: await this.plot(),
       lossChart,
       neurons: this.neuronOutputs(),
       weights: this.linears().map((l) => ({ W: rows(l.weight), b: Array.from(l.bias!.data) })),
@@ -228,18 +228,18 @@ export class Trainer {
   }
 
   /** The fitted curve over the beans, or the decision boundary under the points. */
-  private plot(): string {
+  private async plot(): Promise<string> {
     const ds = this.train, test = this.test;
     const title = `${this.settings.dataset}, epoch ${this.epoch}`;
     if (this.info.kind === '1d') {
       const xs = this.grid(200);
-      const ys = kiln.predict(this.predictor, xs);
+      const ys = await kiln.predict(this.predictor, xs, { yieldEvery: 'never' });
       const points: [number, number][] = [...Array.from(ds.x.data, (v, i) => [v, ds.y.data[i]!] as [number, number])];
       const svg = kiln.viz.curvePlot({ title, points, curve: Array.from(xs.data, (v, i) => [v, ys.data[i]!]), xLabel: this.info.featureNames[0], yLabel: 'P(toxic)' });
       return svg.replace(/<svg /, '<svg data-chart="curve" ');
     }
     const n = 40, b = this.bounds();
-    const out = kiln.predict(this.predictor, this.grid(n));
+    const out = await kiln.predict(this.predictor, this.grid(n), { yieldEvery: 'never' });
     const values = this.info.classes > 2 ? out.argmax(1).data : out.data;
     const points = [ds, test].flatMap((d) => Array.from({ length: d.length }, (_, i) => [d.x.data[2 * i]!, d.x.data[2 * i + 1]!, Number(d.y.data[i])] as [number, number, number]));
     const svg = kiln.viz.boundaryPlot({

@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
-import * as kiln from '../../src/index.js';
-import { DigitsTrainer, digitModel, parseDigits } from './digits.js';
+import * as kiln from 'kiln-ml';
+import { DigitsTrainer, digitModel } from './digits.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { Trainer, activationCurves } from './trainer.js';
 
@@ -13,7 +13,7 @@ const post = (m: FromWorker, transfer: Transferable[] = []): void => self.postMe
 let trainer: Trainer | null = null;
 let playing = false;
 let digits: DigitsTrainer | null = null;
-let digitsData: ReturnType<typeof parseDigits> | null = null;
+let digitsData: kiln.data.MnistSplit | null = null;
 let digitsTraining = false;
 /** Which backend runs Kiln here, and on how many threads (shown in the page's header). */
 const backendText = (): string => `${kiln.getBackend()}: ${kiln.backendDetail()}`;
@@ -25,9 +25,9 @@ let epochsPerFrame = 1;
 async function play(): Promise<void> {
   while (playing && trainer) {
     const t0 = performance.now();
-    if (epochsPerFrame > 0) for (let i = 0; i < epochsPerFrame && playing; i++) trainer.runEpoch();
-    else do trainer.runEpoch(); while (playing && performance.now() - t0 < 30);
-    post({ type: 'snapshot', snapshot: trainer.snapshot(), playing });
+    if (epochsPerFrame > 0) for (let i = 0; i < epochsPerFrame && playing; i++) await trainer.runEpoch();
+    else do await trainer.runEpoch(); while (playing && performance.now() - t0 < 30);
+    post({ type: 'snapshot', snapshot: await trainer.snapshot(), playing });
     await new Promise((r) => setTimeout(r, Math.max(0, 33 - (performance.now() - t0))));
   }
 }
@@ -45,7 +45,7 @@ async function trainDigits(epochs: number): Promise<void> {
       }
     }
     if (!digitsTraining) break;
-    d.endEpoch();
+    await d.endEpoch();
     post({ type: 'digits-epoch', view: d.view(), training: e < epochs - 1 && digitsTraining, backend: backendText() });
   }
   digitsTraining = false;
@@ -57,7 +57,7 @@ async function handle(m: ToWorker): Promise<void> {
       playing = false;
       trainer = null;
       trainer = new Trainer(m.settings, m.csv);
-      post({ type: 'ready', info: trainer.info, activation: [...new Set(m.settings.hidden.map((h) => h.activation))].map(activationCurves).join(''), snapshot: trainer.snapshot(), backend: backendText() });
+      post({ type: 'ready', info: trainer.info, activation: [...new Set(m.settings.hidden.map((h) => h.activation))].map(activationCurves).join(''), snapshot: await trainer.snapshot(), backend: backendText() });
       return;
     }
     case 'play':
@@ -66,7 +66,7 @@ async function handle(m: ToWorker): Promise<void> {
       return play();
     case 'pause':
       playing = false;
-      if (trainer) post({ type: 'snapshot', snapshot: trainer.snapshot(), playing });
+      if (trainer) post({ type: 'snapshot', snapshot: await trainer.snapshot(), playing });
       return;
     case 'speed':
       epochsPerFrame = m.epochsPerFrame;
@@ -74,8 +74,8 @@ async function handle(m: ToWorker): Promise<void> {
     case 'step':
       if (!trainer) return;
       playing = false;
-      trainer.runEpoch();
-      post({ type: 'snapshot', snapshot: trainer.snapshot(), playing });
+      await trainer.runEpoch();
+      post({ type: 'snapshot', snapshot: await trainer.snapshot(), playing });
       return;
     case 'export': {
       if (m.target === 'digits' ? !digits : !trainer) throw new Error(m.target === 'digits' ? 'load the digits and a model first' : 'there is no network yet: choose the data first');
@@ -87,7 +87,7 @@ async function handle(m: ToWorker): Promise<void> {
       if (m.target === 'digits' ? !digitsData : !trainer) throw new Error(m.target === 'digits' ? 'load the digits first, then the model file' : 'choose the data first, then the model file');
       if (m.target === 'network') {
         trainer!.importModel(m.bytes);
-        post({ type: 'snapshot', snapshot: trainer!.snapshot(), playing });
+        post({ type: 'snapshot', snapshot: await trainer!.snapshot(), playing });
       } else {
         const { model } = kiln.deserializeModelFile(m.bytes, 'the model file');
         if (!(model instanceof kiln.nn.Sequential)) throw new Error('the model file does not hold a Sequential network');
@@ -99,9 +99,8 @@ async function handle(m: ToWorker): Promise<void> {
     case 'digits-load': {
       digitsTraining = false;
       if (!digitsData) {
-        const res = await fetch(new URL('digits.bin', self.location.href.replace(/assets\/.*$/, '')));
-        if (!res.ok) throw new Error(`digits.bin: HTTP ${res.status}`);
-        digitsData = parseDigits(new Uint8Array(await res.arrayBuffer()));
+        // `kiln playground` serves the package's digits file at the app's root.
+        digitsData = await kiln.data.mnist({ source: new URL(kiln.data.DIGITS_FILE, self.location.href.replace(/assets\/.*$/, '')) });
       }
       kiln.manualSeed(m.seed);
       digits = new DigitsTrainer(digitsData, digitModel(m.model));
@@ -116,7 +115,7 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     case 'digits-predict':
       if (!digits) throw new Error('load the digits and train a model first, then draw');
-      post({ type: 'digits-probs', probs: digits.probabilities(m.pixels) });
+      post({ type: 'digits-probs', probs: await digits.probabilities(m.pixels) });
       return;
   }
 }

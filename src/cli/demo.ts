@@ -3,7 +3,7 @@ import { beans } from '../data/beans.js';
 import { mnist } from '../data/mnist.js';
 import { flower } from '../data/planar.js';
 import { lenet5 } from '../models/lenet5.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../node/atomic.js';
 import { Sigmoid, Tanh } from '../nn/layers/activations.js';
 import { Linear } from '../nn/layers/linear.js';
 import { Sequential } from '../nn/layers/sequential.js';
@@ -41,9 +41,9 @@ export async function demoCommand({ out, seed }: { out: string; seed: number }, 
     epochs: BEANS_DEMO.epochs, batchSize: 1, optimizer: new SGD(beanNet.parameters(), { lr: BEANS_DEMO.lr }),
     loss: 'mseLoss', metrics: ['accuracy'], callbacks: [progressBar('beans ', BEANS_DEMO.epochs, { accuracy: true, validation: false })],
   });
-  const beanAcc = evaluate(beanNet, beanSet, { loss: 'mseLoss', metrics: ['accuracy'] }).accuracy!;
+  const beanAcc = (await evaluate(beanNet, beanSet, { loss: 'mseLoss', metrics: ['accuracy'] })).accuracy!;
   log(`beans: ${BEANS_DEMO.epochs * BEANS_DEMO.beans} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s, cost ${b.history.loss!.at(-1)!.toFixed(4)}, accuracy ${(beanAcc * 100).toFixed(1)}%`);
-  await writeFileAtomic(join(out, 'beans-curve.svg'), fittedCurveSvg(beanNet, beanSet, { title: `Beans: the fitted curve after ${BEANS_DEMO.epochs} epochs (accuracy ${(beanAcc * 100).toFixed(0)}%)` }));
+  await writeFileAtomic(join(out, 'beans-curve.svg'), await fittedCurveSvg(beanNet, beanSet, { title: `Beans: the fitted curve after ${BEANS_DEMO.epochs} epochs (accuracy ${(beanAcc * 100).toFixed(0)}%)` }));
   await writeFileAtomic(join(out, 'beans-loss.svg'), lineChart({ title: 'Beans: cost over epochs', series: [{ name: 'squared error', values: b.history.loss! }], yLabel: 'cost' }));
 
   // 2. The planar flower: 4 tanh units draw the petals that logistic regression cannot.
@@ -56,7 +56,7 @@ export async function demoCommand({ out, seed }: { out: string; seed: number }, 
     loss: 'binaryCrossEntropyWithLogits', metrics: ['accuracy'], validationData: test, callbacks: [progressBar('flower', FLOWER_DEMO.epochs, { accuracy: true, validation: true })],
   });
   log(`flower: train accuracy ${(f.history.accuracy!.at(-1)! * 100).toFixed(1)}%, test accuracy ${(f.history.valAccuracy!.at(-1)! * 100).toFixed(1)}%`);
-  await writeFileAtomic(join(out, 'flower-boundary.svg'), decisionBoundarySvg(flowerNet, test, { title: 'Flower: decision boundary, 4 tanh units (test points)', fromLogits: true }));
+  await writeFileAtomic(join(out, 'flower-boundary.svg'), await decisionBoundarySvg(flowerNet, test, { title: 'Flower: decision boundary, 4 tanh units (test points)', fromLogits: true }));
   await writeFileAtomic(join(out, 'flower-loss.svg'), lineChart({ title: 'Flower: cost over epochs', series: [{ name: 'train', values: f.history.loss! }, { name: 'test', values: f.history.valLoss! }], yLabel: 'cost' }));
 
   // 3. Handwritten digits: LeNet-5 on real MNIST images, briefly.

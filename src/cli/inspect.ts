@@ -1,7 +1,7 @@
 import { ValueError } from '../errors.js';
 import { decodePng, imageToInput } from '../data/image.js';
-import { readBytes } from '../io/read.js';
-import { loadWithMetadata } from '../io/save.js';
+import { readBytes } from '../node/read.js';
+import { loadWithMetadata } from '../node/model-files.js';
 import { Sequential } from '../nn/layers/sequential.js';
 import type { Module } from '../nn/module.js';
 import { alexnet } from '../models/alexnet.js';
@@ -42,7 +42,7 @@ export async function predictCommand(modelDir: string, imagePath: string, log: (
   }
   const bytes = await readBytes(imagePath, 'predict');
   const x = imageToInput(decodePng(bytes, imagePath), [shape[1]!, shape[2]!]);
-  const out = predict(model, x);
+  const out = await predict(model, x);
   // A model that ends in softmax gives probabilities; otherwise turn its scores into them.
   const sum = Array.from(out.data).reduce((a, b) => a + b, 0);
   const probs = Array.from(Math.abs(sum - 1) < 1e-4 && out.data.every((v) => v >= 0) ? out.data : out.softmax(1).data);

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
+import { DIGITS_FILE, DIGITS_URL } from '../data/mnist.js';
 import { ValueError } from '../errors.js';
 
 // `kiln playground`: serves the built browser app (dist/playground, from `npm run build`) on this
@@ -10,6 +12,8 @@ import { ValueError } from '../errors.js';
 // training worker gets shared memory and threads) and forbid fetching anything from elsewhere.
 
 const APP = fileURLToPath(new URL('../playground', import.meta.url));
+/** The package's one copy of the digits (dist/data), served at the app's root for its digits tab. */
+const DIGITS_PATH = `/${DIGITS_FILE}`;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 const HEADERS: Record<string, string> = {
@@ -22,6 +26,14 @@ const HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
 };
 
+function sendDigits(res: ServerResponse, digits: Uint8Array): void {
+  for (const [k, v] of Object.entries(HEADERS)) res.setHeader(k, v);
+  res.setHeader('Content-Type', 'application/octet-stream');
+  res.setHeader('Content-Length', digits.length);
+  res.setHeader('Cache-Control', 'max-age=86400');
+  res.end(digits);
+}
+
 export interface PlaygroundOptions { port: number; host: string; allowRemote: boolean }
 
 /** Starts the server; resolves once it listens, with its address and a way to stop it. */
@@ -31,7 +43,8 @@ export async function servePlayground(o: PlaygroundOptions): Promise<{ url: stri
   }
   if (!existsSync(`${APP}/index.html`)) throw new ValueError(`playground: the app is not built (no ${APP}/index.html); run npm run build`);
   const files = sirv(APP, { dev: false, etag: true, setHeaders: (res) => { for (const [k, v] of Object.entries(HEADERS)) res.setHeader(k, v); } });
-  const server = createServer((req, res) => files(req, res, () => {
+  const digits = await readFile(DIGITS_URL);
+  const server = createServer((req, res) => req.url === DIGITS_PATH ? sendDigits(res, digits) : files(req, res, () => {
     res.statusCode = 404;
     for (const [k, v] of Object.entries(HEADERS)) res.setHeader(k, v);
     res.end('not found');

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { ValueError } from '../errors.js';
 import { beans } from '../data/beans.js';
-import { readCsv } from '../data/csv.js';
+import { readCsv } from '../node/data-files.js';
 import { mnist } from '../data/mnist.js';
 import { PLANAR } from '../data/planar.js';
-import { writeFileAtomic } from '../io/atomic.js';
-import { save } from '../io/save.js';
+import { writeFileAtomic } from '../node/atomic.js';
+import { save } from '../node/model-files.js';
 import { lenet5 } from '../models/lenet5.js';
 import { InverseTimeLR } from '../optim/schedules.js';
 import { manualSeed } from '../tensor/random.js';
@@ -133,10 +133,10 @@ export async function trainCommand(source: string, a: TrainArgs, log: (line: str
     await writeFileAtomic(written[0]!, lineChart({ title: `${source}: cost over epochs`, series, yLabel: 'loss' }));
     if (inputShape.length === 1 && inputShape[0] === 1) {
       written.push(join(a.plot, 'curve.svg'));
-      await writeFileAtomic(written[1]!, fittedCurveSvg(net.keep, train, { title: `${source}: fitted curve` }));
+      await writeFileAtomic(written[1]!, await fittedCurveSvg(net.keep, train, { title: `${source}: fitted curve` }));
     } else if (inputShape.length === 1 && inputShape[0] === 2 && (binary || classes)) {
       written.push(join(a.plot, 'boundary.svg'));
-      await writeFileAtomic(written[1]!, decisionBoundarySvg(net.keep, train, { title: `${source}: decision boundary` }));
+      await writeFileAtomic(written[1]!, await decisionBoundarySvg(net.keep, train, { title: `${source}: decision boundary` }));
     }
     log(`plots: ${written.join(', ')}${written.length === 1 ? ` (no curve or boundary for examples of shape [${inputShape.join(', ')}])` : ''}`);
   }

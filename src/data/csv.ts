@@ -1,8 +1,9 @@
-import { parse } from 'csv-parse/sync';
+import Papa from 'papaparse';
 import { FormatError, ValueError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { TensorDataset } from '../train/dataset.js';
-import { readBytes } from '../io/read.js';
+import { readSource } from '../io/source.js';
+import type { ByteSource } from '../io/source.js';
 import { checkOneOf } from '../validate.js';
 
 export interface CsvOptions {
@@ -30,12 +31,11 @@ export interface CsvDataset extends TensorDataset {
  * @example kiln.data.parseCsv('x1,x2,label\n0.1,0.2,1\n0.5,-0.3,0\n', { label: 'label' })
  */
 export function parseCsv(text: string, options: CsvOptions): CsvDataset {
-  let rows: string[][];
-  try {
-    rows = parse(text, { relax_column_count: true, skip_empty_lines: true, trim: true, bom: true }) as string[][];
-  } catch (e) {
-    throw new FormatError(`CSV: cannot parse the file: ${(e as Error).message}`);
-  }
+  // Papa Parse: RFC 4180 quoting, on every platform. Rows are counted after blank lines are skipped.
+  const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), { delimiter: ',', skipEmptyLines: true, transform: (cell) => cell.trim() });
+  const error = parsed.errors[0];
+  if (error) throw new FormatError(`CSV: cannot parse the file${error.row === undefined ? '' : ` at row ${error.row + 1}`}: ${error.message}`);
+  const rows = parsed.data;
   if (rows.length === 0) throw new FormatError('CSV: the file is empty; it needs a header row and at least one data row');
   const header = rows[0]!;
   if (new Set(header).size !== header.length) throw new FormatError(`CSV: the header repeats a column name: ${header.join(', ')}`);
@@ -96,7 +96,11 @@ export function parseCsv(text: string, options: CsvOptions): CsvDataset {
   return Object.assign(ds, { featureNames: header.filter((_, c) => c !== labelCol), classNames });
 }
 
-/** Reads a CSV file (Node.js only); see `parseCsv`. */
-export async function readCsv(path: string, options: CsvOptions): Promise<CsvDataset> {
-  return parseCsv(new TextDecoder().decode(await readBytes(path, 'CSV')), options);
+/**
+ * Reads a CSV data set from a `File` (an upload or a drop), a Blob, bytes, a Response or a URL; see
+ * `parseCsv`. (`kiln-ml/node`'s `readCsv` also takes a file path.)
+ * @example input.onchange = async () => { const ds = await kiln.data.readCsv(input.files![0]!, { label: 'y' }); };
+ */
+export async function readCsv(source: ByteSource, options: CsvOptions): Promise<CsvDataset> {
+  return parseCsv(new TextDecoder().decode(await readSource(source, 'CSV')), options);
 }

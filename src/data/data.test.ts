@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers.js';
 import * as kiln from '../index.js';
 import { FormatError } from '../index.js';
+import * as kilnNode from '../node/index.js';
 
 const { data } = kiln;
 
@@ -73,11 +74,16 @@ describe('CSV', () => {
     expect(data.parseCsv('a,y\n1,2.5\n2,0\n', { label: 'y' }).y.toArray()).toEqual([[2.5], [0]]);
   });
 
-  it('reads a file', async () => {
+  it('reads a file by path in Node.js, and a File, Blob or bytes anywhere', async () => {
     const dir = tempDir('kiln-csv-');
     writeFileSync(join(dir, 'd.csv'), 'x,y\n1,0\n2,1\n');
-    expect((await data.readCsv(join(dir, 'd.csv'), { label: 'y' })).length).toBe(2);
-    await expect(data.readCsv(join(dir, 'missing.csv'), { label: 'y' })).rejects.toThrow(/cannot read/);
+    expect((await kilnNode.data.readCsv(join(dir, 'd.csv'), { label: 'y' })).length).toBe(2);
+    await expect(kilnNode.data.readCsv(join(dir, 'missing.csv'), { label: 'y' })).rejects.toThrow(/CSV: cannot read .*missing.csv: ENOENT/);
+    const file = new File(['x,y\n1,0\n2,1\n3,1\n'], 'upload.csv', { type: 'text/csv' });
+    expect((await data.readCsv(file, { label: 'y' })).y.toArray()).toEqual([[0], [1], [1]]);
+    expect((await data.readCsv(new TextEncoder().encode('x,y\n5,1\n'), { label: 'y' })).x.toArray()).toEqual([[5]]);
+    // In the main entry a string is a URL, never a path: the message says where paths are read.
+    await expect(data.readCsv('d.csv', { label: 'y' })).rejects.toThrow(/CSV: cannot fetch d.csv: .*import the same function from "kiln-ml\/node"/);
   });
 
   it('names the row and column of what is wrong', () => {
@@ -89,6 +95,7 @@ describe('CSV', () => {
     expect(bad('')).toThrow(/empty/);
     expect(bad('x,y\n')).toThrow(/no data rows/);
     expect(bad('x,y\n1,"unterminated\n')).toThrow(FormatError);
+    expect(bad('x,y\n1,0\n2,"unterminated\n3,1\n')).toThrow(/CSV: cannot parse the file at row 3: .*quote/i);
     expect(() => data.parseCsv('x,y\n1,2\n', { label: 'y', labelKind: 'binary' })).toThrow(/binary needs labels 0 or 1, got 2/);
   });
 });

@@ -1,10 +1,11 @@
 import { FormatError } from '../errors.js';
-import { readBytes } from '../io/read.js';
+import { describeSource, gunzipIfCompressed, readSource } from '../io/source.js';
+import type { ByteSource } from '../io/source.js';
 import { Tensor } from '../tensor/tensor.js';
 import { TensorDataset } from '../train/dataset.js';
 
 // The IDX format of the original MNIST files: two zero bytes, a type code, the number of dims,
-// each dim as a big-endian uint32, then the data big-endian. Files may be gzipped (.gz).
+// each dim as a big-endian uint32, then the data big-endian. Files may be gzipped.
 
 const TYPES: Record<number, { name: string; bytes: number; read: (v: DataView, at: number) => number }> = {
   0x08: { name: 'uint8', bytes: 1, read: (v, at) => v.getUint8(at) },
@@ -38,28 +39,21 @@ export function parseIdx(bytes: Uint8Array, what = 'IDX'): IdxArray {
   return { type: type.name, shape, data };
 }
 
-async function readMaybeGzipped(path: string): Promise<Uint8Array> {
-  const bytes = await readBytes(path, 'IDX');
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    const { gunzipSync } = await import('node:zlib');
-    try {
-      return gunzipSync(bytes);
-    } catch (e) {
-      throw new FormatError(`IDX: ${path} looks gzipped but does not decompress: ${(e as Error).message}`);
-    }
-  }
-  return bytes;
+async function readMaybeGzipped(source: ByteSource): Promise<Uint8Array> {
+  return gunzipIfCompressed(await readSource(source, 'IDX'), `IDX: ${describeSource(source)}`);
 }
 
 /**
  * Reads images and labels in the standard MNIST IDX files (gzipped or not), e.g.
  * `train-images-idx3-ubyte.gz` and `train-labels-idx1-ubyte.gz`. Images become float32
- * [N, 1, H, W] scaled to [0, 1]; labels int32 [N]. (Node.js only.)
- * @example const train = await kiln.data.readIdx('train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz');
+ * [N, 1, H, W] scaled to [0, 1]; labels int32 [N]. Each is bytes, a Blob or File, a Response or a
+ * URL (`kiln-ml/node`'s `readIdx` also takes file paths).
+ * @example const train = await kiln.data.readIdx('/mnist/train-images-idx3-ubyte.gz', '/mnist/train-labels-idx1-ubyte.gz');
  */
-export async function readIdx(imagesPath: string, labelsPath: string): Promise<TensorDataset> {
-  const images = parseIdx(await readMaybeGzipped(imagesPath), imagesPath);
-  const labels = parseIdx(await readMaybeGzipped(labelsPath), labelsPath);
+export async function readIdx(imagesSource: ByteSource, labelsSource: ByteSource): Promise<TensorDataset> {
+  const [imagesPath, labelsPath] = [describeSource(imagesSource), describeSource(labelsSource)];
+  const images = parseIdx(await readMaybeGzipped(imagesSource), imagesPath);
+  const labels = parseIdx(await readMaybeGzipped(labelsSource), labelsPath);
   if (images.shape.length !== 3) throw new FormatError(`${imagesPath}: images must be 3-D [N, H, W], got [${images.shape.join(', ')}]`);
   if (labels.shape.length !== 1) throw new FormatError(`${labelsPath}: labels must be 1-D [N], got [${labels.shape.join(', ')}]`);
   const [n, h, w] = images.shape as [number, number, number];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as kiln from '../index.js';
 import { FormatError, ShapeError } from '../index.js';
+import { encode } from 'fast-png';
 import { makePng } from '../../test/png.js';
 
 describe('PNG input for predict', () => {
@@ -10,6 +11,17 @@ describe('PNG input for predict', () => {
     expect(Array.from(img.pixels)).toEqual([0, 1]);
     const half = kiln.data.decodePng(makePng(1, 1, [0], [0.5]));
     expect(half.pixels[0]).toBeCloseTo(0.5, 2);
+  });
+
+  it('decodes every colour type the same way: 16-bit gray, RGB, and a palette', () => {
+    const gray16 = encode({ width: 2, height: 1, data: new Uint16Array([0, 65535]), channels: 1, depth: 16 });
+    expect(Array.from(kiln.data.decodePng(gray16).pixels)).toEqual([0, 1]);
+    // Pure red, green and blue weigh 0.299, 0.587 and 0.114 (ITU-R BT.601 luma).
+    const rgb = encode({ width: 3, height: 1, data: new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255]), channels: 3, depth: 8 });
+    const luma = Array.from(kiln.data.decodePng(rgb).pixels);
+    [0.299, 0.587, 0.114].forEach((w, i) => expect(luma[i]).toBeCloseTo(w, 6));
+    const indexed = encode({ width: 2, height: 2, data: new Uint8Array([0, 1, 1, 0]), channels: 1, depth: 8, palette: [[0, 0, 0], [255, 255, 255]] });
+    expect(Array.from(kiln.data.decodePng(indexed).pixels)).toEqual([0, 1, 1, 0]);
   });
 
   it('shrinks by area averaging and inverts dark ink on light paper to MNIST\'s white on black', () => {

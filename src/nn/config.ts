@@ -9,7 +9,8 @@ import { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from './layers/pool.js';
 import { Sequential } from './layers/sequential.js';
 import type { Module, ModuleConfig } from './module.js';
 
-type Factory = (config: ModuleConfig) => Module;
+/** Builds a module from its config (see `registerModule`). */
+export type Factory = (config: ModuleConfig) => Module;
 
 // Factories are wrapped in arrows: Sequential imports this file, so its class is not yet defined
 // while this module first runs.

@@ -128,11 +128,15 @@ export function l2Penalty(model: Module, lambda: number, m: number): Tensor {
   return total.mul(lambda / (2 * m));
 }
 
-export const LOSSES = {
-  mseLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, nllLoss,
-} as const;
-export type LossName = keyof typeof LOSSES;
+/** The losses `fit` and `evaluate` take by name. */
+export type LossName = 'mseLoss' | 'binaryCrossEntropy' | 'binaryCrossEntropyWithLogits' | 'crossEntropy' | 'nllLoss';
+/** A loss: the model's output and the targets → a scalar (or per-example losses without reduction). */
 export type LossFn = (input: Tensor, target: Tensor) => Tensor;
+
+/** Each loss name's function: the Record type makes a name without a function a compile error. */
+const LOSSES: Record<LossName, LossFn> = {
+  mseLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, nllLoss,
+};
 
 /** A loss function from its name (or the function itself). */
 export function resolveLoss(loss: LossName | LossFn, op: string): LossFn {

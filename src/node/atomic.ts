@@ -1,11 +1,10 @@
-// Node.js only: the file system is imported on first use so that browser bundles never load it.
+import * as fs from 'node:fs/promises';
 
 /**
  * Writes a file so that readers see either the old contents or the new, never half: the bytes go
  * to a temporary file beside it, are flushed, and the temporary file is renamed into place.
  */
 export async function writeFileAtomic(path: string, contents: Uint8Array | string): Promise<void> {
-  const fs = await import('node:fs/promises');
   const bytes = typeof contents === 'string' ? new TextEncoder().encode(contents) : contents;
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
   try {

@@ -2,8 +2,8 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers.js';
-import * as kiln from '../index.js';
-import { FormatError } from '../index.js';
+import * as kiln from './index.js';
+import { FormatError } from './index.js';
 
 const { nn, manualSeed } = kiln;
 const tmp = (): string => tempDir('kiln-io-');
@@ -22,7 +22,7 @@ describe('save and load', () => {
     const { model: again, metadata } = await kiln.loadWithMetadata(dir);
     expect(metadata).toEqual({ note: 'test' });
     const x = kiln.randn([7, 2]);
-    expect(Array.from(kiln.predict(again, x).data)).toEqual(Array.from(kiln.predict(m, x).data));
+    expect(Array.from((await kiln.predict(again, x)).data)).toEqual(Array.from((await kiln.predict(m, x)).data));
     expect(again.toConfig()).toEqual(m.toConfig());
   });
 
@@ -34,7 +34,7 @@ describe('save and load', () => {
     const { model: again, metadata } = await kiln.loadWithMetadata(file);
     expect(metadata).toEqual({ dataset: 'flower' });
     const x = kiln.randn([5, 2]);
-    expect(Array.from(kiln.predict(again, x).data)).toEqual(Array.from(kiln.predict(m, x).data));
+    expect(Array.from((await kiln.predict(again, x)).data)).toEqual(Array.from((await kiln.predict(m, x)).data));
     // Truncated, weights-only, and a model whose weights do not fit its architecture.
     expect(() => kiln.deserializeModelFile(bytes.subarray(0, bytes.length - 3), 'm.safetensors')).toThrow(/m.safetensors: not a valid safetensors file: .*truncated/);
     expect(() => kiln.deserializeModelFile(kiln.encodeSafetensors(m.stateDict()))).toThrow(/without a Kiln model in its metadata/);

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs/promises';
 import { FormatError } from '../errors.js';
 
 /**
@@ -5,9 +6,8 @@ import { FormatError } from '../errors.js';
  * with `what` and ends with `hint` when given: `CSV: cannot read data.csv: ENOENT …`.
  */
 export async function readBytes(path: string, what: string, hint = ''): Promise<Uint8Array> {
-  const { readFile } = await import('node:fs/promises');
   try {
-    return await readFile(path);
+    return await fs.readFile(path);
   } catch (e) {
     throw new FormatError(`${what}: cannot read ${path}: ${(e as Error).message}${hint ? `; ${hint}` : ''}`);
   }

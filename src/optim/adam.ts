@@ -6,7 +6,7 @@ import { Optimizer } from './optimizer.js';
 
 export interface AdamOptions {
   lr?: number;
-  /** [β₁, β₂]: decay of the first and second moment averages. */
+  /** The decays β₁ and β₂ of the first and second moment averages, as a pair (default [0.9, 0.999]). */
   betas?: [number, number];
   eps?: number;
   weightDecay?: number;

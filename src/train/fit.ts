@@ -7,12 +7,14 @@ import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/schedules.js';
 import { cat } from '../ops/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkInt, checkRange } from '../validate.js';
+import { checkInt, checkOptions, checkRange } from '../validate.js';
 import type { Callback, Logs, TrainContext } from './callbacks.js';
 import { DataLoader } from './data-loader.js';
 import { TensorDataset } from './dataset.js';
 import { checkMetric, countCorrect } from './metrics.js';
 import type { MetricName } from './metrics.js';
+import { Yielder } from './yield.js';
+import type { YieldEvery } from './yield.js';
 
 export interface FitOptions {
   epochs: number;
@@ -32,36 +34,59 @@ export interface FitOptions {
   /** Stepped once after every epoch. */
   scheduler?: LRScheduler;
   callbacks?: Callback[];
+  /** Called after every batch with its loss: a page can draw from it. Epochs and batches count from 0. */
+  onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>;
+  /** Called after every epoch with its logs (`loss`, metrics, `val…`, `lr`). */
+  onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
+  /**
+   * When to hand the thread back to the event loop (default `'auto'`: every 10 ms, so a page keeps
+   * drawing at 60 Hz while it trains; in Node.js the yields cost nothing measurable).
+   */
+  yieldEvery?: YieldEvery;
+  /** Stops training cleanly between two batches when aborted: `fit` resolves with the epochs done. */
+  signal?: AbortSignal;
 }
+
+const FIT_OPTIONS = ['epochs', 'optimizer', 'loss', 'batchSize', 'metrics', 'validationData', 'shuffle', 'l2', 'scheduler', 'callbacks', 'onBatchEnd', 'onEpochEnd', 'yieldEvery', 'signal'] as const;
 
 export interface FitResult {
   /** Each logged quantity, one value per epoch. */
   history: Record<string, number[]>;
   /** Epochs actually run. */
   epochs: number;
-  /** Whether a callback stopped training early. */
+  /** Whether training stopped before `epochs`: a callback (early stopping) or the signal stopped it. */
   stoppedEarly: boolean;
+  /** Whether the AbortSignal stopped it; the history then holds the epochs finished before. */
+  aborted: boolean;
 }
 
 const valKey = (k: string): string => `val${k[0]!.toUpperCase()}${k.slice(1)}`;
 
 /**
  * Trains `model` on `data` for a number of epochs, Keras-style, and returns the history.
- * A NaN or infinite loss stops training with an error naming the epoch and batch.
+ * A NaN or infinite loss stops training with an error naming the epoch and batch. It yields to
+ * the event loop as it goes (`yieldEvery`), so a page that trains on its main thread keeps drawing;
+ * `onBatchEnd`/`onEpochEnd` report progress and an AbortSignal stops it between two batches.
  * @example
+ * const stop = new AbortController();                       // stop.abort() from a button
  * const { history } = await kiln.fit(model, train, { epochs: 20, batchSize: 32, optimizer: opt,
- *   loss: 'crossEntropy', metrics: ['accuracy'], validationData: test });
+ *   loss: 'crossEntropy', metrics: ['accuracy'], validationData: test,
+ *   onEpochEnd: (epoch, logs) => draw(epoch, logs.loss), signal: stop.signal });
  */
 export async function fit(model: Module, data: TensorDataset, options: FitOptions): Promise<FitResult> {
+  checkOptions('fit', options, FIT_OPTIONS);
   const epochs = checkInt('fit', 'epochs', options.epochs);
   if (!(data instanceof TensorDataset)) throw new ValueError('fit: data must be a TensorDataset (new kiln.TensorDataset(x, y))');
+  if (data.length === 0) throw new ValueError('fit: the dataset is empty; there is nothing to train on');
   if (!options.optimizer) throw new ValueError('fit: pass an optimizer, e.g. new kiln.optim.SGD(model.parameters(), { lr: 0.1 })');
   const lossFn = resolveLoss(options.loss, 'fit');
   const fromLogits = options.loss === 'binaryCrossEntropyWithLogits';
   const metrics = (options.metrics ?? []).map((m) => checkMetric(m, 'fit'));
   const l2 = options.l2 === undefined ? 0 : checkRange('fit', 'l2', options.l2, { min: 0 });
   const loader = new DataLoader(data, { batchSize: options.batchSize, shuffle: options.shuffle ?? true });
-  const callbacks = options.callbacks ?? [];
+  const callbacks = [...(options.callbacks ?? []), ...progressCallbacks(options)];
+  const yielder = new Yielder(options.yieldEvery, 'fit');
+  const signal = checkSignal(options.signal, 'fit');
   const ctx: TrainContext = { model, optimizer: options.optimizer, epochs, batchesPerEpoch: loader.length, stopTraining: false };
   const history: Record<string, number[]> = {};
   const log = (logs: Logs): void => { for (const [k, v] of Object.entries(logs)) (history[k] ??= []).push(v); };
@@ -69,7 +94,9 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
   for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
   let epoch = 0;
   let last: Logs = {};
+  let aborted = false;
   for (; epoch < epochs && !ctx.stopTraining; epoch++) {
+    if (signal?.aborted) { aborted = true; break; }
     for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
     model.train();
     let lossSum = 0;
@@ -77,6 +104,7 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
     const correct = metrics.map(() => 0);
     let batch = 0;
     for (const { x, y } of loader) {
+      if (signal?.aborted) { aborted = true; break; }
       const out = model.forward(x);
       let loss = lossFn(out, y);
       if (loss.size !== 1) throw new ShapeError(`fit: the loss must be a scalar, got ${fmtShape(loss.shape)}; use a 'mean' or 'sum' reduction`);
@@ -98,11 +126,13 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
         for (const cb of callbacks) await cb.onBatchEnd?.(batch, logs, ctx);
       }
       batch++;
+      await yielder.afterBatch();
     }
+    if (aborted) break; // a part of an epoch is not an epoch: its logs are not kept
     const logs: Logs = { loss: lossSum / seen };
     metrics.forEach((name, i) => { logs[name] = correct[i]! / seen; });
     if (options.validationData) {
-      const v = evaluate(model, options.validationData, { loss: options.loss, metrics });
+      const v = await evaluate(model, options.validationData, { loss: options.loss, metrics, yieldEvery: options.yieldEvery });
       for (const [k, value] of Object.entries(v)) logs[valKey(k)] = value;
     }
     logs.lr = options.optimizer.lr;
@@ -110,24 +140,63 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
     last = logs;
     options.scheduler?.step();
     for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs, ctx);
+    await yielder.afterEpoch();
   }
   for (const cb of callbacks) await cb.onTrainEnd?.(last, ctx);
   model.train();
-  return { history, epochs: epoch, stoppedEarly: ctx.stopTraining };
+  return { history, epochs: epoch, stoppedEarly: ctx.stopTraining || aborted, aborted };
+}
+
+/** fit's onBatchEnd/onEpochEnd options as a callback. */
+function progressCallbacks(options: FitOptions): Callback[] {
+  const { onBatchEnd, onEpochEnd } = options;
+  for (const [name, fn] of [['onBatchEnd', onBatchEnd], ['onEpochEnd', onEpochEnd]] as const) {
+    if (fn !== undefined && typeof fn !== 'function') throw new ValueError(`fit: ${name} must be a function (index, logs) => …, got ${typeof fn}`);
+  }
+  if (!onBatchEnd && !onEpochEnd) return [];
+  return [{
+    onBatchEnd: onBatchEnd && ((batch, logs) => onBatchEnd(batch, logs)),
+    onEpochEnd: onEpochEnd && ((epoch, logs) => onEpochEnd(epoch, logs)),
+  }];
+}
+
+/** An AbortSignal or nothing; anything else is refused (a misplaced controller is a common slip). */
+function checkSignal(signal: unknown, op: string): AbortSignal | undefined {
+  if (signal === undefined) return undefined;
+  if (typeof AbortSignal !== 'undefined' && signal instanceof AbortSignal) return signal;
+  throw new ValueError(`${op}: signal must be an AbortSignal (controller.signal, not the controller), got ${Object.prototype.toString.call(signal)}`);
 }
 
 export interface EvaluateOptions {
   loss: LossName | LossFn;
   metrics?: MetricName[];
+  /** Examples per forward pass (default `'full'`: one pass). */
   batchSize?: number | 'full';
+  /** Called after every batch with its loss. */
+  onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>;
+  /** When to hand the thread back to the event loop between batches (default `'auto'`). */
+  yieldEvery?: YieldEvery;
+  /** Rejects with the signal's reason (an AbortError) between two batches when aborted. */
+  signal?: AbortSignal;
+}
+
+export interface PredictOptions {
+  /** Examples per forward pass (default all at once). */
+  batchSize?: number;
+  /** Called after every batch with `examples`, the number predicted so far. */
+  onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>;
+  /** When to hand the thread back to the event loop between batches (default `'auto'`). */
+  yieldEvery?: YieldEvery;
+  /** Rejects with the signal's reason (an AbortError) between two batches when aborted. */
+  signal?: AbortSignal;
 }
 
 /** Runs `fn` with the model in eval mode and without the tape, then restores the mode. */
-function inEvalMode<T>(model: Module, fn: () => T): T {
+async function inEvalMode<T>(model: Module, fn: () => Promise<T>): Promise<T> {
   const wasTraining = model.training;
   model.eval();
   try {
-    return noGrad(fn);
+    return await fn();
   } finally {
     model.train(wasTraining);
   }
@@ -135,22 +204,35 @@ function inEvalMode<T>(model: Module, fn: () => T): T {
 
 /**
  * The loss and metrics of `model` on a dataset, in eval mode (no dropout) without recording a graph.
- * @example kiln.evaluate(model, test, { loss: 'crossEntropy', metrics: ['accuracy'] })  // { loss, accuracy }
+ * @example await kiln.evaluate(model, test, { loss: 'crossEntropy', metrics: ['accuracy'] })  // { loss, accuracy }
  */
-export function evaluate(model: Module, data: TensorDataset, options: EvaluateOptions): Logs {
+export async function evaluate(model: Module, data: TensorDataset, options: EvaluateOptions): Promise<Logs> {
+  checkOptions('evaluate', options, ['loss', 'metrics', 'batchSize', 'onBatchEnd', 'yieldEvery', 'signal']);
+  if (!(data instanceof TensorDataset)) throw new ValueError('evaluate: data must be a TensorDataset (new kiln.TensorDataset(x, y))');
+  if (data.length === 0) throw new ValueError('evaluate: the dataset is empty; there is nothing to measure');
   const lossFn = resolveLoss(options.loss, 'evaluate');
   const metrics = (options.metrics ?? []).map((m) => checkMetric(m, 'evaluate'));
   const fromLogits = options.loss === 'binaryCrossEntropyWithLogits';
-  return inEvalMode(model, () => {
+  const yielder = new Yielder(options.yieldEvery, 'evaluate');
+  const signal = checkSignal(options.signal, 'evaluate');
+  return inEvalMode(model, async () => {
     let lossSum = 0;
     let seen = 0;
+    let batch = 0;
     const correct = metrics.map(() => 0);
     for (const { x, y } of new DataLoader(data, { batchSize: options.batchSize ?? 'full' })) {
-      const out = model.forward(x);
+      if (batch > 0) await yielder.afterBatch(); // between batches: none after the last
+      signal?.throwIfAborted();
+      const { out, loss } = noGrad(() => {
+        const out = model.forward(x);
+        return { out, loss: lossFn(out, y).item() };
+      });
       const m = x.shape[0]!;
-      lossSum += lossFn(out, y).item() * m;
+      lossSum += loss * m;
       seen += m;
       metrics.forEach((name, i) => { correct[i]! += countCorrect(name, out, y, fromLogits); });
+      await options.onBatchEnd?.(batch, { loss });
+      batch++;
     }
     const logs: Logs = { loss: lossSum / seen };
     metrics.forEach((name, i) => { logs[name] = correct[i]! / seen; });
@@ -160,15 +242,23 @@ export function evaluate(model: Module, data: TensorDataset, options: EvaluateOp
 
 /**
  * The model's outputs for `x`, in eval mode without recording a graph, batch by batch.
- * @example kiln.predict(model, kiln.tensor([[0.5], [1.2]]))
+ * @example const probs = await kiln.predict(model, kiln.tensor([[0.5], [1.2]]));
  */
-export function predict(model: Module, x: Tensor, options: { batchSize?: number } = {}): Tensor {
+export async function predict(model: Module, x: Tensor, options: PredictOptions = {}): Promise<Tensor> {
+  checkOptions('predict', options, ['batchSize', 'onBatchEnd', 'yieldEvery', 'signal']);
   const n = x.shape[0] ?? 1;
   const batchSize = checkInt('predict', 'batchSize', options.batchSize ?? Math.max(n, 1));
-  return inEvalMode(model, () => {
-    if (batchSize >= n) return model.forward(x);
+  const yielder = new Yielder(options.yieldEvery, 'predict');
+  const signal = checkSignal(options.signal, 'predict');
+  return inEvalMode(model, async () => {
     const parts: Tensor[] = [];
-    for (let s = 0; s < n; s += batchSize) parts.push(model.forward(x.narrow(0, s, Math.min(batchSize, n - s))));
-    return cat(parts, 0);
+    for (let s = 0, batch = 0; s < n || (n === 0 && batch === 0); s += batchSize, batch++) {
+      if (batch > 0) await yielder.afterBatch();
+      signal?.throwIfAborted();
+      const size = Math.min(batchSize, n - s);
+      parts.push(noGrad(() => model.forward(size === n ? x : x.narrow(0, s, size))));
+      await options.onBatchEnd?.(batch, { examples: s + size });
+    }
+    return parts.length === 1 ? parts[0]! : cat(parts, 0);
   });
 }

@@ -2,8 +2,9 @@ import { ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkOneOf } from '../validate.js';
 
-export const METRICS = ['accuracy', 'binaryAccuracy'] as const;
-export type MetricName = (typeof METRICS)[number];
+/** The metrics `fit` and `evaluate` log: `accuracy` (argmax, or a 0.5 threshold for one column) and `binaryAccuracy`. */
+export type MetricName = 'accuracy' | 'binaryAccuracy';
+const METRICS: readonly MetricName[] = ['accuracy', 'binaryAccuracy'];
 
 export function checkMetric(name: unknown, op: string): MetricName {
   return checkOneOf(op, 'metric', name, METRICS);

@@ -57,7 +57,7 @@ describe('fit reaches the course\'s quality bars', () => {
       epochs: 2000, batchSize: 1, optimizer: new optim.SGD(model.parameters(), { lr: 0.03 }), loss: 'mseLoss', metrics: ['accuracy'],
     });
     expect(history.loss.at(-1)!).toBeLessThan(history.loss[0]!);
-    expect(kiln.evaluate(model, beans, { loss: 'mseLoss', metrics: ['accuracy'] }).accuracy).toBeGreaterThanOrEqual(0.95);
+    expect((await kiln.evaluate(model, beans, { loss: 'mseLoss', metrics: ['accuracy'] })).accuracy).toBeGreaterThanOrEqual(0.95);
   });
 
   it('flower: ≥ 88% test accuracy with 4 tanh units', async () => {
@@ -72,7 +72,7 @@ describe('fit reaches the course\'s quality bars', () => {
     // Logistic regression cannot: the flower is not linearly separable.
     const logistic = new nn.Linear(2, 1);
     await kiln.fit(logistic, train, { epochs: 300, batchSize: 'full', optimizer: new optim.Adam(logistic.parameters(), { lr: 0.05 }), loss: 'binaryCrossEntropyWithLogits' });
-    expect(kiln.evaluate(logistic, test, { loss: 'binaryCrossEntropyWithLogits', metrics: ['accuracy'] }).accuracy).toBeLessThan(0.7);
+    expect((await kiln.evaluate(logistic, test, { loss: 'binaryCrossEntropyWithLogits', metrics: ['accuracy'] })).accuracy).toBeLessThan(0.7);
   });
 
   it('XOR: a 2-2-1 network solves it', async () => {
@@ -80,7 +80,7 @@ describe('fit reaches the course\'s quality bars', () => {
     const xorSet = new TensorDataset(tensor([[0, 0], [0, 1], [1, 0], [1, 1]]), tensor([[0], [1], [1], [0]]));
     const model = new nn.Sequential(new nn.Linear(2, 2), new nn.Tanh(), new nn.Linear(2, 1), new nn.Sigmoid());
     await kiln.fit(model, xorSet, { epochs: 2000, batchSize: 'full', optimizer: new optim.SGD(model.parameters(), { lr: 0.5, momentum: 0.9 }), loss: 'binaryCrossEntropy' });
-    const p = kiln.predict(model, xorSet.x);
+    const p = await kiln.predict(model, xorSet.x);
     expect(Array.from(p.data).map((v) => (v > 0.5 ? 1 : 0))).toEqual([0, 1, 1, 0]);
   });
 
@@ -134,12 +134,12 @@ describe('fit mechanics', () => {
     await expect(kiln.fit(model, ds, { epochs: 1, optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), loss: 'mseLoss', callbacks: [new kiln.EarlyStopping()] })).rejects.toThrow(/no "valLoss" in the logs/);
   });
 
-  it('evaluate and predict run in eval mode and batch by batch', () => {
+  it('evaluate and predict run in eval mode and batch by batch', async () => {
     manualSeed(0);
     const model = new nn.Sequential(new nn.Linear(2, 8), new nn.Dropout(0.5), new nn.Linear(8, 1));
     const x = kiln.randn([10, 2]);
-    const a = kiln.predict(model, x);
-    const b = kiln.predict(model, x, { batchSize: 3 });
+    const a = await kiln.predict(model, x);
+    const b = await kiln.predict(model, x, { batchSize: 3 });
     expect(Array.from(b.data).map((v) => v.toFixed(5))).toEqual(Array.from(a.data).map((v) => v.toFixed(5)));
     expect(model.training).toBe(true);
     expect(a.requiresGrad).toBe(false);

@@ -31,20 +31,20 @@ function classesOf(out: Tensor, fromLogits: boolean): number[] {
 }
 
 /** The model's curve over 1-D data, with the data, as SVG. */
-export function fittedCurveSvg(model: Module, ds: TensorDataset, { title }: { title: string }): string {
+export async function fittedCurveSvg(model: Module, ds: TensorDataset, { title }: { title: string }): Promise<string> {
   if (ds.x.size !== ds.length) throw new ShapeError(`fittedCurveSvg: needs 1-D data [n, 1], got x ${fmtShape(ds.x.shape)}`);
   const pts = rows(ds).map(([a, b]) => [a!, b!] as [number, number]);
   const xs = pts.map((p) => p[0]);
   const lo = Math.min(...xs), hi = Math.max(...xs);
   const steps = 200;
   const grid = Float32Array.from({ length: steps }, (_, i) => lo + ((hi - lo) * i) / (steps - 1));
-  const out = predict(model, new Tensor(grid, [steps, 1]));
+  const out = await predict(model, new Tensor(grid, [steps, 1]));
   const curve = Array.from(grid, (g, i) => [g, out.data[i]!] as [number, number]);
   return curvePlot({ title, points: pts, curve, yLabel: 'label / prediction' });
 }
 
 /** The model's decision regions over 2-D data, with the data, as SVG. */
-export function decisionBoundarySvg(model: Module, ds: TensorDataset, { title, fromLogits = false, cells = 80 }: { title: string; fromLogits?: boolean; cells?: number }): string {
+export async function decisionBoundarySvg(model: Module, ds: TensorDataset, { title, fromLogits = false, cells = 80 }: { title: string; fromLogits?: boolean; cells?: number }): Promise<string> {
   if (ds.x.ndim !== 2 || ds.x.shape[1] !== 2) throw new ShapeError(`decisionBoundarySvg: needs 2-D data [n, 2], got x ${fmtShape(ds.x.shape)}`);
   const pts = rows(ds).map(([a, b, c]) => [a!, b!, Math.round(c!)] as [number, number, number]);
   const pad = (lo: number, hi: number): [number, number] => [lo - (hi - lo) * 0.08, hi + (hi - lo) * 0.08];
@@ -57,6 +57,6 @@ export function decisionBoundarySvg(model: Module, ds: TensorDataset, { title, f
       g[2 * (j * cells + i) + 1] = yMin + ((j + 0.5) * (yMax - yMin)) / cells;
     }
   }
-  const values = classesOf(predict(model, new Tensor(g, [cells * cells, 2])), fromLogits);
+  const values = classesOf(await predict(model, new Tensor(g, [cells * cells, 2])), fromLogits);
   return boundaryPlot({ title, points: pts, grid: { nx: cells, ny: cells, xMin, xMax, yMin, yMax, values } });
 }

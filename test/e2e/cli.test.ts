@@ -49,9 +49,9 @@ describe('kiln CLI', () => {
     expect(Number(acc![1])).toBeGreaterThan(0.85);
     expect(r.stderr).toMatch(/epoch 60\/60/);
     expect(readdirSync(join(dir, 'plots')).sort()).toEqual(['boundary.svg', 'loss.svg']);
-    const kilnApi = await import('../../dist/index.js');
+    const kilnApi = await import('../../dist/node/index.js');
     const model = await kilnApi.load(join(dir, 'model'));
-    const p = kilnApi.predict(model, kilnApi.tensor([[0, 1], [1, -0.5]]));
+    const p = await kilnApi.predict(model, kilnApi.tensor([[0, 1], [1, -0.5]]));
     expect(p.shape).toEqual([2, 1]);
     for (const v of p.data) expect(v > 0 && v < 1).toBe(true); // the saved model ends in a sigmoid
   });
@@ -68,8 +68,8 @@ describe('kiln CLI', () => {
     const c = await kiln('train', csv, '--label', 'kind', '--epochs', '80', '--save', join(dir, 'm'));
     expect(c.code, c.stderr).toBe(0);
     expect(c.stdout).toMatch(/network 2-4-3 tanh\/softmax, crossEntropy/);
-    const kilnApi = await import('../../dist/index.js');
-    const probs = kilnApi.predict(await kilnApi.load(join(dir, 'm')), kilnApi.tensor([[0, 0]]));
+    const kilnApi = await import('../../dist/node/index.js');
+    const probs = await kilnApi.predict(await kilnApi.load(join(dir, 'm')), kilnApi.tensor([[0, 0]]));
     expect(probs.sum().item()).toBeCloseTo(1, 5);
   });
 
@@ -89,7 +89,7 @@ describe('kiln CLI', () => {
     expect(v.stdout).toMatch(/Total params: 138,357,544/);
 
     // A 7 from the test set, drawn dark on light at twice the size.
-    const kilnApi = await import('../../dist/index.js');
+    const kilnApi = await import('../../dist/node/index.js');
     const { test } = await kilnApi.data.mnist({ testSize: 10 });
     const seven = test.x.data.subarray(7 * 784, 8 * 784);
     const big = Array.from({ length: 56 * 56 }, (_, i) => 1 - seven[Math.floor(i / 112) * 28 + Math.floor((i % 56) / 2)]!);

@@ -1,11 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM, launchChromium } from '../browser.js';
 import { tempDir } from '../helpers.js';
 
 // The playground in a real Chromium (Debian's, installed by .ci/run), served by `kiln playground`
@@ -13,8 +13,7 @@ import { tempDir } from '../helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist', 'cli', 'main.js');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const kiln = (await import(join(root, 'dist', 'index.js'))) as typeof import('../../src/index.js');
+const kiln = (await import(join(root, 'dist', 'node', 'index.js'))) as typeof import('../../src/node/index.js');
 
 let server: ChildProcess;
 let url = '';
@@ -38,17 +37,14 @@ async function trainTo(page: Page, epochs: number): Promise<[number, number]> {
   return d as [number, number];
 }
 
-describe.runIf(existsSync(CHROMIUM) || process.env.CI)('the playground in Chromium', () => {
+describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
   beforeAll(async () => {
     server = spawn(process.execPath, [cli, 'playground', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
     url = await new Promise<string>((resolve, reject) => {
       server.stdout!.on('data', (d: Buffer) => { const m = /http:\/\/\S+/.exec(String(d)); if (m) resolve(m[0]); });
       server.once('exit', (code) => reject(new Error(`kiln playground exited with ${code}`)));
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -125,7 +121,7 @@ describe.runIf(existsSync(CHROMIUM) || process.env.CI)('the playground in Chromi
     expect(download.suggestedFilename()).toBe('kiln-model.safetensors');
     const { model, metadata } = await kiln.loadWithMetadata(file);
     expect((metadata.playground as { dataset: string }).dataset).toBe('moons');
-    const p = kiln.predict(model, kiln.tensor([[0, 0], [1, -0.5], [-1, 1]]));
+    const p = await kiln.predict(model, kiln.tensor([[0, 0], [1, -0.5], [-1, 1]]));
     expect(p.shape).toEqual([3, 1]);
     for (const v of p.data) expect(v).toBeGreaterThanOrEqual(0), expect(v).toBeLessThanOrEqual(1);
     // ...and loads back into the page.
@@ -177,7 +173,7 @@ describe('kiln playground (the server)', () => {
     expect(run.stderr).toContain('a port number from 0 to 65535');
   });
 
-  it('serves the built app with isolation headers, and digits.bin beside it', async () => {
+  it('serves the built app with isolation headers, and the package\'s one copy of the digits beside it', async () => {
     const { servePlayground } = (await import(join(root, 'dist', 'cli', 'playground.js'))) as typeof import('../../src/cli/playground.js');
     const { url: at, server: s } = await servePlayground({ port: 0, host: '127.0.0.1', allowRemote: false });
     try {
@@ -186,12 +182,15 @@ describe('kiln playground (the server)', () => {
       expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
       expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
       expect(await res.text()).toContain('Kiln playground');
-      const digits = await fetch(`${at}digits.bin`);
-      expect(new Uint8Array(await digits.arrayBuffer()).length).toBe(12 + 10_000 * 785);
+      const digits = await fetch(`${at}digits.kld`);
+      expect(digits.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+      expect(Buffer.from(await digits.arrayBuffer()).equals(readFileSync(join(root, 'dist', 'data', 'digits.kld')))).toBe(true);
       expect((await fetch(`${at}nope`)).status).toBe(404);
     } finally {
       s.close();
     }
     expect(readFileSync(join(root, 'dist', 'playground', 'index.html'), 'utf8')).toContain('<script type="module"');
+    // The digits ship once: the app's bundle holds no copy of them.
+    expect(readdirSync(join(root, 'dist', 'playground', 'assets')).filter((f) => /digits/.test(f))).toEqual([]);
   });
 });
