@@ -9,7 +9,7 @@ import { tempDir } from './helpers.js';
 
 // Every ```ts block of the docs runs against the built package; console.assert must hold.
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = pathToFileURL(join(root, 'dist/index.js')).href;
+const entry = (path: string): string => pathToFileURL(join(root, 'dist', path)).href;
 const run = promisify(execFile);
 const PRELUDE = "console.assert = (ok, ...msg) => { if (!ok) throw new Error('assertion failed ' + msg.join(' ')); };\n";
 
@@ -21,7 +21,8 @@ for (const doc of ['docs/course.md', 'README.md']) {
     blocks.forEach((code, i) => {
       const title = code.split('\n').find((l) => !l.startsWith('import') && l.trim())!.slice(0, 60);
       it(`#${i + 1}: ${title}`, async () => {
-        const js = transformSync(code.replaceAll("from 'kiln'", `from '${dist}'`), { loader: 'ts', format: 'esm' }).code;
+        const linked = code.replaceAll("from 'kiln-ml/node'", `from '${entry('node/index.js')}'`).replaceAll("from 'kiln-ml'", `from '${entry('index.js')}'`);
+        const js = transformSync(linked, { loader: 'ts', format: 'esm' }).code;
         const dir = tempDir('kiln-doc-');
         const file = join(dir, 'snippet.mjs');
         writeFileSync(file, PRELUDE + js);
@@ -31,3 +32,11 @@ for (const doc of ['docs/course.md', 'README.md']) {
     });
   });
 }
+
+describe('the API reference', () => {
+  it('builds from the doc comments with no warnings (npm run docs; warnings are errors)', async () => {
+    const typedoc = join(root, 'node_modules', 'typedoc', 'bin', 'typedoc');
+    const { stdout, stderr } = await run(process.execPath, [typedoc, '--emit', 'none'], { cwd: root });
+    expect(`${stdout}${stderr}`).not.toMatch(/warning|error/i);
+  }, 120_000);
+});
