@@ -17,10 +17,11 @@ export const DIGITS_FILE = 'digits.kld';
 
 /**
  * Where the digits are: beside this module in the package (`kiln-ml/dist/data/digits.kld`). The
- * name is a variable, not a literal, so that bundlers do not copy 1.6 MB into every app that
- * imports Kiln; an app that wants the digits serves the file and passes its URL to `mnist`.
+ * name is a variable, not a literal, and webpack is told to leave it, so that bundlers do not copy
+ * 1.6 MB into every app that imports Kiln; an app that wants the digits serves the file and passes
+ * its URL to `mnist`.
  */
-export const DIGITS_URL = new URL(DIGITS_FILE, import.meta.url);
+export const DIGITS_URL = new URL(/* webpackIgnore: true */ DIGITS_FILE, import.meta.url);
 
 /** The digits file's header: "KLND", uint32 side, ten uint32 image counts (little-endian). */
 const HEADER_BYTES = 48;

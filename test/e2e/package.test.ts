@@ -12,13 +12,14 @@ import { HAVE_CHROMIUM, launchChromium } from '../browser.js';
 
 // Kiln as a user gets it: `npm pack` (of the dist/ that `npm test` has just built), the tarball
 // installed into a fresh project, the examples run there: the Node script as it is, the browser app
-// bundled by Vite and by esbuild with no configuration and run in Chromium.
+// bundled by Vite, esbuild and webpack with no configuration and run in Chromium.
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const MB = 1024 * 1024;
 
 let project = '';
+let webpackDir = '';
 let packed: { filename: string; size: number; unpackedSize: number; files: { path: string }[] };
 
 /** Runs a command in the project; returns its output, failing with it on a non-zero exit. */
@@ -57,7 +58,12 @@ describe('the packed package, installed in a fresh project', () => {
     }, null, 2));
     for (const f of ['index.html', 'main.js']) copyFileSync(join(root, 'examples', 'browser', f), join(project, f));
     copyFileSync(join(root, 'examples', 'node', 'train.mjs'), join(project, 'train.mjs'));
-    await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel', 'error']);
+    // webpack, the third bundler, comes from the registry into a folder of its own (Vite and esbuild
+    // are this repository's), so that the project's node_modules holds only Kiln and what it needs.
+    webpackDir = scratch('kiln-webpack-');
+    writeFileSync(join(webpackDir, 'package.json'), JSON.stringify({ name: 'bundler', private: true }));
+    const install = ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel', 'error'];
+    await Promise.all([sh('npm', install), sh('npm', [...install, 'webpack@5', 'webpack-cli@6'], webpackDir)]);
   }, 300_000);
 
   it('packs what users need and nothing else, and builds before packing', () => {
@@ -107,14 +113,17 @@ describe('the packed package, installed in a fresh project', () => {
     expect(out.trim()).toMatch(/^\d+\.\d+\.\d+ 3 function$/);
   });
 
-  it('bundles the browser example with Vite and with esbuild, with no configuration and no warnings', async () => {
+  it('bundles the browser example with Vite, esbuild and webpack, with no configuration and no warnings', async () => {
     const vite = await sh(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', 'dist-vite', '--logLevel', 'warn']);
     expect(vite.trim()).toBe('');
     const esbuild = await sh(join(root, 'node_modules', '.bin', 'esbuild'), ['main.js', '--bundle', '--platform=browser', '--format=esm', '--outdir=dist-esbuild', '--log-level=warning']);
     expect(esbuild.trim()).toBe('');
     copyFileSync(join(project, 'index.html'), join(project, 'dist-esbuild', 'index.html'));
-    // Neither bundle holds Node's modules or the digits (1.6 MB that only mnist() reads, from a URL).
-    for (const dir of ['dist-vite', 'dist-esbuild']) {
+    const webpack = await sh(process.execPath, [join(webpackDir, 'node_modules', 'webpack-cli', 'bin', 'cli.js'), '--mode', 'production', '--entry', './main.js', '--output-path', 'dist-webpack', '--output-filename', 'main.js', '--no-stats']);
+    expect(webpack.trim()).toBe('');
+    copyFileSync(join(project, 'index.html'), join(project, 'dist-webpack', 'index.html'));
+    // No bundle holds Node's modules or the digits (1.6 MB that only mnist() reads, from a URL).
+    for (const dir of ['dist-vite', 'dist-esbuild', 'dist-webpack']) {
       const files = readdirSync(join(project, dir), { recursive: true, encoding: 'utf8' });
       expect(files.filter((f) => /digits|\.kld$/.test(f)), dir).toEqual([]);
       const js = files.filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(project, dir, f), 'utf8')).join('\n');
@@ -145,7 +154,7 @@ describe('the packed package, installed in a fresh project', () => {
       return `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
     }
 
-    for (const bundler of ['vite', 'esbuild']) {
+    for (const bundler of ['vite', 'esbuild', 'webpack']) {
       it(`runs the ${bundler} bundle: the loss falls, and frames keep coming while fit runs on the main thread`, async () => {
         const page = await browser.newPage();
         const errors: string[] = [];
