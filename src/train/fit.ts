@@ -126,7 +126,7 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
         for (const cb of callbacks) await cb.onBatchEnd?.(batch, logs, ctx);
       }
       batch++;
-      await yielder.afterBatch();
+      if (yielder.due()) await yielder.yieldNow();
     }
     if (aborted) break; // a part of an epoch is not an epoch: its logs are not kept
     const logs: Logs = { loss: lossSum / seen };
@@ -221,7 +221,7 @@ export async function evaluate(model: Module, data: TensorDataset, options: Eval
     let batch = 0;
     const correct = metrics.map(() => 0);
     for (const { x, y } of new DataLoader(data, { batchSize: options.batchSize ?? 'full' })) {
-      if (batch > 0) await yielder.afterBatch(); // between batches: none after the last
+      if (batch > 0 && yielder.due()) await yielder.yieldNow(); // between batches: none after the last
       signal?.throwIfAborted();
       const { out, loss } = noGrad(() => {
         const out = model.forward(x);
@@ -253,7 +253,7 @@ export async function predict(model: Module, x: Tensor, options: PredictOptions 
   return inEvalMode(model, async () => {
     const parts: Tensor[] = [];
     for (let s = 0, batch = 0; s < n || (n === 0 && batch === 0); s += batchSize, batch++) {
-      if (batch > 0) await yielder.afterBatch();
+      if (batch > 0 && yielder.due()) await yielder.yieldNow();
       signal?.throwIfAborted();
       const size = Math.min(batchSize, n - s);
       parts.push(noGrad(() => model.forward(size === n ? x : x.narrow(0, s, size))));

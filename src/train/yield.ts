@@ -51,10 +51,13 @@ export class Yielder {
     }
   }
 
-  /** After a batch: yields when the budget is spent. */
-  async afterBatch(): Promise<void> {
-    if (this.budgetMs === Infinity) return;
-    if (performance.now() - this.last >= this.budgetMs) await this.yieldNow();
+  /**
+   * Whether the budget is spent after a batch. A check, not an await: the loop awaits `yieldNow()`
+   * only when this is true, so the hundreds of thousands of batches that do not yield cost no
+   * promise (an await per batch slowed the beans demo's 500,000 tiny steps by ~10%).
+   */
+  due(): boolean {
+    return this.budgetMs !== Infinity && performance.now() - this.last >= this.budgetMs;
   }
 
   /** After an epoch: yields when asked to per epoch (the batches took care of the budget). */
@@ -62,7 +65,8 @@ export class Yielder {
     if (this.perEpoch) await this.yieldNow();
   }
 
-  private async yieldNow(): Promise<void> {
+  /** Hands the thread to the event loop now. */
+  async yieldNow(): Promise<void> {
     await yieldToEventLoop();
     this.last = performance.now();
   }
