@@ -1,8 +1,11 @@
 /**
- * Kiln: deep learning for TypeScript. Everything public is re-exported here.
+ * Kiln: deep learning for TypeScript. Everything public is re-exported here. This entry is
+ * universal: it imports nothing of Node.js, so it runs in browsers and bundles with no
+ * configuration; `kiln-ml/node` adds the file system (save and load by path).
  * @example
- * import * as kiln from 'kiln';
+ * import * as kiln from 'kiln-ml';
  * const x = kiln.tensor([[0.5, 1.0], [1.5, -2.0]]);
+ * @module kiln-ml
  */
 export { Tensor } from './tensor/tensor.js';
 export type { NestedArray } from './tensor/tensor.js';

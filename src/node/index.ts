@@ -5,7 +5,7 @@
  * import * as kiln from 'kiln-ml/node';
  * await kiln.save(model, 'out/flower');
  * const again = await kiln.load('out/flower');
- * @module node
+ * @module kiln-ml/node
  */
 export * from '../index.js';
 export { save, load, loadWithMetadata } from './model-files.js';
