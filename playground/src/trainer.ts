@@ -39,8 +39,9 @@ export interface DataInfo { kind: '1d' | '2d'; classes: number; train: number; t
 /** Kiln's loss for each choice (BCE and cross-entropy take the logits; MSE the output activation's values). */
 const LOSS_NAMES = { bce: 'binaryCrossEntropyWithLogits', crossEntropy: 'crossEntropy', mse: 'mseLoss' } as const;
 
-const INIT: Record<Settings['init'], 'kaimingNormal' | 'xavierNormal' | 'small' | 'zeros'> = {
-  he: 'kaimingNormal', xavier: 'xavierNormal', small: 'small', zeros: 'zeros',
+/** The course's initialisations: He N(0, 2/n[l−1]), Xavier N(0, 1/n[l−1]), randn·0.01, zeros. */
+const INIT: Record<Settings['init'], kiln.nn.init.WeightInit> = {
+  he: 'courseHe', xavier: 'courseXavier', small: 'small', zeros: 'zeros',
 };
 
 /** g(z) and g′(z) on z ∈ [−5, 5], by Kiln's autograd: the activation panel's plot. */
@@ -140,7 +141,7 @@ export class Trainer {
     const params = this.model.parameters();
     const opt =
       s.optimizer === 'sgd' ? new optim.SGD(params, { lr: s.lr })
-        : s.optimizer === 'momentum' ? new optim.SGD(params, { lr: s.lr, momentum: s.beta1 })
+        : s.optimizer === 'momentum' ? new optim.Momentum(params, { lr: s.lr, beta: s.beta1 })
           : s.optimizer === 'rmsprop' ? new optim.RMSprop(params, { lr: s.lr, alpha: s.beta2, eps: s.eps })
             : new optim.Adam(params, { lr: s.lr, betas: [s.beta1, s.beta2], eps: s.eps });
     return [opt, s.decay > 0 ? new optim.InverseTimeLR(opt, { decayRate: s.decay }) : null];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as kiln from '../index.js';
 import { ValueError } from '../index.js';
-import { buildNetwork, makeOptimizer } from './network.js';
+import { INITS, buildNetwork, makeOptimizer } from './network.js';
 import type { NetworkSpec } from './network.js';
 
 const spec = (o: Partial<NetworkSpec>): NetworkSpec => ({
@@ -42,10 +42,16 @@ describe('the CLI\'s network builder', () => {
     expect(() => buildNetwork(spec({ keepProb: 1.2 }))).toThrow(ValueError);
   });
 
-  it('makes the optimisers by name, momentum being SGD with β = 0.9', () => {
+  it("makes the optimisers by name: momentum is the course's (β = 0.9), pytorch-momentum PyTorch's", () => {
     const p = new kiln.nn.Linear(2, 1).parameters();
-    expect(makeOptimizer('momentum', p, 0.1).hyperparameters).toMatchObject({ lr: 0.1, momentum: 0.9 });
+    expect(makeOptimizer('momentum', p, 0.1)).toBeInstanceOf(kiln.optim.Momentum);
+    expect(makeOptimizer('momentum', p, 0.1).hyperparameters).toMatchObject({ lr: 0.1, beta: 0.9 });
+    expect(makeOptimizer('pytorch-momentum', p, 0.1).hyperparameters).toMatchObject({ lr: 0.1, momentum: 0.9, dampening: 0 });
     expect(makeOptimizer('adamw', p, 0.1)).toBeInstanceOf(kiln.optim.AdamW);
-    expect(() => makeOptimizer('lbfgs', p, 0.1)).toThrow(/must be one of sgd, momentum, rmsprop, adam, adamw/);
+    expect(() => makeOptimizer('lbfgs', p, 0.1)).toThrow(/must be one of sgd, momentum, pytorch-momentum, rmsprop, adam, adamw/);
+  });
+
+  it("names the course's initialisations xavier and he, and Glorot's glorot", () => {
+    expect(INITS).toMatchObject({ xavier: 'courseXavier', he: 'courseHe', glorot: 'xavierNormal', small: 'small' });
   });
 });

@@ -10,6 +10,7 @@ import type { Module } from '../nn/module.js';
 import { Adam, AdamW } from '../optim/adam.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { RMSprop } from '../optim/rmsprop.js';
+import { Momentum } from '../optim/momentum.js';
 import { SGD } from '../optim/sgd.js';
 import { checkOneOf, checkRange } from '../validate.js';
 
@@ -22,10 +23,13 @@ export const OUTPUT_ACTIVATIONS = ['sigmoid', 'softmax', 'tanh', 'linear'] as co
 export type OutputActivation = (typeof OUTPUT_ACTIVATIONS)[number];
 export const LOSS_CHOICES = ['mse', 'bce', 'crossEntropy'] as const;
 export type LossChoice = (typeof LOSS_CHOICES)[number];
-export const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam', 'adamw'] as const;
+export const OPTIMIZERS = ['sgd', 'momentum', 'pytorch-momentum', 'rmsprop', 'adam', 'adamw'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
-/** The CLI's short initialiser names and the `nn.init` scheme each means. */
-export const INITS: Record<string, WeightInit> = { default: 'default', zeros: 'zeros', small: 'small', xavier: 'xavierNormal', he: 'kaimingNormal' };
+/**
+ * The CLI's short initialiser names and the `nn.init` scheme each means: xavier and he are the
+ * course's (N(0, 1/n[l−1]) and N(0, 2/n[l−1])); glorot is Glorot's N(0, 2/(n[l−1] + n[l])).
+ */
+export const INITS: Record<string, WeightInit> = { default: 'default', zeros: 'zeros', small: 'small', xavier: 'courseXavier', he: 'courseHe', glorot: 'xavierNormal' };
 
 export interface NetworkSpec {
   /** One example's shape: [features], or [C, H, W] for images (flattened first for an MLP). */
@@ -75,11 +79,15 @@ export function buildNetwork(spec: NetworkSpec): Network {
   return finishNetwork(layers, spec.inputShape, spec.loss, spec.outputActivation);
 }
 
-/** An optimiser by name; `momentum` is SGD with the course's β = 0.9. */
+/**
+ * An optimiser by name. `momentum` is the course's (v = β·v + (1 − β)·dW from 0, β = 0.9);
+ * `pytorch-momentum` is PyTorch's SGD momentum (v = β·v + dW: about 10× the step at the same α).
+ */
 export function makeOptimizer(name: string, params: ReturnType<Module['parameters']>, lr: number): Optimizer<{ lr: number }> {
   switch (checkOneOf('optimizer', 'name', name, OPTIMIZERS)) {
     case 'sgd': return new SGD(params, { lr });
-    case 'momentum': return new SGD(params, { lr, momentum: 0.9 });
+    case 'momentum': return new Momentum(params, { lr, beta: 0.9 });
+    case 'pytorch-momentum': return new SGD(params, { lr, momentum: 0.9 });
     case 'rmsprop': return new RMSprop(params, { lr });
     case 'adam': return new Adam(params, { lr });
     case 'adamw': return new AdamW(params, { lr });

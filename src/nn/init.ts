@@ -9,8 +9,13 @@ import { checkOneOf, checkRange } from '../validate.js';
 
 export type Nonlinearity = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu';
 
-/** The names `Linear`'s `init` option and the CLI's `--init` accept. */
-export const WEIGHT_INITS = ['default', 'zeros', 'small', 'xavierUniform', 'xavierNormal', 'kaimingUniform', 'kaimingNormal'] as const;
+/**
+ * The names `Linear`'s and `Conv2d`'s `init` option accepts. The course's own: `'small'`
+ * (randn·0.01), `'courseXavier'` (N(0, 1/n[l−1]), for tanh) and `'courseHe'` (N(0, 2/n[l−1]), for
+ * ReLU). PyTorch's: `'default'`, `'xavierUniform'`/`'xavierNormal'` (Glorot's 2/(fanIn + fanOut),
+ * which PyTorch calls Xavier), `'kaimingUniform'`/`'kaimingNormal'`.
+ */
+export const WEIGHT_INITS = ['default', 'zeros', 'small', 'courseXavier', 'courseHe', 'xavierUniform', 'xavierNormal', 'kaimingUniform', 'kaimingNormal'] as const;
 export type WeightInit = (typeof WEIGHT_INITS)[number];
 
 /** The course's "small random" scale: W = randn · 0.01. */
@@ -60,14 +65,30 @@ export function small(t: Tensor, scale = SMALL_SCALE): Tensor {
   return normal(t, 0, scale);
 }
 
-/** Glorot/Xavier: U(−a, a) with a = gain·√(6/(fanIn + fanOut)). */
+/**
+ * The course's Xavier initialisation, for tanh layers: W ~ N(0, 1/n[l−1]), i.e.
+ * `np.random.randn(n[l], n[l−1]) · √(1/n[l−1])` (n[l−1] = fanIn). Not Glorot's (see xavierNormal).
+ */
+export function courseXavier(t: Tensor): Tensor {
+  return normal(t, 0, Math.sqrt(1 / fans(t).fanIn));
+}
+
+/** The course's He initialisation, for ReLU layers: W ~ N(0, 2/n[l−1]) (n[l−1] = fanIn). */
+export function courseHe(t: Tensor): Tensor {
+  return normal(t, 0, Math.sqrt(2 / fans(t).fanIn));
+}
+
+/** Glorot (PyTorch's xavier_uniform_): U(−a, a) with a = gain·√(6/(fanIn + fanOut)). */
 export function xavierUniform(t: Tensor, gain = 1): Tensor {
   const { fanIn, fanOut } = fans(t);
   const a = gain * Math.sqrt(6 / (fanIn + fanOut));
   return uniform(t, -a, a);
 }
 
-/** Glorot/Xavier: N(0, σ²) with σ = gain·√(2/(fanIn + fanOut)). */
+/**
+ * Glorot (PyTorch's xavier_normal_): N(0, σ²) with σ = gain·√(2/(fanIn + fanOut)). The course's
+ * "Xavier" is `courseXavier`, N(0, 1/fanIn).
+ */
 export function xavierNormal(t: Tensor, gain = 1): Tensor {
   const { fanIn, fanOut } = fans(t);
   return normal(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)));
@@ -103,6 +124,8 @@ export function initWeight(t: Tensor, name: WeightInit): Tensor {
     case 'default': return kaimingUniform(t, { a: Math.sqrt(5) });
     case 'zeros': return zeros(t);
     case 'small': return small(t);
+    case 'courseXavier': return courseXavier(t);
+    case 'courseHe': return courseHe(t);
     case 'xavierUniform': return xavierUniform(t);
     case 'xavierNormal': return xavierNormal(t);
     case 'kaimingUniform': return kaimingUniform(t, { nonlinearity: 'relu' });

@@ -2,6 +2,8 @@ export { Optimizer } from './optimizer.js';
 export type { OptimizerState } from './optimizer.js';
 export { SGD } from './sgd.js';
 export type { SGDOptions } from './sgd.js';
+export { Momentum } from './momentum.js';
+export type { MomentumOptions } from './momentum.js';
 export { RMSprop } from './rmsprop.js';
 export type { RMSpropOptions } from './rmsprop.js';
 export { Adam, AdamW } from './adam.js';

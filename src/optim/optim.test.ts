@@ -136,3 +136,70 @@ describe('learning-rate schedules', () => {
     expect(() => new optim.StepLR(make(), { stepSize: 0 })).toThrow(ValueError);
   });
 });
+
+describe("the course's momentum", () => {
+  // The reference quadratic J = Σ c·p² + d·p (dJ/dp = 2c·p + d), stepped by the course's formula:
+  // v = β·v + (1 − β)·dW from v = 0, then W := W − α·v.
+  const ref = referenceCases(['optimizer']).find((c) => c.name === 'sgd_momentum_course')!;
+  const courseTrajectory = (alpha: number, beta: number, steps: number): number[][] => {
+    const p = [...ref.inputs.p0!.data];
+    const v = p.map(() => 0);
+    const out: number[][] = [];
+    for (let t = 0; t < steps; t++) {
+      p.forEach((w, i) => {
+        const dW = 2 * ref.inputs.c!.data[i]! * w + ref.inputs.d!.data[i]!;
+        v[i] = beta * v[i]! + (1 - beta) * dW;
+        p[i] = w - alpha * v[i]!;
+      });
+      out.push([...p]);
+    }
+    return out;
+  };
+  const run = (make: (p: kiln.Tensor[]) => kiln.optim.Optimizer<{ lr: number }>, steps: number): number[][] => {
+    const p = fromRef(ref.inputs.p0!, 'float64', true);
+    const [c, d] = [fromRef(ref.inputs.c!, 'float64'), fromRef(ref.inputs.d!, 'float64')];
+    const opt = make([p]);
+    const out: number[][] = [];
+    for (let t = 0; t < steps; t++) {
+      opt.zeroGrad();
+      c.mul(p).mul(p).add(d.mul(p)).sum().backward();
+      opt.step();
+      out.push(Array.from(p.data));
+    }
+    return out;
+  };
+
+  it('follows v = β·v + (1 − β)·dW from v = 0, W := W − α·v, step by step', () => {
+    const expected = courseTrajectory(0.1, 0.9, 20);
+    const got = run((p) => new optim.Momentum(p, { lr: 0.1, beta: 0.9 }), 20);
+    got.forEach((row, t) => row.forEach((w, i) => expect(Math.abs(w - expected[t]![i]!), `step ${t + 1}`).toBeLessThan(1e-12)));
+    // The first step moves by α(1 − β)·dW: a tenth of plain gradient descent's.
+    const p0 = ref.inputs.p0!.data[0]!, g0 = 2 * ref.inputs.c!.data[0]! * p0 + ref.inputs.d!.data[0]!;
+    expect(got[0]![0]!).toBeCloseTo(p0 - 0.1 * 0.1 * g0, 14);
+    // β defaults to the course's 0.9.
+    expect(run((p) => new optim.Momentum(p, { lr: 0.1 }), 3)).toEqual(got.slice(0, 3));
+  });
+
+  it("differs from PyTorch's forms, which start at v = dW or accumulate v = β·v + dW", () => {
+    const course = run((p) => new optim.Momentum(p, { lr: 0.1, beta: 0.9 }), 5);
+    const dampened = run((p) => new optim.SGD(p, { lr: 0.1, momentum: 0.9, dampening: 0.9 }), 5);
+    const pytorch = run((p) => new optim.SGD(p, { lr: 0.1, momentum: 0.9 }), 1);
+    expect(Math.abs(course[0]![0]! - dampened[0]![0]!)).toBeGreaterThan(1e-3);
+    expectClose(fromRef({ shape: [3, 2], data: dampened[4]! }), ref.trajectory![4]!, 1e-9, 'PyTorch dampening');
+    // PyTorch's plain momentum's first step is 1/(1 − β) = 10× the course's.
+    const p0 = ref.inputs.p0!.data[0]!;
+    expect((pytorch[0]![0]! - p0) / (course[0]![0]! - p0)).toBeCloseTo(10, 9);
+  });
+
+  it('refuses nonsense and misspelt options, and saves its velocity', () => {
+    const p = tensor([1, 2], { requiresGrad: true });
+    expect(() => new optim.Momentum([p], { lr: 0.1, beta: 1 })).toThrow('Momentum: beta must be ≥ 0 and < 1, got 1');
+    expect(() => new optim.Momentum([p], { lr: 0.1, betas: 0.9 } as never)).toThrow('Momentum: unknown option "betas"; did you mean "beta"?');
+    const opt = new optim.Momentum([p], { lr: 0.1 });
+    p.grad = tensor([1, -1]);
+    opt.step();
+    const again = new optim.Momentum([p], { lr: 0.1 });
+    again.loadStateDict(JSON.parse(JSON.stringify(opt.stateDict())));
+    expect(again.stateDict().state[0]!.velocity).toEqual([0.1, -0.1].map(Math.fround));
+  });
+});

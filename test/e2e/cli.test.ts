@@ -75,7 +75,7 @@ describe('kiln CLI', () => {
 
   it('train mnist --model lenet5 saves a model that summary describes and predict reads a PNG with', async () => {
     const dir = tempDir('kiln-e2e-');
-    const r = await kiln('train', 'mnist', '--model', 'lenet5', '--epochs', '2', '--train-size', '2000', '--optimizer', 'momentum', '--lr', '0.03', '--batch-size', '16', '--save', join(dir, 'lenet'));
+    const r = await kiln('train', 'mnist', '--model', 'lenet5', '--epochs', '2', '--train-size', '2000', '--optimizer', 'momentum', '--lr', '0.3', '--batch-size', '16', '--save', join(dir, 'lenet'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/2000 train \/ 2004 test examples, LeNet-5 \(relu\)/);
     expect(Number(/test accuracy ([\d.]+)/.exec(r.stdout)![1])).toBeGreaterThan(0.85);
@@ -118,7 +118,7 @@ describe('kiln CLI', () => {
       [['train', 'flower', '--keep-prob', '1.5'], /--keep-prob must be > 0 and ≤ 1, got 1.5/],
       [['train', 'flower', '--epochs', 'ten'], /--epochs must be a number, got "ten"/],
       [['train', 'flower', '--hidden', '4,x'], /--hidden must be a number/],
-      [['train', 'flower', '--optimizer', 'lbfgs'], /name must be one of sgd, momentum, rmsprop, adam, adamw/],
+      [['train', 'flower', '--optimizer', 'lbfgs'], /name must be one of sgd, momentum, pytorch-momentum, rmsprop, adam, adamw/],
       [['train', 'nothing'], /unknown dataset "nothing"/],
       [['train', bad, '--save', join(dir, 'out')], /kiln: CSV: row 3, column "y": "oops" is not a number/],
       [['train', join(dir, 'missing.csv')], /cannot read/],
