@@ -33,6 +33,7 @@ export interface TrainArgs {
   epochs?: string;
   batchSize: string;
   l2: string;
+  l1: string;
   keepProb: string;
   init: string;
   seed: string;
@@ -85,6 +86,7 @@ export async function trainCommand(source: string, a: TrainArgs, log: (line: str
   const epochs = checkInt('train', '--epochs', num('epochs', a.epochs ?? d.epochs));
   const batchSize = a.batchSize === 'full' ? 'full' : checkInt('train', '--batch-size (a count or "full")', num('batch-size', a.batchSize));
   const l2 = checkRange('train', '--l2', num('l2', a.l2), { min: 0 });
+  const l1 = checkRange('train', '--l1', num('l1', a.l1), { min: 0 });
   const keepProb = checkRange('train', '--keep-prob', num('keep-prob', a.keepProb), { min: 0, max: 1, minOpen: true });
   const init = INITS[checkOneOf('train', '--init', a.init, Object.keys(INITS))]!;
   const testSplit = checkRange('train', '--test-split', num('test-split', a.testSplit), { min: 0, max: 1, maxOpen: true });
@@ -116,7 +118,7 @@ export async function trainCommand(source: string, a: TrainArgs, log: (line: str
   const metrics: MetricName[] = binary || classes ? ['accuracy'] : [];
   log(`kiln train ${source}: ${train.length} train${test ? ` / ${test.length} test` : ''} examples, ${described}, ${net.loss}, ${a.optimizer} lr ${lr}`);
   const result = await fit(net.train, train, {
-    epochs, batchSize, optimizer, loss: net.loss, metrics, l2, validationData: test,
+    epochs, batchSize, optimizer, loss: net.loss, metrics, l2, l1, validationData: test,
     scheduler: lrDecay > 0 ? new InverseTimeLR(optimizer, { decayRate: lrDecay }) : undefined,
     callbacks: [progressBar('train', epochs, { accuracy: metrics.length > 0, validation: test !== undefined })],
   });

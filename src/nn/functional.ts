@@ -19,7 +19,7 @@ export type { Pool2dOptions } from '../ops/pool.js';
 export { batchNorm } from '../ops/batch-norm.js';
 export type { BatchNormOptions } from '../ops/batch-norm.js';
 export type { Pair, Padding } from '../ops/window.js';
-export { mseLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, nllLoss, l2Penalty } from './losses.js';
+export { mseLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, nllLoss, l1Penalty, l2Penalty } from './losses.js';
 export type { Reduction } from './losses.js';
 import { leakyRelu } from '../ops/activation.js';
 

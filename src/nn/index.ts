@@ -14,7 +14,7 @@ export { Flatten } from './layers/flatten.js';
 export { Sequential } from './layers/sequential.js';
 export { fromConfig, registerModule } from './config.js';
 export type { Factory } from './config.js';
-export { l2Penalty } from './losses.js';
+export { l1Penalty, l2Penalty } from './losses.js';
 export type { Reduction, LossName, LossFn } from './losses.js';
 export * as functional from './functional.js';
 export * as init from './init.js';

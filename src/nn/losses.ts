@@ -110,22 +110,40 @@ export function crossEntropy(input: Tensor, target: Tensor, reduction: Reduction
   return nllLoss(input.logSoftmax(1), target, reduction);
 }
 
+/** Σ over the model's regularised weights (its layers' W[l]) of `term(W)`, times `scale`. */
+function weightPenalty(op: string, model: Module, lambda: number, m: number, term: (w: Tensor) => Tensor): Tensor {
+  checkRange(op, 'lambda', lambda, { min: 0 });
+  checkRange(op, 'm', m, { min: 0, minOpen: true });
+  let total: Tensor | null = null;
+  for (const mod of model.modules()) {
+    for (const w of mod.regularizedWeights()) {
+      const t = term(w);
+      total = total ? total.add(t) : t;
+    }
+  }
+  if (!total) throw new ValueError(`${op}: the model has no Linear or Conv2d weights to regularise`);
+  return total.mul(lambda / (2 * m));
+}
+
 /**
- * The course's L2 regularisation term, λ/(2m)·Σₗ‖W[l]‖²_F, over every parameter named `weight`
- * (biases are not regularised). Add it to the cost: J = loss + l2Penalty(model, λ, m).
- * Equivalent to an optimiser's `weightDecay` of λ/m with plain SGD.
+ * The course's L2 regularisation term, λ/(2m)·Σₗ‖W[l]‖²_F, over the layers' weight matrices and
+ * kernels (Linear, Conv2d): not biases, BatchNorm's γ or PReLU's slope. Add it to the cost:
+ * J = loss + l2Penalty(model, λ, m); `fit({ l2: λ })` does. Its gradient adds (λ/m)·W[l] to dW[l]
+ * ("weight decay"), which an optimiser's `weightDecay` applies to every parameter it holds, biases
+ * included: the same update only when the optimiser holds just the weights.
+ * @example const J = nn.functional.mseLoss(model.forward(x), y).add(nn.l2Penalty(model, 0.7, x.shape[0]!));
  */
 export function l2Penalty(model: Module, lambda: number, m: number): Tensor {
-  checkRange('l2Penalty', 'lambda', lambda, { min: 0 });
-  checkRange('l2Penalty', 'm', m, { min: 0, minOpen: true });
-  let total: Tensor | null = null;
-  for (const [name, p] of model.namedParameters()) {
-    if (!name.endsWith('weight')) continue;
-    const sq = p.mul(p).sum();
-    total = total ? total.add(sq) : sq;
-  }
-  if (!total) throw new ValueError('l2Penalty: the model has no parameters named "weight" to regularise');
-  return total.mul(lambda / (2 * m));
+  return weightPenalty('l2Penalty', model, lambda, m, (w) => w.mul(w).sum());
+}
+
+/**
+ * The course's L1 regularisation term, λ/(2m)·Σₗ‖W[l]‖₁ (the sum of |w|) over the same weights as
+ * `l2Penalty`. It pushes weights to exactly zero (sparse W); `fit({ l1: λ })` adds it.
+ * @example const J = loss.add(nn.l1Penalty(model, 0.01, m));
+ */
+export function l1Penalty(model: Module, lambda: number, m: number): Tensor {
+  return weightPenalty('l1Penalty', model, lambda, m, (w) => w.abs().sum());
 }
 
 /** The losses `fit` and `evaluate` take by name. */

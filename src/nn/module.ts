@@ -73,6 +73,15 @@ export abstract class Module {
     return this.namedChildren().map(([, m]) => m);
   }
 
+  /**
+   * This module's own weights that regularisation penalises: the course's W[l] (a Linear layer's
+   * matrix, a Conv2d layer's kernels). Not biases, nor BatchNorm's γ or PReLU's slope. Layers with
+   * such weights override this; `l2Penalty` and `l1Penalty` collect it over `modules()`.
+   */
+  regularizedWeights(): Tensor[] {
+    return [];
+  }
+
   /** This module and every descendant, depth first. */
   *modules(): Generator<Module> {
     yield this;

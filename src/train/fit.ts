@@ -1,6 +1,6 @@
 import { noGrad } from '../autograd/tape.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { l2Penalty, resolveLoss } from '../nn/losses.js';
+import { l1Penalty, l2Penalty, resolveLoss } from '../nn/losses.js';
 import type { LossFn, LossName } from '../nn/losses.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -29,8 +29,10 @@ export interface FitOptions {
   validationData?: TensorDataset;
   /** Reshuffle the training set every epoch (default true). */
   shuffle?: boolean;
-  /** The course's L2 regularisation λ: adds λ/(2m)·Σ‖W‖² to each batch's cost (m = batch size). */
+  /** The course's L2 regularisation λ: adds λ/(2m)·Σ‖W[l]‖² to each batch's cost (m = batch size). */
   l2?: number;
+  /** L1 regularisation λ: adds λ/(2m)·Σ‖W[l]‖₁ to each batch's cost. */
+  l1?: number;
   /** Stepped once after every epoch. */
   scheduler?: LRScheduler;
   callbacks?: Callback[];
@@ -47,7 +49,7 @@ export interface FitOptions {
   signal?: AbortSignal;
 }
 
-const FIT_OPTIONS = ['epochs', 'optimizer', 'loss', 'batchSize', 'metrics', 'validationData', 'shuffle', 'l2', 'scheduler', 'callbacks', 'onBatchEnd', 'onEpochEnd', 'yieldEvery', 'signal'] as const;
+const FIT_OPTIONS = ['epochs', 'optimizer', 'loss', 'batchSize', 'metrics', 'validationData', 'shuffle', 'l2', 'l1', 'scheduler', 'callbacks', 'onBatchEnd', 'onEpochEnd', 'yieldEvery', 'signal'] as const;
 
 export interface FitResult {
   /** Each logged quantity, one value per epoch. */
@@ -83,6 +85,7 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
   const fromLogits = options.loss === 'binaryCrossEntropyWithLogits';
   const metrics = (options.metrics ?? []).map((m) => checkMetric(m, 'fit'));
   const l2 = options.l2 === undefined ? 0 : checkRange('fit', 'l2', options.l2, { min: 0 });
+  const l1 = options.l1 === undefined ? 0 : checkRange('fit', 'l1', options.l1, { min: 0 });
   const loader = new DataLoader(data, { batchSize: options.batchSize, shuffle: options.shuffle ?? true });
   const callbacks = [...(options.callbacks ?? []), ...progressCallbacks(options)];
   const yielder = new Yielder(options.yieldEvery, 'fit');
@@ -109,6 +112,7 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
       let loss = lossFn(out, y);
       if (loss.size !== 1) throw new ShapeError(`fit: the loss must be a scalar, got ${fmtShape(loss.shape)}; use a 'mean' or 'sum' reduction`);
       if (l2 > 0) loss = loss.add(l2Penalty(model, l2, x.shape[0]!));
+      if (l1 > 0) loss = loss.add(l1Penalty(model, l1, x.shape[0]!));
       const value = loss.item();
       if (!Number.isFinite(value)) {
         throw new ValueError(`fit: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1}; lower the learning rate (now ${options.optimizer.lr}), scale the inputs, or use a stable loss such as binaryCrossEntropyWithLogits`);

@@ -60,6 +60,11 @@ export class Conv2d extends Module {
     if (this.bias) initBias(this.bias, this.inChannels * this.kernelSize[0] * this.kernelSize[1], this.init);
   }
 
+  /** The kernels, which L2 and L1 regularisation penalise (the bias is not). */
+  override regularizedWeights(): Tensor[] {
+    return [this.weight];
+  }
+
   forward(x: Tensor): Tensor {
     return this.forwardFused(x, {});
   }

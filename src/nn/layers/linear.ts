@@ -51,6 +51,11 @@ export class Linear extends Module {
     if (this.bias) initBias(this.bias, this.inFeatures, this.init);
   }
 
+  /** W[l], which L2 and L1 regularisation penalise (the bias is not). */
+  override regularizedWeights(): Tensor[] {
+    return [this.weight];
+  }
+
   forward(x: Tensor): Tensor {
     return linear(x, this.weight, this.bias);
   }
