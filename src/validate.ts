@@ -59,8 +59,11 @@ export function checkOptions(op: string, options: unknown, allowed: readonly str
   }
   for (const key of Object.keys(options)) {
     if (allowed.includes(key)) continue;
-    const nearest = [...allowed].sort((a, b) => editDistance(key.toLowerCase(), a.toLowerCase()) - editDistance(key.toLowerCase(), b.toLowerCase()))[0];
-    const guess = nearest !== undefined && editDistance(key.toLowerCase(), nearest.toLowerCase()) <= Math.max(2, key.length / 3) ? `did you mean "${nearest}"? ` : '';
+    const k = key.toLowerCase();
+    const nearest = [...allowed].sort((a, b) => editDistance(k, a.toLowerCase()) - editDistance(k, b.toLowerCase()))[0];
+    // Near in spelling, or a part of the name (`decay` for `decayRate`, `init` for `initialValue`).
+    const near = nearest !== undefined && (editDistance(k, nearest.toLowerCase()) <= Math.max(2, key.length / 3) || (k.length >= 3 && nearest.toLowerCase().includes(k)));
+    const guess = near ? `did you mean "${nearest}"? ` : '';
     throw new ValueError(`${op}: unknown option "${key}"; ${guess}(valid: ${allowed.join(', ')})`);
   }
 }

@@ -37,7 +37,7 @@ program
   .option('--loss <name>', 'mse, bce or crossEntropy (default: from the labels)')
   .option('--optimizer <name>', 'sgd, momentum (the course\'s: v = βv + (1 − β)dW), pytorch-momentum (v = βv + dW), rmsprop, adam, adamw', 'adam')
   .option('--lr <rate>', 'learning rate α₀; default 0.01, or 0.001 for mnist')
-  .option('--lr-decay <rate>', 'the course\'s decay α = α₀/(1 + rate·epoch); 0 for none', '0')
+  .option('--lr-decay <rate>', 'the course\'s decay α = α₀/(1 + rate·epoch_num), epochs from 1; 0 for none', '0')
   .option('--epochs <n>', 'passes over the training set; default 500, or 3 for mnist')
   .option('--batch-size <n>', '"full" (batch gradient descent), 1 (stochastic) or a mini-batch size', '32')
   .option('--l2 <lambda>', 'L2 regularisation λ (adds λ/2m·Σ‖W[l]‖² to the cost)', '0')

@@ -8,5 +8,5 @@ export { RMSprop } from './rmsprop.js';
 export type { RMSpropOptions } from './rmsprop.js';
 export { Adam, AdamW } from './adam.js';
 export type { AdamOptions } from './adam.js';
-export { LRScheduler, InverseTimeLR, ExponentialLR, StepLR, CosineAnnealingLR } from './schedules.js';
+export { LRScheduler, InverseTimeLR, ExponentialDecayLR, InverseSqrtLR, ExponentialLR, StepLR, CosineAnnealingLR } from './schedules.js';
 export type { SchedulerState } from './schedules.js';

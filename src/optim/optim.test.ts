@@ -115,10 +115,20 @@ describe('learning-rate schedules', () => {
   };
   const close = (a: number[], b: number[]): void => a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 12));
 
-  it('the course\'s 1/(1 + decayRate·epoch)', () => close(lrs(new optim.InverseTimeLR(make(), { decayRate: 1 }), 3), [0.2, 0.1, 0.2 / 3, 0.05]));
-  it('exponential γ^epoch', () => close(lrs(new optim.ExponentialLR(make(), { gamma: 0.95 }), 2), [0.2, 0.19, 0.1805]));
-  it('step', () => close(lrs(new optim.StepLR(make(), { stepSize: 2, gamma: 0.5 }), 4), [0.2, 0.2, 0.1, 0.1, 0.05]));
+  it("the course's α₀/(1 + decayRate·epoch_num): its table, epochs 1 to 4 at 0.1, 0.067, 0.05, 0.04", () => close(lrs(new optim.InverseTimeLR(make(), { decayRate: 1 }), 3), [0.1, 0.2 / 3, 0.05, 0.04]));
+  it("the course's 0.95^epoch_num·α₀", () => close(lrs(new optim.ExponentialDecayLR(make(), { base: 0.95 }), 2), [0.19, 0.1805, 0.171475]));
+  it("the course's k/√epoch_num·α₀", () => close(lrs(new optim.InverseSqrtLR(make(), { k: 0.5 }), 3), [0.1, 0.1 / Math.SQRT2, 0.1 / Math.sqrt(3), 0.05]));
+  it("PyTorch's exponential: the first epoch at α₀", () => close(lrs(new optim.ExponentialLR(make(), { gamma: 0.95 }), 2), [0.2, 0.19, 0.1805]));
+  it('a discrete staircase (StepLR)', () => close(lrs(new optim.StepLR(make(), { stepSize: 2, gamma: 0.5 }), 4), [0.2, 0.2, 0.1, 0.1, 0.05]));
   it('cosine', () => close(lrs(new optim.CosineAnnealingLR(make(), { tMax: 2, etaMin: 0 }), 3), [0.2, 0.1, 0, 0]));
+
+  it("gives fit's epochs the course's table: history.lr is each epoch's rate", async () => {
+    const model = new kiln.nn.Linear(1, 1);
+    const opt = new optim.SGD(model.parameters(), { lr: 0.2 });
+    const ds = new kiln.TensorDataset(kiln.ones([4, 1]), kiln.ones([4, 1]));
+    const { history } = await kiln.fit(model, ds, { epochs: 4, batchSize: 'full', loss: 'mseLoss', optimizer: opt, scheduler: new optim.InverseTimeLR(opt, { decayRate: 1 }) });
+    close(history.lr!, [0.1, 0.2 / 3, 0.05, 0.04]);
+  });
 
   it('save and restore', () => {
     const a = new optim.InverseTimeLR(make(), { decayRate: 0.5 });
@@ -134,6 +144,7 @@ describe('learning-rate schedules', () => {
     expect(() => new optim.ExponentialLR(make(), { gamma: 1.5 })).toThrow(ValueError);
     expect(() => new optim.InverseTimeLR(make(), { decayRate: -1 })).toThrow(ValueError);
     expect(() => new optim.StepLR(make(), { stepSize: 0 })).toThrow(ValueError);
+    expect(() => new optim.InverseTimeLR(make(), { decay: 1 } as never)).toThrow('InverseTimeLR: unknown option "decay"; did you mean "decayRate"?');
   });
 });
 

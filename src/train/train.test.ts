@@ -119,7 +119,7 @@ describe('fit mechanics', () => {
     expect(r.epochs).toBe(2); // no 10-unit improvement after the first epoch
     expect(r.stoppedEarly).toBe(true);
     expect(stopper.stoppedEpoch).toBe(1);
-    expect(r.history.lr).toEqual([0.1, 0.05]);
+    expect(r.history.lr).toEqual([0.1 / 2, 0.1 / 3]); // the course's epochs 1 and 2
   });
 
   it('restores the best weights when asked', async () => {
