@@ -61,8 +61,9 @@ export function checkOptions(op: string, options: unknown, allowed: readonly str
     if (allowed.includes(key)) continue;
     const k = key.toLowerCase();
     const nearest = [...allowed].sort((a, b) => editDistance(k, a.toLowerCase()) - editDistance(k, b.toLowerCase()))[0];
-    // Near in spelling, or a part of the name (`decay` for `decayRate`, `init` for `initialValue`).
-    const near = nearest !== undefined && (editDistance(k, nearest.toLowerCase()) <= Math.max(2, key.length / 3) || (k.length >= 3 && nearest.toLowerCase().includes(k)));
+    // Near in spelling, or a part of the name or the other way round (`decay` → `decayRate`, `epsilon` → `eps`).
+    const n = nearest?.toLowerCase() ?? '';
+    const near = nearest !== undefined && (editDistance(k, n) <= Math.max(2, key.length / 3) || (k.length >= 3 && n.includes(k)) || (n.length >= 3 && k.includes(n)));
     const guess = near ? `did you mean "${nearest}"? ` : '';
     throw new ValueError(`${op}: unknown option "${key}"; ${guess}(valid: ${allowed.join(', ')})`);
   }

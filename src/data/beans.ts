@@ -1,7 +1,7 @@
 import { Generator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { TensorDataset } from '../train/dataset.js';
-import { checkInt } from '../validate.js';
+import { checkInt, checkOptions } from '../validate.js';
 
 /**
  * The course's first data set: beans of size x ∈ [0, 2), toxic (y = 1) when
@@ -9,7 +9,9 @@ import { checkInt } from '../validate.js';
  * neuron cannot fit and one hidden layer of two can. x: [n, 1], y: [n, 1] float32.
  * @example const beans = kiln.data.beans({ n: 100, seed: 0 });
  */
-export function beans({ n = 100, seed = 0 }: { n?: number; seed?: number } = {}): TensorDataset {
+export function beans(options: { n?: number; seed?: number } = {}): TensorDataset {
+  checkOptions('beans', options, ['n', 'seed']);
+  const { n = 100, seed = 0 } = options;
   checkInt('beans', 'n', n);
   const g = new Generator(seed);
   const x = new Float32Array(n);

@@ -4,7 +4,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { TensorDataset } from '../train/dataset.js';
 import { readSource } from '../io/source.js';
 import type { ByteSource } from '../io/source.js';
-import { checkOneOf } from '../validate.js';
+import { checkOneOf, checkOptions } from '../validate.js';
 
 export interface CsvOptions {
   /** The name of the label column, from the header. */
@@ -31,6 +31,7 @@ export interface CsvDataset extends TensorDataset {
  * @example kiln.data.parseCsv('x1,x2,label\n0.1,0.2,1\n0.5,-0.3,0\n', { label: 'label' })
  */
 export function parseCsv(text: string, options: CsvOptions): CsvDataset {
+  checkOptions('CSV', options, ['label', 'labelKind']);
   // Papa Parse: RFC 4180 quoting, on every platform. Rows are counted after blank lines are skipped.
   const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), { delimiter: ',', skipEmptyLines: true, transform: (cell) => cell.trim() });
   const error = parsed.errors[0];

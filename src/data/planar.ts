@@ -1,7 +1,7 @@
 import { Generator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { TensorDataset } from '../train/dataset.js';
-import { checkInt, checkRange } from '../validate.js';
+import { checkInt, checkOptions, checkRange } from '../validate.js';
 
 // Two-dimensional toy sets for classification, all seeded. The binary ones give x: [n, 2] and
 // y: [n, 1] float32 labels 0/1 (for binaryCrossEntropy); blobs gives int32 class indices [n]
@@ -24,7 +24,8 @@ function build(points: Point[]): TensorDataset {
   return new TensorDataset(new Tensor(x, [points.length, 2]), new Tensor(y, [points.length, 1]));
 }
 
-function setup(name: string, o: PlanarOptions, noise: number): { n: number; noise: number; g: Generator } {
+function setup(name: string, o: PlanarOptions, noise: number, extra: readonly string[] = []): { n: number; noise: number; g: Generator } {
+  checkOptions(name, o, ['n', 'noise', 'seed', ...extra]);
   const n = checkInt(name, 'n', o.n ?? 400, 2);
   return { n, noise: checkRange(name, 'noise', o.noise ?? noise, { min: 0 }), g: new Generator(o.seed ?? 0) };
 }
@@ -50,7 +51,7 @@ export function flower(o: PlanarOptions = {}): TensorDataset {
 
 /** Two concentric circles: the outer (radius 1) is class 0, the inner (radius `factor`) class 1. */
 export function circles(o: PlanarOptions & { factor?: number } = {}): TensorDataset {
-  const { n, noise, g } = setup('circles', o, 0.05);
+  const { n, noise, g } = setup('circles', o, 0.05, ['factor']);
   const factor = checkRange('circles', 'factor', o.factor ?? 0.5, { min: 0, max: 1, minOpen: true, maxOpen: true });
   const points: Point[] = [];
   for (let i = 0; i < n; i++) {
@@ -77,7 +78,7 @@ export function moons(o: PlanarOptions = {}): TensorDataset {
 
 /** Two interleaved spirals, each turning `turns` times (default 1.5). */
 export function spirals(o: PlanarOptions & { turns?: number } = {}): TensorDataset {
-  const { n, noise, g } = setup('spirals', o, 0.05);
+  const { n, noise, g } = setup('spirals', o, 0.05, ['turns']);
   const turns = checkRange('spirals', 'turns', o.turns ?? 1.5, { min: 0, minOpen: true });
   const points: Point[] = [];
   for (let i = 0; i < n; i++) {
@@ -107,7 +108,7 @@ export function xor(o: PlanarOptions = {}): TensorDataset {
  * class indices [n] for crossEntropy.
  */
 export function blobs(o: PlanarOptions & { classes?: number } = {}): TensorDataset {
-  const { n, noise, g } = setup('blobs', o, 0.5);
+  const { n, noise, g } = setup('blobs', o, 0.5, ['classes']);
   const classes = checkInt('blobs', 'classes', o.classes ?? 3, 2);
   const x = new Float32Array(n * 2);
   const y = new Int32Array(n);

@@ -5,7 +5,7 @@ import { Flatten } from '../nn/layers/flatten.js';
 import { Linear } from '../nn/layers/linear.js';
 import { MaxPool2d } from '../nn/layers/pool.js';
 import { Sequential } from '../nn/layers/sequential.js';
-import { checkInt } from '../validate.js';
+import { checkInt, checkOptions } from '../validate.js';
 
 /**
  * AlexNet (Krizhevsky et al., 2012) as the course draws it, on one device: 227×227×3 →
@@ -14,6 +14,7 @@ import { checkInt } from '../validate.js';
  * layers. About 62.4M parameters (62,378,344).
  */
 export function alexnet(options: { classes?: number } = {}): Sequential {
+  checkOptions('alexnet', options, ['classes']);
   const classes = checkInt('alexnet', 'classes', options.classes ?? 1000);
   return new Sequential(
     new Conv2d(3, 96, 11, { stride: 4 }), new ReLU(), new MaxPool2d(3, { stride: 2 }),      // 55×55×96 → 27×27×96

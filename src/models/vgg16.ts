@@ -6,7 +6,7 @@ import { Linear } from '../nn/layers/linear.js';
 import { MaxPool2d } from '../nn/layers/pool.js';
 import { Sequential } from '../nn/layers/sequential.js';
 import type { Module } from '../nn/module.js';
-import { checkInt } from '../validate.js';
+import { checkInt, checkOptions } from '../validate.js';
 
 /** Filters of each block; every block ends with a 2×2 max pool that halves the size. */
 const BLOCKS = [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]];
@@ -17,6 +17,7 @@ const BLOCKS = [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 51
  * parameters (553 MB in float32).
  */
 export function vgg16(options: { classes?: number } = {}): Sequential {
+  checkOptions('vgg16', options, ['classes']);
   const classes = checkInt('vgg16', 'classes', options.classes ?? 1000);
   const layers: Module[] = [];
   let channels = 3;

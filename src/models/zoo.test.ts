@@ -20,6 +20,14 @@ describe('model zoo', () => {
     expect(() => models.lenet5({ inputSize: 64 as never })).toThrow(kiln.ValueError);
   });
 
+  it("LeNet-5 on the course's 32×32×3 images: 5·5·3·6 + 6 = 456 parameters in the first layer", () => {
+    const net = models.lenet5({ inChannels: 3 });
+    expect(count(net)).toBe(61706 - 156 + 456);
+    expect(net.inputShape).toEqual([3, 32, 32]);
+    expect(net.outputShape([4, 3, 32, 32])).toEqual([4, 10]);
+    expect(() => net.forward(kiln.zeros([1, 1, 32, 32]))).toThrow(/3 channels|expects 3/);
+  });
+
   it('AlexNet has 62,378,344 parameters on 227×227×3', () => {
     const net = models.alexnet();
     expect(count(net)).toBe(62378344);

@@ -2,7 +2,7 @@ import { noGrad } from '../autograd/tape.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { defaultGenerator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkOneOf, checkRange } from '../validate.js';
+import { checkOneOf, checkOptions, checkRange } from '../validate.js';
 
 // Initialisers fill a tensor in place from the seeded generator and return it. Weight shapes are
 // [out, in, …receptive field], so fanIn = in·∏field and fanOut = out·∏field (as in PyTorch).
@@ -101,7 +101,9 @@ export interface KaimingOptions {
   nonlinearity?: Nonlinearity;
 }
 
-function kaimingStd(t: Tensor, { a = 0, mode = 'fanIn', nonlinearity = 'leakyRelu' }: KaimingOptions): number {
+function kaimingStd(t: Tensor, options: KaimingOptions): number {
+  checkOptions('init.kaiming', options, ['a', 'mode', 'nonlinearity']);
+  const { a = 0, mode = 'fanIn', nonlinearity = 'leakyRelu' } = options;
   checkOneOf('init.kaiming', 'mode', mode, ['fanIn', 'fanOut']);
   const { fanIn, fanOut } = fans(t);
   return calculateGain(nonlinearity, a) / Math.sqrt(mode === 'fanIn' ? fanIn : fanOut);

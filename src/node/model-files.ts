@@ -7,6 +7,7 @@ import type { ByteSource } from '../io/source.js';
 import type { Module } from '../nn/module.js';
 import { writeFileAtomic } from './atomic.js';
 import { readBytes } from './read.js';
+import { checkOptions } from '../validate.js';
 
 // Models on disk (Node.js): a directory of model.json + weights.safetensors, or a one-file model.
 
@@ -17,6 +18,7 @@ import { readBytes } from './read.js';
  * @example await kiln.save(model, 'out/lenet', { metadata: { epochs: 5 } });
  */
 export async function save(model: Module, dir: string, options: { metadata?: Record<string, unknown> } = {}): Promise<void> {
+  checkOptions('save', options, ['metadata']);
   const { json, weights } = serializeModel(model, options.metadata);
   await fs.mkdir(dir, { recursive: true });
   await writeFileAtomic(join(dir, WEIGHTS_FILE), weights);

@@ -1,6 +1,7 @@
 import { noGrad } from '../autograd/tape.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { checkOptions } from '../validate.js';
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -19,6 +20,7 @@ export interface BatchNormOptions {
  * Composed from differentiable ops, so its gradient follows.
  */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): Tensor {
+  checkOptions('batchNorm', o, ['weight', 'bias', 'training', 'momentum', 'eps']);
   const { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 } = o;
   if (x.ndim < 2) throw new ShapeError(`batchNorm: expected [N, C] or [N, C, …], got ${fmtShape(x.shape)}`);
   const C = x.shape[1]!;

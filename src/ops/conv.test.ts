@@ -19,6 +19,8 @@ describe('gradcheck of conv, pool and batch norm on awkward shapes (float64)', (
     ['conv2d stride 2, padding 1, 2 channels, bias', (x, w, b) => F.conv2d(x, w, b, { stride: 2, padding: 1 }), () => [randn([2, 2, 5, 6]), randn([3, 2, 3, 3]), randn([3])]],
     ['conv2d non-square kernel, [h, w] padding and stride', (x, w) => F.conv2d(x, w, null, { stride: [1, 2], padding: [2, 0] }), () => [randn([1, 3, 4, 7]), randn([2, 3, 2, 3])]],
     ['conv2d dilation 2', (x, w) => F.conv2d(x, w, null, { dilation: 2 }), () => [randn([1, 2, 7, 7]), randn([2, 2, 3, 3])]],
+    ['conv2d groups 2, bias', (x, w, b) => F.conv2d(x, w, b, { groups: 2, padding: 1 }), () => [randn([2, 4, 5, 5]), randn([6, 2, 3, 3]), randn([6])]],
+    ['conv2d depthwise (groups = channels), two filters each', (x, w) => F.conv2d(x, w, null, { groups: 3 }), () => [randn([1, 3, 5, 4]), randn([6, 1, 2, 2])]],
     ["conv2d 'same' with an even kernel", (x, w) => F.conv2d(x, w, null, { padding: 'same' }), () => [randn([2, 1, 5, 4]), randn([2, 1, 4, 2])]],
     ['maxPool2d 3×3 stride 2 padding 1', (x) => F.maxPool2d(x, 3, { stride: 2, padding: 1 }), () => [distinct([2, 2, 6, 5])]],
     ['maxPool2d non-square', (x) => F.maxPool2d(x, [2, 3]), () => [distinct([1, 3, 4, 6])]],
@@ -81,5 +83,40 @@ describe('conv and pool input checks', () => {
     expect(() => F.maxPool2d(randn([1, 1, 3, 3]), 4)).toThrow(/4×4 kernel does not fit the 3×3 input/);
     expect(() => F.maxPool2d(randn([1, 1, 8, 8]), 2, { padding: 2 })).toThrow(/at most half/);
     expect(() => F.batchNorm(randn([1, 3]), null, null, { training: true })).toThrow(/more than one value per channel/);
+  });
+});
+
+describe('grouped and depthwise convolution', () => {
+  it('convolves each group of channels with its own filters, as separate convolutions would', () => {
+    manualSeed(3);
+    const x = randn([2, 4, 6, 6]), w = randn([6, 2, 3, 3]), b = randn([6]);
+    const y = F.conv2d(x, w, b, { groups: 2, stride: 2, padding: 1 });
+    const halves = [0, 1].map((i) => F.conv2d(x.narrow(1, 2 * i, 2), w.narrow(0, 3 * i, 3), b.narrow(0, 3 * i, 3), { stride: 2, padding: 1 }));
+    expect(y.shape).toEqual([2, 6, 3, 3]);
+    expect(Array.from(y.data)).toEqual(Array.from(kiln.cat(halves, 1).data));
+    // Depthwise: each channel alone through its own 3×3 filter.
+    const d = F.conv2d(x, randn([4, 1, 3, 3]), null, { groups: 4 });
+    expect(d.shape).toEqual([2, 4, 4, 4]);
+  });
+
+  it('as a layer: [out, in/groups, k, k] weights, saved and rebuilt, fused with ReLU and pooling like any conv', async () => {
+    manualSeed(4);
+    const conv = new kiln.nn.Conv2d(4, 8, 3, { groups: 4, padding: 1 });
+    expect(conv.weight.shape).toEqual([8, 1, 3, 3]);
+    expect(kiln.nn.fromConfig(conv.toConfig()).toConfig()).toEqual(conv.toConfig());
+    const net = new kiln.nn.Sequential(conv, new kiln.nn.ReLU(), new kiln.nn.MaxPool2d(2));
+    const x = randn([2, 4, 6, 6]);
+    const fused = net.forward(x);
+    const plain = F.maxPool2d(F.conv2d(x, conv.weight, conv.bias, { groups: 4, padding: 1 }).relu(), 2);
+    expect(Array.from(fused.data)).toEqual(Array.from(plain.data));
+    expect(net.outputShape([2, 4, 6, 6])).toEqual([2, 8, 3, 3]);
+  });
+
+  it('refuses groups that do not divide the channels or filters', () => {
+    expect(() => new kiln.nn.Conv2d(4, 6, 3, { groups: 3 })).toThrow('Conv2d: groups 3 must divide inChannels 4 and outChannels 6');
+    expect(() => F.conv2d(randn([1, 4, 5, 5]), randn([6, 4, 3, 3]), null, { groups: 2 })).toThrow(/the input has 4 channels but the weight \[6, 4, 3, 3\] expects 8 \(4 per group × 2 groups\)/);
+    expect(() => F.conv2d(randn([1, 4, 5, 5]), randn([5, 2, 3, 3]), null, { groups: 2 })).toThrow(ShapeError);
+    expect(() => new kiln.nn.Conv2d(4, 4, 3, { group: 2 } as never)).toThrow('Conv2d: unknown option "group"; did you mean "groups"?');
+    expect(() => new kiln.nn.Conv2d(4, 4, 3, { groups: 0 })).toThrow(ValueError);
   });
 });

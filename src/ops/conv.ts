@@ -6,12 +6,20 @@ import { Tensor } from '../tensor/tensor.js';
 import type { Window2d } from '../backend/backend.js';
 import type { Pair, Padding } from './window.js';
 import { window2d } from './window.js';
+import { cat } from './shape.js';
+import { checkInt, checkOptions } from '../validate.js';
 
 export interface Conv2dOptions {
   stride?: Pair;
   /** A size, [h, w], `'valid'` (0) or `'same'` (keeps the size; stride 1). Default 0. */
   padding?: Padding;
   dilation?: Pair;
+  /**
+   * Splits the channels into this many groups, each convolved with its own filters (default 1):
+   * the weight is [F, C/groups, KH, KW] and filter group i sees input channels group i. groups = C
+   * is a depthwise convolution.
+   */
+  groups?: number;
   /**
    * Applies ReLU to the result in the same pass: relu(conv2d(x, w, b)) without a second tensor or
    * pass over it (Sequential does this for a Conv2d followed by a ReLU). Default false.
@@ -29,10 +37,26 @@ export interface Conv2dOptions {
  * ShapeError naming the sizes when the ranks, the channels or the output size do not fit.
  */
 export function conv2dGeometry(input: readonly number[], weight: readonly number[], options: Conv2dOptions): Window2d {
-  if (weight.length !== 4) throw new ShapeError(`conv2d: weight must be [F, C, KH, KW], got ${fmtShape(weight)}`);
+  if (weight.length !== 4) throw new ShapeError(`conv2d: weight must be [F, C/groups, KH, KW], got ${fmtShape(weight)}`);
+  const groups = checkInt('conv2d', 'groups', options.groups ?? 1);
   const g = window2d('conv2d', input, [weight[2]!, weight[3]!], options);
-  if (g.C !== weight[1]) throw new ShapeError(`conv2d: the input has ${g.C} channels but the weight ${fmtShape(weight)} expects ${weight[1]}`);
+  if (g.C % groups !== 0 || weight[0]! % groups !== 0) {
+    throw new ShapeError(`conv2d: groups ${groups} must divide the input's ${g.C} channels and the ${weight[0]} filters`);
+  }
+  if (g.C !== weight[1]! * groups) {
+    throw new ShapeError(`conv2d: the input has ${g.C} channels but the weight ${fmtShape(weight)} expects ${weight[1]! * groups}${groups > 1 ? ` (${weight[1]} per group × ${groups} groups)` : ''}`);
+  }
   return g;
+}
+
+/** conv2d with groups > 1: each group's channels through its own filters, the results side by side. */
+function groupedConv2d(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: Conv2dOptions, groups: number): Tensor {
+  const [cIn, fOut] = [weight.shape[1]!, weight.shape[0]! / groups];
+  const parts: Tensor[] = [];
+  for (let i = 0; i < groups; i++) {
+    parts.push(conv2d(x.narrow(1, i * cIn, cIn), weight.narrow(0, i * fOut, fOut), bias?.narrow(0, i * fOut, fOut), { ...options, groups: 1 }));
+  }
+  return cat(parts, 1);
 }
 
 /**
@@ -43,9 +67,14 @@ export function conv2dGeometry(input: readonly number[], weight: readonly number
  * @example nn.functional.conv2d(kiln.randn([1, 3, 39, 39]), kiln.randn([10, 3, 3, 3]))   // [1, 10, 37, 37]
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  checkOptions('conv2d', options, ['stride', 'padding', 'dilation', 'groups', 'relu', 'maxPool']);
   if (!isFloat(x.dtype) || !isFloat(weight.dtype)) throw new DTypeError(`conv2d: needs float input and weight, got ${x.dtype} and ${weight.dtype}; use x.float()`);
   const g = conv2dGeometry(x.shape, weight.shape, options);
   const F = weight.shape[0]!;
+  if ((options.groups ?? 1) > 1) {
+    if (bias && (bias.ndim !== 1 || bias.shape[0] !== F)) throw new ShapeError(`conv2d: bias must be [${F}] (one per filter), got ${fmtShape(bias.shape)}`);
+    return groupedConv2d(x, weight, bias, options, options.groups!);
+  }
   const dtype = promoteTypes(x.dtype, weight.dtype);
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== F)) throw new ShapeError(`conv2d: bias must be [${F}] (one per filter), got ${fmtShape(bias.shape)}`);
   const xd = x.to(dtype), wd = weight.to(dtype), bd = bias?.to(dtype);

@@ -5,6 +5,7 @@ import { allocate, isFloat } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Pair } from './window.js';
 import { checkNCHW, checkPoolPadding, pair, window2d } from './window.js';
+import { checkOptions } from '../validate.js';
 
 export interface Pool2dOptions {
   /** Default: the kernel size (non-overlapping windows). */
@@ -26,6 +27,7 @@ function poolWindow(op: string, x: Tensor, kernelSize: Pair, o: Pool2dOptions & 
  * @example nn.functional.maxPool2d(x, 2)   // halves H and W
  */
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions & { dilation?: Pair } = {}): Tensor {
+  checkOptions('maxPool2d', options, ['stride', 'padding', 'dilation']);
   const g = poolWindow('maxPool2d', x, kernelSize, options);
   const out = allocate(x.dtype, g.N * g.C * g.OH * g.OW);
   const argmax = new Int32Array(out.length);
@@ -39,6 +41,7 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions & 
 
 /** Average pooling over NCHW data (padding counts as zeros). Backward: each window's gradient shared evenly. */
 export function avgPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): Tensor {
+  checkOptions('avgPool2d', options, ['stride', 'padding']);
   const g = poolWindow('avgPool2d', x, kernelSize, options);
   const out = allocate(x.dtype, g.N * g.C * g.OH * g.OW);
   backend().avgPool2d(x.data, out, g);

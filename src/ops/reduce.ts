@@ -7,6 +7,7 @@ import { normalizeDim, splitAt } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { binaryRaw } from './elementwise.js';
 import { expand, gather, squeeze } from './shape.js';
+import { checkOptions } from '../validate.js';
 
 type Dims = number | number[] | null | undefined;
 
@@ -76,6 +77,7 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
  * unbiased estimate, 0 the population variance.
  */
 export function variance(x: Tensor, dim?: Dims, options: { correction?: number; keepdim?: boolean } = {}): Tensor {
+  checkOptions('var', options, ['correction', 'keepdim']);
   const { correction = 1, keepdim = false } = options;
   const dims = resolveDims(x, dim, 'var');
   const count = dims.reduce((n, d) => n * x.shape[d]!, 1);

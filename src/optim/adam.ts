@@ -1,7 +1,8 @@
+import { ValueError } from '../errors.js';
 import { backend } from '../backend/registry.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkRange } from '../validate.js';
+import { checkOptions, checkRange } from '../validate.js';
 import { Optimizer } from './optimizer.js';
 
 export interface AdamOptions {
@@ -23,13 +24,16 @@ export class Adam extends Optimizer<Required<AdamOptions>> {
   protected readonly decoupled: boolean = false;
 
   constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
+    checkOptions(new.target.name, options, ['lr', 'betas', 'eps', 'weightDecay']);
     super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, ...options });
   }
 
   protected override validate(o: Required<AdamOptions>): void {
     super.validate(o);
     const name = this.constructor.name;
-    if (!Array.isArray(o.betas) || o.betas.length !== 2) checkRange(name, 'betas', NaN, {});
+    if (!Array.isArray(o.betas) || o.betas.length !== 2) {
+      throw new ValueError(`${name}: betas must be a pair [β₁, β₂] such as [0.9, 0.999], got ${JSON.stringify(o.betas)}`);
+    }
     checkRange(name, 'betas[0]', o.betas[0], { min: 0, max: 1, maxOpen: true });
     checkRange(name, 'betas[1]', o.betas[1], { min: 0, max: 1, maxOpen: true });
     checkRange(name, 'eps', o.eps, { min: 0 });

@@ -1,7 +1,7 @@
 import { backend } from '../backend/registry.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkRange } from '../validate.js';
+import { checkOptions, checkRange } from '../validate.js';
 import { Optimizer } from './optimizer.js';
 
 export interface RMSpropOptions {
@@ -19,6 +19,7 @@ export interface RMSpropOptions {
  */
 export class RMSprop extends Optimizer<Required<RMSpropOptions>> {
   constructor(params: Iterable<Tensor>, options: RMSpropOptions = {}) {
+    checkOptions('RMSprop', options, ['lr', 'alpha', 'eps', 'momentum', 'weightDecay']);
     super(params, { lr: 0.01, alpha: 0.99, eps: 1e-8, momentum: 0, weightDecay: 0, ...options });
   }
 

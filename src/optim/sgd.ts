@@ -2,7 +2,7 @@ import { ValueError } from '../errors.js';
 import { backend } from '../backend/registry.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkRange } from '../validate.js';
+import { checkOptions, checkRange } from '../validate.js';
 import { Optimizer } from './optimizer.js';
 
 export interface SGDOptions {
@@ -25,6 +25,7 @@ export interface SGDOptions {
  */
 export class SGD extends Optimizer<Required<SGDOptions>> {
   constructor(params: Iterable<Tensor>, options: SGDOptions) {
+    checkOptions('SGD', options, ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay']);
     super(params, { momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, ...options });
   }
 

@@ -4,6 +4,7 @@ import type { DType, TypedArray } from './dtype.js';
 import { defaultGenerator } from './random.js';
 import type { Generator } from './random.js';
 import { checkShape, sizeOf } from './shape.js';
+import { checkOptions } from '../validate.js';
 import { Tensor } from './tensor.js';
 import type { NestedArray } from './tensor.js';
 
@@ -27,7 +28,12 @@ function finish(data: TypedArray, shape: readonly number[], opts: CreateOptions,
   return t;
 }
 
-function resolveDType(opts: CreateOptions, op: string, fallback: DType = DEFAULT_DTYPE): DType {
+const CREATE_KEYS = ['dtype', 'requiresGrad'] as const;
+const RANDOM_KEYS = [...CREATE_KEYS, 'generator'] as const;
+
+/** The dtype asked for (after refusing options the creator does not take), else `fallback`. */
+function resolveDType(opts: CreateOptions, op: string, fallback: DType = DEFAULT_DTYPE, keys: readonly string[] = CREATE_KEYS): DType {
+  checkOptions(op, opts, keys);
   return opts.dtype === undefined ? fallback : checkDType(opts.dtype, op);
 }
 
@@ -37,19 +43,19 @@ function resolveDType(opts: CreateOptions, op: string, fallback: DType = DEFAULT
  */
 export function tensor(values: NestedArray | TypedArray | Tensor, opts: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
   if (values instanceof Tensor) {
-    return finish(allocateCopy(values.data, resolveDType(opts, 'tensor', values.dtype)), values.shape, opts, 'tensor');
+    return finish(allocateCopy(values.data, resolveDType(opts, 'tensor', values.dtype, [...CREATE_KEYS, 'shape'])), values.shape, opts, 'tensor');
   }
   if (ArrayBuffer.isView(values)) {
     const data = values as TypedArray;
     const shape = opts.shape ? checkShape(opts.shape, 'tensor') : [data.length];
-    return finish(allocateCopy(data, resolveDType(opts, 'tensor', dtypeOf(data))), shape, opts, 'tensor');
+    return finish(allocateCopy(data, resolveDType(opts, 'tensor', dtypeOf(data), [...CREATE_KEYS, 'shape'])), shape, opts, 'tensor');
   }
   const shape: number[] = [];
   for (let v: NestedArray = values; Array.isArray(v); v = v[0]!) {
     shape.push(v.length);
     if (v.length === 0) break;
   }
-  const dtype = resolveDType(opts, 'tensor');
+  const dtype = resolveDType(opts, 'tensor', DEFAULT_DTYPE, [...CREATE_KEYS, 'shape']);
   const data = allocate(dtype, sizeOf(shape));
   let at = 0;
   const fill = (v: NestedArray, dim: number, path: string): void => {
@@ -119,7 +125,7 @@ export function linspace(start: number, end: number, steps: number, opts: Create
 }
 
 function randomFill(shape: readonly number[], opts: RandomOptions, op: string, draw: (g: Generator) => number): Tensor {
-  const dtype = resolveDType(opts, op);
+  const dtype = resolveDType(opts, op, DEFAULT_DTYPE, RANDOM_KEYS);
   if (!isFloat(dtype)) throw new DTypeError(`${op}: draws floats; got dtype ${dtype} (use randint for integers)`);
   const data = allocate(dtype, sizeOf(checkShape(shape, op)));
   const g = opts.generator ?? defaultGenerator;
@@ -142,7 +148,7 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new ValueError(`randint: need integers low < high, got low=${low}, high=${high}`);
   }
-  const data = allocate(resolveDType(opts, 'randint', 'int32'), sizeOf(checkShape(shape, 'randint')));
+  const data = allocate(resolveDType(opts, 'randint', 'int32', RANDOM_KEYS), sizeOf(checkShape(shape, 'randint')));
   const g = opts.generator ?? defaultGenerator;
   for (let i = 0; i < data.length; i++) data[i] = g.int(low, high);
   return finish(data, [...shape], opts, 'randint');

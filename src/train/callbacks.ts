@@ -3,7 +3,7 @@ import { ValueError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkInt, checkOneOf, checkRange } from '../validate.js';
+import { checkInt, checkOneOf, checkOptions, checkRange } from '../validate.js';
 
 /** Numbers describing one batch or epoch: `loss`, `accuracy`, `valLoss`, `valAccuracy`, `lr`… */
 export type Logs = Record<string, number>;
@@ -57,6 +57,7 @@ export class EarlyStopping implements Callback {
   private bestWeights: Float64Array[] | null = null;
 
   constructor(options: EarlyStoppingOptions = {}) {
+    checkOptions('EarlyStopping', options, ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestWeights']);
     this.monitor = options.monitor ?? 'valLoss';
     this.patience = checkInt('EarlyStopping', 'patience', options.patience ?? 5, 0);
     this.minDelta = checkRange('EarlyStopping', 'minDelta', options.minDelta ?? 0, { min: 0 });

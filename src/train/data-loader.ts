@@ -1,6 +1,6 @@
 import { Generator, defaultGenerator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { checkInt } from '../validate.js';
+import { checkInt, checkOptions } from '../validate.js';
 import type { TensorDataset } from './dataset.js';
 
 export interface DataLoaderOptions {
@@ -30,6 +30,7 @@ export class DataLoader implements Iterable<Batch> {
   private readonly generator: Generator;
 
   constructor(readonly dataset: TensorDataset, options: DataLoaderOptions = {}) {
+    checkOptions('DataLoader', options, ['batchSize', 'shuffle', 'dropLast', 'seed']);
     const bs = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.batchSize = bs === 'full' ? dataset.length : Math.min(checkInt('DataLoader', 'batchSize (a count or "full")', bs), dataset.length);
     this.shuffle = options.shuffle ?? false;

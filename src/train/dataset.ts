@@ -1,7 +1,7 @@
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { Generator, defaultGenerator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { checkRange } from '../validate.js';
+import { checkOptions, checkRange } from '../validate.js';
 
 /**
  * Examples as rows: `x[i]` is example i's features, `y[i]` its label. Construction checks that
@@ -43,7 +43,9 @@ export function checkFinite(t: Tensor, what: string): void {
  * Splits a dataset at random into train and test parts; `testFraction` of the examples go to test.
  * @example const [train, test] = kiln.trainTestSplit(kiln.data.flower(), { testFraction: 0.2, seed: 1 });
  */
-export function trainTestSplit(ds: TensorDataset, { testFraction = 0.2, seed }: { testFraction?: number; seed?: number } = {}): [TensorDataset, TensorDataset] {
+export function trainTestSplit(ds: TensorDataset, options: { testFraction?: number; seed?: number } = {}): [TensorDataset, TensorDataset] {
+  checkOptions('trainTestSplit', options, ['testFraction', 'seed']);
+  const { testFraction = 0.2, seed } = options;
   checkRange('trainTestSplit', 'testFraction', testFraction, { min: 0, max: 1, minOpen: true, maxOpen: true });
   const gen = seed === undefined ? defaultGenerator : new Generator(seed);
   const perm = gen.permutation(ds.length);

@@ -2,7 +2,7 @@ import { enableGrad, noGrad } from '../autograd/tape.js';
 import { ValueError } from '../errors.js';
 import { Generator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { checkRange } from '../validate.js';
+import { checkOptions, checkRange } from '../validate.js';
 
 export interface GradcheckOptions {
   /** The finite-difference step ε (default 1e-6). */
@@ -30,6 +30,7 @@ export interface GradcheckResult {
  * r.ok   // true; r.relativeError ≈ 1e-10
  */
 export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckResult {
+  checkOptions('gradcheck', options, ['eps', 'tolerance']);
   const eps = checkRange('gradcheck', 'eps', options.eps ?? 1e-6, { min: 0, minOpen: true });
   const tolerance = checkRange('gradcheck', 'tolerance', options.tolerance ?? 1e-6, { min: 0 });
   const xs = inputs.map((t, i) => {

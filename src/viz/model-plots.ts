@@ -4,6 +4,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { TensorDataset } from '../train/dataset.js';
 import { predict } from '../train/fit.js';
 import { boundaryPlot, curvePlot } from './svg.js';
+import { checkOptions } from '../validate.js';
 
 /** Points for plotting: a dataset's rows as [x₀, x₁…, label]. Labels are class indices or 0/1. */
 function rows(ds: TensorDataset): number[][] {
@@ -31,7 +32,9 @@ function classesOf(out: Tensor, fromLogits: boolean): number[] {
 }
 
 /** The model's curve over 1-D data, with the data, as SVG. */
-export async function fittedCurveSvg(model: Module, ds: TensorDataset, { title }: { title: string }): Promise<string> {
+export async function fittedCurveSvg(model: Module, ds: TensorDataset, options: { title: string }): Promise<string> {
+  checkOptions('fittedCurveSvg', options, ['title']);
+  const { title } = options;
   if (ds.x.size !== ds.length) throw new ShapeError(`fittedCurveSvg: needs 1-D data [n, 1], got x ${fmtShape(ds.x.shape)}`);
   const pts = rows(ds).map(([a, b]) => [a!, b!] as [number, number]);
   const xs = pts.map((p) => p[0]);
@@ -44,7 +47,9 @@ export async function fittedCurveSvg(model: Module, ds: TensorDataset, { title }
 }
 
 /** The model's decision regions over 2-D data, with the data, as SVG. */
-export async function decisionBoundarySvg(model: Module, ds: TensorDataset, { title, fromLogits = false, cells = 80 }: { title: string; fromLogits?: boolean; cells?: number }): Promise<string> {
+export async function decisionBoundarySvg(model: Module, ds: TensorDataset, options: { title: string; fromLogits?: boolean; cells?: number }): Promise<string> {
+  checkOptions('decisionBoundarySvg', options, ['title', 'fromLogits', 'cells']);
+  const { title, fromLogits = false, cells = 80 } = options;
   if (ds.x.ndim !== 2 || ds.x.shape[1] !== 2) throw new ShapeError(`decisionBoundarySvg: needs 2-D data [n, 2], got x ${fmtShape(ds.x.shape)}`);
   const pts = rows(ds).map(([a, b, c]) => [a!, b!, Math.round(c!)] as [number, number, number]);
   const pad = (lo: number, hi: number): [number, number] => [lo - (hi - lo) * 0.08, hi + (hi - lo) * 0.08];

@@ -1,6 +1,7 @@
 import { scaleLinear } from 'd3-scale';
 import type { ScaleLinear } from 'd3-scale';
 import { line } from 'd3-shape';
+import { checkOptions } from '../validate.js';
 
 // SVG charts as strings, shared by the CLI (written to files) and the playground (put in the
 // page). d3-scale picks the domains and ticks; d3-shape draws the lines.
@@ -43,7 +44,9 @@ function extent(values: number[], pad = 0): [number, number] {
 export interface Series { name: string; values: number[] }
 
 /** Curves over epochs (loss, accuracy…), one colour each, with a legend. */
-export function lineChart({ title, series, xLabel = 'epoch', yLabel = '', xValues }: { title: string; series: Series[]; xLabel?: string; yLabel?: string; xValues?: number[] }): string {
+export function lineChart(options: { title: string; series: Series[]; xLabel?: string; yLabel?: string; xValues?: number[] }): string {
+  checkOptions('lineChart', options, ['title', 'series', 'xLabel', 'yLabel', 'xValues']);
+  const { title, series, xLabel = 'epoch', yLabel = '', xValues } = options;
   const n = Math.max(1, ...series.map((s) => s.values.length));
   // x: the epoch (1, 2, …) unless the caller gives each point's x (e.g. z for an activation's plot).
   const xOf = (i: number): number => xValues?.[i] ?? i + 1;
@@ -59,7 +62,9 @@ export function lineChart({ title, series, xLabel = 'epoch', yLabel = '', xValue
 }
 
 /** 1-D data: the points (x, label) and the model's fitted curve over them. */
-export function curvePlot({ title, points, curve, xLabel = 'x', yLabel = 'y' }: { title: string; points: [number, number][]; curve: [number, number][]; xLabel?: string; yLabel?: string }): string {
+export function curvePlot(options: { title: string; points: [number, number][]; curve: [number, number][]; xLabel?: string; yLabel?: string }): string {
+  checkOptions('curvePlot', options, ['title', 'points', 'curve', 'xLabel', 'yLabel']);
+  const { title, points, curve, xLabel = 'x', yLabel = 'y' } = options;
   const x = scaleLinear().domain(extent([...points.map((p) => p[0]), ...curve.map((p) => p[0])])).nice().range(xRange);
   const y = scaleLinear().domain(extent([...points.map((p) => p[1]), ...curve.map((p) => p[1])], 0.05)).nice().range(yRange);
   const dots = points.map(([a, b]) => `<circle cx="${x(a).toFixed(1)}" cy="${y(b).toFixed(1)}" r="3.5" fill="${PALETTE[b >= 0.5 ? 1 : 0]}" fill-opacity="0.7"/>`).join('');
@@ -76,7 +81,9 @@ export interface Grid {
 }
 
 /** 2-D data: the predicted class of each grid cell as a tinted background, the points on top. */
-export function boundaryPlot({ title, points, grid, xLabel = 'x₁', yLabel = 'x₂' }: { title: string; points: [number, number, number][]; grid: Grid; xLabel?: string; yLabel?: string }): string {
+export function boundaryPlot(options: { title: string; points: [number, number, number][]; grid: Grid; xLabel?: string; yLabel?: string }): string {
+  checkOptions('boundaryPlot', options, ['title', 'points', 'grid', 'xLabel', 'yLabel']);
+  const { title, points, grid, xLabel = 'x₁', yLabel = 'x₂' } = options;
   const x = scaleLinear().domain([grid.xMin, grid.xMax]).range(xRange);
   const y = scaleLinear().domain([grid.yMin, grid.yMax]).range(yRange);
   const cw = (x(grid.xMax) - x(grid.xMin)) / grid.nx;

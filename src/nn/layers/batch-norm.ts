@@ -2,7 +2,7 @@ import { ShapeError, fmtShape } from '../../errors.js';
 import { batchNorm } from '../../ops/batch-norm.js';
 import { ones, zeros } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { checkInt, checkRange } from '../../validate.js';
+import { checkInt, checkOptions, checkRange } from '../../validate.js';
 import { constant } from '../init.js';
 import { Parameter, ShapePreserving } from '../module.js';
 import type { ModuleConfig } from '../module.js';
@@ -32,6 +32,7 @@ abstract class BatchNorm extends ShapePreserving {
 
   constructor(readonly name: string, private readonly ranks: readonly number[], numFeatures: number, options: BatchNormLayerOptions) {
     super();
+    checkOptions(name, options, ['eps', 'momentum', 'affine']);
     this.numFeatures = checkInt(name, 'numFeatures', numFeatures);
     this.eps = checkRange(name, 'eps', options.eps ?? 1e-5, { min: 0, minOpen: true });
     this.momentum = checkRange(name, 'momentum', options.momentum ?? 0.1, { min: 0, max: 1 });
@@ -73,13 +74,18 @@ abstract class BatchNorm extends ShapePreserving {
 }
 
 /** Batch norm over the features of [N, C] (or [N, C, L]) data. */
+/** The layer options saved in a config (which also holds its type and size). */
+function layerOptions(c: ModuleConfig): BatchNormLayerOptions {
+  return { eps: c.eps as number | undefined, momentum: c.momentum as number | undefined, affine: c.affine as boolean | undefined };
+}
+
 export class BatchNorm1d extends BatchNorm {
   constructor(numFeatures: number, options: BatchNormLayerOptions = {}) { super('BatchNorm1d', [2, 3], numFeatures, options); }
-  static fromConfig(c: ModuleConfig): BatchNorm1d { return new BatchNorm1d(c.numFeatures as number, c as BatchNormLayerOptions); }
+  static fromConfig(c: ModuleConfig): BatchNorm1d { return new BatchNorm1d(c.numFeatures as number, layerOptions(c)); }
 }
 
 /** Batch norm over the channels of [N, C, H, W] images. */
 export class BatchNorm2d extends BatchNorm {
   constructor(numFeatures: number, options: BatchNormLayerOptions = {}) { super('BatchNorm2d', [4], numFeatures, options); }
-  static fromConfig(c: ModuleConfig): BatchNorm2d { return new BatchNorm2d(c.numFeatures as number, c as BatchNormLayerOptions); }
+  static fromConfig(c: ModuleConfig): BatchNorm2d { return new BatchNorm2d(c.numFeatures as number, layerOptions(c)); }
 }

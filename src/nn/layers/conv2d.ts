@@ -5,7 +5,7 @@ import type { Pair, Padding } from '../../ops/window.js';
 import { pair } from '../../ops/window.js';
 import { zeros } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { checkInt } from '../../validate.js';
+import { checkInt, checkOptions } from '../../validate.js';
 import { WEIGHT_INITS, initBias, initWeight } from '../init.js';
 import type { WeightInit } from '../init.js';
 import { Module, Parameter } from '../module.js';
@@ -17,6 +17,8 @@ export interface Conv2dLayerOptions {
   padding?: Padding;
   dilation?: Pair;
   bias?: boolean;
+  /** Channel groups, each with its own filters (default 1; inChannels for depthwise): see conv2d. */
+  groups?: number;
   /** As for Linear: `'default'` (PyTorch's), `'zeros'`, `'small'`, Xavier or Kaiming. */
   init?: WeightInit;
 }
@@ -34,6 +36,7 @@ export class Conv2d extends Module {
   readonly padding: Padding;
   readonly dilation: [number, number];
   readonly init: WeightInit;
+  readonly groups: number;
   weight: Tensor;
   bias: Tensor | null;
 
@@ -41,6 +44,11 @@ export class Conv2d extends Module {
     super();
     this.inChannels = checkInt('Conv2d', 'inChannels', inChannels);
     this.outChannels = checkInt('Conv2d', 'outChannels', outChannels);
+    checkOptions('Conv2d', options, ['stride', 'padding', 'dilation', 'bias', 'groups', 'init']);
+    this.groups = checkInt('Conv2d', 'groups', options.groups ?? 1);
+    if (inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
+      throw new ValueError(`Conv2d: groups ${this.groups} must divide inChannels ${inChannels} and outChannels ${outChannels}`);
+    }
     this.kernelSize = pair(kernelSize, 'kernelSize', 'Conv2d');
     this.stride = pair(options.stride ?? 1, 'stride', 'Conv2d');
     this.dilation = pair(options.dilation ?? 1, 'dilation', 'Conv2d');
@@ -50,14 +58,14 @@ export class Conv2d extends Module {
     this.padding = padding;
     this.init = options.init ?? 'default';
     if (!WEIGHT_INITS.includes(this.init)) throw new ValueError(`Conv2d: init must be one of ${WEIGHT_INITS.join(', ')}, got ${JSON.stringify(options.init)}`);
-    this.weight = Parameter(zeros([outChannels, inChannels, ...this.kernelSize]));
+    this.weight = Parameter(zeros([outChannels, inChannels / this.groups, ...this.kernelSize]));
     this.bias = options.bias === false ? null : Parameter(zeros([outChannels]));
     this.resetParameters();
   }
 
   override resetParameters(): void {
     initWeight(this.weight, this.init);
-    if (this.bias) initBias(this.bias, this.inChannels * this.kernelSize[0] * this.kernelSize[1], this.init);
+    if (this.bias) initBias(this.bias, (this.inChannels / this.groups) * this.kernelSize[0] * this.kernelSize[1], this.init);
   }
 
   /** The kernels, which L2 and L1 regularisation penalise (the bias is not). */
@@ -75,11 +83,11 @@ export class Conv2d extends Module {
    */
   forwardFused(x: Tensor, then: Pick<Conv2dOptions, 'relu' | 'maxPool'>): Tensor {
     if (x.ndim !== 4) throw new ShapeError(`Conv2d: expected a 4-D input [N, ${this.inChannels}, H, W], got ${x.ndim}-D ${fmtShape(x.shape)}${x.ndim === 3 ? '; for a single image use x.unsqueeze(0)' : ''}`);
-    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, ...then });
+    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, ...then });
   }
 
   override outputShape(input: readonly number[]): number[] {
-    const g = conv2dGeometry(input, this.weight.shape, { stride: this.stride, padding: this.padding, dilation: this.dilation });
+    const g = conv2dGeometry(input, this.weight.shape, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
     return [g.N, this.outChannels, g.OH, g.OW];
   }
 
@@ -87,12 +95,14 @@ export class Conv2d extends Module {
     return {
       type: 'Conv2d', inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: this.kernelSize,
       stride: this.stride, padding: this.padding, dilation: this.dilation, bias: this.bias !== null, init: this.init,
+      ...(this.groups > 1 ? { groups: this.groups } : {}),
     };
   }
 
   static fromConfig(c: ModuleConfig): Conv2d {
     return new Conv2d(c.inChannels as number, c.outChannels as number, c.kernelSize as Pair, {
       stride: c.stride as Pair, padding: c.padding as Padding, dilation: c.dilation as Pair, bias: c.bias as boolean, init: c.init as WeightInit,
+      ...(c.groups === undefined ? {} : { groups: c.groups as number }),
     });
   }
 }

@@ -3,7 +3,7 @@ import { linear, linearOutputShape } from '../../ops/matmul.js';
 import { zeros } from '../../tensor/creation.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { checkInt } from '../../validate.js';
+import { checkInt, checkOptions } from '../../validate.js';
 import { WEIGHT_INITS, initBias, initWeight } from '../init.js';
 import type { WeightInit } from '../init.js';
 import { Module, Parameter } from '../module.js';
@@ -35,6 +35,7 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
+    checkOptions('Linear', options, ['bias', 'init', 'dtype']);
     this.inFeatures = checkInt('Linear', 'inFeatures', inFeatures);
     this.outFeatures = checkInt('Linear', 'outFeatures', outFeatures);
     this.init = options.init ?? 'default';

@@ -4,6 +4,7 @@ import { checkNCHW, checkPoolPadding, pair, window2d } from '../../ops/window.js
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
 import type { ModuleConfig } from '../module.js';
+import { checkOptions } from '../../validate.js';
 
 // Pooling layers. Max and average pooling share a kernel/stride/padding config; the stride
 // defaults to the kernel size (non-overlapping windows), as in PyTorch.
@@ -15,6 +16,7 @@ abstract class Pool2d extends Module {
 
   constructor(name: string, kernelSize: Pair, options: { stride?: Pair; padding?: Pair }) {
     super();
+    checkOptions(name, options, ['stride', 'padding']);
     this.kernelSize = pair(kernelSize, 'kernelSize', name);
     this.stride = pair(options.stride ?? kernelSize, 'stride', name);
     this.padding = pair(options.padding ?? 0, 'padding', name, 0);
