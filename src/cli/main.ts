@@ -5,6 +5,8 @@ import { KilnError } from '../errors.js';
 import { demoCommand } from './demo.js';
 import { predictCommand, summaryCommand } from './inspect.js';
 import { playgroundCommand } from './playground.js';
+import { searchCommand } from './search.js';
+import type { SearchArgs } from './search.js';
 import { trainCommand } from './train.js';
 import type { TrainArgs } from './train.js';
 
@@ -26,31 +28,45 @@ program
   }, 0)
   .action(async (o: { out: string; seed: number }) => demoCommand(o));
 
-program
+/** The options of a training run, shared by `train` and `search`. */
+function trainingOptions(command: Command): Command {
+  return command
+    .option('--model <name>', 'mlp (dense layers) or lenet5 (for mnist)', 'mlp')
+    .option('--hidden <sizes>', 'hidden layer sizes, comma-separated ("" for none: logistic regression); default 4, or 128,64 for mnist')
+    .option('--activation <name>', 'hidden activation: sigmoid, tanh, relu, leakyRelu, linear; default tanh, or relu for mnist')
+    .option('--output-activation <name>', 'output activation: sigmoid, softmax, tanh, linear (default: from the loss)')
+    .option('--loss <name>', 'mse, bce or crossEntropy (default: from the labels)')
+    .option('--optimizer <name>', 'sgd, momentum (the course\'s: v = βv + (1 − β)dW), pytorch-momentum (v = βv + dW), rmsprop, adam, adamw', 'adam')
+    .option('--lr <rate>', 'learning rate α₀; default 0.01, or 0.001 for mnist')
+    .option('--lr-decay <rate>', 'the course\'s decay α = α₀/(1 + rate·epoch_num), epochs from 1; 0 for none', '0')
+    .option('--epochs <n>', 'passes over the training set; default 500, or 3 for mnist')
+    .option('--batch-size <n>', '"full" (batch gradient descent), 1 (stochastic) or a mini-batch size', '32')
+    .option('--l2 <lambda>', 'L2 regularisation λ (adds λ/2m·Σ‖W[l]‖² to the cost)', '0')
+    .option('--l1 <lambda>', 'L1 regularisation λ (adds λ/2m·Σ|W[l]| to the cost)', '0')
+    .option('--keep-prob <p>', 'dropout keep probability after each hidden layer, in (0, 1]', '1')
+    .option('--init <name>', 'weight initialisation: default (PyTorch\'s), zeros, small (randn·0.01), xavier (the course\'s N(0, 1/n[l−1])), he (N(0, 2/n[l−1])), glorot (N(0, 2/(n[l−1] + n[l])))', 'default')
+    .option('--seed <n>', 'random seed', '0')
+    .option('--test-split <fraction>', 'fraction held out to test on (0 for none); mnist has its own test set', '0.2')
+    .option('--train-size <n>', 'mnist: train on the first n digits only (balanced)')
+    .option('--label <column>', 'the label column of a CSV file', 'label')
+    .option('--save <dir>', 'save the trained model (model.json + weights.safetensors) here')
+    .option('--plot <dir>', 'write loss.svg and curve.svg (1-D data) or boundary.svg (2-D data) here');
+}
+
+trainingOptions(program
   .command('train')
   .description('train a network on a built-in data set (beans, flower, circles, moons, spirals, xor, blobs, mnist) or a CSV file')
-  .argument('<data>', 'a data set name or a path to a .csv file with a header row')
-  .option('--model <name>', 'mlp (dense layers) or lenet5 (for mnist)', 'mlp')
-  .option('--hidden <sizes>', 'hidden layer sizes, comma-separated ("" for none: logistic regression); default 4, or 128,64 for mnist')
-  .option('--activation <name>', 'hidden activation: sigmoid, tanh, relu, leakyRelu, linear; default tanh, or relu for mnist')
-  .option('--output-activation <name>', 'output activation: sigmoid, softmax, tanh, linear (default: from the loss)')
-  .option('--loss <name>', 'mse, bce or crossEntropy (default: from the labels)')
-  .option('--optimizer <name>', 'sgd, momentum (the course\'s: v = βv + (1 − β)dW), pytorch-momentum (v = βv + dW), rmsprop, adam, adamw', 'adam')
-  .option('--lr <rate>', 'learning rate α₀; default 0.01, or 0.001 for mnist')
-  .option('--lr-decay <rate>', 'the course\'s decay α = α₀/(1 + rate·epoch_num), epochs from 1; 0 for none', '0')
-  .option('--epochs <n>', 'passes over the training set; default 500, or 3 for mnist')
-  .option('--batch-size <n>', '"full" (batch gradient descent), 1 (stochastic) or a mini-batch size', '32')
-  .option('--l2 <lambda>', 'L2 regularisation λ (adds λ/2m·Σ‖W[l]‖² to the cost)', '0')
-  .option('--l1 <lambda>', 'L1 regularisation λ (adds λ/2m·Σ|W[l]| to the cost)', '0')
-  .option('--keep-prob <p>', 'dropout keep probability after each hidden layer, in (0, 1]', '1')
-  .option('--init <name>', 'weight initialisation: default (PyTorch\'s), zeros, small (randn·0.01), xavier (the course\'s N(0, 1/n[l−1])), he (N(0, 2/n[l−1])), glorot (N(0, 2/(n[l−1] + n[l])))', 'default')
-  .option('--seed <n>', 'random seed', '0')
-  .option('--test-split <fraction>', 'fraction held out to test on (0 for none); mnist has its own test set', '0.2')
-  .option('--train-size <n>', 'mnist: train on the first n digits only (balanced)')
-  .option('--label <column>', 'the label column of a CSV file', 'label')
-  .option('--save <dir>', 'save the trained model (model.json + weights.safetensors) here')
-  .option('--plot <dir>', 'write loss.svg and curve.svg (1-D data) or boundary.svg (2-D data) here')
+  .argument('<data>', 'a data set name or a path to a .csv file with a header row'))
   .action(async (data: string, o: TrainArgs) => trainCommand(data, o));
+
+trainingOptions(program
+  .command('search')
+  .description('random search (the course\'s, on a log scale) over the learning rate and the hidden layers; prints each trial, a table and the best setting')
+  .argument('<data>', 'a data set name or a path to a .csv file, as for train')
+  .option('--trials <n>', 'how many settings to try', '12')
+  .option('--lr-range <low:high>', 'the learning rate is drawn log-uniformly from this range', '1e-4:1')
+  .option('--hidden-choices <list>', 'hidden layers to choose from, separated by ";" (e.g. "4;8;16,16")'))
+  .action(async (data: string, o: SearchArgs) => searchCommand(data, o));
 
 program
   .command('summary')

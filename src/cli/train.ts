@@ -12,6 +12,8 @@ import { manualSeed } from '../tensor/random.js';
 import type { TensorDataset } from '../train/dataset.js';
 import { trainTestSplit } from '../train/dataset.js';
 import { fit } from '../train/fit.js';
+import type { FitResult } from '../train/fit.js';
+import { biasVariance } from '../train/diagnosis.js';
 import type { MetricName } from '../train/metrics.js';
 import { checkInt, checkOneOf, checkRange } from '../validate.js';
 import { lineChart } from '../viz/svg.js';
@@ -73,8 +75,23 @@ async function loadData(source: string, a: TrainArgs, seed: number, testSplit: n
   return testSplit > 0 ? trainTestSplit(data, { testFraction: testSplit, seed }) : [data, undefined];
 }
 
-/** `kiln train <dataset|file.csv> [options]`: trains a network and reports, plots and saves it. */
-export async function trainCommand(source: string, a: TrainArgs, log: (line: string) => void = console.log): Promise<void> {
+/** What one training run made: the networks, the data, the history, and what kind of labels. */
+export interface TrainRun {
+  net: Network;
+  train: TensorDataset;
+  test: TensorDataset | undefined;
+  result: FitResult;
+  inputShape: number[];
+  binary: boolean;
+  classes: boolean;
+  metrics: MetricName[];
+}
+
+/**
+ * Trains a network as `kiln train` describes it (`a` as commander hands the options over), logging
+ * the set-up and, when `progress`, a progress bar. `kiln train` reports on it; `kiln search` scores it.
+ */
+export async function trainRun(source: string, a: TrainArgs, log: (line: string) => void, progress = true): Promise<TrainRun> {
   const d = source === 'mnist' ? DEFAULTS.mnist : DEFAULTS.small;
   const seed = checkInt('train', '--seed', num('seed', a.seed), 0);
   const model = checkOneOf('train', '--model', a.model, MODELS);
@@ -120,12 +137,24 @@ export async function trainCommand(source: string, a: TrainArgs, log: (line: str
   const result = await fit(net.train, train, {
     epochs, batchSize, optimizer, loss: net.loss, metrics, l2, l1, validationData: test,
     scheduler: lrDecay > 0 ? new InverseTimeLR(optimizer, { decayRate: lrDecay }) : undefined,
-    callbacks: [progressBar('train', epochs, { accuracy: metrics.length > 0, validation: test !== undefined })],
+    callbacks: progress ? [progressBar('train', epochs, { accuracy: metrics.length > 0, validation: test !== undefined })] : [],
   });
+  return { net, train, test, result, inputShape, binary, classes, metrics };
+}
+
+/** `kiln train <dataset|file.csv> [options]`: trains a network and reports, plots and saves it. */
+export async function trainCommand(source: string, a: TrainArgs, log: (line: string) => void = console.log): Promise<void> {
+  const { net, train, test, result, inputShape, binary, classes, metrics } = await trainRun(source, a, log);
 
   const h = result.history;
   const final = (k: string): string => (h[k] ? h[k]!.at(-1)!.toFixed(4) : '–');
   log(`done: loss ${final('loss')}${metrics.length ? `, train accuracy ${final('accuracy')}` : ''}${test ? `, test loss ${final('valLoss')}${metrics.length ? `, test accuracy ${final('valAccuracy')}` : ''}` : ''}`);
+  if (metrics.length && h.valAccuracy) {
+    // The course's reading of the two errors (the held-out set plays the dev set).
+    const bv = biasVariance({ trainError: 1 - h.accuracy!.at(-1)!, devError: 1 - h.valAccuracy.at(-1)! });
+    const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
+    log(`bias/variance: train error ${pct(bv.trainError)}, held-out error ${pct(bv.devError)}: ${bv.diagnosis}; ${bv.advice}`);
+  }
 
   if (a.plot) {
     const { mkdir } = await import('node:fs/promises');

@@ -53,3 +53,23 @@ export function trainTestSplit(ds: TensorDataset, options: { testFraction?: numb
   if (nTest === 0 || nTest === ds.length) throw new ValueError(`trainTestSplit: ${ds.length} examples with testFraction ${testFraction} leave one side empty`);
   return [ds.subset(perm.slice(nTest)), ds.subset(perm.slice(0, nTest))];
 }
+
+/**
+ * The course's three-way split: train (to fit the parameters), dev (to choose between models and
+ * hyperparameters) and test (an unbiased estimate of the chosen one), at random. With a lot of data
+ * the dev and test sets can be small fractions (98/1/1); the defaults are the course's 60/20/20.
+ * @example const [train, dev, test] = kiln.trainDevTestSplit(kiln.data.moons(), { devFraction: 0.2, testFraction: 0.2, seed: 0 });
+ */
+export function trainDevTestSplit(ds: TensorDataset, options: { devFraction?: number; testFraction?: number; seed?: number } = {}): [TensorDataset, TensorDataset, TensorDataset] {
+  checkOptions('trainDevTestSplit', options, ['devFraction', 'testFraction', 'seed']);
+  const { devFraction = 0.2, testFraction = 0.2, seed } = options;
+  checkRange('trainDevTestSplit', 'devFraction', devFraction, { min: 0, max: 1, minOpen: true, maxOpen: true });
+  checkRange('trainDevTestSplit', 'testFraction', testFraction, { min: 0, max: 1, minOpen: true, maxOpen: true });
+  const nDev = Math.round(ds.length * devFraction);
+  const nTest = Math.round(ds.length * testFraction);
+  if (nDev === 0 || nTest === 0 || nDev + nTest >= ds.length) {
+    throw new ValueError(`trainDevTestSplit: ${ds.length} examples with devFraction ${devFraction} and testFraction ${testFraction} leave a part empty (dev ${nDev}, test ${nTest}, train ${ds.length - nDev - nTest})`);
+  }
+  const perm = (seed === undefined ? defaultGenerator : new Generator(seed)).permutation(ds.length);
+  return [ds.subset(perm.slice(nDev + nTest)), ds.subset(perm.slice(0, nDev)), ds.subset(perm.slice(nDev, nDev + nTest))];
+}

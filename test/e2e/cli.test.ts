@@ -48,6 +48,8 @@ describe('kiln CLI', () => {
     const acc = /test accuracy ([\d.]+)/.exec(r.stdout);
     expect(Number(acc![1])).toBeGreaterThan(0.85);
     expect(r.stderr).toMatch(/epoch 60\/60/);
+    // The course's reading of train and held-out error, in words.
+    expect(r.stdout).toMatch(/bias\/variance: train error [\d.]+%, held-out error [\d.]+%: (high bias|high variance|high bias and high variance|low bias and low variance); /);
     expect(readdirSync(join(dir, 'plots')).sort()).toEqual(['boundary.svg', 'loss.svg']);
     const kilnApi = await import('../../dist/node/index.js');
     const model = await kilnApi.load(join(dir, 'model'));
@@ -109,6 +111,18 @@ describe('kiln CLI', () => {
     expect((await kiln('predict', join(dir, 'lenet'), join(dir, 'small.png'))).stderr).toMatch(/it is 10×10; the model needs 28×28 or larger/);
   });
 
+  it('search: tries learning rates on a log scale and hidden layers, prints a table best first and the best setting', async () => {
+    const r = await kiln('search', 'moons', '--trials', '5', '--epochs', '80', '--batch-size', 'full', '--lr-range', '1e-4:1', '--hidden-choices', '4;8,8');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.match(/^trial \d\/5: lr [\d.e-]+, hidden (4|8,8) → [\d.]+$/gm)).toHaveLength(5);
+    const table = r.stdout.slice(r.stdout.indexOf('#'), r.stdout.indexOf('best:')).trim().split('\n');
+    expect(table[0]).toMatch(/#\s+lr\s+hidden\s+score/);
+    const scores = table.slice(1).map((l) => Number(l.trim().split(/\s+/).at(-1)));
+    expect(scores).toEqual([...scores].sort((x, y) => x - y));
+    for (const lr of table.slice(1).map((l) => Number(l.trim().split(/\s+/)[1]))) expect(lr >= 1e-4 && lr <= 1).toBe(true);
+    expect(r.stdout).toMatch(/best: lr [\d.e-]+, hidden (4|8,8) \(held-out error [\d.]+\)\ntrain it: kiln train moons --lr [\d.e-]+ --hidden (4|8,8)/);
+  });
+
   it('refuses bad input with a one-line message and exit code 1, writing nothing', async () => {
     const dir = tmp();
     const bad = join(dir, 'bad.csv');
@@ -124,6 +138,8 @@ describe('kiln CLI', () => {
       [['train', join(dir, 'missing.csv')], /cannot read/],
       [['train', 'flower', '--model', 'lenet5'], /--model lenet5 needs 28×28 grayscale images \(mnist\), got examples of shape \[2\]/],
       [['train', 'flower', '--model', 'resnet'], /--model must be one of mlp, lenet5/],
+      [['search', 'flower', '--lr-range', '1:0.1'], /search: --lr-range must be low:high with 0 < low < high/],
+      [['search', 'flower', '--test-split', '0'], /search: trials are scored on the held-out set/],
       [['summary', 'resnet50'], /summary: "resnet50" is neither a zoo model \(lenet5, alexnet, vgg16\) nor a saved model directory/],
       [['summary', dir], /cannot read .*model.json.*a directory written by kiln.save/],
     ];
