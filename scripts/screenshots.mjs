@@ -20,10 +20,12 @@ try {
     await page.click('#play');
     await page.waitForTimeout(300);
   };
+  // The beans as in the course: Play runs its 5,000 epochs, redrawn every 100, and stops.
   await page.goto(`${url}`);
   await page.waitForSelector('#plot svg');
-  await page.selectOption('#speed', '10');
-  await play(600);
+  await page.click('#play');
+  await page.waitForFunction(() => document.getElementById('epoch').dataset.epoch === '5000' && /Play/.test(document.getElementById('play').textContent), undefined, { timeout: 120_000 });
+  await page.waitForTimeout(300);
   await page.screenshot({ path: join(out, 'playground-beans.png') });
   await page.goto(`${url}?dataset=flower&samples=400&hidden=6t-4t&lr=0.03`);
   await page.waitForSelector('#plot svg[data-chart="boundary"]');

@@ -72,6 +72,7 @@ function showSettings(): void {
 const NUMBER_INPUTS: [string, keyof Settings][] = [
   ['samples', 'samples'], ['noise', 'noise'], ['test-fraction', 'testFraction'], ['seed', 'seed'], ['lr', 'lr'], ['decay', 'decay'],
   ['beta1', 'beta1'], ['beta2', 'beta2'], ['eps', 'eps'], ['batch-size', 'batchSize'], ['l2', 'l2'], ['keep-prob', 'keepProb'],
+  ['epochs', 'epochs'],
 ];
 
 /** Applies a change: the URL follows, and the network starts again from its first epoch. */
@@ -107,7 +108,13 @@ function showPlaying(): void {
 }
 
 function wireControls(): void {
-  ($('dataset') as HTMLSelectElement).onchange = (e) => update(withDataset(settings, (e.target as HTMLSelectElement).value as Settings['dataset']));
+  ($('dataset') as HTMLSelectElement).onchange = (e) => {
+    update(withDataset(settings, (e.target as HTMLSelectElement).value as Settings['dataset']));
+    if (settings.dataset === 'beans') {
+      ($('speed') as HTMLSelectElement).value = '100';
+      send({ type: 'speed', epochsPerFrame: 100 });
+    }
+  };
   for (const id of ['output', 'loss', 'init', 'optimizer', 'batch'] as const) {
     ($(id) as HTMLSelectElement).onchange = (e) => update({ [id]: (e.target as HTMLSelectElement).value } as Partial<Settings>);
   }
@@ -124,6 +131,8 @@ function wireControls(): void {
   };
   const speed = $('speed') as HTMLSelectElement;
   speed.onchange = () => send({ type: 'speed', epochsPerFrame: Number(speed.value) });
+  // The beans as in the course: the curve redrawn every 100 epochs.
+  if (settings.dataset === 'beans') speed.value = '100';
   send({ type: 'speed', epochsPerFrame: Number(speed.value) });
   $('step').onclick = () => { playing = false; showPlaying(); send({ type: 'step' }); };
   $('reset').onclick = () => reset();
@@ -338,7 +347,10 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
   const m = e.data;
   switch (m.type) {
     case 'ready':
-      $('data-info').textContent = `${m.info.train} training and ${m.info.test} test examples, ${m.info.classes} classes`;
+      // With no hold-out (the course's beans), the "test" curves measure the training set itself.
+      $('data-info').textContent = settings.testFraction > 0
+        ? `${m.info.train} training and ${m.info.test} test examples, ${m.info.classes} classes`
+        : `${m.info.train} training examples, no test set (the test figures are the training set's), ${m.info.classes} classes`;
       $('activation').innerHTML = m.activation;
       $('backend').textContent = `Kiln ${m.backend}`;
       showSnapshot(m.snapshot);

@@ -22,14 +22,14 @@ describe('playground settings and the URL', () => {
   });
 
   it('opens a mangled link with the defaults for what it cannot read, saying what and why', () => {
-    const { settings, warnings } = fromQuery('dataset=mars&lr=-1&samples=12.5&hidden=4t-x&keepProb=&unknown=1&optimizer=adam');
+    const { settings, warnings } = fromQuery('dataset=mars&lr=-1&samples=12.5&hidden=4t-x&keepProb=&unknown=1&optimizer=sgd');
     expect(settings).toEqual(DEFAULTS);
     expect(warnings).toEqual([
       'dataset=mars is not one of beans, flower, circles, moons, spirals, xor, blobs, csv, digits; using beans',
       'samples must be a whole number from 10 to 5000, got 12.5; using 100',
-      'lr must be a number from 0.000001 to 10, got -1; using 0.05',
+      'lr must be a number from 0.000001 to 10, got -1; using 0.03',
       'keepProb must be a number from 0.05 to 1, got NaN; using 1',
-      'hidden=4t-x is not a list like 4t-3r (units, then t tanh, r relu, l leaky ReLU, s sigmoid, i linear); using 2t',
+      'hidden=4t-x is not a list like 4t-3r (units, then t tanh, r relu, l leaky ReLU, s sigmoid, i linear); using 2s',
     ]);
   });
 
@@ -46,7 +46,14 @@ describe('playground settings and the URL', () => {
     expect([blobs.output, blobs.loss, blobs.samples, blobs.hidden[0]!.units]).toEqual(['softmax', 'crossEntropy', 400, 4]);
     const flower = withDataset(blobs, 'flower');
     expect([flower.output, flower.loss]).toEqual(['sigmoid', 'bce']);
-    expect(withDataset(flower, 'beans').hidden).toEqual([{ units: 2, activation: 'tanh' }]);
+    // A link names the data set and what differs from where that set starts.
+    expect(toQuery(withDataset(DEFAULTS, 'moons'))).toBe('dataset=moons');
+    expect(fromQuery('dataset=moons').settings).toEqual(withDataset(DEFAULTS, 'moons'));
+    expect(fromQuery('dataset=moons&lr=0.2').settings).toEqual({ ...withDataset(DEFAULTS, 'moons'), lr: 0.2 });
+    // Back on the beans: the course's set-up exactly.
+    const beans = withDataset(flower, 'beans');
+    expect(beans).toMatchObject({ samples: 100, testFraction: 0, hidden: [{ units: 2, activation: 'sigmoid' }], output: 'sigmoid', loss: 'mse', optimizer: 'sgd', lr: 0.03, batch: 'one', epochs: 5000 });
+    expect(withDataset(beans, 'moons')).toMatchObject({ samples: 400, testFraction: 0.2, loss: 'bce', optimizer: 'adam', batch: 'full', epochs: 0 });
   });
 
   it('lists every problem of a settings object with no small fixed limits on the network', () => {

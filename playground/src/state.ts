@@ -9,7 +9,7 @@ export const OUTPUTS = ['sigmoid', 'softmax', 'linear'] as const;
 export type Output = (typeof OUTPUTS)[number];
 export const LOSSES = ['bce', 'crossEntropy', 'mse'] as const;
 export type Loss = (typeof LOSSES)[number];
-export const INITS = ['he', 'xavier', 'small', 'zeros'] as const;
+export const INITS = ['he', 'xavier', 'small', 'uniform', 'zeros'] as const;
 export type Init = (typeof INITS)[number];
 export const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -45,16 +45,34 @@ export interface Settings {
   batchSize: number;
   l2: number;
   keepProb: number;
+  /** Play stops after this many epochs (0: it goes on until paused). */
+  epochs: number;
   seed: number;
   digitModel: DigitModel;
 }
 
+/**
+ * The course's first worked example, exactly: 100 beans, all of them trained on (no hold-out), one
+ * hidden layer of 2 sigmoid units, a sigmoid output, squared error, one example at a time (SGD),
+ * α = 0.03, 5,000 epochs. (The page redraws the curve every 100 epochs for it.)
+ */
+export const BEANS_PRESET = {
+  samples: 100, testFraction: 0, hidden: [{ units: 2, activation: 'sigmoid' }], output: 'sigmoid', loss: 'mse',
+  init: 'xavier', optimizer: 'sgd', lr: 0.03, decay: 0, batch: 'one', l2: 0, keepProb: 1, epochs: 5000,
+} as const satisfies Partial<Settings>;
+
+/** What the planar sets start from: a small tanh network trained by Adam on full batches, a 20% test set. */
+export const PLANAR_PRESET = {
+  samples: 400, testFraction: 0.2, hidden: [{ units: 4, activation: 'tanh' }], output: 'sigmoid', loss: 'bce',
+  init: 'he', optimizer: 'adam', lr: 0.05, batch: 'full', epochs: 0,
+} as const satisfies Partial<Settings>;
+
+/** The preset's layers as fresh objects (settings are edited in place by the page). */
+const preset = (p: typeof BEANS_PRESET | typeof PLANAR_PRESET): Partial<Settings> => ({ ...p, hidden: p.hidden.map((l) => ({ ...l })) });
+
 export const DEFAULTS: Settings = {
-  dataset: 'beans', samples: 100, noise: 0.2, testFraction: 0.2,
-  hidden: [{ units: 2, activation: 'tanh' }],
-  output: 'sigmoid', loss: 'bce', init: 'he',
-  optimizer: 'adam', lr: 0.05, decay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8,
-  batch: 'full', batchSize: 32, l2: 0, keepProb: 1, seed: 1, digitModel: 'lenet5',
+  dataset: 'beans', noise: 0.2, beta1: 0.9, beta2: 0.999, eps: 1e-8, batchSize: 32, seed: 1, digitModel: 'lenet5',
+  ...(preset(BEANS_PRESET) as typeof BEANS_PRESET & { hidden: Layer[] }),
 };
 
 /** The largest layer and depth the page accepts: far beyond what the plots can show, but bounded. */
@@ -66,6 +84,7 @@ const RANGES: Record<string, [number, number, boolean]> = {
   samples: [10, 5000, true], noise: [0, 2, false], testFraction: [0, 0.9, false],
   lr: [1e-6, 10, false], decay: [0, 10, false], beta1: [0, 0.9999, false], beta2: [0, 0.99999, false], eps: [1e-12, 1, false],
   batchSize: [1, 4096, true], l2: [0, 100, false], keepProb: [0.05, 1, false], seed: [0, 2 ** 31 - 1, true],
+  epochs: [0, 1_000_000, true],
 };
 
 /** A setting's value checked against its bounds; throws a message naming the setting and its range. */
@@ -80,8 +99,8 @@ export function checkNumber(key: string, value: number): number {
 /** What makes sense together: a loss for the output, a default network per data set. */
 export function withDataset(s: Settings, dataset: DatasetName): Settings {
   const next = { ...s, dataset };
-  if (dataset === 'beans') Object.assign(next, { samples: 100, hidden: [{ units: 2, activation: 'tanh' }] });
-  else if (dataset !== 'digits' && s.dataset === 'beans') Object.assign(next, { samples: 400, hidden: [{ units: 4, activation: 'tanh' }] });
+  if (dataset === 'beans') Object.assign(next, preset(BEANS_PRESET));
+  else if (dataset !== 'digits' && s.dataset === 'beans') Object.assign(next, preset(PLANAR_PRESET));
   if (dataset === 'blobs') Object.assign(next, { output: 'softmax', loss: 'crossEntropy' });
   else if (next.output === 'softmax') Object.assign(next, { output: 'sigmoid', loss: 'bce' });
   return next;
@@ -111,13 +130,22 @@ const ACT_CODE: Record<Activation, string> = { tanh: 't', relu: 'r', leakyRelu: 
 /** Hidden layers as text: 4t-3r is 4 tanh units, then 3 ReLU units. */
 const hiddenCode = (layers: Layer[]): string => layers.map((l) => `${l.units}${ACT_CODE[l.activation]}`).join('-');
 
-/** The settings as URL query parameters: only those that differ from the defaults. */
+/**
+ * The settings a data set starts from: the defaults (the beans, as in the course) or, for the
+ * other sets, what `withDataset` gives them. Links store only what differs from this.
+ */
+function baseFor(dataset: DatasetName): Settings {
+  return dataset === 'beans' || dataset === 'digits' ? { ...DEFAULTS, dataset } : withDataset(DEFAULTS, dataset);
+}
+
+/** The settings as URL query parameters: the data set, and only what differs from its starting point. */
 export function toQuery(s: Settings): string {
   const q = new URLSearchParams();
+  const base = baseFor(s.dataset);
   for (const [key, value] of Object.entries(s) as [keyof Settings, unknown][]) {
     if (key === 'hidden') {
-      if (hiddenCode(s.hidden) !== hiddenCode(DEFAULTS.hidden)) q.set('hidden', hiddenCode(s.hidden));
-    } else if (value !== DEFAULTS[key]) q.set(key, String(value));
+      if (hiddenCode(s.hidden) !== hiddenCode(base.hidden)) q.set('hidden', hiddenCode(s.hidden));
+    } else if (key === 'dataset' ? value !== DEFAULTS.dataset : value !== base[key]) q.set(key, String(value));
   }
   return q.toString();
 }
@@ -128,13 +156,15 @@ export function toQuery(s: Settings): string {
  */
 export function fromQuery(query: string): { settings: Settings; warnings: string[] } {
   const q = new URLSearchParams(query);
-  const s: Settings = { ...DEFAULTS, hidden: DEFAULTS.hidden.map((l) => ({ ...l })) };
+  const named = q.get('dataset');
+  const start = baseFor((DATASETS as readonly string[]).includes(named ?? '') ? named as DatasetName : DEFAULTS.dataset);
+  const s: Settings = { ...start, hidden: start.hidden.map((l) => ({ ...l })) };
   const warnings: string[] = [];
   const choice = <T extends string>(key: keyof Settings, options: readonly T[]): void => {
     const v = q.get(key);
     if (v === null) return;
     if ((options as readonly string[]).includes(v)) (s as unknown as Record<string, unknown>)[key] = v;
-    else warnings.push(`${key}=${v} is not one of ${options.join(', ')}; using ${String(DEFAULTS[key])}`);
+    else warnings.push(`${key}=${v} is not one of ${options.join(', ')}; using ${String(start[key])}`);
   };
   choice('dataset', DATASETS); choice('output', OUTPUTS); choice('loss', LOSSES); choice('init', INITS);
   choice('optimizer', OPTIMIZERS); choice('batch', BATCH_MODES); choice('digitModel', DIGIT_MODELS);
@@ -144,7 +174,7 @@ export function fromQuery(query: string): { settings: Settings; warnings: string
     try {
       (s as unknown as Record<string, number>)[key] = checkNumber(key, v.trim() === '' ? NaN : Number(v));
     } catch (e) {
-      warnings.push(`${(e as Error).message}; using ${String(DEFAULTS[key as keyof Settings])}`);
+      warnings.push(`${(e as Error).message}; using ${String(start[key as keyof Settings])}`);
     }
   }
   const hidden = q.get('hidden');
@@ -156,7 +186,7 @@ export function fromQuery(query: string): { settings: Settings; warnings: string
       return m && act && Number(m[1]) >= 1 && Number(m[1]) <= MAX_UNITS ? { units: Number(m[1]), activation: act[0] as Activation } : null;
     });
     if (layers.every((l) => l !== null) && layers.length <= MAX_LAYERS) s.hidden = layers as Layer[];
-    else warnings.push(`hidden=${hidden} is not a list like 4t-3r (units, then t tanh, r relu, l leaky ReLU, s sigmoid, i linear); using ${hiddenCode(DEFAULTS.hidden)}`);
+    else warnings.push(`hidden=${hidden} is not a list like 4t-3r (units, then t tanh, r relu, l leaky ReLU, s sigmoid, i linear); using ${hiddenCode(start.hidden)}`);
   }
   if (!lossesFor(s.output).includes(s.loss)) {
     warnings.push(`loss=${s.loss} does not go with output=${s.output}; using ${lossesFor(s.output)[0]}`);

@@ -6,13 +6,14 @@ import { Trainer, activationCurves, csvDataset } from './trainer.js';
 // The playground's training logic, in Node (the page runs the same code in a Web Worker).
 
 describe('playground trainer', () => {
-  it('fits the beans with one hidden layer of two, and draws the fitted curve', async () => {
-    const t = new Trainer({ ...DEFAULTS, lr: 0.1 });
-    expect(t.info).toMatchObject({ kind: '1d', classes: 2, train: 80, test: 20 });
-    for (let i = 0; i < 300; i++) await t.runEpoch();
+  it("fits the beans as the course does (its preset is the default): 2 sigmoid units, squared error, per-example SGD α = 0.03, 5,000 epochs", async () => {
+    const t = new Trainer(DEFAULTS);
+    expect(t.info).toMatchObject({ kind: '1d', classes: 2, train: 100, test: 100 });
+    for (let i = 0; i < DEFAULTS.epochs; i++) await t.runEpoch();
     const s = await t.snapshot();
-    expect(s.loss.train[299]!).toBeLessThan(s.loss.train[0]! / 3);
-    expect(s.accuracy.train[299]!).toBeGreaterThanOrEqual(0.95);
+    expect(DEFAULTS.epochs).toBe(5000);
+    expect(s.loss.train[4999]!).toBeLessThan(s.loss.train[0]! / 3);
+    expect(s.accuracy.train[4999]!).toBeGreaterThanOrEqual(0.95);
     expect(s.plot).toContain('data-chart="curve"');
     expect(s.neurons.values).toHaveLength(1);
     expect(s.neurons.values[0]).toHaveLength(2);

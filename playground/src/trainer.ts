@@ -39,9 +39,9 @@ export interface DataInfo { kind: '1d' | '2d'; classes: number; train: number; t
 /** Kiln's loss for each choice (BCE and cross-entropy take the logits; MSE the output activation's values). */
 const LOSS_NAMES = { bce: 'binaryCrossEntropyWithLogits', crossEntropy: 'crossEntropy', mse: 'mseLoss' } as const;
 
-/** The course's initialisations: He N(0, 2/n[l−1]), Xavier N(0, 1/n[l−1]), randn·0.01, zeros. */
+/** The course's initialisations: He N(0, 2/n[l−1]), Xavier N(0, 1/n[l−1]), randn·0.01, U[0, 1), zeros. */
 const INIT: Record<Settings['init'], kiln.nn.init.WeightInit> = {
-  he: 'courseHe', xavier: 'courseXavier', small: 'small', zeros: 'zeros',
+  he: 'courseHe', xavier: 'courseXavier', small: 'small', uniform: 'courseUniform', zeros: 'zeros',
 };
 
 /** g(z) and g′(z) on z ∈ [−5, 5], by Kiln's autograd: the activation panel's plot. */

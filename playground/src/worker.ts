@@ -21,12 +21,19 @@ const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
 let epochsPerFrame = 1;
 
-/** Trains frame by frame (about 30 a second), so the curve or boundary can be watched as it moves. */
+/** Whether the trainer has run the epochs its settings ask for (0: no limit). */
+const finished = (t: Trainer): boolean => t.settings.epochs > 0 && t.epoch >= t.settings.epochs;
+
+/**
+ * Trains frame by frame (about 30 a second), so the curve or boundary can be watched as it moves;
+ * stops by itself after the settings' epochs (the beans' 5,000).
+ */
 async function play(): Promise<void> {
   while (playing && trainer) {
     const t0 = performance.now();
-    if (epochsPerFrame > 0) for (let i = 0; i < epochsPerFrame && playing; i++) await trainer.runEpoch();
-    else do await trainer.runEpoch(); while (playing && performance.now() - t0 < 30);
+    if (epochsPerFrame > 0) for (let i = 0; i < epochsPerFrame && playing && !finished(trainer); i++) await trainer.runEpoch();
+    else do await trainer.runEpoch(); while (playing && !finished(trainer) && performance.now() - t0 < 30);
+    if (finished(trainer)) playing = false;
     post({ type: 'snapshot', snapshot: await trainer.snapshot(), playing });
     await new Promise((r) => setTimeout(r, Math.max(0, 33 - (performance.now() - t0))));
   }

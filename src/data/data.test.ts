@@ -23,6 +23,9 @@ describe('beans', () => {
     }
     expect(Array.from(data.beans({ seed: 3 }).x.data)).toEqual(Array.from(data.beans({ seed: 3 }).x.data));
     expect(Array.from(data.beans({ seed: 3 }).x.data)).not.toEqual(Array.from(data.beans({ seed: 4 }).x.data));
+    // Sorted by size, as the course's generator returns them.
+    const sizes = Array.from(b.x.data);
+    expect(sizes).toEqual([...sizes].sort((p, q) => p - q));
   });
 });
 

@@ -19,6 +19,11 @@ describe("the course's initialisations, and Glorot's under its own name", () => 
     expect(sd('courseHe') / Math.sqrt(2 / 50)).toBeCloseTo(1, 1);
     expect(sd('xavierNormal') / Math.sqrt(2 / 250)).toBeCloseTo(1, 1);
     expect(sd('small') / 0.01).toBeCloseTo(1, 1);
+    // The course's np.random.rand: U[0, 1), mean 1/2.
+    const u = Array.from(new nn.Linear(50, 200, { init: 'courseUniform' }).weight.data);
+    expect(Math.min(...u)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...u)).toBeLessThan(1);
+    expect(u.reduce((a, b) => a + b, 0) / u.length).toBeCloseTo(0.5, 1);
     // The course's b[l] = 0 with each of its initialisations.
     for (const init of ['courseXavier', 'courseHe', 'small'] as const) expect(new nn.Linear(5, 3, { init }).bias!.abs().max().item()).toBe(0);
   });
@@ -31,6 +36,6 @@ describe("the course's initialisations, and Glorot's under its own name", () => 
 
   it('keeps the init in the saved config and refuses unknown names', () => {
     expect(new nn.Linear(2, 2, { init: 'courseXavier' }).toConfig().init).toBe('courseXavier');
-    expect(() => new nn.Linear(2, 2, { init: 'xavier' as never })).toThrow(/init must be one of default, zeros, small, courseXavier, courseHe, xavierUniform/);
+    expect(() => new nn.Linear(2, 2, { init: 'xavier' as never })).toThrow(/init must be one of default, zeros, small, courseUniform, courseXavier, courseHe, xavierUniform/);
   });
 });

@@ -11,11 +11,12 @@ export type Nonlinearity = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu';
 
 /**
  * The names `Linear`'s and `Conv2d`'s `init` option accepts. The course's own: `'small'`
- * (randn·0.01), `'courseXavier'` (N(0, 1/n[l−1]), for tanh) and `'courseHe'` (N(0, 2/n[l−1]), for
- * ReLU). PyTorch's: `'default'`, `'xavierUniform'`/`'xavierNormal'` (Glorot's 2/(fanIn + fanOut),
- * which PyTorch calls Xavier), `'kaimingUniform'`/`'kaimingNormal'`.
+ * (randn·0.01), `'courseUniform'` (U[0, 1), np.random.rand, as its beans example draws),
+ * `'courseXavier'` (N(0, 1/n[l−1]), for tanh) and `'courseHe'` (N(0, 2/n[l−1]), for ReLU).
+ * PyTorch's: `'default'`, `'xavierUniform'`/`'xavierNormal'` (Glorot's 2/(fanIn + fanOut), which
+ * PyTorch calls Xavier), `'kaimingUniform'`/`'kaimingNormal'`.
  */
-export const WEIGHT_INITS = ['default', 'zeros', 'small', 'courseXavier', 'courseHe', 'xavierUniform', 'xavierNormal', 'kaimingUniform', 'kaimingNormal'] as const;
+export const WEIGHT_INITS = ['default', 'zeros', 'small', 'courseUniform', 'courseXavier', 'courseHe', 'xavierUniform', 'xavierNormal', 'kaimingUniform', 'kaimingNormal'] as const;
 export type WeightInit = (typeof WEIGHT_INITS)[number];
 
 /** The course's "small random" scale: W = randn · 0.01. */
@@ -126,6 +127,7 @@ export function initWeight(t: Tensor, name: WeightInit): Tensor {
     case 'default': return kaimingUniform(t, { a: Math.sqrt(5) });
     case 'zeros': return zeros(t);
     case 'small': return small(t);
+    case 'courseUniform': return uniform(t, 0, 1);
     case 'courseXavier': return courseXavier(t);
     case 'courseHe': return courseHe(t);
     case 'xavierUniform': return xavierUniform(t);

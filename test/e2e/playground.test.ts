@@ -65,13 +65,19 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     await page.close();
   });
 
-  it('trains the beans: the loss falls and the fitted curve is drawn over them', async () => {
+  it("trains the beans as the course does: 5,000 epochs, redrawn every 100, then it stops; the curve fits them", async () => {
     const page = await open();
     await page.waitForSelector('#plot svg[data-chart="curve"]');
-    const [first, last] = await trainTo(page, 300);
+    expect(await page.inputValue('#speed')).toBe('100');
+    expect(await page.inputValue('#epochs')).toBe('5000');
+    await page.click('#play');
+    // Play stops by itself at the course's 5,000 epochs.
+    await page.waitForFunction(() => document.getElementById('epoch')!.dataset.epoch === '5000' && /Play/.test(document.getElementById('play')!.textContent!), undefined, { timeout: 90_000 });
+    const [first, last] = await page.locator('#loss-chart').evaluate((el) => [Number(el.dataset.firstLoss), Number(el.dataset.lastLoss)]);
     expect(last).toBeLessThan(first / 2);
     expect(await page.locator('#plot svg[data-chart="curve"] path').getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){100,}/);
-    expect(await page.locator('#plot svg circle').count()).toBe(80);
+    expect(await page.locator('#plot svg circle').count()).toBe(100);
+    expect(await page.textContent('#data-info')).toBe("100 training examples, no test set (the test figures are the training set's), 2 classes");
     // the views that follow training: neurons, weights, activation, explain
     expect(await page.locator('#neurons canvas').count()).toBe(2);
     expect(await page.locator('#network line').count()).toBe(4);
