@@ -4,7 +4,7 @@ import {
   fromQuery, lossesFor, toQuery, withDataset,
 } from './state.js';
 import type { Settings } from './state.js';
-import type { ExplainLayer, Snapshot } from './trainer.js';
+import type { Snapshot } from './trainer.js';
 import './style.css';
 
 // The page: controls that edit the settings (kept in the URL), and the views the training worker's
@@ -135,6 +135,13 @@ function wireControls(): void {
   if (settings.dataset === 'beans') speed.value = '100';
   send({ type: 'speed', epochsPerFrame: Number(speed.value) });
   $('step').onclick = () => { playing = false; showPlaying(); send({ type: 'step' }); };
+  const explainOf = (): void => {
+    const batch = ($('explain-of') as HTMLSelectElement).value === 'batch';
+    ($('explain-example') as HTMLInputElement).disabled = batch;
+    send({ type: 'explain', of: batch ? 'batch' : Math.max(1, Number(($('explain-example') as HTMLInputElement).value) || 1) - 1 });
+  };
+  ($('explain-of') as HTMLSelectElement).onchange = explainOf;
+  ($('explain-example') as HTMLInputElement).onchange = explainOf;
   $('reset').onclick = () => reset();
   ($('csv-file') as HTMLInputElement).onchange = async (e) => {
     const file = (e.target as HTMLInputElement).files?.[0];
@@ -244,20 +251,48 @@ function matrix(m: number[][] | number[], column = false): string {
   return `<table class="matrix">${body}</table>`;
 }
 
+// MathML for the course's symbols: a letter with its layer as a superscript, Z⁽¹⁾ written Z^[1].
+const mi = (t: string): string => `<mi>${t}</mi>`;
+/** An operator; brackets keep their size (stretched ones dwarf the symbols inside). */
+const mo = (t: string): string => `<mo${'()[]'.includes(t) ? ' stretchy="false"' : ''}>${t}</mo>`;
+const layerSym = (name: string, l: number | string): string => `<msup>${mi(name)}<mrow>${mo('[')}<mn>${l}</mn>${mo(']')}</mrow></msup>`;
+const dSym = (name: string, l: number | string): string => `<mrow>${mi('d')}${layerSym(name, l)}</mrow>`;
+const transpose = (m: string): string => `<msup>${m}${mi('T')}</msup>`;
+const overM = `<mfrac><mn>1</mn>${mi('m')}</mfrac>`;
+const gPrime = (l: number | string, act: string): string => `<msup><msup>${mi('g')}<mrow>${mo('[')}<mn>${l}</mn>${mo(']')}</mrow></msup>${mo('′')}</msup>${mo('(')}${layerSym('Z', l)}${mo(')')}<mtext>&nbsp;(${act}′)</mtext>`;
+const math = (body: string): string => `<math display="block">${body}</math>`;
+
+/**
+ * The explain panel: for each layer, the course's equation typeset in MathML, then its numbers for
+ * the example or the mini-batch chosen, with the examples as columns as the course stacks them.
+ */
 function showExplain(s: Snapshot): void {
   const e = s.explain;
-  const part = (l: ExplainLayer, i: number): string => {
-    const n = i + 1, prev = i === 0 ? 'x' : `A[${i}]`;
-    return `<div class="eq"><b>Z[${n}] = W[${n}]·${prev} + b[${n}]</b> = ${matrix(l.W)} · ${matrix(i === 0 ? e.x : e.layers[i - 1]!.A, true)} + ${matrix(l.b, true)} = ${matrix(l.Z, true)}</div>
-<div class="eq"><b>A[${n}] = ${l.activation}(Z[${n}])</b> = ${matrix(l.A, true)}</div>`;
-  };
-  const back = (l: ExplainLayer, i: number): string => {
-    const n = i + 1, prev = i === 0 ? 'x' : `A[${i}]`;
-    return `<div class="eq"><b>dZ[${n}]</b> = ${matrix(l.dZ, true)} &nbsp; <b>dW[${n}] = dZ[${n}]·${prev}ᵀ</b> = ${matrix(l.dW)} &nbsp; <b>db[${n}] = dZ[${n}]</b> = ${matrix(l.db, true)}</div>`;
-  };
-  $('explain').innerHTML = `<p>One training example, x = ${matrix(e.x, true)}, y = ${fmt(e.y[0]!)}, loss ${fmt(e.loss)}, after epoch ${s.epoch}.</p>
-<h4>Forward</h4>${e.layers.map(part).join('')}
-<h4>Backward</h4>${e.layers.map(back).reverse().join('')}`;
+  const L = e.layers.length;
+  const prevA = (l: number): string => (l === 1 ? mi('X') : layerSym('A', l - 1));
+  const eq = (tex: string, ...values: string[]): string => `<div class="eq">${math(tex)}${values.length ? `<div class="values">= ${values.join(' ')}</div>` : ''}</div>`;
+  const forward = e.layers.map((layer, i) => {
+    const l = i + 1;
+    return eq(`${layerSym('Z', l)}${mo('=')}${layerSym('W', l)}${prevA(l)}${mo('+')}${layerSym('b', l)}`,
+      matrix(layer.W), '·', matrix(i === 0 ? e.X : e.layers[i - 1]!.A), '+', matrix(layer.b, true), '=', matrix(layer.Z))
+      + eq(`${layerSym('A', l)}${mo('=')}<msup>${mi('g')}<mrow>${mo('[')}<mn>${l}</mn>${mo(']')}</mrow></msup>${mo('(')}${layerSym('Z', l)}${mo(')')}<mtext>&nbsp;(${layer.activation})</mtext>`, matrix(layer.A));
+  });
+  const backward = e.layers.map((layer, i) => {
+    const l = i + 1;
+    const dz = l === L
+      ? e.lossForm === 'crossEntropy'
+        ? `${dSym('Z', L)}${mo('=')}${layerSym('A', L)}${mo('−')}${mi('Y')}`
+        : `${dSym('Z', L)}${mo('=')}<mn>2</mn>${mo('(')}${layerSym('A', L)}${mo('−')}${mi('Y')}${mo(')')}${mo('∗')}${gPrime(L, layer.activation)}`
+      : `${dSym('Z', l)}${mo('=')}${transpose(layerSym('W', l + 1))}${dSym('Z', l + 1)}${mo('∗')}${gPrime(l, layer.activation)}`;
+    return eq(dz, matrix(layer.dZ))
+      + eq(`${dSym('W', l)}${mo('=')}${overM}${dSym('Z', l)}${transpose(prevA(l))}`, matrix(layer.dW))
+      + eq(`${dSym('b', l)}${mo('=')}${overM}<munder>${mo('∑')}<mtext>examples</mtext></munder>${dSym('Z', l)}`, matrix(layer.db, true));
+  }).reverse();
+  const which = e.of === 'batch' ? `the first mini-batch, m = ${e.m} examples as the columns of X` : `training example ${Number(e.of) + 1} (m = 1)`;
+  $('explain').innerHTML = `<p>The course's equations for the network on screen, each followed by its numbers for ${which}, after epoch ${s.epoch}.</p>
+<div class="values">X = ${matrix(e.X)} &nbsp; Y = ${matrix(e.Y)} &nbsp; cost J = ${fmt(e.cost)}</div>
+<h4>Forward</h4>${forward.join('')}
+<h4>Backward</h4>${backward.join('')}`;
 }
 
 // ── Digits ──────────────────────────────────────────────────────────────────────────────────

@@ -8,6 +8,8 @@ export type ToWorker =
   | { type: 'play' } | { type: 'pause' } | { type: 'step' }
   /** Epochs per frame while playing (about 30 frames a second); 0: as many as fit in the frame. */
   | { type: 'speed'; epochsPerFrame: number }
+  /** What the explain panel shows: a training example by index, or the first mini-batch. */
+  | { type: 'explain'; of: number | 'batch' }
   | { type: 'export'; target: 'network' | 'digits' }
   | { type: 'import'; target: 'network' | 'digits'; bytes: Uint8Array }
   | { type: 'digits-load'; model: DigitModel; seed: number }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as kiln from 'kiln-ml';
 import { DEFAULTS, withDataset } from './state.js';
 import { Trainer, activationCurves, csvDataset } from './trainer.js';
+import type { ExplainLayer } from './trainer.js';
 
 // The playground's training logic, in Node (the page runs the same code in a Web Worker).
 
@@ -41,12 +42,13 @@ describe('playground trainer', () => {
   it("explains one example with the course's equations: dW and db equal autograd's on that example", async () => {
     const t = new Trainer({ ...withDataset(DEFAULTS, 'flower'), hidden: [{ units: 3, activation: 'tanh' }, { units: 2, activation: 'relu' }] });
     await t.runEpoch();
-    const e = t.explain(0);
-    expect(e.layers.map((l) => l.activation)).toEqual(['tanh', 'relu', 'linear (logits)']);
+    const e = t.explain(4);
+    expect([e.of, e.m, e.lossForm]).toEqual([4, 1, 'crossEntropy']);
+    expect(e.layers.map((l) => l.activation)).toEqual(['tanh', 'relu', 'sigmoid']);
     // The same example through the whole model with ordinary backward.
-    const snap = (await t.snapshot()).explain;
-    expect(snap).toEqual(e);
-    const x = kiln.tensor([e.x]), y = kiln.tensor([e.y]);
+    t.explainOf = 4;
+    expect((await t.snapshot()).explain).toEqual(e);
+    const x = kiln.tensor([e.X.map((r) => r[0]!)]), y = kiln.tensor([[e.Y[0]![0]!]]);
     for (const p of t.model.parameters()) p.grad = null;
     t.model.eval();
     kiln.nn.functional.binaryCrossEntropyWithLogits(t.model.forward(x), y).backward();
@@ -55,12 +57,41 @@ describe('playground trainer', () => {
       expect(Array.from(l.weight.grad!.data)).toEqual(e.layers[i]!.dW.flat().map((v) => Math.fround(v)));
       expect(Array.from(l.bias!.grad!.data)).toEqual(e.layers[i]!.db.map((v) => Math.fround(v)));
     });
-    // Z = W·a + b, A = g(Z), dZ of the logits = σ(Z) − y for the binary cross-entropy.
+    // Z = W·x + b, A = g(Z), and dZ[L] = A[L] − Y for the cross-entropy on a sigmoid output.
     const [l1] = e.layers;
-    expect(l1!.Z[0]).toBeCloseTo(l1!.W[0]![0]! * e.x[0]! + l1!.W[0]![1]! * e.x[1]! + l1!.b[0]!, 5);
-    expect(l1!.A[0]).toBeCloseTo(Math.tanh(l1!.Z[0]!), 5);
+    expect(l1!.Z[0]![0]).toBeCloseTo(l1!.W[0]![0]! * e.X[0]![0]! + l1!.W[0]![1]! * e.X[1]![0]! + l1!.b[0]!, 5);
+    expect(l1!.A[0]![0]).toBeCloseTo(Math.tanh(l1!.Z[0]![0]!), 5);
     const out = e.layers[2]!;
-    expect(out.dZ[0]).toBeCloseTo(1 / (1 + Math.exp(-out.Z[0]!)) - e.y[0]!, 5);
+    expect(out.A[0]![0]).toBeCloseTo(1 / (1 + Math.exp(-out.Z[0]![0]!)), 6);
+    expect(out.dZ[0]![0]).toBeCloseTo(out.A[0]![0]! - e.Y[0]![0]!, 5);
+  });
+
+  it('explains the mini-batch vectorised, examples as columns: dW = (1/m)·dZ·A[l−1]ᵀ, db = (1/m)·Σ dZ, dZ[l] = W[l+1]ᵀdZ[l+1] ∗ g′(Z[l])', async () => {
+    const t = new Trainer({ ...withDataset(DEFAULTS, 'moons'), batch: 'mini', batchSize: 8, hidden: [{ units: 3, activation: 'tanh' }] });
+    await t.runEpoch();
+    const e = t.explain('batch');
+    expect([e.m, e.X.length, e.X[0]!.length, e.Y[0]!.length]).toEqual([8, 2, 8, 8]);
+    const [h, out] = e.layers as [ExplainLayer, ExplainLayer];
+    expect([h.Z.length, h.Z[0]!.length]).toEqual([3, 8]);
+    const m = e.m;
+    // dW[2] = (1/m)·dZ[2]·A[1]ᵀ and db[2] = (1/m)·Σ dZ[2], by hand.
+    h.A.forEach((row, j) => expect(out.dW[0]![j]).toBeCloseTo(row.reduce((sum, a, k) => sum + out.dZ[0]![k]! * a, 0) / m, 5));
+    expect(out.db[0]).toBeCloseTo(out.dZ[0]!.reduce((a, b) => a + b, 0) / m, 5);
+    // dZ[1] = W[2]ᵀ·dZ[2] ∗ tanh′(Z[1]) = W[2]ᵀ·dZ[2] ∗ (1 − A[1]²).
+    h.dZ.forEach((row, j) => row.forEach((v, k) => expect(v).toBeCloseTo(out.W[0]![j]! * out.dZ[0]![k]! * (1 - h.A[j]![k]! ** 2), 5)));
+    // And dW[1] = (1/m)·dZ[1]·Xᵀ.
+    expect(h.dW[0]![1]).toBeCloseTo(h.dZ[0]!.reduce((sum, d, k) => sum + d * e.X[1]![k]!, 0) / m, 5);
+  });
+
+  it("explains the squared error's own dZ[L] = 2(A[L] − Y) ∗ g′(Z[L]) (the beans)", async () => {
+    const t = new Trainer(DEFAULTS);
+    await t.runEpoch();
+    const e = t.explain(10);
+    expect(e.lossForm).toBe('squaredError');
+    const out = e.layers.at(-1)!;
+    const a = out.A[0]![0]!, y = e.Y[0]![0]!;
+    expect(out.activation).toBe('sigmoid');
+    expect(out.dZ[0]![0]).toBeCloseTo(2 * (a - y) * a * (1 - a), 6);
   });
 
   it('reads a 2-D CSV and says what is wrong with a bad one', async () => {

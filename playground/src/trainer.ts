@@ -11,13 +11,30 @@ const { nn, optim } = kiln;
 
 export interface Curve { train: number[]; test: number[] }
 
-/** Numbers for the explain panel: one training example through layer l (the course's notation). */
+/**
+ * Numbers for the explain panel, in the course's orientation: the m examples are the columns. For
+ * layer l: W[l] (n[l] × n[l−1]), b[l] (n[l]), Z[l] and A[l] (n[l] × m), the course's dZ[l] = ∂L/∂Z[l]
+ * per example (n[l] × m), and dW[l] = (1/m)·dZ[l]·A[l−1]ᵀ, db[l] = (1/m)·Σ dZ[l], which are the
+ * gradients of the cost J over those m examples.
+ */
 export interface ExplainLayer {
+  /** g[l]'s name: the layer's activation, or the output's (sigmoid or softmax) when the loss takes logits. */
   activation: string;
-  W: number[][]; b: number[]; Z: number[]; A: number[];
-  dZ: number[]; dW: number[][]; db: number[];
+  W: number[][]; b: number[]; Z: number[][]; A: number[][];
+  dZ: number[][]; dW: number[][]; db: number[];
 }
-export interface Explain { x: number[]; y: number[]; loss: number; layers: ExplainLayer[] }
+export interface Explain {
+  /** Which examples: one (its index in the training set) or the first mini-batch of them. */
+  of: number | 'batch';
+  m: number;
+  /** X (n[0] × m) and Y (n[L] × m: one-hot rows for classes). */
+  X: number[][]; Y: number[][];
+  /** The cost J over the m examples. */
+  cost: number;
+  /** How dZ[L] follows from the loss: 'A[L] − Y' (cross-entropy on sigmoid or softmax) or the squared error's. */
+  lossForm: 'crossEntropy' | 'squaredError';
+  layers: ExplainLayer[];
+}
 
 export interface Snapshot {
   epoch: number;
@@ -82,6 +99,8 @@ export class Trainer {
   private schedule: kiln.optim.InverseTimeLR | null;
   private readonly history: { loss: Curve; accuracy: Curve } = { loss: { train: [], test: [] }, accuracy: { train: [], test: [] } };
   epoch = 0;
+  /** What the explain panel shows: a training example's index, or the first mini-batch. */
+  explainOf: number | 'batch' = 0;
 
   constructor(readonly settings: Settings, csvText?: string) {
     const wrong = problems(settings);
@@ -195,7 +214,7 @@ export class Trainer {
       lossChart,
       neurons: this.neuronOutputs(),
       weights: this.linears().map((l) => ({ W: rows(l.weight), b: Array.from(l.bias!.data) })),
-      explain: this.explain(0),
+      explain: this.explain(this.explainOf),
     };
   }
 
@@ -268,13 +287,18 @@ export class Trainer {
   }
 
   /**
-   * The course's equations for training example `index`, with Kiln's numbers: Z[l] = W[l]a[l−1] + b[l],
-   * A[l] = g(Z[l]), then dZ, dW = dZ·a[l−1]ᵀ, db = dZ. Each layer runs on detached copies, and the
-   * backward pass goes stage by stage, so every intermediate gradient can be read (the model's own
-   * gradients are untouched).
+   * The course's equations for one training example or the first mini-batch, with Kiln's numbers, in
+   * the course's orientation (examples as columns): Z[l] = W[l]A[l−1] + b[l], A[l] = g[l](Z[l]), then
+   * dZ, dW = (1/m)·dZ·A[l−1]ᵀ, db = (1/m)·Σ dZ. Each layer runs on detached copies and the backward
+   * pass goes stage by stage, so every intermediate gradient can be read (the model's own gradients
+   * are untouched). Autograd's ∂J/∂Z is (1/m)·dZ: J averages over the m examples.
    */
-  explain(index: number): Explain {
-    const x = this.train.x.narrow(0, index, 1), y = this.train.y.narrow(0, index, 1);
+  explain(of: number | 'batch'): Explain {
+    const s = this.settings;
+    const batch = s.batch === 'full' ? this.train.length : s.batch === 'one' ? 1 : Math.min(s.batchSize, this.train.length);
+    const index = of === 'batch' ? 0 : Math.max(0, Math.min(this.train.length - 1, Math.floor(of)));
+    const m = of === 'batch' ? batch : 1;
+    const x = this.train.x.narrow(0, index, m), y = this.train.y.narrow(0, index, m);
     const layers = this.model.layers.filter((l) => !(l instanceof nn.Dropout));
     const stages: { a: Tensor; W: Tensor; b: Tensor; z: Tensor; zLeaf: Tensor; out: Tensor; act: string }[] = [];
     let a = x;
@@ -284,25 +308,31 @@ export class Trainer {
       const aLeaf = a.detach().requiresGrad_();
       const z = nn.functional.linear(aLeaf, W, b);
       const zLeaf = z.detach().requiresGrad_();
-      // g is the layer after this Linear; none (the logits the loss takes) is the identity.
+      // g is the layer after this Linear; none (the logits the loss takes) is the identity here.
       const g = layers[i + 1] && !(layers[i + 1] instanceof nn.Linear) ? layers[i + 1]! : null;
       const out = g ? g.forward(zLeaf) : zLeaf.mul(1);
-      stages.push({ a: aLeaf, W, b, z, zLeaf, out, act: g ? nn.activationName(g) ?? g.constructor.name : 'linear (logits)' });
+      stages.push({ a: aLeaf, W, b, z, zLeaf, out, act: g ? nn.activationName(g) ?? g.constructor.name : s.output });
       a = out;
     });
-    const loss = this.dataLoss(a, y);
-    loss.backward();
-    // Back through each stage: A's gradient → dZ (through g), then dZ → dW, db and the previous A's gradient.
+    const cost = this.dataLoss(a, y);
+    cost.backward();
     for (let i = stages.length - 1; i >= 0; i--) {
       const st = stages[i]!;
       if (i < stages.length - 1) st.out.backward(stages[i + 1]!.a.grad!);
       st.z.backward(st.zLeaf.grad!);
     }
+    const columns = (t: Tensor): number[][] => rows(t.reshape(m, -1).t());
+    const last = stages.length - 1;
+    const classes = this.info.classes > 2;
+    // With a loss on logits the model has no output layer: A[L] is g[L] = sigmoid or softmax of Z[L].
+    const outputA = (st: (typeof stages)[number], i: number): Tensor =>
+      i === last && s.loss !== 'mse' ? (classes ? st.zLeaf.detach().softmax(1) : st.zLeaf.detach().sigmoid()) : st.out.detach();
+    const Y = classes ? rows(kiln.tensor(Array.from(y.data, (c) => Array.from({ length: this.info.classes }, (_, k) => (k === c ? 1 : 0)))).t()) : columns(y);
     return {
-      x: Array.from(x.data), y: Array.from(y.data), loss: loss.item(),
-      layers: stages.map((st) => ({
-        activation: st.act, W: rows(st.W), b: Array.from(st.b.data), Z: Array.from(st.z.data), A: Array.from(st.out.data),
-        dZ: Array.from(st.zLeaf.grad!.data), dW: rows(st.W.grad!), db: Array.from(st.b.grad!.data),
+      of, m, X: columns(x), Y, cost: cost.item(), lossForm: s.loss === 'mse' ? 'squaredError' : 'crossEntropy',
+      layers: stages.map((st, i) => ({
+        activation: st.act, W: rows(st.W), b: Array.from(st.b.data), Z: columns(st.z), A: columns(outputA(st, i)),
+        dZ: columns(st.zLeaf.grad!.mul(m)), dW: rows(st.W.grad!), db: Array.from(st.b.grad!.data),
       })),
     };
   }

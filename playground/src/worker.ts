@@ -78,6 +78,11 @@ async function handle(m: ToWorker): Promise<void> {
     case 'speed':
       epochsPerFrame = m.epochsPerFrame;
       return;
+    case 'explain':
+      if (!trainer) return;
+      trainer.explainOf = m.of;
+      if (!playing) post({ type: 'snapshot', snapshot: await trainer.snapshot(), playing });
+      return;
     case 'step':
       if (!trainer) return;
       playing = false;

@@ -82,7 +82,18 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     expect(await page.locator('#neurons canvas').count()).toBe(2);
     expect(await page.locator('#network line').count()).toBe(4);
     expect(await page.locator('#activation svg[data-chart="activation"] path').count()).toBeGreaterThanOrEqual(2);
-    expect(await page.textContent('#explain')).toMatch(/Z\[1\] = W\[1\]·x \+ b\[1\][\s\S]*dW\[2\] = dZ\[2\]·A\[1\]ᵀ/);
+    // The explain panel: each equation typeset (MathML), then its numbers; the mini-batch view has m columns.
+    const equations = await page.locator('#explain math').allTextContents();
+    expect(equations).toContain('Z[1]=W[1]X+b[1]');
+    expect(equations).toContain('dZ[2]=2(A[2]−Y)∗g[2]′(Z[2])\u00a0(sigmoid′)');
+    expect(equations).toContain('dW[1]=1mdZ[1]XT');
+    expect(equations).toContain('dZ[1]=W[2]TdZ[2]∗g[1]′(Z[1])\u00a0(sigmoid′)');
+    expect(await page.textContent('#explain p')).toMatch(/training example 1 \(m = 1\)/);
+    await page.fill('#explain-example', '7');
+    await page.dispatchEvent('#explain-example', 'change');
+    await page.waitForFunction(() => /training example 7 \(m = 1\)/.test(document.querySelector('#explain p')!.textContent!));
+    await page.selectOption('#explain-of', 'batch');
+    await page.waitForFunction(() => /the first mini-batch, m = 1 examples/.test(document.querySelector('#explain p')!.textContent!));
     await page.close();
   });
 
