@@ -180,6 +180,7 @@ function showSnapshot(s: Snapshot): void {
   $('loss-chart').dataset.points = String(s.loss.train.length);
   $('loss-chart').dataset.firstLoss = String(s.loss.train[0] ?? '');
   $('loss-chart').dataset.lastLoss = String(s.loss.train.at(-1) ?? '');
+  showBiasVariance(s);
   showNetwork(s);
   showNeurons(s);
   showExplain(s);
@@ -249,6 +250,16 @@ function matrix(m: number[][] | number[], column = false): string {
   const cut = <T>(a: T[]): T[] => a.slice(0, 6);
   const body = cut(rows).map((r) => `<tr>${cut(r).map((v) => `<td>${fmt(v)}</td>`).join('')}${r.length > 6 ? '<td>…</td>' : ''}</tr>`).join('') + (rows.length > 6 ? '<tr><td>⋮</td></tr>' : '');
   return `<table class="matrix">${body}</table>`;
+}
+
+/** The course's reading of train against test error, in words (classification with a test set only). */
+function showBiasVariance(s: Snapshot): void {
+  const el = $('bias-variance');
+  const bv = s.biasVariance;
+  if (!bv) { el.textContent = ''; return; }
+  const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
+  el.textContent = `Bias/variance: train error ${pct(bv.trainError)}, test error ${pct(bv.devError)}: ${bv.diagnosis}; ${bv.advice}.`;
+  el.dataset.diagnosis = bv.diagnosis;
 }
 
 // MathML for the course's symbols: a letter with its layer as a superscript, Z⁽¹⁾ written Z^[1].

@@ -32,6 +32,19 @@ describe('playground trainer', () => {
     }
   });
 
+  it("reads bias and variance as the course does where there is a test set, and not without one", async () => {
+    const t = new Trainer(withDataset(DEFAULTS, 'flower'));
+    for (let i = 0; i < 3; i++) await t.runEpoch();
+    const s = await t.snapshot();
+    const bv = s.biasVariance!;
+    expect(bv.trainError).toBeCloseTo(1 - s.accuracy.train.at(-1)!, 12);
+    expect(bv.devError).toBeCloseTo(1 - s.accuracy.test.at(-1)!, 12);
+    expect(['high bias', 'high variance', 'high bias and high variance', 'low bias and low variance']).toContain(bv.diagnosis);
+    const beans = new Trainer(DEFAULTS);
+    await beans.runEpoch();
+    expect((await beans.snapshot()).biasVariance).toBeNull();
+  });
+
   it('uses softmax and cross-entropy for blobs, and refuses a sigmoid for three classes', async () => {
     const t = new Trainer(withDataset(DEFAULTS, 'blobs'));
     for (let i = 0; i < 40; i++) await t.runEpoch();

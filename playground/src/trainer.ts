@@ -49,6 +49,8 @@ export interface Snapshot {
   /** Each Linear layer's weights [out][in] and biases, for the network drawing. */
   weights: { W: number[][]; b: number[] }[];
   explain: Explain;
+  /** The course's bias/variance reading of the last epoch's train and test error (null without a test set). */
+  biasVariance: kiln.BiasVariance | null;
 }
 
 export interface DataInfo { kind: '1d' | '2d'; classes: number; train: number; test: number; featureNames: string[] }
@@ -215,6 +217,9 @@ export class Trainer {
       neurons: this.neuronOutputs(),
       weights: this.linears().map((l) => ({ W: rows(l.weight), b: Array.from(l.bias!.data) })),
       explain: this.explain(this.explainOf),
+      biasVariance: this.settings.testFraction > 0 && this.history.accuracy.train.length > 0
+        ? kiln.biasVariance({ trainError: 1 - this.history.accuracy.train.at(-1)!, devError: 1 - this.history.accuracy.test.at(-1)! })
+        : null,
     };
   }
 

@@ -44,7 +44,7 @@ function trainingOptions(command: Command): Command {
     .option('--l2 <lambda>', 'L2 regularisation λ (adds λ/2m·Σ‖W[l]‖² to the cost)', '0')
     .option('--l1 <lambda>', 'L1 regularisation λ (adds λ/2m·Σ|W[l]| to the cost)', '0')
     .option('--keep-prob <p>', 'dropout keep probability after each hidden layer, in (0, 1]', '1')
-    .option('--init <name>', 'weight initialisation: default (PyTorch\'s), zeros, small (randn·0.01), xavier (the course\'s N(0, 1/n[l−1])), he (N(0, 2/n[l−1])), glorot (N(0, 2/(n[l−1] + n[l])))', 'default')
+    .option('--init <name>', 'weight initialisation: auto (the course\'s advice: xavier for tanh/sigmoid, he for ReLUs), xavier (N(0, 1/n[l−1])), he (N(0, 2/n[l−1])), small (randn·0.01), zeros, glorot (N(0, 2/(n[l−1] + n[l]))), default (PyTorch\'s U(±1/√n[l−1]))', 'auto')
     .option('--seed <n>', 'random seed', '0')
     .option('--test-split <fraction>', 'fraction held out to test on (0 for none); mnist has its own test set', '0.2')
     .option('--train-size <n>', 'mnist: train on the first n digits only (balanced)')

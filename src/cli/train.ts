@@ -105,7 +105,9 @@ export async function trainRun(source: string, a: TrainArgs, log: (line: string)
   const l2 = checkRange('train', '--l2', num('l2', a.l2), { min: 0 });
   const l1 = checkRange('train', '--l1', num('l1', a.l1), { min: 0 });
   const keepProb = checkRange('train', '--keep-prob', num('keep-prob', a.keepProb), { min: 0, max: 1, minOpen: true });
-  const init = INITS[checkOneOf('train', '--init', a.init, Object.keys(INITS))]!;
+  // auto: the course's advice, Xavier N(0, 1/n[l−1]) for tanh and sigmoid layers, He N(0, 2/n[l−1]) for ReLUs.
+  const initName = checkOneOf('train', '--init', a.init, ['auto', ...Object.keys(INITS)]);
+  const init = INITS[initName === 'auto' ? (activation === 'relu' || activation === 'leakyRelu' ? 'he' : 'xavier') : initName]!;
   const testSplit = checkRange('train', '--test-split', num('test-split', a.testSplit), { min: 0, max: 1, maxOpen: true });
 
   manualSeed(seed);

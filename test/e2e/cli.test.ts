@@ -73,6 +73,9 @@ describe('kiln CLI', () => {
     const kilnApi = await import('../../dist/node/index.js');
     const probs = await kilnApi.predict(await kilnApi.load(join(dir, 'm')), kilnApi.tensor([[0, 0]]));
     expect(probs.sum().item()).toBeCloseTo(1, 5);
+    // --init auto: the course's Xavier for the (default) tanh layers.
+    const saved = JSON.parse(readFileSync(join(dir, 'm', 'model.json'), 'utf8')) as { architecture: { layers: { type: string; init?: string }[] } };
+    expect(saved.architecture.layers.filter((l) => l.type === 'Linear').map((l) => l.init)).toEqual(['courseXavier', 'courseXavier']);
   });
 
   it('train mnist --model lenet5 saves a model that summary describes and predict reads a PNG with', async () => {

@@ -108,6 +108,8 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     expect(last).toBeLessThan(first * 0.75);
     expect(await page.locator('#plot svg[data-chart="boundary"] rect').count()).toBeGreaterThanOrEqual(1600);
     expect(Number((await page.textContent('#train-acc'))!.replace('%', ''))).toBeGreaterThan(75);
+    // The course's bias/variance reading of train and test error, in words.
+    expect(await page.textContent('#bias-variance')).toMatch(/^Bias\/variance: train error [\d.]+%, test error [\d.]+%: (high bias|high variance|high bias and high variance|low bias and low variance); .+\.$/);
     // A change of settings lands in the URL, so the set-up can be shared.
     await page.click('#add-layer');
     await page.waitForFunction(() => location.search.includes('hidden=5t-3r-3r'));
