@@ -12,6 +12,8 @@ export function checkRange(
   const hi = max === Infinity ? '' : `${maxOpen ? '<' : '≤'} ${max}`;
   const need = [lo, hi].filter(Boolean).join(' and ') || 'finite';
   if (typeof value !== 'number' || Number.isNaN(value)) throw new ValueError(`${op}: ${name} must be a number ${need}, got ${String(value)}`);
+  // Hyperparameters and sizes are finite: an infinite learning rate or slope is a slip, not a choice.
+  if (!Number.isFinite(value)) throw new ValueError(`${op}: ${name} must be a finite number${need === 'finite' ? '' : ` ${need}`}, got ${value}`);
   if (value < min || (minOpen && value === min) || value > max || (maxOpen && value === max)) {
     throw new ValueError(`${op}: ${name} must be ${need}, got ${value}`);
   }

@@ -25,9 +25,9 @@ export class RMSprop extends Optimizer<Required<RMSpropOptions>> {
 
   protected override validate(o: Required<RMSpropOptions>): void {
     super.validate(o);
-    checkRange('RMSprop', 'alpha', o.alpha, { min: 0, max: 1 });
+    checkRange('RMSprop', 'alpha', o.alpha, { min: 0, max: 1, maxOpen: true });
     checkRange('RMSprop', 'eps', o.eps, { min: 0 });
-    checkRange('RMSprop', 'momentum', o.momentum, { min: 0 });
+    checkRange('RMSprop', 'momentum', o.momentum, { min: 0, max: 1, maxOpen: true });
     checkRange('RMSprop', 'weightDecay', o.weightDecay, { min: 0 });
   }
 

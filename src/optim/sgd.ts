@@ -31,7 +31,7 @@ export class SGD extends Optimizer<Required<SGDOptions>> {
 
   protected override validate(o: Required<SGDOptions>): void {
     super.validate(o);
-    checkRange('SGD', 'momentum', o.momentum, { min: 0 });
+    checkRange('SGD', 'momentum', o.momentum, { min: 0, max: 1, maxOpen: true });
     checkRange('SGD', 'dampening', o.dampening, { min: 0, max: 1 });
     checkRange('SGD', 'weightDecay', o.weightDecay, { min: 0 });
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) throw new ValueError('SGD: nesterov needs momentum > 0 and dampening 0');

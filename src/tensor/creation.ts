@@ -1,4 +1,4 @@
-import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { DEFAULT_DTYPE, allocate, checkDType, dtypeOf, isFloat } from './dtype.js';
 import type { DType, TypedArray } from './dtype.js';
 import { defaultGenerator } from './random.js';
@@ -82,7 +82,7 @@ function allocateCopy(src: TypedArray, dtype: DType): TypedArray {
 
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: readonly number[], value: number, opts: CreateOptions = {}): Tensor {
-  const data = allocate(resolveDType(opts, 'full'), sizeOf(checkShape(shape, 'full')));
+  const data = allocate(resolveDType(opts, 'full'), sizeOf(checkShape(shape, 'full')), `full: a tensor of shape ${fmtShape(shape)}`);
   data.fill(value);
   return finish(data, [...shape], opts, 'full');
 }
@@ -111,7 +111,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
   if (step === 0 || !Number.isFinite(step)) throw new ValueError(`arange: step must be a non-zero finite number, got ${step}`);
   const n = Math.max(0, Math.ceil((end - start) / step));
   const whole = [start, end, step].every(Number.isInteger);
-  const data = allocate(resolveDType(opts, 'arange', whole ? 'int32' : DEFAULT_DTYPE), n);
+  const data = allocate(resolveDType(opts, 'arange', whole ? 'int32' : DEFAULT_DTYPE), n, `arange(${start}, ${end}, ${step})`);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return finish(data, [n], opts, 'arange');
 }
@@ -119,7 +119,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
 /** `steps` evenly spaced values from start to end, both included. */
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
-  const data = allocate(resolveDType(opts, 'linspace'), steps);
+  const data = allocate(resolveDType(opts, 'linspace'), steps, `linspace with ${steps} steps`);
   for (let i = 0; i < steps; i++) data[i] = steps === 1 ? start : start + ((end - start) * i) / (steps - 1);
   return finish(data, [steps], opts, 'linspace');
 }
@@ -127,7 +127,7 @@ export function linspace(start: number, end: number, steps: number, opts: Create
 function randomFill(shape: readonly number[], opts: RandomOptions, op: string, draw: (g: Generator) => number): Tensor {
   const dtype = resolveDType(opts, op, DEFAULT_DTYPE, RANDOM_KEYS);
   if (!isFloat(dtype)) throw new DTypeError(`${op}: draws floats; got dtype ${dtype} (use randint for integers)`);
-  const data = allocate(dtype, sizeOf(checkShape(shape, op)));
+  const data = allocate(dtype, sizeOf(checkShape(shape, op)), `${op}: a tensor of shape ${fmtShape(shape)}`);
   const g = opts.generator ?? defaultGenerator;
   for (let i = 0; i < data.length; i++) data[i] = draw(g);
   return finish(data, [...shape], opts, op);
@@ -148,7 +148,7 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new ValueError(`randint: need integers low < high, got low=${low}, high=${high}`);
   }
-  const data = allocate(resolveDType(opts, 'randint', 'int32', RANDOM_KEYS), sizeOf(checkShape(shape, 'randint')));
+  const data = allocate(resolveDType(opts, 'randint', 'int32', RANDOM_KEYS), sizeOf(checkShape(shape, 'randint')), `randint: a tensor of shape ${fmtShape(shape)}`);
   const g = opts.generator ?? defaultGenerator;
   for (let i = 0; i < data.length; i++) data[i] = g.int(low, high);
   return finish(data, [...shape], opts, 'randint');

@@ -1,4 +1,4 @@
-import { DTypeError } from '../errors.js';
+import { DTypeError, ValueError } from '../errors.js';
 
 /** The element types a tensor can hold. Kiln has no bool dtype: comparisons give int32 0/1. */
 export type DType = 'float32' | 'float64' | 'int32';
@@ -10,11 +10,43 @@ export const DEFAULT_DTYPE: DType = 'float32';
 
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
 
-export function allocate(dtype: DType, n: number): TypedArray {
-  switch (dtype) {
-    case 'float32': return new Float32Array(n);
-    case 'float64': return new Float64Array(n);
-    case 'int32': return new Int32Array(n);
+/** Bytes per element of each dtype. */
+export const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, float64: 8, int32: 4 };
+
+/**
+ * The largest tensor Kiln allocates, in elements: JavaScript's typed arrays stop at 2³² − 1
+ * elements, and engines refuse far less where memory is short.
+ */
+export const MAX_ELEMENTS = 2 ** 32 - 1;
+
+/** Bytes as a person reads them: 4.0 GB. */
+export function fmtBytes(bytes: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB', 'PB'];
+  let v = bytes, u = 0;
+  while (v >= 1000 && u < units.length - 1) { v /= 1000; u++; }
+  return u === 0 ? `${v} bytes` : `${v.toPrecision(3)} ${units[u]}`;
+}
+
+/**
+ * A zeroed typed array of `n` elements. A size too large to allocate (beyond the typed arrays'
+ * limit, or refused by the engine for lack of memory) is a ValueError that names what was asked for
+ * and the bytes it would need, not a RangeError.
+ */
+export function allocate(dtype: DType, n: number, what = 'a tensor'): TypedArray {
+  const refuse = (why: string): never => {
+    throw new ValueError(`cannot allocate ${what} of ${n.toLocaleString('en-US')} ${dtype} elements (${fmtBytes(n * BYTES_PER_ELEMENT[dtype])}): ${why}; use smaller sizes or fewer examples at a time`);
+  };
+  if (!Number.isInteger(n) || n < 0) refuse('the size must be a whole number ≥ 0');
+  if (n > MAX_ELEMENTS) refuse(`JavaScript's typed arrays hold at most ${MAX_ELEMENTS.toLocaleString('en-US')} elements`);
+  try {
+    switch (dtype) {
+      case 'float32': return new Float32Array(n);
+      case 'float64': return new Float64Array(n);
+      case 'int32': return new Int32Array(n);
+    }
+  } catch (e) {
+    if (e instanceof RangeError) refuse(`the JavaScript engine refused the memory (${e.message})`);
+    throw e;
   }
 }
 
