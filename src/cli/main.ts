@@ -49,7 +49,7 @@ function trainingOptions(command: Command): Command {
     .option('--test-split <fraction>', 'fraction held out to test on (0 for none); mnist has its own test set', '0.2')
     .option('--train-size <n>', 'mnist: train on the first n digits only (balanced)')
     .option('--label <column>', 'the label column of a CSV file', 'label')
-    .option('--save <dir>', 'save the trained model (model.json + weights.safetensors) here')
+    .option('--save <dir>', 'save the trained model (model.json + its weights, all or nothing) here')
     .option('--plot <dir>', 'write loss.svg and curve.svg (1-D data) or boundary.svg (2-D data) here');
 }
 

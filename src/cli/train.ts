@@ -175,6 +175,6 @@ export async function trainCommand(source: string, a: TrainArgs, log: (line: str
   }
   if (a.save) {
     await save(net.keep, a.save, { metadata: { source, epochs: result.epochs, history: h } });
-    log(`saved: ${a.save}/model.json, ${a.save}/weights.safetensors`);
+    log(`saved: ${a.save}/model.json and the weights it names`);
   }
 }

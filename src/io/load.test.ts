@@ -17,10 +17,10 @@ function model(): kiln.nn.Sequential {
 describe('load from bytes, a File, a Response or a URL', () => {
   const m = model();
   const oneFile = kiln.serializeModelFile(m, { from: 'test' });
-  const { json, weights } = kiln.serializeModel(m, { pair: true });
+  const { json, weights, weightsFile } = kiln.serializeModel(m, { pair: true });
   const hostile = JSON.stringify({ ...JSON.parse(json), weights: { ...JSON.parse(json).weights, file: 'http://elsewhere.invalid/x' } });
   const files: Record<string, Uint8Array | string> = {
-    '/m.safetensors': oneFile, '/dir/model.json': json, '/dir/weights.safetensors': weights,
+    '/m.safetensors': oneFile, '/dir/model.json': json, [`/dir/${weightsFile}`]: weights,
     '/evil/model.json': hostile, '/evil/weights.safetensors': weights,
   };
   const requested: string[] = [];
@@ -60,10 +60,10 @@ describe('load from bytes, a File, a Response or a URL', () => {
     await same(pair);
   });
 
-  it('never takes the weights address from the file, and says what is wrong', async () => {
+  it('refuses a weights address that is not a weights file beside model.json, and says what is wrong', async () => {
     requested.length = 0;
-    await same(await kiln.load(`${base}/evil/model.json`));
-    expect(requested).toEqual(['/evil/model.json', '/evil/weights.safetensors']);
+    await expect(kiln.load(`${base}/evil/model.json`)).rejects.toThrow('model.json: the weights file must be named weights.safetensors or weights-<checksum>.safetensors beside it, got "http://elsewhere.invalid/x"');
+    expect(requested).toEqual(['/evil/model.json']);
     await expect(kiln.load(`${base}/nothing.safetensors`)).rejects.toThrow(/load: fetching .*nothing.safetensors failed: 404/);
     await expect(kiln.load(new TextEncoder().encode(json))).rejects.toThrow(/is a model.json, which needs its weights.safetensors; pass the URL of model.json/);
     await expect(kiln.load(new Blob(['not a model at all']))).rejects.toThrow(FormatError);

@@ -42,10 +42,10 @@ export async function loadWithMetadata(source: ByteSource): Promise<LoadedModel>
     throw new FormatError(`load: ${what} is a ${MODEL_FILE}, which needs its ${WEIGHTS_FILE}; pass the URL of ${MODEL_FILE} (the weights are fetched beside it) or a one-file model (kiln.serializeModelFile)`);
   }
   const text = new TextDecoder().decode(bytes);
-  parseModelJson(text); // refuse a JSON that is no model before fetching anything more
-  // The weights' name is fixed by the format, never taken from the file: a hostile model.json
-  // cannot send the request elsewhere.
-  return deserializeModel(text, await readSource(new URL(WEIGHTS_FILE, absolute(url)), 'load'));
+  // The weights' name is checked (weights[-<checksum>].safetensors) before anything more is fetched:
+  // a hostile model.json cannot send the request elsewhere.
+  const { file } = parseModelJson(text).weights;
+  return deserializeModel(text, await readSource(new URL(file, absolute(url)), 'load'));
 }
 
 /**

@@ -7,7 +7,15 @@ import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 /** The version of model.json this Kiln writes, and the newest it reads. */
 export const MODEL_FORMAT_VERSION = 1;
 export const MODEL_FILE = 'model.json';
+/** The weights' file name in directories written before names carried the checksum. */
 export const WEIGHTS_FILE = 'weights.safetensors';
+/**
+ * The names model.json may give its weights file: `weights.safetensors`, or `weights-<checksum>.
+ * safetensors` as `save` writes them (a new save never overwrites the weights an older model.json
+ * points to, so a crash between the two files leaves the old model whole). Nothing else: a hostile
+ * model.json cannot point a load elsewhere.
+ */
+export const WEIGHTS_NAME = /^weights(-[0-9a-f]{8})?\.safetensors$/;
 /** The safetensors metadata key that holds model.json in a one-file model. */
 export const MODEL_METADATA_KEY = 'kiln.model';
 
@@ -28,23 +36,31 @@ export function fnv1a(bytes: Uint8Array): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
-/** A model as the two files' contents, in memory (for the browser, or to write elsewhere). */
-export function serializeModel(model: Module, metadata: Record<string, unknown> = {}): { json: string; weights: Uint8Array } {
+/**
+ * A model as the two files' contents, in memory (for the browser, or to write elsewhere): model.json
+ * names its weights file `weights-<checksum>.safetensors` (`weightsFile`).
+ */
+export function serializeModel(model: Module, metadata: Record<string, unknown> = {}): { json: string; weights: Uint8Array; weightsFile: string } {
   const weights = encodeSafetensors(model.stateDict());
+  const sum = fnv1a(weights);
+  const weightsFile = `weights-${sum}.safetensors`;
   const doc: ModelJson = {
     format: 'kiln-model',
     version: MODEL_FORMAT_VERSION,
     architecture: model.toConfig(),
     metadata,
-    weights: { file: WEIGHTS_FILE, bytes: weights.length, fnv1a: fnv1a(weights) },
+    weights: { file: weightsFile, bytes: weights.length, fnv1a: sum },
   };
-  return { json: JSON.stringify(doc, null, 2) + '\n', weights };
+  return { json: JSON.stringify(doc, null, 2) + '\n', weights, weightsFile };
 }
 
 /** Parses and checks model.json's text. */
 export function parseModelJson(text: string): ModelJson {
   const doc = parseModelDoc(text, MODEL_FILE);
   if (typeof doc.weights?.bytes !== 'number' || typeof doc.weights?.fnv1a !== 'string') throw new FormatError(`${MODEL_FILE}: missing the "weights" size and checksum`);
+  if (typeof doc.weights.file !== 'string' || !WEIGHTS_NAME.test(doc.weights.file)) {
+    throw new FormatError(`${MODEL_FILE}: the weights file must be named weights.safetensors or weights-<checksum>.safetensors beside it, got ${JSON.stringify(doc.weights.file)}`);
+  }
   return doc;
 }
 
@@ -78,10 +94,11 @@ function buildModel(doc: ModelJson, tensors: Record<string, Tensor>, misfit: str
 /** Rebuilds a model from the two files' contents, checking that they belong together. */
 export function deserializeModel(jsonText: string, weights: Uint8Array): { model: Module; metadata: Record<string, unknown> } {
   const doc = parseModelJson(jsonText);
+  const file = doc.weights.file;
   if (weights.length !== doc.weights.bytes || fnv1a(weights) !== doc.weights.fnv1a) {
-    throw new FormatError(`${WEIGHTS_FILE}: ${weights.length} bytes with checksum ${fnv1a(weights)}, but ${MODEL_FILE} expects ${doc.weights.bytes} bytes with checksum ${doc.weights.fnv1a}: the file is truncated, changed, or from another save`);
+    throw new FormatError(`${file}: ${weights.length} bytes with checksum ${fnv1a(weights)}, but ${MODEL_FILE} expects ${doc.weights.bytes} bytes with checksum ${doc.weights.fnv1a}: the file is truncated, changed, or from another save`);
   }
-  return buildModel(doc, decodeSafetensors(weights, WEIGHTS_FILE).tensors, `${WEIGHTS_FILE} does not fit the architecture in ${MODEL_FILE}`);
+  return buildModel(doc, decodeSafetensors(weights, file).tensors, `${file} does not fit the architecture in ${MODEL_FILE}`);
 }
 
 /**
