@@ -35,3 +35,47 @@ describe('hyperparameters out of range or not finite', () => {
     expect(make).toThrow(message);
   });
 });
+
+describe('nothing silent, nothing half done', () => {
+  it('says what a tensor was given that is not a number', () => {
+    expect(() => kiln.tensor('a' as never)).toThrow(/tensor: element 0 is the string "a"; tensors hold numbers/);
+    expect(() => kiln.tensor([true] as never)).toThrow(/is a boolean \(true\); tensors hold numbers/);
+    expect(() => kiln.tensor([[1, 2], [3]])).toThrow(/ragged/);
+  });
+
+  it('refuses a gradcheck of a non-function, and metadata that JSON cannot hold', () => {
+    expect(() => kiln.gradcheck('x' as never, [])).toThrow('gradcheck: the first argument must be a function of the inputs, (...xs) => a tensor, got string');
+    const m = new nn.Linear(2, 1);
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expect(() => kiln.serializeModel(m, circular)).toThrow(/save: the metadata cannot be written as JSON .*keep it to plain numbers/);
+    expect(() => kiln.serializeModelFile(m, { big: 10n })).toThrow(ValueError);
+  });
+
+  it('loadStateDict is all or nothing: a misfit leaves every parameter as it was', () => {
+    const net = new nn.Sequential(new nn.Linear(2, 3), new nn.Linear(3, 1));
+    const before = net.parameters().map((t) => Array.from(t.data));
+    const state = { '0.weight': kiln.ones([3, 2]), '0.bias': kiln.ones([3]), '1.weight': kiln.ones([1, 4]), '1.bias': kiln.ones([1]) };
+    expect(() => net.loadStateDict(state)).toThrow('loadStateDict: 1.weight has shape [1, 4] in the state but [1, 3] in the model');
+    expect(net.parameters().map((t) => Array.from(t.data))).toEqual(before);
+  });
+
+  it('refuses a weights file with a tensor named __proto__, which would slip past strict loading', () => {
+    const json = new TextEncoder().encode('{"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}');
+    const bytes = new Uint8Array(8 + json.length + 4);
+    new DataView(bytes.buffer).setBigUint64(0, BigInt(json.length), true);
+    bytes.set(json, 8);
+    expect(() => kiln.decodeSafetensors(bytes)).toThrow('weights: not a valid safetensors file: a tensor is named "__proto__", which no model has');
+  });
+
+  it('refuses a NaN or infinite loss in evaluation and in fit\'s validation, saying where', async () => {
+    const model = new nn.Linear(2, 1);
+    const data = new kiln.TensorDataset(kiln.ones([4, 2]), kiln.ones([4, 1]));
+    kiln.noGrad(() => model.weight.fill_(NaN));
+    await expect(kiln.evaluate(model, data, { loss: 'mseLoss' })).rejects.toThrow(/evaluate: the loss is NaN on batch 1: the model's outputs are not finite/);
+    const fresh = new nn.Linear(2, 1);
+    const huge = new kiln.TensorDataset(kiln.full([4, 2], 3e38), kiln.ones([4, 1]));
+    await expect(kiln.fit(fresh, data, { epochs: 2, loss: 'mseLoss', optimizer: new optim.SGD(fresh.parameters(), { lr: 0.01 }), validationData: huge }))
+      .rejects.toThrow(/fit: at epoch 1, on the validation data: evaluate: the loss is (Infinity|NaN)/);
+  });
+});

@@ -1,4 +1,4 @@
-import { FormatError } from '../errors.js';
+import { FormatError, ValueError } from '../errors.js';
 import { fromConfig } from '../nn/config.js';
 import type { Module, ModuleConfig } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -36,6 +36,15 @@ export function fnv1a(bytes: Uint8Array): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
+/** model.json's text; metadata that JSON cannot hold (a cycle, a BigInt) is a ValueError, not a TypeError. */
+function jsonOf(doc: object, what: string, pretty = true): string {
+  try {
+    return pretty ? JSON.stringify(doc, null, 2) + '\n' : JSON.stringify(doc);
+  } catch (e) {
+    throw new ValueError(`save: the ${what} cannot be written as JSON (${(e as Error).message.split('\n')[0]}); keep it to plain numbers, strings, booleans, arrays and objects`);
+  }
+}
+
 /**
  * A model as the two files' contents, in memory (for the browser, or to write elsewhere): model.json
  * names its weights file `weights-<checksum>.safetensors` (`weightsFile`).
@@ -51,7 +60,7 @@ export function serializeModel(model: Module, metadata: Record<string, unknown> 
     metadata,
     weights: { file: weightsFile, bytes: weights.length, fnv1a: sum },
   };
-  return { json: JSON.stringify(doc, null, 2) + '\n', weights, weightsFile };
+  return { json: jsonOf(doc, 'metadata'), weights, weightsFile };
 }
 
 /** Parses and checks model.json's text. */
@@ -108,7 +117,7 @@ export function deserializeModel(jsonText: string, weights: Uint8Array): { model
  */
 export function serializeModelFile(model: Module, metadata: Record<string, unknown> = {}): Uint8Array {
   const doc = { format: 'kiln-model', version: MODEL_FORMAT_VERSION, architecture: model.toConfig(), metadata };
-  return encodeSafetensors(model.stateDict(), { [MODEL_METADATA_KEY]: JSON.stringify(doc) });
+  return encodeSafetensors(model.stateDict(), { [MODEL_METADATA_KEY]: jsonOf(doc, 'metadata', false) });
 }
 
 /** Rebuilds a model from a one-file model's bytes (see serializeModelFile). */

@@ -77,6 +77,9 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'weights'): { tensor
       metadata = entry as Record<string, string>;
       continue;
     }
+    // Assigning "__proto__" to an object changes its prototype instead of adding a key: such a tensor
+    // would vanish from the state dict and slip past strict loading.
+    if (name === '__proto__') fail('a tensor is named "__proto__", which no model has');
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const dtype = typeof e?.dtype === 'string' ? FROM_CODE[e.dtype] : undefined;
     if (!dtype) fail(`tensor "${name}" has dtype ${JSON.stringify(e?.dtype)}; Kiln reads F32, F64 and I32`);

@@ -141,22 +141,24 @@ export abstract class Module {
   loadStateDict(state: Record<string, Tensor>, strict = true): void {
     const own = this.stateDict();
     if (strict) {
-      const missing = Object.keys(own).filter((k) => !(k in state));
-      const unexpected = Object.keys(state).filter((k) => !(k in own));
+      const missing = Object.keys(own).filter((k) => !Object.hasOwn(state, k));
+      const unexpected = Object.keys(state).filter((k) => !Object.hasOwn(own, k));
       if (missing.length || unexpected.length) {
         throw new ValueError(`loadStateDict: ${missing.length ? `missing ${missing.join(', ')}` : ''}${missing.length && unexpected.length ? '; ' : ''}${unexpected.length ? `unexpected ${unexpected.join(', ')}` : ''}`);
       }
     }
-    noGrad(() => {
-      for (const [name, dst] of Object.entries(own)) {
-        const src = state[name];
-        if (!src) continue;
-        if (src.shape.length !== dst.shape.length || src.shape.some((d, i) => d !== dst.shape[i])) {
-          throw new ShapeError(`loadStateDict: ${name} has shape ${fmtShape(src.shape)} in the state but ${fmtShape(dst.shape)} in the model`);
-        }
-        dst.data.set(src.data);
+    // All or nothing: every shape is checked before the first value is copied.
+    const pairs: [Tensor, Tensor][] = [];
+    for (const [name, dst] of Object.entries(own)) {
+      const src = Object.hasOwn(state, name) ? state[name] : undefined;
+      if (!src) continue;
+      if (!(src instanceof Tensor)) throw new ValueError(`loadStateDict: ${name} is not a Tensor`);
+      if (src.shape.length !== dst.shape.length || src.shape.some((d, i) => d !== dst.shape[i])) {
+        throw new ShapeError(`loadStateDict: ${name} has shape ${fmtShape(src.shape)} in the state but ${fmtShape(dst.shape)} in the model`);
       }
-    });
+      pairs.push([src, dst]);
+    }
+    noGrad(() => { for (const [src, dst] of pairs) dst.data.set(src.data); });
   }
 }
 

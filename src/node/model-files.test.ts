@@ -118,3 +118,11 @@ describe('save and load', () => {
     expect(readdirSync(dir).some((f) => /^weights-/.test(f))).toBe(true);
   });
 });
+
+describe('load by the path of model.json', () => {
+  it('loads the directory it belongs to', async () => {
+    const dir = tmp();
+    await kiln.save(model(), dir, { metadata: { via: 'model.json' } });
+    expect((await kiln.loadWithMetadata(join(dir, 'model.json'))).metadata).toEqual({ via: 'model.json' });
+  });
+});

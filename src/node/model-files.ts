@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import { FormatError } from '../errors.js';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { loadWithMetadata as loadSource } from '../io/load.js';
 import type { LoadedModel } from '../io/load.js';
 import { MODEL_FILE, WEIGHTS_NAME, deserializeModel, deserializeModelFile, parseModelJson, serializeModel, serializeModelFile } from '../io/model-file.js';
@@ -60,7 +60,11 @@ export async function load(source: string | ByteSource): Promise<Module> {
 export async function loadWithMetadata(source: string | ByteSource): Promise<LoadedModel> {
   if (typeof source !== 'string') return loadSource(source);
   const path = source;
-  if ((await fs.stat(path).catch(() => null))?.isFile()) return deserializeModelFile(await readBytes(path, 'load'), path);
+  if ((await fs.stat(path).catch(() => null))?.isFile()) {
+    // The path of a saved directory's model.json loads that directory.
+    if (basename(path) === MODEL_FILE) return loadWithMetadata(dirname(path));
+    return deserializeModelFile(await readBytes(path, 'load'), path);
+  }
   const read = (name: string): Promise<Uint8Array> => readBytes(join(path, name), 'load', `is ${path} a directory written by kiln.save, or a model file?`);
   // A save running meanwhile may switch model.json to new weights and remove the old ones between
   // the two reads: then model.json has changed, and reading again gives the new model whole.

@@ -60,7 +60,11 @@ export function tensor(values: NestedArray | TypedArray | Tensor, opts: CreateOp
   let at = 0;
   const fill = (v: NestedArray, dim: number, path: string): void => {
     if (dim === shape.length) {
-      if (typeof v !== 'number') throw new ShapeError(`tensor: ragged nested array: element ${path} is an array where a number was expected`);
+      if (typeof v !== 'number') {
+        throw Array.isArray(v)
+          ? new ShapeError(`tensor: ragged nested array: element ${path} is an array where a number was expected`)
+          : new DTypeError(`tensor: element ${path || '0'} is ${typeof v === 'string' ? `the string ${JSON.stringify(v)}` : `a ${typeof v} (${String(v)})`}; tensors hold numbers (convert with Number(), or 1/0 for true/false)`);
+      }
       data[at++] = v;
       return;
     }

@@ -136,7 +136,9 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
     const logs: Logs = { loss: lossSum / seen };
     metrics.forEach((name, i) => { logs[name] = correct[i]! / seen; });
     if (options.validationData) {
-      const v = await evaluate(model, options.validationData, { loss: options.loss, metrics, yieldEvery: options.yieldEvery });
+      const v = await evaluate(model, options.validationData, { loss: options.loss, metrics, yieldEvery: options.yieldEvery }).catch((e: unknown) => {
+        throw e instanceof ValueError ? new ValueError(`fit: at epoch ${epoch + 1}, on the validation data: ${e.message}`) : e;
+      });
       for (const [k, value] of Object.entries(v)) logs[valKey(k)] = value;
     }
     logs.lr = options.optimizer.lr;
@@ -231,6 +233,10 @@ export async function evaluate(model: Module, data: TensorDataset, options: Eval
         const out = model.forward(x);
         return { out, loss: lossFn(out, y).item() };
       });
+      // The data are finite (TensorDataset checks), so a NaN or infinite loss means the model's outputs are.
+      if (!Number.isFinite(loss)) {
+        throw new ValueError(`evaluate: the loss is ${loss} on batch ${batch + 1}: the model's outputs are not finite (did training diverge? lower the learning rate, or use a stable loss such as binaryCrossEntropyWithLogits)`);
+      }
       const m = x.shape[0]!;
       lossSum += loss * m;
       seen += m;

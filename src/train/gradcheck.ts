@@ -31,6 +31,8 @@ export interface GradcheckResult {
  */
 export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckResult {
   checkOptions('gradcheck', options, ['eps', 'tolerance']);
+  if (typeof fn !== 'function') throw new ValueError(`gradcheck: the first argument must be a function of the inputs, (...xs) => a tensor, got ${fn === null ? 'null' : typeof fn}`);
+  if (!Array.isArray(inputs)) throw new ValueError('gradcheck: inputs must be an array of tensors, e.g. [x, w]');
   const eps = checkRange('gradcheck', 'eps', options.eps ?? 1e-6, { min: 0, minOpen: true });
   const tolerance = checkRange('gradcheck', 'tolerance', options.tolerance ?? 1e-6, { min: 0 });
   const xs = inputs.map((t, i) => {
