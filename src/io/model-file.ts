@@ -2,6 +2,7 @@ import { FormatError, ValueError } from '../errors.js';
 import { fromConfig } from '../nn/config.js';
 import type { Module, ModuleConfig } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { checkWeightsFit } from './expected-weights.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
 /** The version of model.json this Kiln writes, and the newest it reads. */
@@ -91,6 +92,9 @@ function parseModelDoc(text: string, what: string): ModelJson {
 
 /** The model `doc` describes, with `tensors` as its weights; `misfit` starts the message when they do not fit. */
 function buildModel(doc: ModelJson, tensors: Record<string, Tensor>, misfit: string): { model: Module; metadata: Record<string, unknown> } {
+  // Before anything is built: the architecture's tensors against the file's (so what the build
+  // allocates is bounded by the file), and its nesting.
+  checkWeightsFit(doc.architecture, tensors, misfit);
   const model = fromConfig(doc.architecture);
   try {
     model.loadStateDict(tensors);
