@@ -16,6 +16,7 @@ export {
 } from './tensor/creation.js';
 export type { CreateOptions, RandomOptions } from './tensor/creation.js';
 export { manualSeed, Generator } from './tensor/random.js';
+export type { GeneratorState } from './tensor/random.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/tape.js';
 export { setBackend, getBackend, registerBackend, listBackends, backendDetail, ready } from './backend/registry.js';
 export { setNumThreads, getNumThreads } from './backend/threads.js';
@@ -42,6 +43,8 @@ export { fit, evaluate, predict } from './train/fit.js';
 export type { FitOptions, FitResult, EvaluateOptions, PredictOptions } from './train/fit.js';
 export type { YieldEvery } from './train/yield.js';
 export { EarlyStopping } from './train/callbacks.js';
+export { encodeCheckpoint, restoreCheckpoint } from './train/checkpoint.js';
+export type { Checkpointer, TrainingState } from './train/checkpoint.js';
 export type { Callback, Logs, TrainContext, EarlyStoppingOptions } from './train/callbacks.js';
 export type { MetricName } from './train/metrics.js';
 export * as data from './data/index.js';

@@ -50,7 +50,9 @@ function trainingOptions(command: Command): Command {
     .option('--train-size <n>', 'mnist: train on the first n digits only (balanced)')
     .option('--label <column>', 'the label column of a CSV file', 'label')
     .option('--save <dir>', 'save the trained model (model.json + its weights, all or nothing) here')
-    .option('--plot <dir>', 'write loss.svg and curve.svg (1-D data) or boundary.svg (2-D data) here');
+    .option('--plot <dir>', 'write loss.svg and curve.svg (1-D data) or boundary.svg (2-D data) here')
+    .option('--checkpoint <dir>', 'save the whole training state here after every epoch (all or nothing)')
+    .option('--resume', 'go on from the --checkpoint directory\'s last state, ending as if never stopped', false);
 }
 
 trainingOptions(program

@@ -31,7 +31,9 @@ export async function searchCommand(source: string, a: SearchArgs, log: (line: s
   const space: Record<string, Distribution> = { lr: { logUniform: parseRange(a.lrRange) } };
   if (a.hiddenChoices !== undefined) space.hidden = { choice: a.hiddenChoices.split(';').map((h) => h.trim()) };
   if (Number(a.testSplit) === 0 && source !== 'mnist') throw new ValueError('search: trials are scored on the held-out set; --test-split must be above 0');
-  if (a.save !== undefined || a.plot !== undefined) throw new ValueError('search: --save and --plot belong to kiln train; search prints the best setting, then train it with kiln train');
+  if (a.save !== undefined || a.plot !== undefined || a.checkpoint !== undefined || a.resume) {
+    throw new ValueError('search: --save, --plot, --checkpoint and --resume belong to kiln train; search prints the best setting, then train it with kiln train');
+  }
   log(`kiln search ${source}: ${trials} trials, α log-uniform in [${parseRange(a.lrRange).join(', ')}]${space.hidden ? `, hidden layers from ${a.hiddenChoices}` : ''}, scored on the held-out set`);
   let scored = 'loss';
   const result = await randomSearch(space, async (params) => {

@@ -6,6 +6,7 @@ import { mnist } from '../data/mnist.js';
 import { PLANAR } from '../data/planar.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { save } from '../node/model-files.js';
+import { checkpointDir } from '../node/checkpoint-dir.js';
 import { lenet5 } from '../models/lenet5.js';
 import { InverseTimeLR } from '../optim/schedules.js';
 import { manualSeed } from '../tensor/random.js';
@@ -44,6 +45,8 @@ export interface TrainArgs {
   label: string;
   save?: string;
   plot?: string;
+  checkpoint?: string;
+  resume?: boolean;
 }
 
 const BUILT_IN = ['beans', ...Object.keys(PLANAR), 'mnist'];
@@ -110,6 +113,7 @@ export async function trainRun(source: string, a: TrainArgs, log: (line: string)
   const init = INITS[initName === 'auto' ? (activation === 'relu' || activation === 'leakyRelu' ? 'he' : 'xavier') : initName]!;
   const testSplit = checkRange('train', '--test-split', num('test-split', a.testSplit), { min: 0, max: 1, maxOpen: true });
 
+  if (a.resume && a.checkpoint === undefined) throw new ValueError('train: --resume goes on from a checkpoint: give its directory with --checkpoint');
   manualSeed(seed);
   const [train, test] = await loadData(source, a, seed, testSplit);
   const inputShape = train.x.shape.slice(1);
@@ -138,6 +142,7 @@ export async function trainRun(source: string, a: TrainArgs, log: (line: string)
   log(`kiln train ${source}: ${train.length} train${test ? ` / ${test.length} test` : ''} examples, ${described}, ${net.loss}, ${a.optimizer} lr ${lr}`);
   const result = await fit(net.train, train, {
     epochs, batchSize, optimizer, loss: net.loss, metrics, l2, l1, validationData: test,
+    checkpoint: a.checkpoint === undefined ? undefined : checkpointDir(a.checkpoint), resume: a.resume === true,
     scheduler: lrDecay > 0 ? new InverseTimeLR(optimizer, { decayRate: lrDecay }) : undefined,
     callbacks: progress ? [progressBar('train', epochs, { accuracy: metrics.length > 0, validation: test !== undefined })] : [],
   });

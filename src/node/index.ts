@@ -9,4 +9,5 @@
  */
 export * from '../index.js';
 export { save, load, loadWithMetadata } from './model-files.js';
+export { checkpointDir, CHECKPOINT_FILE } from './checkpoint-dir.js';
 export * as data from './data.js';

@@ -1,5 +1,8 @@
 import { ValueError } from '../errors.js';
 
+/** A generator's state, as `Generator.getState()` gives it. */
+export interface GeneratorState { s: number[]; spareNormal: number | null }
+
 /**
  * The seeded generator behind everything random in Kiln: initialisation, shuffling, dropout and
  * the datasets. xoshiro128** seeded through splitmix32, so one seed gives the same bits in Node.js
@@ -32,6 +35,20 @@ export class Generator {
     this.s2 = next();
     this.s3 = next();
     this.spareNormal = null;
+  }
+
+  /** The generator's whole state, JSON-safe: with `setState` a resumed run draws what it would have drawn. */
+  getState(): GeneratorState {
+    return { s: [this.s0, this.s1, this.s2, this.s3], spareNormal: this.spareNormal };
+  }
+
+  /** Restores a state from `getState()`. */
+  setState(state: GeneratorState): void {
+    const ok = state && Array.isArray(state.s) && state.s.length === 4 && state.s.every((v) => Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 32)
+      && (state.spareNormal === null || Number.isFinite(state.spareNormal));
+    if (!ok) throw new ValueError(`Generator.setState: not a generator state (four 32-bit words and spareNormal), got ${JSON.stringify(state)?.slice(0, 80)}`);
+    [this.s0, this.s1, this.s2, this.s3] = state.s as [number, number, number, number];
+    this.spareNormal = state.spareNormal;
   }
 
   /** A uniform 32-bit unsigned integer. */

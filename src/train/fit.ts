@@ -14,6 +14,9 @@ import { TensorDataset } from './dataset.js';
 import { checkMetric, countCorrect } from './metrics.js';
 import type { MetricName } from './metrics.js';
 import { Yielder } from './yield.js';
+import { checkCheckpointer, encodeCheckpoint, restoreCheckpoint } from './checkpoint.js';
+import type { Checkpointer } from './checkpoint.js';
+import { defaultGenerator } from '../tensor/random.js';
 import type { YieldEvery } from './yield.js';
 
 export interface FitOptions {
@@ -47,9 +50,16 @@ export interface FitOptions {
   yieldEvery?: YieldEvery;
   /** Stops training cleanly between two batches when aborted: `fit` resolves with the epochs done. */
   signal?: AbortSignal;
+  /**
+   * Saves the whole training state (weights, optimiser, schedule, epoch, history, the generator)
+   * every `checkpoint.every` epochs, e.g. `checkpointDir('ckpt')` from `kiln-ml/node`.
+   */
+  checkpoint?: Checkpointer;
+  /** Go on from the checkpoint's last save, when there is one: a run killed and resumed ends as if uninterrupted. */
+  resume?: boolean;
 }
 
-const FIT_OPTIONS = ['epochs', 'optimizer', 'loss', 'batchSize', 'metrics', 'validationData', 'shuffle', 'l2', 'l1', 'scheduler', 'callbacks', 'onBatchEnd', 'onEpochEnd', 'yieldEvery', 'signal'] as const;
+const FIT_OPTIONS = ['epochs', 'optimizer', 'loss', 'batchSize', 'metrics', 'validationData', 'shuffle', 'l2', 'l1', 'scheduler', 'callbacks', 'onBatchEnd', 'onEpochEnd', 'yieldEvery', 'signal', 'checkpoint', 'resume'] as const;
 
 export interface FitResult {
   /** Each logged quantity, one value per epoch. */
@@ -91,11 +101,24 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
   const yielder = new Yielder(options.yieldEvery, 'fit');
   const signal = checkSignal(options.signal, 'fit');
   const ctx: TrainContext = { model, optimizer: options.optimizer, epochs, batchesPerEpoch: loader.length, stopTraining: false };
-  const history: Record<string, number[]> = {};
+  let history: Record<string, number[]> = {};
   const log = (logs: Logs): void => { for (const [k, v] of Object.entries(logs)) (history[k] ??= []).push(v); };
+  const checkpoint = checkCheckpointer(options.checkpoint);
+  let epoch = 0;
+  if (options.resume) {
+    if (!checkpoint) throw new ValueError('fit: resume needs a checkpoint to resume from (the checkpoint option)');
+    const bytes = await checkpoint.load();
+    if (bytes) {
+      const state = restoreCheckpoint(bytes, model);
+      options.optimizer.loadStateDict(state.optimizer);
+      if (options.scheduler && state.scheduler) options.scheduler.loadStateDict(state.scheduler);
+      defaultGenerator.setState(state.generator);
+      history = structuredClone(state.history);
+      epoch = Math.min(state.epoch, epochs);
+    }
+  }
 
   for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
-  let epoch = 0;
   let last: Logs = {};
   let aborted = false;
   for (; epoch < epochs && !ctx.stopTraining; epoch++) {
@@ -146,6 +169,12 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
     last = logs;
     options.scheduler?.step();
     for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs, ctx);
+    if (checkpoint && (epoch + 1) % checkpoint.every === 0) {
+      await checkpoint.save(encodeCheckpoint(model, {
+        epoch: epoch + 1, history, optimizer: options.optimizer.stateDict(),
+        scheduler: options.scheduler?.stateDict() ?? null, generator: defaultGenerator.getState(),
+      }));
+    }
     await yielder.afterEpoch();
   }
   for (const cb of callbacks) await cb.onTrainEnd?.(last, ctx);
