@@ -24,6 +24,7 @@ describe('sizes too large to allocate', () => {
 describe('hyperparameters out of range or not finite', () => {
   it.each([
     ['lr: Infinity', () => new optim.SGD(p(), { lr: Infinity }), /SGD: lr must be a finite number ≥ 0, got Infinity/],
+    ['lr: 0', () => new optim.SGD(p(), { lr: 0 }), /SGD: lr must be > 0, got 0/],
     ['SGD momentum 1.5', () => new optim.SGD(p(), { lr: 0.1, momentum: 1.5 }), /SGD: momentum must be ≥ 0 and < 1, got 1.5/],
     ['RMSprop momentum 2', () => new optim.RMSprop(p(), { momentum: 2 }), /RMSprop: momentum must be ≥ 0 and < 1, got 2/],
     ['RMSprop alpha 1', () => new optim.RMSprop(p(), { alpha: 1 }), /RMSprop: alpha must be ≥ 0 and < 1, got 1/],

@@ -47,6 +47,15 @@ describe('loading is bounded by the file', () => {
     expect(() => kiln.deserializeModelFile(kiln.encodeSafetensors(tensors, { 'kiln.model': doc(deep) }))).toThrow(/nest more than 64 deep/);
   });
 
+  it('refuses weights of another dtype than the architecture\'s layer', () => {
+    const m = new nn.Sequential(new nn.Linear(2, 3));
+    const { tensors } = kiln.decodeSafetensors(kiln.serializeModelFile(m));
+    const as64 = Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, t.double()]));
+    expect(() => kiln.deserializeModelFile(kiln.encodeSafetensors(as64, { 'kiln.model': doc(m.toConfig()) }))).toThrow(/0.weight is float64 in the weights but the architecture's layer is float32/);
+    const m64 = new nn.Sequential(new nn.Linear(2, 3, { dtype: 'float64' }));
+    expect(kiln.deserializeModelFile(kiln.serializeModelFile(m64)).model.parameters()[0]!.dtype).toBe('float64');
+  });
+
   it('refuses weights the architecture has no place for, or lacks', () => {
     const m = new nn.Sequential(new nn.Linear(2, 3), new nn.Linear(3, 1));
     const { tensors } = kiln.decodeSafetensors(kiln.serializeModelFile(m));

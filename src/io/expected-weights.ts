@@ -26,7 +26,13 @@ function size(c: ModuleConfig, key: string, what: string, min = 1): number {
  * is a FormatError.
  */
 export function expectedTensors(config: ModuleConfig, what: string): Map<string, number[]> | null {
+  return expectedTensorsWithDtypes(config, what)?.shapes ?? null;
+}
+
+/** `expectedTensors` with each tensor's dtype (Linear's `dtype`, float32 for every other layer). */
+export function expectedTensorsWithDtypes(config: ModuleConfig, what: string): { shapes: Map<string, number[]>; dtypes: Map<string, string> } | null {
   const out = new Map<string, number[]>();
+  const dtypes = new Map<string, string>();
   const walk = (c: ModuleConfig, prefix: string, depth: number): boolean => {
     if (depth > MAX_NESTING) throw new FormatError(`${what}: layers nest more than ${MAX_NESTING} deep; this is no model Kiln wrote`);
     if (typeof c !== 'object' || c === null || typeof c.type !== 'string') throw new FormatError(`${what}: a layer config is an object with a string "type", got ${JSON.stringify(c)?.slice(0, 80)}`);
@@ -39,6 +45,7 @@ export function expectedTensors(config: ModuleConfig, what: string): Map<string,
         const [i, o] = [size(c, 'inFeatures', what), size(c, 'outFeatures', what)];
         out.set(`${prefix}weight`, [o, i]);
         if (c.bias !== false) out.set(`${prefix}bias`, [o]);
+        if (c.dtype === 'float64') { dtypes.set(`${prefix}weight`, 'float64'); dtypes.set(`${prefix}bias`, 'float64'); }
         return true;
       }
       case 'Conv2d': {
@@ -65,16 +72,19 @@ export function expectedTensors(config: ModuleConfig, what: string): Map<string,
         return PARAMETER_FREE.has(c.type);
     }
   };
-  return walk(config, '', 0) ? out : null;
+  if (!walk(config, '', 0)) return null;
+  for (const name of out.keys()) if (!dtypes.has(name)) dtypes.set(name, 'float32');
+  return { shapes: out, dtypes };
 }
 
 /**
  * Checks the tensors a file holds against those its architecture needs — every name and shape —
  * before the model is built: a FormatError names what is missing, unexpected or mis-shaped.
  */
-export function checkWeightsFit(config: ModuleConfig, tensors: Record<string, { shape: readonly number[] }>, what: string): void {
-  const expected = expectedTensors(config, what);
-  if (!expected) return; // a custom layer: only building it can tell, and building it checks the shapes
+export function checkWeightsFit(config: ModuleConfig, tensors: Record<string, { shape: readonly number[]; dtype: string }>, what: string): void {
+  const both = expectedTensorsWithDtypes(config, what);
+  if (!both) return; // a custom layer: only building it can tell, and building it checks the shapes
+  const expected = both.shapes;
   const names = Object.keys(tensors);
   const missing = [...expected.keys()].filter((n) => !Object.hasOwn(tensors, n));
   const unexpected = names.filter((n) => !expected.has(n));
@@ -85,6 +95,9 @@ export function checkWeightsFit(config: ModuleConfig, tensors: Record<string, { 
     const got = tensors[name]!.shape;
     if (got.length !== shape.length || got.some((d, i) => d !== shape[i])) {
       throw new FormatError(`${what}: ${name} is [${got.join(', ')}] in the weights but the architecture needs [${shape.join(', ')}]`);
+    }
+    if (tensors[name]!.dtype !== both.dtypes.get(name)) {
+      throw new FormatError(`${what}: ${name} is ${tensors[name]!.dtype} in the weights but the architecture's layer is ${both.dtypes.get(name)}`);
     }
   }
 }

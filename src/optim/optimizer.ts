@@ -34,6 +34,9 @@ export abstract class Optimizer<O extends { lr: number }> {
     });
     this.options = options;
     this.validate(options);
+    // A learning rate of 0 trains nothing: refused when the optimiser is made (a schedule may still
+    // bring it down to 0 at its end, and a saved state may hold that).
+    checkRange(name, 'lr', options.lr, { min: 0, minOpen: true });
   }
 
   /** The learning rate now (schedules change it). */
