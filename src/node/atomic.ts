@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { FormatError } from '../errors.js';
 
 // Writes that a crash cannot leave half done, and the lock and clean-up that let several writers
@@ -138,4 +138,3 @@ export async function ensureDirectory(path: string, what: string): Promise<void>
   if (!st?.isDirectory()) throw fileError(what, path, Object.assign(new Error(), { code: 'ENOTDIR' }));
 }
 
-export { basename, dirname };

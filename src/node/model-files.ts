@@ -1,12 +1,12 @@
 import * as fs from 'node:fs/promises';
 import { FormatError } from '../errors.js';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { loadWithMetadata as loadSource } from '../io/load.js';
 import type { LoadedModel } from '../io/load.js';
 import { MODEL_FILE, WEIGHTS_NAME, deserializeModel, deserializeModelFile, parseModelJson, serializeModel, serializeModelFile } from '../io/model-file.js';
 import type { ByteSource } from '../io/source.js';
 import type { Module } from '../nn/module.js';
-import { dirname, ensureDirectory, removeLeftovers, renameIntoPlace, withDirectoryLock, writeFileAtomic, writeTemporary } from './atomic.js';
+import { ensureDirectory, removeLeftovers, renameIntoPlace, withDirectoryLock, writeFileAtomic, writeTemporary } from './atomic.js';
 import { readBytes } from './read.js';
 import { checkOptions } from '../validate.js';
 
