@@ -74,6 +74,6 @@ export async function loadWithMetadata(source: string | ByteSource): Promise<Loa
     const weights = await fs.readFile(weightsPath).catch((e: NodeJS.ErrnoException) => e);
     if (weights instanceof Uint8Array) return deserializeModel(json, weights);
     const now = await fs.readFile(join(path, MODEL_FILE), 'utf8').catch(() => json);
-    if (attempt >= 5 || now === json) throw new FormatError(`load: cannot read ${weightsPath}: ${weights.message}; model.json points to it: is ${path} complete?`);
+    if (attempt >= 20 || now === json) throw new FormatError(`load: cannot read ${weightsPath}: ${weights.message}; model.json points to it: is ${path} complete?`);
   }
 }
