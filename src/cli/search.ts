@@ -28,13 +28,14 @@ function parseRange(text: string): [number, number] {
 /** `kiln search <data> [options]`: random search over α (log scale) and the hidden layers; prints a table and the best. */
 export async function searchCommand(source: string, a: SearchArgs, log: (line: string) => void = console.log): Promise<void> {
   const trials = checkInt('search', '--trials', Number(a.trials));
-  const space: Record<string, Distribution> = { lr: { logUniform: parseRange(a.lrRange) } };
+  const lrRange = parseRange(a.lrRange);
+  const space: Record<string, Distribution> = { lr: { logUniform: lrRange } };
   if (a.hiddenChoices !== undefined) space.hidden = { choice: a.hiddenChoices.split(';').map((h) => h.trim()) };
   if (Number(a.testSplit) === 0 && source !== 'mnist') throw new ValueError('search: trials are scored on the held-out set; --test-split must be above 0');
   if (a.save !== undefined || a.plot !== undefined || a.checkpoint !== undefined || a.resume) {
     throw new ValueError('search: --save, --plot, --checkpoint and --resume belong to kiln train; search prints the best setting, then train it with kiln train');
   }
-  log(`kiln search ${source}: ${trials} trials, α log-uniform in [${parseRange(a.lrRange).join(', ')}]${space.hidden ? `, hidden layers from ${a.hiddenChoices}` : ''}, scored on the held-out set`);
+  log(`kiln search ${source}: ${trials} trials, α log-uniform in [${lrRange.join(', ')}]${space.hidden ? `, hidden layers from ${a.hiddenChoices}` : ''}, scored on the held-out set`);
   let scored = 'loss';
   const result = await randomSearch(space, async (params) => {
     const run = await trainRun(source, { ...a, lr: String(params.lr), ...(params.hidden === undefined ? {} : { hidden: String(params.hidden) }) }, () => {}, false);
