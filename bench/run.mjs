@@ -57,13 +57,13 @@ const rows = [
   { key: 'mlp', label: 'MLP 784-128-64-10 training, batch 64, Adam (samples/s)', kiln: () => kilnWorkloads.train(mlp()), tfjs: () => peer.mlpTrain(tfImages, tfLabels, SLICE), torch: PYTORCH.mlp },
   { key: 'lenetTrain', label: 'LeNet-5 training, batch 64, Adam (samples/s)', kiln: () => kilnWorkloads.train(lenet()), tfjs: () => peer.lenetTrain(tfImages, tfLabels, SLICE), torch: PYTORCH.lenetTrain },
   { key: 'lenetInfer', label: 'LeNet-5 inference (samples/s)', kiln: () => kilnWorkloads.infer(lenet()), tfjs: () => peer.lenetInfer(tfImages, SLICE), torch: PYTORCH.lenetInfer },
-  { key: 'beans', label: 'beans demo, per-sample SGD (steps/s)', kiln: () => kilnWorkloads.beans(), tfjs: () => peer.beansSteps(Array.from(beans.x.data), Array.from(beans.y.data), SLICE), torch: PYTORCH.beans },
+  { key: 'beans', label: 'beans demo, per-sample SGD (steps/s)', kiln: () => kilnWorkloads.beans(), tfjs: () => peer.beansSteps(Array.from(beans.x.dataSync()), Array.from(beans.y.dataSync()), SLICE), torch: PYTORCH.beans },
 ];
 
 // TF.js gets the same digits, in its NHWC layout (its tensors move between its backends as needed).
 await peer.useBackend('cpu');
-const tfImages = peer.tf.tensor4d(digits.train.x.data, [digits.train.length, 28, 28, 1]);
-const tfLabels = peer.tf.tensor1d(digits.train.y.data, 'int32');
+const tfImages = peer.tf.tensor4d(digits.train.x.dataSync(), [digits.train.length, 28, 28, 1]);
+const tfLabels = peer.tf.tensor1d(digits.train.y.dataSync(), 'int32');
 
 // BENCH_ONLY=mlp,beans runs just those rows (keys as in bench/results.json).
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;

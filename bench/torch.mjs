@@ -24,8 +24,8 @@ try {
   const n = train.length;
   const bytes = Buffer.alloc(4 + n * 784 * 4 + n * 4);
   bytes.writeInt32LE(n, 0);
-  Buffer.from(train.x.data.buffer, train.x.data.byteOffset, n * 784 * 4).copy(bytes, 4);
-  Int32Array.from(train.y.data).forEach((v, i) => bytes.writeInt32LE(v, 4 + n * 784 * 4 + i * 4));
+  Buffer.from(train.x.dataSync().buffer, 0, n * 784 * 4).copy(bytes, 4);
+  Int32Array.from(train.y.dataSync()).forEach((v, i) => bytes.writeInt32LE(v, 4 + n * 784 * 4 + i * 4));
   const file = join(dir, 'digits.bin');
   writeFileSync(file, bytes);
 

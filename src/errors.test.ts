@@ -55,10 +55,10 @@ describe('nothing silent, nothing half done', () => {
 
   it('loadStateDict is all or nothing: a misfit leaves every parameter as it was', () => {
     const net = new nn.Sequential(new nn.Linear(2, 3), new nn.Linear(3, 1));
-    const before = net.parameters().map((t) => Array.from(t.data));
+    const before = net.parameters().map((t) => Array.from(t.values));
     const state = { '0.weight': kiln.ones([3, 2]), '0.bias': kiln.ones([3]), '1.weight': kiln.ones([1, 4]), '1.bias': kiln.ones([1]) };
     expect(() => net.loadStateDict(state)).toThrow('loadStateDict: 1.weight has shape [1, 4] in the state but [1, 3] in the model');
-    expect(net.parameters().map((t) => Array.from(t.data))).toEqual(before);
+    expect(net.parameters().map((t) => Array.from(t.values))).toEqual(before);
   });
 
   it('refuses a weights file with a tensor named __proto__, which would slip past strict loading', () => {

@@ -49,10 +49,10 @@ export function fromRef(r: RefTensor, dtype: DType = 'float64', requiresGrad = f
  */
 export function expectClose(actual: Tensor, expected: RefTensor | Tensor, tol: number, label: string): void {
   const eShape = expected instanceof Tensor ? [...expected.shape] : expected.shape;
-  const eData = expected instanceof Tensor ? Array.from(expected.data) : expected.data;
+  const eData = expected instanceof Tensor ? Array.from(expected.values) : expected.data;
   expect([...actual.shape], `${label}: shape`).toEqual(eShape);
   for (let i = 0; i < eData.length; i++) {
-    const k = actual.data[i]!;
+    const k = actual.values[i]!;
     const t = eData[i]!;
     const ok = k === t || Math.abs(k - t) <= tol * Math.max(1, Math.abs(t));
     if (!ok) expect.fail(`${label}[${i}]: kiln=${k} | torch=${t} (tolerance ${tol})`);

@@ -24,7 +24,7 @@ const grid = kiln.tensor(Array.from({ length: GRID * GRID }, (_, k) => {
 }));
 
 async function drawBoundary(model) {
-  const p = (await kiln.predict(model, grid, { yieldEvery: 'never' })).sigmoid().data;
+  const p = await (await kiln.predict(model, grid, { yieldEvery: 'never' })).sigmoid().data();
   const ctx = $('boundary').getContext('2d');
   const cell = ctx.canvas.width / GRID;
   for (let k = 0; k < p.length; k++) {

@@ -18,5 +18,5 @@ await kiln.save(model, out, { metadata: { dataset: 'flower', epochs: history.los
 const again = await kiln.load(out);
 const points = kiln.tensor([[0, 0], [1.5, 1.5], [-2, 0.5]]);
 const probabilities = (await kiln.predict(again, points)).sigmoid();
-console.log(`saved to ${out}, loaded back; P(red) at ${JSON.stringify(points.toArray())}: ${Array.from(probabilities.data, (p) => p.toFixed(3)).join(', ')}`);
+console.log(`saved to ${out}, loaded back; P(red) at ${JSON.stringify(points.toArray())}: ${Array.from(await probabilities.data(), (p) => p.toFixed(3)).join(', ')}`);
 console.log(`final test accuracy ${(history.valAccuracy.at(-1) * 100).toFixed(1)}%`);

@@ -46,7 +46,7 @@ export class DigitsTrainer {
   /** Class probabilities for one 28×28 image (values in [0, 1], ink bright). */
   async probabilities(pixels: Float32Array): Promise<number[]> {
     if (pixels.length !== 784) throw new Error(`a digit is 28×28 = 784 pixels, got ${pixels.length}`);
-    return Array.from((await kiln.predict(this.model, kiln.tensor(pixels).reshape(1, 1, 28, 28))).softmax(1).data);
+    return Array.from((await kiln.predict(this.model, kiln.tensor(pixels).reshape(1, 1, 28, 28))).softmax(1).dataSync());
   }
 
   view(): DigitsView {
@@ -56,7 +56,7 @@ export class DigitsTrainer {
     const size = conv ? w.shape[2]! : 28;
     const count = conv ? w.shape[0]! : 8;
     const per = size * size;
-    const filters = Array.from({ length: count }, (_, f) => Array.from(w.data.subarray(f * per, (f + 1) * per)));
+    const filters = Array.from({ length: count }, (_, f) => Array.from(w.dataSync().subarray(f * per, (f + 1) * per)));
     const x = this.data.test.x.narrow(0, 0, 1);
     const maps = kiln.noGrad(() => {
       this.model.eval();
@@ -66,13 +66,13 @@ export class DigitsTrainer {
       for (let i = 0; i <= upto; i++) a = this.model.layers[i]!.forward(a);
       if (conv) {
         const [, F, H, W] = a.shape as number[];
-        return { width: W!, height: H!, values: Array.from({ length: F! }, (_, f) => Array.from(a.data.subarray(f * H! * W!, (f + 1) * H! * W!))) };
+        return { width: W!, height: H!, values: Array.from({ length: F! }, (_, f) => Array.from(a.dataSync().subarray(f * H! * W!, (f + 1) * H! * W!))) };
       }
-      return { width: a.shape[1]!, height: 1, values: [Array.from(a.data)] };
+      return { width: a.shape[1]!, height: 1, values: [Array.from(a.dataSync())] };
     });
     return {
       epoch: this.epoch, testAccuracy: this.testAccuracy, filters: { size, values: filters },
-      sample: { pixels: Array.from(x.data), label: this.data.test.y.data[0]!, maps },
+      sample: { pixels: Array.from(x.dataSync()), label: this.data.test.y.values[0]!, maps },
     };
   }
 }

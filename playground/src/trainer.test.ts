@@ -67,8 +67,8 @@ describe('playground trainer', () => {
     kiln.nn.functional.binaryCrossEntropyWithLogits(t.model.forward(x), y).backward();
     const linears = t.model.layers.filter((l) => l instanceof kiln.nn.Linear) as kiln.nn.Linear[];
     linears.forEach((l, i) => {
-      expect(Array.from(l.weight.grad!.data)).toEqual(e.layers[i]!.dW.flat().map((v) => Math.fround(v)));
-      expect(Array.from(l.bias!.grad!.data)).toEqual(e.layers[i]!.db.map((v) => Math.fround(v)));
+      expect(Array.from(l.weight.grad!.dataSync())).toEqual(e.layers[i]!.dW.flat().map((v) => Math.fround(v)));
+      expect(Array.from(l.bias!.grad!.dataSync())).toEqual(e.layers[i]!.db.map((v) => Math.fround(v)));
     });
     // Z = W·x + b, A = g(Z), and dZ[L] = A[L] − Y for the cross-entropy on a sigmoid output.
     const [l1] = e.layers;
@@ -125,10 +125,10 @@ describe('playground trainer', () => {
     const { model, metadata } = kiln.deserializeModelFile(bytes);
     expect((metadata.playground as { dataset: string }).dataset).toBe('moons');
     const x = kiln.randn([4, 2]);
-    expect(Array.from((await kiln.predict(model, x)).data)).toEqual(Array.from((await kiln.predict(t.predictor, x)).data));
+    expect(Array.from((await kiln.predict(model, x)).dataSync())).toEqual(Array.from((await kiln.predict(t.predictor, x)).dataSync()));
     const u = new Trainer(withDataset(DEFAULTS, 'moons'));
     u.importModel(bytes);
-    expect(Array.from((await kiln.predict(u.predictor, x)).data)).toEqual(Array.from((await kiln.predict(t.predictor, x)).data));
+    expect(Array.from((await kiln.predict(u.predictor, x)).dataSync())).toEqual(Array.from((await kiln.predict(t.predictor, x)).dataSync()));
     await u.runEpoch();
     expect(() => new Trainer(DEFAULTS).importModel(bytes)).toThrow('the model takes 2 inputs but this data has 1');
   });

@@ -69,8 +69,8 @@ export function activationCurves(name: Activation): string {
   const g = nn.activation(name).forward(z);
   g.sum().backward();
   return kiln.viz.lineChart({
-    title: `${name}: g(z) and g′(z)`, xLabel: 'z', xValues: Array.from(z.data),
-    series: [{ name: 'g(z)', values: Array.from(g.data) }, { name: 'g′(z)', values: Array.from(z.grad!.data) }],
+    title: `${name}: g(z) and g′(z)`, xLabel: 'z', xValues: Array.from(z.dataSync()),
+    series: [{ name: 'g(z)', values: Array.from(g.dataSync()) }, { name: 'g′(z)', values: Array.from(z.grad!.dataSync()) }],
   }).replace(/<svg /, '<svg data-chart="activation" ');
 }
 
@@ -84,8 +84,8 @@ export function csvDataset(text: string): kiln.data.CsvDataset {
   if (ds.featureNames.length !== 2) {
     throw new Error(`CSV: the playground plots 2-D data, so it needs exactly 2 feature columns besides "${label}"; this file has ${ds.featureNames.length} (${ds.featureNames.join(', ')})`);
   }
-  if (ds.y.dtype === 'float32' && Array.from(ds.y.data).some((v) => v !== 0 && v !== 1)) {
-    throw new Error(`CSV: the labels in "${label}" must be classes (0/1, or names); found the number ${Array.from(ds.y.data).find((v) => v !== 0 && v !== 1)}`);
+  if (ds.y.dtype === 'float32' && Array.from(ds.y.dataSync()).some((v) => v !== 0 && v !== 1)) {
+    throw new Error(`CSV: the labels in "${label}" must be classes (0/1, or names); found the number ${Array.from(ds.y.dataSync()).find((v) => v !== 0 && v !== 1)}`);
   }
   return ds;
 }
@@ -124,7 +124,7 @@ export class Trainer {
     } else {
       all = kiln.data.PLANAR[s.dataset]({ n: s.samples, noise: s.noise, seed: s.seed });
     }
-    const classes = all.y.dtype === 'int32' ? Math.max(...Array.from(all.y.data)) + 1 : 2;
+    const classes = all.y.dtype === 'int32' ? Math.max(...Array.from(all.y.dataSync())) + 1 : 2;
     if (classes > 2 && s.output !== 'softmax') throw new Error(`this data has ${classes} classes: choose the softmax output (with cross-entropy)`);
     if (classes === 2 && all.y.dtype === 'int32') all = new kiln.TensorDataset(all.x, all.y.float().reshape(-1, 1));
     if (classes === 2 && s.output === 'softmax') throw new Error('this data has 2 classes with 0/1 labels: choose the sigmoid output (softmax needs class indices, as in blobs)');
@@ -215,7 +215,7 @@ export class Trainer {
       plot: await this.plot(),
       lossChart,
       neurons: this.neuronOutputs(),
-      weights: this.linears().map((l) => ({ W: rows(l.weight), b: Array.from(l.bias!.data) })),
+      weights: this.linears().map((l) => ({ W: rows(l.weight), b: Array.from(l.bias!.dataSync()) })),
       explain: this.explain(this.explainOf),
       biasVariance: this.settings.testFraction > 0 && this.history.accuracy.train.length > 0
         ? kiln.biasVariance({ trainError: 1 - this.history.accuracy.train.at(-1)!, devError: 1 - this.history.accuracy.test.at(-1)! })
@@ -232,7 +232,7 @@ export class Trainer {
     const x = this.train.x, d = x.shape[1]!;
     return Array.from({ length: d }, (_, j) => {
       let lo = Infinity, hi = -Infinity;
-      for (let i = j; i < x.data.length; i += d) { lo = Math.min(lo, x.data[i]!); hi = Math.max(hi, x.data[i]!); }
+      for (let i = j; i < x.size; i += d) { lo = Math.min(lo, x.values[i]!); hi = Math.max(hi, x.values[i]!); }
       const pad = (hi - lo) * 0.1 || 1;
       return [lo - pad, hi + pad] as [number, number];
     });
@@ -259,14 +259,14 @@ export class Trainer {
     if (this.info.kind === '1d') {
       const xs = this.grid(200);
       const ys = await kiln.predict(this.predictor, xs, { yieldEvery: 'never' });
-      const points: [number, number][] = [...Array.from(ds.x.data, (v, i) => [v, ds.y.data[i]!] as [number, number])];
-      const svg = kiln.viz.curvePlot({ title, points, curve: Array.from(xs.data, (v, i) => [v, ys.data[i]!]), xLabel: this.info.featureNames[0], yLabel: 'P(toxic)' });
+      const points: [number, number][] = [...Array.from(ds.x.dataSync(), (v, i) => [v, ds.y.values[i]!] as [number, number])];
+      const svg = kiln.viz.curvePlot({ title, points, curve: Array.from(xs.dataSync(), (v, i) => [v, ys.values[i]!]), xLabel: this.info.featureNames[0], yLabel: 'P(toxic)' });
       return svg.replace(/<svg /, '<svg data-chart="curve" ');
     }
     const n = 40, b = this.bounds();
     const out = await kiln.predict(this.predictor, this.grid(n), { yieldEvery: 'never' });
-    const values = this.info.classes > 2 ? out.argmax(1).data : out.data;
-    const points = [ds, test].flatMap((d) => Array.from({ length: d.length }, (_, i) => [d.x.data[2 * i]!, d.x.data[2 * i + 1]!, Number(d.y.data[i])] as [number, number, number]));
+    const values = this.info.classes > 2 ? out.argmax(1).dataSync() : out.dataSync();
+    const points = [ds, test].flatMap((d) => Array.from({ length: d.length }, (_, i) => [d.x.values[2 * i]!, d.x.values[2 * i + 1]!, Number(d.y.values[i])] as [number, number, number]));
     const svg = kiln.viz.boundaryPlot({
       title, points, xLabel: this.info.featureNames[0], yLabel: this.info.featureNames[1],
       grid: { nx: n, ny: n, xMin: b[0]![0], xMax: b[0]![1], yMin: b[1]![0], yMax: b[1]![1], values },
@@ -284,7 +284,7 @@ export class Trainer {
         a = layer.forward(a);
         if (!(layer instanceof nn.Linear) && !(layer instanceof nn.Dropout) && values.length < this.settings.hidden.length) {
           const units = a.shape[1]!;
-          values.push(Array.from({ length: units }, (_, u) => Array.from({ length: a.shape[0]! }, (_, r) => a.data[r * units + u]!)));
+          values.push(Array.from({ length: units }, (_, u) => Array.from({ length: a.shape[0]! }, (_, r) => a.values[r * units + u]!)));
         }
       }
     });
@@ -332,12 +332,12 @@ export class Trainer {
     // With a loss on logits the model has no output layer: A[L] is g[L] = sigmoid or softmax of Z[L].
     const outputA = (st: (typeof stages)[number], i: number): Tensor =>
       i === last && s.loss !== 'mse' ? (classes ? st.zLeaf.detach().softmax(1) : st.zLeaf.detach().sigmoid()) : st.out.detach();
-    const Y = classes ? rows(kiln.tensor(Array.from(y.data, (c) => Array.from({ length: this.info.classes }, (_, k) => (k === c ? 1 : 0)))).t()) : columns(y);
+    const Y = classes ? rows(kiln.tensor(Array.from(y.dataSync(), (c) => Array.from({ length: this.info.classes }, (_, k) => (k === c ? 1 : 0)))).t()) : columns(y);
     return {
       of, m, X: columns(x), Y, cost: cost.item(), lossForm: s.loss === 'mse' ? 'squaredError' : 'crossEntropy',
       layers: stages.map((st, i) => ({
-        activation: st.act, W: rows(st.W), b: Array.from(st.b.data), Z: columns(st.z), A: columns(outputA(st, i)),
-        dZ: columns(st.zLeaf.grad!.mul(m)), dW: rows(st.W.grad!), db: Array.from(st.b.grad!.data),
+        activation: st.act, W: rows(st.W), b: Array.from(st.b.dataSync()), Z: columns(st.z), A: columns(outputA(st, i)),
+        dZ: columns(st.zLeaf.grad!.mul(m)), dW: rows(st.W.grad!), db: Array.from(st.b.grad!.dataSync()),
       })),
     };
   }
@@ -365,5 +365,5 @@ export class Trainer {
 /** A 2-D tensor as rows of numbers. */
 function rows(t: Tensor): number[][] {
   const [r, c] = t.shape as [number, number];
-  return Array.from({ length: r }, (_, i) => Array.from(t.data.subarray(i * c, (i + 1) * c)));
+  return Array.from({ length: r }, (_, i) => Array.from(t.dataSync().subarray(i * c, (i + 1) * c)));
 }

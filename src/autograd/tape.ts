@@ -1,5 +1,7 @@
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { releaseStorages } from '../tensor/storage.js';
+import { releasingBackward } from './release.js';
 
 /**
  * A node of the autograd graph: the op that made a tensor, its inputs, and how to turn the
@@ -58,17 +60,19 @@ export function record(out: Tensor, name: string, inputs: readonly Tensor[], bac
 
 /**
  * Back-propagates from `root`: every leaf tensor with `requiresGrad` gets d(root)/d(leaf)
- * added into its `.grad` (gradients accumulate; `optimizer.zeroGrad()` clears them).
+ * added into its `.grad` (gradients accumulate; `optimizer.zeroGrad()` clears them). The memory
+ * of the graph's intermediates is released at the end unless `retainGraph` (autograd/release.ts).
  */
-export function runBackward(root: Tensor, grad: Tensor | undefined, makeOnes: (like: Tensor) => Tensor): void {
+export function runBackward(root: Tensor, grad: Tensor | undefined, makeOnes: (like: Tensor) => Tensor, retainGraph = false): void {
   if (!root.requiresGrad) {
     throw new ValueError('backward: this tensor does not require a gradient; create the leaves with { requiresGrad: true } and do not build it inside noGrad');
   }
+  let implied: Tensor | null = null;
   if (grad === undefined) {
     if (root.size !== 1) {
       throw new ShapeError(`backward: a gradient can be implied only for a scalar output, got shape ${fmtShape(root.shape)}; pass backward(gradient) with that shape`);
     }
-    grad = makeOnes(root);
+    grad = implied = makeOnes(root);
   } else if (grad.shape.length !== root.shape.length || grad.shape.some((d, i) => d !== root.shape[i])) {
     throw new ShapeError(`backward: the gradient has shape ${fmtShape(grad.shape)} but the output has shape ${fmtShape(root.shape)}`);
   }
@@ -102,10 +106,12 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, makeOnes: (l
   // Gradients in flight wait on their tensor (pendingGrad), each freed once passed on.
   root.pendingGrad = grad;
   try {
-    noGrad(() => backpropagate(order));
+    // What the pass allocates, and the graph's forward intermediates, are released at its end.
+    releasingBackward(order, () => noGrad(() => backpropagate(order)), retainGraph);
   } finally {
     // If a backward function threw, no gradient of this pass may leak into the next one.
     for (const t of order) t.pendingGrad = null;
+    if (implied) releaseStorages([implied.values]);
   }
 }
 

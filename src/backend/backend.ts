@@ -1,4 +1,4 @@
-import type { TypedArray } from '../tensor/dtype.js';
+import type { DType, TypedArray } from '../tensor/dtype.js';
 
 /** Elementwise functions of one argument. */
 export type UnaryOp =
@@ -26,24 +26,26 @@ export interface Window2d {
   strideH: number; strideW: number; padH: number; padW: number; dilH: number; dilW: number;
 }
 
-/**
- * A max pooling run inside conv2d, on its (ReLU'd) output: `g` is the pooling window over that
- * output ([N, F, OH, OW], no padding or dilation), and `argmax` holds, for each pooled value, the
- * index of its max within its own example's [F, OH, OW] output (written by the forward, read by
- * the backward).
- */
-export interface FusedMaxPool {
-  g: Window2d;
-  argmax: Int32Array;
-}
-
 /** Reductions along one axis. */
 export type ReduceOp = 'sum' | 'max' | 'min';
 
+/** What a backend's own memory holds now (`kiln.memory()`). */
+export interface MemoryStats {
+  /** Storages allocated and not yet handed back. */
+  liveStorages: number;
+  liveBytes: number;
+  /** The most bytes the backend's memory has held (wasm: the kernels' memory size). */
+  highWaterBytes: number;
+  /** Storages handed back deterministically (autograd release) and by the garbage collector. */
+  released: number;
+  collected: number;
+}
+
 /**
- * The kernels a backend provides. Kernels know nothing of tensors: they take typed arrays and
- * sizes, write into `out`, and can be tested and timed alone. The `js` backend implements every
- * kernel; a faster backend spreads it and overrides the ones it speeds up.
+ * The kernels a backend provides, over storages it allocated (`alloc`). Kernels know nothing of
+ * tensors: they take storages and sizes, write into `out`, and can be tested and timed alone. The
+ * `js` backend implements every kernel; a faster backend spreads it and overrides the ones it
+ * speeds up (a CPU backend's storages are typed arrays, so a js kernel runs on them in place).
  *
  * Layout conventions: arrays are row-major. A tensor reduced or indexed along one dim is seen as
  * [outer, n, inner]. Broadcast operands are read through strides (0 on a broadcast dim).
@@ -52,6 +54,11 @@ export interface Backend {
   readonly name: string;
   /** What this backend runs on now, for benchmarks and bug reports (e.g. 'SIMD, 2 threads'). */
   readonly detail?: () => string;
+  /** A zeroed storage of `n` elements in this backend's memory. `what` names it in errors. */
+  alloc(dtype: DType, n: number, what: string): TypedArray;
+  /** Takes back a storage this backend allocated (others are ignored); nothing may use it after. */
+  release(storage: TypedArray): void;
+  memoryStats(): MemoryStats;
   /** out[i] = op(x[i]). `out` may be `x`. */
   unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
   /** out[idx] = op(a[idx·aStrides], b[idx·bStrides]) over every index of `outShape`. */
@@ -87,24 +94,28 @@ export interface Backend {
   copyBlock(x: TypedArray, outer: number, n: number, inner: number, out: TypedArray, outN: number, outStart: number): void;
   /** Reads a block back: out[:, j, :] = x[:, start + j, :] for j < len, x: [outer, n, inner]. */
   sliceBlock(x: TypedArray, outer: number, n: number, inner: number, start: number, len: number, out: TypedArray): void;
-  /**
-   * out: [N, F, OH, OW] = x: [N, C, H, W] ⋆ w: [F, C, KH, KW] (cross-correlation) + bias: [F] when
-   * given; with `relu`, max(·, 0) of that in the same pass (NaN staying NaN, as unary 'relu').
-   * With `pool`, that result is max-pooled too and `out` is the pooled [N, F, POH, POW].
-   */
-  conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, out: TypedArray, F: number, g: Window2d, relu?: boolean, pool?: FusedMaxPool | null): void;
+  /** out: [N, F, OH, OW] = x: [N, C, H, W] ⋆ w: [F, C, KH, KW] (cross-correlation) + bias: [F] when given. */
+  conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, out: TypedArray, F: number, g: Window2d): void;
   /** dx: [N, C, H, W] = the gradient of conv2d for its input, from dy: [N, F, OH, OW]. */
   conv2dBackwardInput(dy: TypedArray, w: TypedArray, dx: TypedArray, F: number, g: Window2d): void;
   /** dw: [F, C, KH, KW] = the gradient of conv2d for its filters (overwritten, summed over N). */
   conv2dBackwardFilter(x: TypedArray, dy: TypedArray, dw: TypedArray, F: number, g: Window2d): void;
   /**
    * Every gradient of conv2d that is wanted, in one call (null: not wanted): dx as
-   * conv2dBackwardInput, dw as conv2dBackwardFilter, db: [F] = Σ dy[·, f, ·, ·]. With `y`, the
-   * output of a conv2d run with relu, dy is first masked by y > 0. dy itself is left as it is.
-   * With `pool`, dy and y are the pooled output's gradient and the pooled output, and dy is first
-   * routed to each window's max.
+   * conv2dBackwardInput, dw as conv2dBackwardFilter, db: [F] = Σ dy[·, f, ·, ·]. dy is left as it is.
    */
-  conv2dBackward(dy: TypedArray, x: TypedArray, w: TypedArray, y: TypedArray | null, dx: TypedArray | null, dw: TypedArray | null, db: TypedArray | null, F: number, g: Window2d, pool?: FusedMaxPool | null): void;
+  conv2dBackward(dy: TypedArray, x: TypedArray, w: TypedArray, dx: TypedArray | null, dw: TypedArray | null, db: TypedArray | null, F: number, g: Window2d): void;
+  /**
+   * The fused op maxPool2d(relu(conv2d(x, w, bias))) (ops/fused.ts): out: [N, F, POH, POW] over the
+   * pooling window `pg` (no padding or dilation); `argmax` records, per pooled value, the index of
+   * its max within its example's [F, OH, OW] conv output. The js kernel is that composition.
+   */
+  conv2dReluMaxPool(x: TypedArray, w: TypedArray, bias: TypedArray | null, out: TypedArray, argmax: Int32Array, F: number, g: Window2d, pg: Window2d): void;
+  /**
+   * Its gradients: dy: [N, F, POH, POW] routed to each window's max, masked where the pooled output
+   * y is 0 (ReLU), then as conv2dBackward.
+   */
+  conv2dReluMaxPoolBackward(dy: TypedArray, y: TypedArray, argmax: Int32Array, x: TypedArray, w: TypedArray, dx: TypedArray | null, dw: TypedArray | null, db: TypedArray | null, F: number, g: Window2d): void;
   /** out: [N, C, OH, OW] = the max of each window (padding never wins); `argmax` records where. */
   maxPool2d(x: TypedArray, out: TypedArray, argmax: Int32Array, g: Window2d): void;
   /** dx += dy routed to each window's argmax (dx must start zeroed). */
@@ -121,9 +132,4 @@ export interface Backend {
   rmspropStep(p: TypedArray, g: TypedArray, sq: TypedArray, buf: TypedArray | null, o: { lr: number; alpha: number; eps: number; momentum: number; weightDecay: number }): void;
   /** Adam / AdamW in place, with bias correction for step t ≥ 1. */
   adamStep(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, o: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean; t: number }): void;
-  /**
-   * A zeroed float32 buffer for optimiser state that this backend's kernels can update in place
-   * (the wasm backend keeps it in its own memory). Optional: without it, state is a plain array.
-   */
-  allocState?(n: number): Float32Array;
 }

@@ -13,9 +13,9 @@ describe('backend selection', () => {
       kiln.setBackend('js');
       expect(kiln.getBackend()).toBe('js');
       const a = kiln.randn([40, 50]), b = kiln.randn([50, 60]);
-      const viaJs = Array.from(a.matmul(b).data);
+      const viaJs = Array.from(a.matmul(b).values);
       kiln.setBackend('wasm');
-      const viaWasm = Array.from(a.matmul(b).data);
+      const viaWasm = Array.from(a.matmul(b).values);
       viaWasm.forEach((v, i) => expect(v).toBeCloseTo(viaJs[i]!, 3));
       expect(() => kiln.setBackend('webgpu')).toThrow("setBackend: no backend named 'webgpu'; available: js, wasm");
     } finally {

@@ -44,8 +44,8 @@ export async function predictCommand(modelDir: string, imagePath: string, log: (
   const x = imageToInput(decodePng(bytes, imagePath), [shape[1]!, shape[2]!]);
   const out = await predict(model, x);
   // A model that ends in softmax gives probabilities; otherwise turn its scores into them.
-  const sum = Array.from(out.data).reduce((a, b) => a + b, 0);
-  const probs = Array.from(Math.abs(sum - 1) < 1e-4 && out.data.every((v) => v >= 0) ? out.data : out.softmax(1).data);
+  const sum = Array.from(out.values).reduce((a, b) => a + b, 0);
+  const probs = Array.from(Math.abs(sum - 1) < 1e-4 && out.values.every((v) => v >= 0) ? out.values : out.softmax(1).values);
   const best = probs.indexOf(Math.max(...probs));
   log(`prediction: ${best} (${(probs[best]! * 100).toFixed(1)}%)`);
   probs.forEach((p, i) => log(`  ${i}: ${p.toFixed(4)} ${'█'.repeat(Math.round(p * 40))}`));

@@ -118,12 +118,12 @@ export async function trainRun(source: string, a: TrainArgs, log: (line: string)
   const [train, test] = await loadData(source, a, seed, testSplit);
   const inputShape = train.x.shape.slice(1);
   const classes = train.y.dtype === 'int32';
-  const binary = !classes && Array.from(train.y.data).every((v) => v === 0 || v === 1);
+  const binary = !classes && Array.from(train.y.values).every((v) => v === 0 || v === 1);
   const loss = checkOneOf('train', '--loss', a.loss ?? (classes ? 'crossEntropy' : binary ? 'bce' : 'mse'), LOSS_CHOICES) as LossChoice;
   const outputActivation = checkOneOf('train', '--output-activation', a.outputActivation ?? (loss === 'crossEntropy' ? 'softmax' : loss === 'bce' ? 'sigmoid' : binary ? 'sigmoid' : 'linear'), OUTPUT_ACTIVATIONS) as OutputActivation;
   if (loss === 'crossEntropy' && !classes) throw new ValueError('train: --loss crossEntropy needs integer class labels; this data has float labels (use bce or mse)');
   if (loss !== 'crossEntropy' && classes) throw new ValueError(`train: --loss ${loss} needs float labels; this data has class indices (use crossEntropy)`);
-  const outputs = classes ? Math.max(...Array.from(train.y.data)) + 1 : train.y.size / train.length;
+  const outputs = classes ? Math.max(...Array.from(train.y.values)) + 1 : train.y.size / train.length;
 
   let net: Network;
   let described: string;

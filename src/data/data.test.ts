@@ -14,17 +14,17 @@ describe('beans', () => {
     expect(b.x.shape).toEqual([500, 1]);
     expect(b.y.shape).toEqual([500, 1]);
     for (let i = 0; i < 500; i++) {
-      const x = b.x.data[i]!;
+      const x = b.x.values[i]!;
       expect(x).toBeGreaterThanOrEqual(0);
       expect(x).toBeLessThan(2);
       const v = 0.7 * x + 0.5;
-      if (v > 0.81 && v < 1.39) expect(b.y.data[i]).toBe(1);
-      if (v < 0.79 || v > 1.41) expect(b.y.data[i]).toBe(0);
+      if (v > 0.81 && v < 1.39) expect(b.y.values[i]).toBe(1);
+      if (v < 0.79 || v > 1.41) expect(b.y.values[i]).toBe(0);
     }
-    expect(Array.from(data.beans({ seed: 3 }).x.data)).toEqual(Array.from(data.beans({ seed: 3 }).x.data));
-    expect(Array.from(data.beans({ seed: 3 }).x.data)).not.toEqual(Array.from(data.beans({ seed: 4 }).x.data));
+    expect(Array.from(data.beans({ seed: 3 }).x.values)).toEqual(Array.from(data.beans({ seed: 3 }).x.values));
+    expect(Array.from(data.beans({ seed: 3 }).x.values)).not.toEqual(Array.from(data.beans({ seed: 4 }).x.values));
     // Sorted by size, as the course's generator returns them.
-    const sizes = Array.from(b.x.data);
+    const sizes = Array.from(b.x.values);
     expect(sizes).toEqual([...sizes].sort((p, q) => p - q));
   });
 });
@@ -41,17 +41,17 @@ describe('planar sets', () => {
     }
     const b = data.blobs({ n: 90, classes: 3 });
     expect(b.y.dtype).toBe('int32');
-    expect(new Set(b.y.data)).toEqual(new Set([0, 1, 2]));
+    expect(new Set(b.y.values)).toEqual(new Set([0, 1, 2]));
   });
 
   it('put the circles\' classes at their radii and the xor labels by sign', () => {
     const c = data.circles({ n: 100, noise: 0 });
     for (let i = 0; i < 100; i++) {
-      const r = Math.hypot(c.x.data[2 * i]!, c.x.data[2 * i + 1]!);
-      expect(r).toBeCloseTo(c.y.data[i] === 0 ? 1 : 0.5, 5);
+      const r = Math.hypot(c.x.values[2 * i]!, c.x.values[2 * i + 1]!);
+      expect(r).toBeCloseTo(c.y.values[i] === 0 ? 1 : 0.5, 5);
     }
     const x = data.xor({ n: 100 });
-    for (let i = 0; i < 100; i++) expect(x.y.data[i]).toBe(x.x.data[2 * i]! * x.x.data[2 * i + 1]! < 0 ? 1 : 0);
+    for (let i = 0; i < 100; i++) expect(x.y.values[i]).toBe(x.x.values[2 * i]! * x.x.values[2 * i + 1]! < 0 ? 1 : 0);
   });
 
   it('reject nonsense', () => {

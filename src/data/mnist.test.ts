@@ -16,16 +16,16 @@ describe('MNIST digits shipped with Kiln', () => {
     expect(train.y.dtype).toBe('int32');
     expect(train.x.min().item()).toBe(0);
     expect(train.x.max().item()).toBe(1);
-    expect(Array.from(train.y.data.slice(0, 10))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(Array.from(train.y.values.slice(0, 10))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const counts = new Array(10).fill(0);
-    for (const v of test.y.data) counts[v]++;
+    for (const v of test.y.values) counts[v]++;
     expect(counts).toEqual([201, 226, 199, 207, 196, 173, 203, 214, 189, 196]);
     // An image is a digit: some ink, mostly background.
     const ink = train.x.narrow(0, 0, 1).gt(0.5).float().mean().item();
     expect(ink).toBeGreaterThan(0.05);
     expect(ink).toBeLessThan(0.4);
     const again = await kiln.data.mnist({ trainSize: 20, testSize: 10 });
-    expect(Array.from(again.train.x.data)).toEqual(Array.from(train.x.data.subarray(0, 20 * 784)));
+    expect(Array.from(again.train.x.values)).toEqual(Array.from(train.x.values.subarray(0, 20 * 784)));
     expect(again.test.length).toBe(10);
   });
 
@@ -33,7 +33,7 @@ describe('MNIST digits shipped with Kiln', () => {
     const { train, test } = await kiln.data.mnist();
     const all = await decodeDigits(new Uint8Array(readFileSync(kiln.data.DIGITS_URL)));
     all.forEach((file, d) => {
-      const ofDigit = (set: typeof train): number[] => Array.from(set.y.data).flatMap((y, i) => (y === d ? Array.from(set.x.data.subarray(i * 784, (i + 1) * 784)) : []));
+      const ofDigit = (set: typeof train): number[] => Array.from(set.y.values).flatMap((y, i) => (y === d ? Array.from(set.x.values.subarray(i * 784, (i + 1) * 784)) : []));
       const split = Math.floor(0.8 * (file.length / 784)) * 784;
       expect(ofDigit(train)).toEqual(Array.from(file.subarray(0, split)));
       expect(ofDigit(test)).toEqual(Array.from(file.subarray(split)));
@@ -49,7 +49,7 @@ describe('MNIST digits shipped with Kiln', () => {
     const raw = new Uint8Array(gunzipSync(packed));
     const fromRaw = await kiln.data.mnist({ source: raw, trainSize: 30, testSize: 5 });
     const fromDefault = await kiln.data.mnist({ trainSize: 30, testSize: 5 });
-    expect(Array.from(fromRaw.train.x.data)).toEqual(Array.from(fromDefault.train.x.data));
+    expect(Array.from(fromRaw.train.x.values)).toEqual(Array.from(fromDefault.train.x.values));
     await expect(decodeDigits(raw.subarray(0, raw.length - 1))).rejects.toThrow(/the header lists 1001 \+ 1127 .* but the file has 7840047 bytes \(truncated\?\)/);
     await expect(decodeDigits(packed.subarray(0, 1000))).rejects.toThrow(/compressed data is damaged or truncated/);
     await expect(decodeDigits(new TextEncoder().encode('{"data": [0, 1]}'))).rejects.toThrow('mnist: not a Kiln digits file');
@@ -75,8 +75,8 @@ describe('IDX reader', () => {
     writeFileSync(join(dir, 'labels-idx1-ubyte.gz'), gzipSync(idx(0x08, [2], [7, 3])));
     const ds = await kilnNode.data.readIdx(join(dir, 'images-idx3-ubyte'), join(dir, 'labels-idx1-ubyte.gz'));
     expect(ds.x.shape).toEqual([2, 1, 3, 4]);
-    expect(ds.x.data[23]).toBeCloseTo(230 / 255, 6);
-    expect(Array.from(ds.y.data)).toEqual([7, 3]);
+    expect(ds.x.values[23]).toBeCloseTo(230 / 255, 6);
+    expect(Array.from(ds.y.values)).toEqual([7, 3]);
     expect(kiln.data.parseIdx(idx(0x0c, [2], [-5, 70000], 4)).data).toEqual(new Float64Array([-5, 70000]));
   });
 

@@ -40,7 +40,7 @@ describe('load from bytes, a File, a Response or a URL', () => {
 
   const x = kiln.randn([5, 2]);
   const same = async (again: kiln.nn.Module): Promise<void> => {
-    expect(Array.from((await kiln.predict(again, x)).data)).toEqual(Array.from((await kiln.predict(m, x)).data));
+    expect(Array.from((await kiln.predict(again, x)).values)).toEqual(Array.from((await kiln.predict(m, x)).values));
   };
 
   it('reads a one-file model from bytes, an ArrayBuffer, a Blob, a File and a Response', async () => {

@@ -1,6 +1,6 @@
+import { allocStorage } from '../tensor/storage.js';
 import { FormatError } from '../errors.js';
-import { allocate } from '../tensor/dtype.js';
-import type { DType } from '../tensor/dtype.js';
+import type { DType, TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 
 // The safetensors layout (https://github.com/huggingface/safetensors): an 8-byte little-endian
@@ -32,7 +32,7 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata: Rec
   out.set(headerBytes, 8);
   let at = 8 + headerBytes.length;
   for (const t of Object.values(tensors)) {
-    const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+    const bytes = new Uint8Array(t.values.buffer, t.values.byteOffset, t.values.byteLength);
     if (LITTLE_ENDIAN) out.set(bytes, at);
     else writeLittleEndian(t, new DataView(out.buffer, at));
     at += bytes.length;
@@ -42,9 +42,9 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata: Rec
 
 function writeLittleEndian(t: Tensor, view: DataView): void {
   for (let i = 0; i < t.size; i++) {
-    if (t.dtype === 'float32') view.setFloat32(i * 4, t.data[i]!, true);
-    else if (t.dtype === 'float64') view.setFloat64(i * 8, t.data[i]!, true);
-    else view.setInt32(i * 4, t.data[i]!, true);
+    if (t.dtype === 'float32') view.setFloat32(i * 4, t.values[i]!, true);
+    else if (t.dtype === 'float64') view.setFloat64(i * 8, t.values[i]!, true);
+    else view.setInt32(i * 4, t.values[i]!, true);
   }
 }
 
@@ -104,16 +104,16 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'weights'): { tensor
   for (const [begin, end, name] of spans) {
     const e = (header as Record<string, { dtype: string; shape: number[] }>)[name]!;
     const dtype = FROM_CODE[e.dtype]!;
-    const data = allocate(dtype, (end - begin) / BYTES[dtype]);
+    const data = allocStorage(dtype, (end - begin) / BYTES[dtype]);
     const src = bytes.subarray(dataStart + begin, dataStart + end);
-    if (LITTLE_ENDIAN) new Uint8Array(data.buffer).set(src);
+    if (LITTLE_ENDIAN) new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(src);
     else readLittleEndian(src, data, dtype);
     tensors[name] = new Tensor(data, e.shape);
   }
   return { tensors, metadata };
 }
 
-function readLittleEndian(src: Uint8Array, out: Tensor['data'], dtype: DType): void {
+function readLittleEndian(src: Uint8Array, out: TypedArray, dtype: DType): void {
   const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
   for (let i = 0; i < out.length; i++) {
     out[i] = dtype === 'float32' ? view.getFloat32(i * 4, true) : dtype === 'float64' ? view.getFloat64(i * 8, true) : view.getInt32(i * 4, true);

@@ -44,7 +44,7 @@ describe('model zoo', () => {
     const peakBefore = process.resourceUsage().maxRSS * 1024;
     const y = await kiln.predict(net, kiln.rand([1, 3, 224, 224]));
     expect(y.shape).toEqual([1, 1000]);
-    for (const v of y.data) expect(Number.isFinite(v)).toBe(true);
+    for (const v of y.values) expect(Number.isFinite(v)).toBe(true);
     // The weights take 553 MB; one image's activations and conv buffers stay a fraction of that.
     const growth = process.resourceUsage().maxRSS * 1024 - Math.max(peakBefore, before);
     expect(growth).toBeLessThan(512 * 1024 * 1024);

@@ -14,6 +14,8 @@ export { sigmoid, tanh, relu, leakyRelu, softplus } from '../ops/activation.js';
 export { softmax, logSoftmax } from '../ops/softmax.js';
 export { conv2d } from '../ops/conv.js';
 export type { Conv2dOptions } from '../ops/conv.js';
+export { conv2dReluMaxPool } from '../ops/fused.js';
+export type { Conv2dReluMaxPoolOptions } from '../ops/fused.js';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d } from '../ops/pool.js';
 export type { Pool2dOptions } from '../ops/pool.js';
 export { batchNorm } from '../ops/batch-norm.js';
@@ -45,7 +47,7 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   if (!training || p === 0) return x;
   const mask = rand(x.shape, { dtype: x.dtype === 'float64' ? 'float64' : 'float32' });
   const keep = 1 / (1 - p);
-  const m = mask.data;
+  const m = mask.values;
   for (let i = 0; i < m.length; i++) m[i] = m[i]! >= p ? keep : 0;
   return x.mul(mask);
 }

@@ -12,6 +12,7 @@ export { BatchNorm1d, BatchNorm2d } from './layers/batch-norm.js';
 export type { BatchNormLayerOptions } from './layers/batch-norm.js';
 export { Flatten } from './layers/flatten.js';
 export { Sequential } from './layers/sequential.js';
+export { fuse, isFused } from './fuse.js';
 export { fromConfig, registerModule } from './config.js';
 export type { Factory } from './config.js';
 export { l1Penalty, l2Penalty } from './losses.js';

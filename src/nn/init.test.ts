@@ -5,7 +5,7 @@ const { nn } = kiln;
 
 /** The sample standard deviation of a tensor's values. */
 function std(t: kiln.Tensor): number {
-  const v = Array.from(t.data);
+  const v = Array.from(t.values);
   const mean = v.reduce((a, b) => a + b, 0) / v.length;
   return Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
 }
@@ -20,7 +20,7 @@ describe("the course's initialisations, and Glorot's under its own name", () => 
     expect(sd('xavierNormal') / Math.sqrt(2 / 250)).toBeCloseTo(1, 1);
     expect(sd('small') / 0.01).toBeCloseTo(1, 1);
     // The course's np.random.rand: U[0, 1), mean 1/2.
-    const u = Array.from(new nn.Linear(50, 200, { init: 'courseUniform' }).weight.data);
+    const u = Array.from(new nn.Linear(50, 200, { init: 'courseUniform' }).weight.values);
     expect(Math.min(...u)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...u)).toBeLessThan(1);
     expect(u.reduce((a, b) => a + b, 0) / u.length).toBeCloseTo(0.5, 1);

@@ -39,7 +39,7 @@ export function calculateGain(nonlinearity: Nonlinearity, negativeSlope = 0.01):
 }
 
 function fill(t: Tensor, draw: () => number): Tensor {
-  noGrad(() => { for (let i = 0; i < t.data.length; i++) t.data[i] = draw(); });
+  noGrad(() => { for (let i = 0; i < t.values.length; i++) t.values[i] = draw(); });
   return t;
 }
 

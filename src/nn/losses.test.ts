@@ -51,7 +51,7 @@ describe('losses', () => {
       if (useL2) loss = loss.add(nn.l2Penalty(m, 0.7, 2));
       loss.backward();
       opt.step();
-      return [Array.from(m.weight.data), m.bias!.item()];
+      return [Array.from(m.weight.values), m.bias!.item()];
     };
     const [[wL2, bL2], [wDecay, bDecay]] = [step(true), step(false)];
     wL2.forEach((v, i) => expect(v).toBeCloseTo(wDecay[i]!, 6));
@@ -73,7 +73,7 @@ describe('losses', () => {
     const pen = nn.l1Penalty(l, 0.4, 2);
     expect(pen.item()).toBeCloseTo((0.4 / 4) * 5.5, 6);
     pen.backward();
-    expect(Array.from(l.weight.grad!.data)).toEqual([-0.1, 0.1, 0.1].map(Math.fround));
+    expect(Array.from(l.weight.grad!.values)).toEqual([-0.1, 0.1, 0.1].map(Math.fround));
     expect(l.bias!.grad).toBeNull();
     // y = 2·x₁ + 0.1·x₂: without L1 the small weight is learnt (≈ 0.1); with λ/(2m) = 0.25, above
     // the data's pull on it (2·0.1·var(x₂) ≈ 0.2), L1 holds it at zero, up to GD's dithering by a step.
@@ -83,7 +83,7 @@ describe('losses', () => {
     const fitWith = async (l1: number): Promise<number[]> => {
       const m = new nn.Linear(2, 1);
       await kiln.fit(m, new kiln.TensorDataset(x, y), { epochs: 400, batchSize: 'full', loss: 'mseLoss', l1, optimizer: new optim.SGD(m.parameters(), { lr: 0.05 }) });
-      return Array.from(m.weight.data);
+      return Array.from(m.weight.values);
     };
     const [plain, sparse] = [await fitWith(0), await fitWith(32)];
     expect(plain[1]).toBeCloseTo(0.1, 2);

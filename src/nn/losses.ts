@@ -1,6 +1,8 @@
+import { releaseScope } from '../autograd/release.js';
+import { allocStorage } from '../tensor/storage.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { record } from '../autograd/tape.js';
-import { allocate, isFloat } from '../tensor/dtype.js';
+import { isFloat } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkOneOf, checkRange } from '../validate.js';
 import type { Module } from './module.js';
@@ -33,25 +35,27 @@ function checkSameShape(input: Tensor, target: Tensor, op: string): void {
  * @example nn.functional.mseLoss(model.forward(x), y)
  */
 export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  checkSameShape(input, target, 'mseLoss');
-  if (checkOneOf('mseLoss', 'reduction', reduction, REDUCTIONS) === 'none' || input.dtype !== target.dtype) {
-    const d = input.sub(target);
-    return reduce(d.mul(d), reduction, 'mseLoss');
-  }
-  // One op for the mean or sum (per-sample training runs it every step): Σ(ŷ − y)² / scale,
-  // with gradient 2(ŷ − y)/scale for the input and its negative for the target.
-  const a = input.data, b = target.data, n = a.length;
-  const scale = reduction === 'mean' ? n : 1;
-  let total = 0;
-  for (let i = 0; i < n; i++) total += (a[i]! - b[i]!) ** 2;
-  const out = allocate(input.dtype, 1);
-  out[0] = total / scale;
-  return record(new Tensor(out, []), 'mseLoss', [input, target], (g) => {
-    const k = (2 * g.data[0]!) / scale;
-    const d = allocate(input.dtype, n);
-    for (let i = 0; i < n; i++) d[i] = k * (a[i]! - b[i]!);
-    const dIn = new Tensor(d, input.shape);
-    return [input.requiresGrad ? dIn : null, target.requiresGrad ? dIn.neg() : null];
+  return releaseScope(() => {
+    checkSameShape(input, target, 'mseLoss');
+    if (checkOneOf('mseLoss', 'reduction', reduction, REDUCTIONS) === 'none' || input.dtype !== target.dtype) {
+      const d = input.sub(target);
+      return reduce(d.mul(d), reduction, 'mseLoss');
+    }
+    // One op for the mean or sum (per-sample training runs it every step): Σ(ŷ − y)² / scale,
+    // with gradient 2(ŷ − y)/scale for the input and its negative for the target.
+    const a = input.values, b = target.values, n = a.length;
+    const scale = reduction === 'mean' ? n : 1;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += (a[i]! - b[i]!) ** 2;
+    const out = allocStorage(input.dtype, 1);
+    out[0] = total / scale;
+    return record(new Tensor(out, []), 'mseLoss', [input, target], (g) => {
+      const k = (2 * g.values[0]!) / scale;
+      const d = allocStorage(input.dtype, n);
+      for (let i = 0; i < n; i++) d[i] = k * (a[i]! - b[i]!);
+      const dIn = new Tensor(d, input.shape);
+      return [input.requiresGrad ? dIn : null, target.requiresGrad ? dIn.neg() : null];
+    });
   });
 }
 
@@ -61,14 +65,16 @@ export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'm
  * on the raw output: it is exact where this one saturates.
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  checkSameShape(input, target, 'binaryCrossEntropy');
-  for (const p of input.data) {
-    if (!(p >= 0 && p <= 1)) throw new ValueError(`binaryCrossEntropy: inputs must be probabilities in [0, 1], got ${p}; apply sigmoid first or use binaryCrossEntropyWithLogits`);
-  }
-  const logP = input.log().clamp(LOG_CLAMP);
-  const log1mP = input.neg().add(1).log().clamp(LOG_CLAMP);
-  const ll = target.mul(logP).add(target.neg().add(1).mul(log1mP));
-  return reduce(ll.neg(), reduction, 'binaryCrossEntropy');
+  return releaseScope(() => {
+    checkSameShape(input, target, 'binaryCrossEntropy');
+    for (const p of input.values) {
+      if (!(p >= 0 && p <= 1)) throw new ValueError(`binaryCrossEntropy: inputs must be probabilities in [0, 1], got ${p}; apply sigmoid first or use binaryCrossEntropyWithLogits`);
+    }
+    const logP = input.log().clamp(LOG_CLAMP);
+    const log1mP = input.neg().add(1).log().clamp(LOG_CLAMP);
+    const ll = target.mul(logP).add(target.neg().add(1).mul(log1mP));
+    return reduce(ll.neg(), reduction, 'binaryCrossEntropy');
+  });
 }
 
 /**
@@ -76,8 +82,10 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, reduction: Red
  * computed as softplus(z) − z·y. Its gradient is σ(z) − y.
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  checkSameShape(input, target, 'binaryCrossEntropyWithLogits');
-  return reduce(input.softplus().sub(input.mul(target)), reduction, 'binaryCrossEntropyWithLogits');
+  return releaseScope(() => {
+    checkSameShape(input, target, 'binaryCrossEntropyWithLogits');
+    return reduce(input.softplus().sub(input.mul(target)), reduction, 'binaryCrossEntropyWithLogits');
+  });
 }
 
 function checkClassTargets(input: Tensor, target: Tensor, op: string): void {
@@ -87,7 +95,7 @@ function checkClassTargets(input: Tensor, target: Tensor, op: string): void {
     throw new ShapeError(`${op}: target must be [${input.shape[0]}] (one class index per row of the input ${fmtShape(input.shape)}), got ${fmtShape(target.shape)}`);
   }
   const classes = input.shape[1]!;
-  const t = target.data;
+  const t = target.values;
   for (let i = 0; i < t.length; i++) {
     if (t[i]! < 0 || t[i]! >= classes) throw new ValueError(`${op}: label ${t[i]} at row ${i} is out of range for ${classes} classes (labels must be 0…${classes - 1})`);
   }
@@ -95,9 +103,11 @@ function checkClassTargets(input: Tensor, target: Tensor, op: string): void {
 
 /** Negative log-likelihood of class indices, given log-probabilities [N, C]: −mean(logp[i, yᵢ]). */
 export function nllLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  checkClassTargets(input, target, 'nllLoss');
-  const picked = input.gather(1, target.unsqueeze(1)).squeeze(1);
-  return reduce(picked.neg(), reduction, 'nllLoss');
+  return releaseScope(() => {
+    checkClassTargets(input, target, 'nllLoss');
+    const picked = input.gather(1, target.unsqueeze(1)).squeeze(1);
+    return reduce(picked.neg(), reduction, 'nllLoss');
+  });
 }
 
 /**
@@ -106,8 +116,10 @@ export function nllLoss(input: Tensor, target: Tensor, reduction: Reduction = 'm
  * @example nn.functional.crossEntropy(model.forward(xb), yb)
  */
 export function crossEntropy(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  checkClassTargets(input, target, 'crossEntropy');
-  return nllLoss(input.logSoftmax(1), target, reduction);
+  return releaseScope(() => {
+    checkClassTargets(input, target, 'crossEntropy');
+    return nllLoss(input.logSoftmax(1), target, reduction);
+  });
 }
 
 /** Σ over the model's regularised weights (its layers' W[l]) of `term(W)`, times `scale`. */
@@ -134,7 +146,9 @@ function weightPenalty(op: string, model: Module, lambda: number, m: number, ter
  * @example const J = nn.functional.mseLoss(model.forward(x), y).add(nn.l2Penalty(model, 0.7, x.shape[0]!));
  */
 export function l2Penalty(model: Module, lambda: number, m: number): Tensor {
-  return weightPenalty('l2Penalty', model, lambda, m, (w) => w.mul(w).sum());
+  return releaseScope(() => {
+    return weightPenalty('l2Penalty', model, lambda, m, (w) => w.mul(w).sum());
+  });
 }
 
 /**
@@ -143,7 +157,9 @@ export function l2Penalty(model: Module, lambda: number, m: number): Tensor {
  * @example const J = loss.add(nn.l1Penalty(model, 0.01, m));
  */
 export function l1Penalty(model: Module, lambda: number, m: number): Tensor {
-  return weightPenalty('l1Penalty', model, lambda, m, (w) => w.abs().sum());
+  return releaseScope(() => {
+    return weightPenalty('l1Penalty', model, lambda, m, (w) => w.abs().sum());
+  });
 }
 
 /** The losses `fit` and `evaluate` take by name. */

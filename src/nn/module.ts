@@ -1,3 +1,4 @@
+import { releaseScope } from '../autograd/release.js';
 import { noGrad } from '../autograd/tape.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { zeros } from '../tensor/creation.js';
@@ -32,6 +33,22 @@ export abstract class Module {
   training = true;
   /** Names of fields holding non-trainable state saved in the state dict (running statistics). */
   protected bufferNames: string[] = [];
+
+  constructor() {
+    // Every call of forward is a release scope (autograd/release.ts): the memory of what it makes
+    // and does not return is reused once its graph is consumed, with no dispose() by the user.
+    const forward = this.forward;
+    Object.defineProperty(this, 'forward', {
+      value: (x: Tensor): Tensor => releaseScope(() => forward.call(this, x), () => this.ownedTensors()),
+      writable: true, configurable: true, enumerable: false,
+    });
+  }
+
+  /** The parameters and buffers, which outlive any forward pass. */
+  private *ownedTensors(): Generator<Tensor> {
+    for (const [, p] of this.namedParameters()) yield p;
+    for (const [, b] of this.namedBuffers()) yield b;
+  }
 
   abstract forward(x: Tensor): Tensor;
 
@@ -121,9 +138,9 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Clears the gradients of every parameter. */
+  /** Zeroes the gradients of every parameter, in place (their memory is reused by the next backward). */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+    for (const p of this.parameters()) p.grad?.values.fill(0);
   }
 
   /** Parameters and buffers by name. The tensors are the module's own: copy before changing. */
@@ -158,7 +175,7 @@ export abstract class Module {
       }
       pairs.push([src, dst]);
     }
-    noGrad(() => { for (const [src, dst] of pairs) dst.data.set(src.data); });
+    noGrad(() => { for (const [src, dst] of pairs) dst.values.set(src.values); });
   }
 }
 

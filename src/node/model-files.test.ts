@@ -25,7 +25,7 @@ describe('save and load', () => {
     const { model: again, metadata } = await kiln.loadWithMetadata(dir);
     expect(metadata).toEqual({ note: 'test' });
     const x = kiln.randn([7, 2]);
-    expect(Array.from((await kiln.predict(again, x)).data)).toEqual(Array.from((await kiln.predict(m, x)).data));
+    expect(Array.from((await kiln.predict(again, x)).values)).toEqual(Array.from((await kiln.predict(m, x)).values));
     expect(again.toConfig()).toEqual(m.toConfig());
   });
 
@@ -37,7 +37,7 @@ describe('save and load', () => {
     const { model: again, metadata } = await kiln.loadWithMetadata(file);
     expect(metadata).toEqual({ dataset: 'flower' });
     const x = kiln.randn([5, 2]);
-    expect(Array.from((await kiln.predict(again, x)).data)).toEqual(Array.from((await kiln.predict(m, x)).data));
+    expect(Array.from((await kiln.predict(again, x)).values)).toEqual(Array.from((await kiln.predict(m, x)).values));
     // Truncated, weights-only, and a model whose weights do not fit its architecture.
     expect(() => kiln.deserializeModelFile(bytes.subarray(0, bytes.length - 3), 'm.safetensors')).toThrow(/m.safetensors: not a valid safetensors file: .*truncated/);
     expect(() => kiln.deserializeModelFile(kiln.encodeSafetensors(m.stateDict()))).toThrow(/without a Kiln model in its metadata/);
@@ -56,7 +56,7 @@ describe('save and load', () => {
     expect(header['0.weight']).toEqual({ dtype: 'F32', shape: [5, 2], data_offsets: [0, 40] });
     expect((8 + n) % 8).toBe(0);
     const w = new Float32Array(bytes.buffer.slice(bytes.byteOffset + 8 + n, bytes.byteOffset + 8 + n + 40));
-    expect(Array.from(w)).toEqual(Array.from((model().layers[0] as kiln.nn.Linear).weight.data));
+    expect(Array.from(w)).toEqual(Array.from((model().layers[0] as kiln.nn.Linear).weight.values));
   });
 
   it('overwrites atomically and leaves no temporary files', async () => {

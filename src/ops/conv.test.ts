@@ -93,7 +93,7 @@ describe('grouped and depthwise convolution', () => {
     const y = F.conv2d(x, w, b, { groups: 2, stride: 2, padding: 1 });
     const halves = [0, 1].map((i) => F.conv2d(x.narrow(1, 2 * i, 2), w.narrow(0, 3 * i, 3), b.narrow(0, 3 * i, 3), { stride: 2, padding: 1 }));
     expect(y.shape).toEqual([2, 6, 3, 3]);
-    expect(Array.from(y.data)).toEqual(Array.from(kiln.cat(halves, 1).data));
+    expect(Array.from(y.values)).toEqual(Array.from(kiln.cat(halves, 1).values));
     // Depthwise: each channel alone through its own 3×3 filter.
     const d = F.conv2d(x, randn([4, 1, 3, 3]), null, { groups: 4 });
     expect(d.shape).toEqual([2, 4, 4, 4]);
@@ -108,7 +108,7 @@ describe('grouped and depthwise convolution', () => {
     const x = randn([2, 4, 6, 6]);
     const fused = net.forward(x);
     const plain = F.maxPool2d(F.conv2d(x, conv.weight, conv.bias, { groups: 4, padding: 1 }).relu(), 2);
-    expect(Array.from(fused.data)).toEqual(Array.from(plain.data));
+    expect(Array.from(fused.values)).toEqual(Array.from(plain.values));
     expect(net.outputShape([2, 4, 6, 6])).toEqual([2, 8, 3, 3]);
   });
 

@@ -1,7 +1,8 @@
+import { allocStorage } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { DTypeError, ShapeError, fmtShape } from '../errors.js';
-import { allocate, isFloat, promoteTypes } from '../tensor/dtype.js';
+import { isFloat, promoteTypes } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Window2d } from '../backend/backend.js';
 import type { Pair, Padding } from './window.js';
@@ -20,17 +21,10 @@ export interface Conv2dOptions {
    * is a depthwise convolution.
    */
   groups?: number;
-  /**
-   * Applies ReLU to the result in the same pass: relu(conv2d(x, w, b)) without a second tensor or
-   * pass over it (Sequential does this for a Conv2d followed by a ReLU). Default false.
-   */
-  relu?: boolean;
-  /**
-   * Max-pools the (ReLU'd) result in the same op, without padding: maxPool2d(·, kernelSize,
-   * { stride }) with no full-size output tensor (Sequential does this for Conv2d, ReLU, MaxPool2d).
-   */
-  maxPool?: { kernelSize: Pair; stride?: Pair };
 }
+
+/** The option names conv2d takes (the fused ops built on it take the same). */
+export const CONV2D_OPTIONS = ['stride', 'padding', 'dilation', 'groups'] as const;
 
 /**
  * The window geometry of conv2d for an input [N, C, H, W] and a weight [F, C, KH, KW]; throws a
@@ -67,35 +61,35 @@ function groupedConv2d(x: Tensor, weight: Tensor, bias: Tensor | null | undefine
  * @example nn.functional.conv2d(kiln.randn([1, 3, 39, 39]), kiln.randn([10, 3, 3, 3]))   // [1, 10, 37, 37]
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
-  checkOptions('conv2d', options, ['stride', 'padding', 'dilation', 'groups', 'relu', 'maxPool']);
-  if (!isFloat(x.dtype) || !isFloat(weight.dtype)) throw new DTypeError(`conv2d: needs float input and weight, got ${x.dtype} and ${weight.dtype}; use x.float()`);
+  checkOptions('conv2d', options, CONV2D_OPTIONS);
+  const { g, F, xd, wd, bd } = conv2dOperands('conv2d', x, weight, bias, options);
+  if ((options.groups ?? 1) > 1) return groupedConv2d(x, weight, bias, options, options.groups!);
+  const out = allocStorage(xd.dtype, g.N * F * g.OH * g.OW);
+  // The kernel adds the bias in its fresh output: no broadcast add, no second tensor.
+  backend().conv2d(xd.values, wd.values, bd?.values ?? null, out, F, g);
+  return record(new Tensor(out, [g.N, F, g.OH, g.OW]), 'conv2d', bd ? [xd, wd, bd] : [xd, wd], (dy) => {
+    const [dx, dw, db] = conv2dGradients(xd, wd, bd);
+    // One backend call for all of them.
+    backend().conv2dBackward(dy.values, xd.values, wd.values, dx?.values ?? null, dw?.values ?? null, db?.values ?? null, F, g);
+    return [dx, dw, db];
+  });
+}
+
+/**
+ * Checks conv2d's operands and brings them to one float dtype: the geometry, the filter count, and
+ * x, weight and bias in that dtype.
+ */
+export function conv2dOperands(op: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: Conv2dOptions) {
+  if (!isFloat(x.dtype) || !isFloat(weight.dtype)) throw new DTypeError(`${op}: needs float input and weight, got ${x.dtype} and ${weight.dtype}; use x.float()`);
   const g = conv2dGeometry(x.shape, weight.shape, options);
   const F = weight.shape[0]!;
-  if ((options.groups ?? 1) > 1) {
-    if (bias && (bias.ndim !== 1 || bias.shape[0] !== F)) throw new ShapeError(`conv2d: bias must be [${F}] (one per filter), got ${fmtShape(bias.shape)}`);
-    return groupedConv2d(x, weight, bias, options, options.groups!);
-  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== F)) throw new ShapeError(`${op}: bias must be [${F}] (one per filter), got ${fmtShape(bias.shape)}`);
   const dtype = promoteTypes(x.dtype, weight.dtype);
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== F)) throw new ShapeError(`conv2d: bias must be [${F}] (one per filter), got ${fmtShape(bias.shape)}`);
-  const xd = x.to(dtype), wd = weight.to(dtype), bd = bias?.to(dtype);
-  const relu = options.relu === true;
-  const mp = options.maxPool;
-  const pg = mp ? window2d('conv2d maxPool', [g.N, F, g.OH, g.OW], mp.kernelSize, { stride: mp.stride ?? mp.kernelSize, padding: 0 }) : null;
-  const pool = pg ? { g: pg, argmax: new Int32Array(g.N * F * pg.OH * pg.OW) } : null;
-  const shape = pg ? [g.N, F, pg.OH, pg.OW] : [g.N, F, g.OH, g.OW];
-  const out = allocate(dtype, shape.reduce((a, b) => a * b, 1));
-  // The kernel adds the bias (and applies ReLU, and pools) in its fresh output: no broadcast add,
-  // no second tensor.
-  backend().conv2d(xd.data, wd.data, bd?.data ?? null, out, F, g, relu, pool);
-  const y = new Tensor(out, shape);
-  const name = `conv2d${relu ? 'Relu' : ''}${pool ? 'MaxPool' : ''}`;
-  return record(y, name, bd ? [xd, wd, bd] : [xd, wd], (dy) => {
-    const dx = xd.requiresGrad ? allocate(dtype, xd.size) : null;
-    const dw = wd.requiresGrad ? allocate(dtype, wd.size) : null;
-    const db = bd?.requiresGrad ? allocate(dtype, F) : null;
-    // One backend call for all of them: back through the pooling (to each window's max) and the
-    // ReLU (y > 0 exactly where its input was) first.
-    backend().conv2dBackward(dy.data, xd.data, wd.data, relu ? out : null, dx, dw, db, F, g, pool);
-    return [dx && new Tensor(dx, xd.shape), dw && new Tensor(dw, wd.shape), db && new Tensor(db, bd!.shape)];
-  });
+  return { g, F, xd: x.to(dtype), wd: weight.to(dtype), bd: bias?.to(dtype) };
+}
+
+/** Zeroed gradients for the conv operands that need one (null for the others). */
+export function conv2dGradients(xd: Tensor, wd: Tensor, bd: Tensor | undefined): [Tensor | null, Tensor | null, Tensor | null] {
+  const zero = (t: Tensor | undefined): Tensor | null => (t?.requiresGrad ? new Tensor(allocStorage(t.dtype, t.size), t.shape) : null);
+  return [zero(xd), zero(wd), zero(bd)];
 }

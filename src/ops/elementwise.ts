@@ -1,8 +1,9 @@
+import { allocStorage } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import { ValueError } from '../errors.js';
-import { allocate, floatTypeOf, isFloat, promoteTypes } from '../tensor/dtype.js';
+import { floatTypeOf, isFloat, promoteTypes } from '../tensor/dtype.js';
 import type { DType } from '../tensor/dtype.js';
 import { broadcastShapes, broadcastStrides, sameShape, sizeOf, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -16,7 +17,7 @@ export function asTensor(x: Tensor | number, like: Tensor): Tensor {
   if (x instanceof Tensor) return x;
   if (typeof x !== 'number') throw new ValueError(`expected a Tensor or a number, got ${typeof x}`);
   const dtype: DType = isFloat(like.dtype) ? like.dtype : Number.isInteger(x) ? 'int32' : 'float32';
-  const data = allocate(dtype, 1);
+  const data = allocStorage(dtype, 1);
   data[0] = x;
   return new Tensor(data, []);
 }
@@ -25,20 +26,20 @@ export function asTensor(x: Tensor | number, like: Tensor): Tensor {
 export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor, dtype?: DType): Tensor {
   const same = sameShape(a.shape, b.shape);
   const shape = same ? a.shape : broadcastShapes(a.shape, b.shape, op);
-  const out = allocate(dtype ?? promoteTypes(a.dtype, b.dtype), sizeOf(shape));
+  const out = allocStorage(dtype ?? promoteTypes(a.dtype, b.dtype), sizeOf(shape));
   if (same) {
     const s = stridesOf(shape);
-    backend().binary(op, a.data, s, b.data, s, out, shape);
+    backend().binary(op, a.values, s, b.values, s, out, shape);
   } else {
-    backend().binary(op, a.data, broadcastStrides(a.shape, shape), b.data, broadcastStrides(b.shape, shape), out, shape);
+    backend().binary(op, a.values, broadcastStrides(a.shape, shape), b.values, broadcastStrides(b.shape, shape), out, shape);
   }
   return new Tensor(out, shape);
 }
 
 /** Runs a unary kernel into a new tensor of `dtype`. */
 export function unaryRaw(op: UnaryOp, x: Tensor, dtype: DType = floatTypeOf(x.dtype)): Tensor {
-  const out = allocate(dtype, x.size);
-  backend().unary(op, x.data, out);
+  const out = allocStorage(dtype, x.size);
+  backend().unary(op, x.values, out);
   return new Tensor(out, x.shape);
 }
 
@@ -144,8 +145,8 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   const lo = min ?? -Infinity;
   const hi = max ?? Infinity;
   if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) throw new ValueError(`clamp: need min ≤ max, got min=${min}, max=${max}`);
-  const out = allocate(x.dtype, x.size);
-  backend().clamp(x.data, lo, hi, out);
+  const out = allocStorage(x.dtype, x.size);
+  backend().clamp(x.values, lo, hi, out);
   return record(new Tensor(out, x.shape), 'clamp', [x], (g) => {
     const inside = binaryRaw('mul', binaryRaw('ge', x, asTensor(lo, x), g.dtype), binaryRaw('le', x, asTensor(hi, x), g.dtype));
     return [binaryRaw('mul', g, inside)];
@@ -161,8 +162,8 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
   const at = a instanceof Tensor ? a : asTensor(a, b instanceof Tensor ? b : cond);
   const bt = asTensor(b, at);
   const shape = broadcastShapes(broadcastShapes(cond.shape, at.shape, 'where'), bt.shape, 'where');
-  const out = allocate(promoteTypes(at.dtype, bt.dtype), sizeOf(shape));
-  backend().where(cond.data, broadcastStrides(cond.shape, shape), at.data, broadcastStrides(at.shape, shape), bt.data, broadcastStrides(bt.shape, shape), out, shape);
+  const out = allocStorage(promoteTypes(at.dtype, bt.dtype), sizeOf(shape));
+  backend().where(cond.values, broadcastStrides(cond.shape, shape), at.values, broadcastStrides(at.shape, shape), bt.values, broadcastStrides(bt.shape, shape), out, shape);
   return record(new Tensor(out, shape), 'where', [at, bt], (g) => {
     const zero = asTensor(0, g);
     return [

@@ -1,7 +1,8 @@
+import { allocStorage } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { ShapeError, fmtShape } from '../errors.js';
-import { allocate, promoteTypes } from '../tensor/dtype.js';
+import { promoteTypes } from '../tensor/dtype.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import { broadcastShapes, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -22,8 +23,8 @@ export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean
   }
   if (a.ndim === 2 && b.ndim === 2) {
     // The common case (every dense layer), without the batch bookkeeping below.
-    const out = allocate(promoteTypes(a.dtype, b.dtype), m * n);
-    backend().matmul(a.data, 0, b.data, 0, out, 1, m, k, n, transA, transB);
+    const out = allocStorage(promoteTypes(a.dtype, b.dtype), m * n);
+    backend().matmul(a.values, 0, b.values, 0, out, 1, m, k, n, transA, transB);
     return new Tensor(out, [m, n]);
   }
   const aBatch = a.shape.slice(0, -2);
@@ -40,8 +41,8 @@ export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean
   };
   const [ax, aStride] = operand(a, aBatch);
   const [bx, bStride] = operand(b, bBatch);
-  const out = allocate(promoteTypes(a.dtype, b.dtype), batch * m * n);
-  backend().matmul(ax.data, aStride, bx.data, bStride, out, batch, m, k, n, transA, transB);
+  const out = allocStorage(promoteTypes(a.dtype, b.dtype), batch * m * n);
+  backend().matmul(ax.values, aStride, bx.values, bStride, out, batch, m, k, n, transA, transB);
   return new Tensor(out, [...batchShape, m, n]);
 }
 
@@ -89,7 +90,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   const y = matmulRaw(x, weight, false, true);
   if (bias && y.dtype !== bias.dtype) return record(y, 'linear', [x, weight], linearBackward(x, weight)).add(bias);
-  if (bias) addRows(y.data, bias.data);
+  if (bias) addRows(y.values, bias.values);
   return record(y, 'linear', bias ? [x, weight, bias] : [x, weight], linearBackward(x, weight, bias));
 }
 
@@ -97,7 +98,7 @@ function linearBackward(x: Tensor, weight: Tensor, bias?: Tensor | null): (g: Te
   return (g) => [
     x.requiresGrad ? matmulRaw(g, weight, false, false) : null,
     weight.requiresGrad ? sumTo(matmulRaw(g, x, true, false), weight.shape) : null,
-    bias?.requiresGrad ? new Tensor(sumRows(g.data, bias.size, bias.dtype), bias.shape) : null,
+    bias?.requiresGrad ? new Tensor(sumRows(g.values, bias.size, bias.dtype), bias.shape) : null,
   ];
 }
 
@@ -109,7 +110,7 @@ function addRows(y: TypedArray, b: TypedArray): void {
 
 /** Σ over rows of g: [rows, n] → [n]. */
 function sumRows(g: TypedArray, n: number, dtype: DType): TypedArray {
-  const out = allocate(dtype, n);
+  const out = allocStorage(dtype, n);
   for (let at = 0; at < g.length; at += n) for (let j = 0; j < n; j++) out[j]! += g[at + j]!;
   return out;
 }

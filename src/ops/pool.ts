@@ -1,7 +1,8 @@
+import { allocIndexStorage, allocStorage } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { DTypeError, ValueError } from '../errors.js';
-import { allocate, isFloat } from '../tensor/dtype.js';
+import { isFloat } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Pair } from './window.js';
 import { checkNCHW, checkPoolPadding, pair, window2d } from './window.js';
@@ -29,12 +30,12 @@ function poolWindow(op: string, x: Tensor, kernelSize: Pair, o: Pool2dOptions & 
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions & { dilation?: Pair } = {}): Tensor {
   checkOptions('maxPool2d', options, ['stride', 'padding', 'dilation']);
   const g = poolWindow('maxPool2d', x, kernelSize, options);
-  const out = allocate(x.dtype, g.N * g.C * g.OH * g.OW);
-  const argmax = new Int32Array(out.length);
-  backend().maxPool2d(x.data, out, argmax, g);
+  const out = allocStorage(x.dtype, g.N * g.C * g.OH * g.OW);
+  const argmax = allocIndexStorage(out.length);
+  backend().maxPool2d(x.values, out, argmax, g);
   return record(new Tensor(out, [g.N, g.C, g.OH, g.OW]), 'maxPool2d', [x], (dy) => {
-    const dx = allocate(dy.dtype, x.size);
-    backend().maxPool2dBackward(dy.data, argmax, dx);
+    const dx = allocStorage(dy.dtype, x.size);
+    backend().maxPool2dBackward(dy.values, argmax, dx);
     return [new Tensor(dx, x.shape)];
   });
 }
@@ -43,11 +44,11 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions & 
 export function avgPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): Tensor {
   checkOptions('avgPool2d', options, ['stride', 'padding']);
   const g = poolWindow('avgPool2d', x, kernelSize, options);
-  const out = allocate(x.dtype, g.N * g.C * g.OH * g.OW);
-  backend().avgPool2d(x.data, out, g);
+  const out = allocStorage(x.dtype, g.N * g.C * g.OH * g.OW);
+  backend().avgPool2d(x.values, out, g);
   return record(new Tensor(out, [g.N, g.C, g.OH, g.OW]), 'avgPool2d', [x], (dy) => {
-    const dx = allocate(dy.dtype, x.size);
-    backend().avgPool2dBackward(dy.data, dx, g);
+    const dx = allocStorage(dy.dtype, x.size);
+    backend().avgPool2dBackward(dy.values, dx, g);
     return [new Tensor(dx, x.shape)];
   });
 }
@@ -61,11 +62,11 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   if (!isFloat(x.dtype)) throw new DTypeError(`adaptiveAvgPool2d: needs a float input, got ${x.dtype}`);
   const [OH, OW] = pair(outputSize, 'outputSize', 'adaptiveAvgPool2d');
   if (H === 0 || W === 0) throw new ValueError(`adaptiveAvgPool2d: the input plane ${H}×${W} is empty`);
-  const out = allocate(x.dtype, N * C * OH * OW);
-  backend().adaptiveAvgPool2d(x.data, out, N * C, H, W, OH, OW);
+  const out = allocStorage(x.dtype, N * C * OH * OW);
+  backend().adaptiveAvgPool2d(x.values, out, N * C, H, W, OH, OW);
   return record(new Tensor(out, [N, C, OH, OW]), 'adaptiveAvgPool2d', [x], (dy) => {
-    const dx = allocate(dy.dtype, x.size);
-    backend().adaptiveAvgPool2dBackward(dy.data, dx, N * C, H, W, OH, OW);
+    const dx = allocStorage(dy.dtype, x.size);
+    backend().adaptiveAvgPool2dBackward(dy.values, dx, N * C, H, W, OH, OW);
     return [new Tensor(dx, x.shape)];
   });
 }

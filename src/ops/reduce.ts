@@ -1,8 +1,9 @@
+import { allocStorage } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import type { ReduceOp } from '../backend/backend.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { allocate, floatTypeOf } from '../tensor/dtype.js';
+import { floatTypeOf } from '../tensor/dtype.js';
 import { normalizeDim, splitAt } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { binaryRaw } from './elementwise.js';
@@ -30,11 +31,11 @@ function reducedShape(shape: readonly number[], dims: number[], keepdim: boolean
 
 /** Reduces `dims` one at a time with the kernel; the result has the keepdim shape. */
 function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], dtype = x.dtype): Tensor {
-  let data = x.data;
+  let data = x.values;
   const shape = [...x.shape];
   if (dims.length === x.ndim && x.ndim > 0) {
     // Whole-tensor reduction in one pass.
-    const out = allocate(dtype, 1);
+    const out = allocStorage(dtype, 1);
     if (x.size === 0 && op !== 'sum') throw new ShapeError(`${op}: cannot reduce an empty tensor of shape ${fmtShape(x.shape)}`);
     backend().reduce(op, data, 1, x.size, 1, out);
     return new Tensor(out, shape.map(() => 1));
@@ -43,12 +44,12 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], dtype = x.dtype): Te
     const d = dims[k]!;
     const { outer, n, inner } = splitAt(shape, d);
     if (n === 0 && op !== 'sum') throw new ShapeError(`${op}: cannot reduce over dim ${d} of size 0 in ${fmtShape(x.shape)}`);
-    const out = allocate(dtype, outer * inner);
+    const out = allocStorage(dtype, outer * inner);
     backend().reduce(op, data, outer, n, inner, out);
     data = out;
     shape[d] = 1;
   }
-  if (data === x.data) data = data.slice();
+  if (data === x.values) data = data.slice();
   return new Tensor(data, shape);
 }
 
@@ -59,7 +60,7 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], dtype = x.dtype): Te
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = resolveDims(x, dim, 'sum');
   const kept = reduceRaw('sum', x, dims);
-  const out = keepdim ? kept : new Tensor(kept.data, reducedShape(x.shape, dims, false));
+  const out = keepdim ? kept : new Tensor(kept.values, reducedShape(x.shape, dims, false));
   return record(out, 'sum', [x], (g) => [expand(g.reshape(kept.shape), x.shape)]);
 }
 
@@ -93,7 +94,7 @@ function extremeAlong(op: 'max' | 'min', x: Tensor, dim: Dims, keepdim: boolean)
   const name = op === 'max' ? 'amax' : 'amin';
   const dims = resolveDims(x, dim, name);
   const kept = reduceRaw(op, x, dims);
-  const out = keepdim ? kept : new Tensor(kept.data, reducedShape(x.shape, dims, false));
+  const out = keepdim ? kept : new Tensor(kept.values, reducedShape(x.shape, dims, false));
   return record(out, name, [x], (g) => {
     // The gradient is shared evenly among the elements equal to the extreme, as in PyTorch.
     const mask = binaryRaw('eq', x, kept, g.dtype);
@@ -117,13 +118,13 @@ export function argReduce(x: Tensor, op: 'max' | 'min', dim?: number | null, kee
   if (x.size === 0) throw new ShapeError(`${name}: cannot take the ${name} of an empty tensor`);
   if (dim === undefined || dim === null) {
     const out = new Int32Array(1);
-    backend().argReduce(op, x.data, 1, x.size, 1, out);
+    backend().argReduce(op, x.values, 1, x.size, 1, out);
     return new Tensor(out, keepdim ? x.shape.map(() => 1) : []);
   }
   const d = normalizeDim(dim, x.ndim, name);
   const { outer, n, inner } = splitAt(x.shape, d);
   const out = new Int32Array(outer * inner);
-  backend().argReduce(op, x.data, outer, n, inner, out);
+  backend().argReduce(op, x.values, outer, n, inner, out);
   return new Tensor(out, reducedShape(x.shape, [d], keepdim));
 }
 

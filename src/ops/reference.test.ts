@@ -57,12 +57,12 @@ describe('PyTorch reference values and gradients', () => {
       for (const c of cases) {
         it(`${c.name} (${dtype}, ${backendName})`, () => {
           kiln.setBackend(backendName);
-          onTestFinished(() => kiln.setBackend(DEFAULT_BACKEND));
+          onTestFinished(() => { kiln.setBackend(DEFAULT_BACKEND); });
           const inputs: Record<string, Tensor> = {};
           for (const [name, r] of Object.entries(c.inputs)) inputs[name] = fromRef(r, dtype, name in c.grads);
           const out = OPS[c.op]!(inputs, c.kwargs, c, dtype);
           expectClose(out, c.output, tol, `${c.name} output`);
-          for (const v of out.data) expect(Number.isFinite(v), `${c.name}: finite output`).toBe(true);
+          for (const v of out.values) expect(Number.isFinite(v), `${c.name}: finite output`).toBe(true);
           out.mul(fromRef(c.gradOutput, dtype)).sum().backward();
           for (const [name, g] of Object.entries(c.grads)) {
             const grad = inputs[name]!.grad;

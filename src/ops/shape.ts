@@ -1,13 +1,14 @@
+import { allocStorage } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
-import { allocate, promoteTypes } from '../tensor/dtype.js';
+import { promoteTypes } from '../tensor/dtype.js';
 import { broadcastStrides, normalizeDim, sameShape, sizeOf, splitAt } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** A tensor of ones shaped like `t` (the implied gradient of a scalar). */
 export function onesLikeRaw(t: Tensor): Tensor {
-  const data = allocate(t.dtype, t.size);
+  const data = allocStorage(t.dtype, t.size);
   data.fill(1);
   return new Tensor(data, t.shape);
 }
@@ -33,7 +34,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   }
   if (sameShape(target, x.shape)) return x;
   const from = x.shape;
-  return record(new Tensor(x.data, target), 'reshape', [x], (g) => [g.reshape(from)]);
+  return record(new Tensor(x.values, target), 'reshape', [x], (g) => [g.reshape(from)]);
 }
 
 /** Merges dims startDim…endDim into one: [N, C, H, W].flatten(1) → [N, C·H·W]. */
@@ -68,8 +69,8 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const perm = dims.map((d) => normalizeDim(d, x.ndim, 'permute'));
   if (new Set(perm).size !== perm.length) throw new ValueError(`permute: dims ${fmtShape(dims)} repeat a dim`);
   if (perm.every((p, i) => p === i)) return x;
-  const out = allocate(x.dtype, x.size);
-  backend().permute(x.data, x.shape, perm, out);
+  const out = allocStorage(x.dtype, x.size);
+  backend().permute(x.values, x.shape, perm, out);
   const inverse = new Array<number>(perm.length);
   perm.forEach((p, i) => { inverse[p] = i; });
   return record(new Tensor(out, perm.map((p) => x.shape[p]!)), 'permute', [x], (g) => [permute(g, inverse)]);
@@ -99,9 +100,9 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const target = shape.map((d, i) => (d === -1 ? x.shape[i - (shape.length - x.ndim)]! : d));
   if (sameShape(x.shape, target)) return x;
   broadcastTo(x.shape, target, 'expand');
-  const out = allocate(x.dtype, sizeOf(target));
+  const out = allocStorage(x.dtype, sizeOf(target));
   // A `where` whose condition is always true is a strided broadcast copy.
-  backend().where(ALWAYS, target.map(() => 0), x.data, broadcastStrides(x.shape, target), x.data, broadcastStrides(x.shape, target), out, target);
+  backend().where(ALWAYS, target.map(() => 0), x.values, broadcastStrides(x.shape, target), x.values, broadcastStrides(x.shape, target), out, target);
   return record(new Tensor(out, target), 'expand', [x], (g) => [sumTo(g, x.shape)]);
 }
 const ALWAYS = new Int32Array([1]);
@@ -118,8 +119,8 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
 /** Copies `src`, broadcast to `dst`'s shape, into `dst`'s data (for copy_). */
 export function copyInto(dst: Tensor, src: Tensor): void {
   broadcastTo(src.shape, dst.shape, 'copy_');
-  if (sameShape(src.shape, dst.shape)) dst.data.set(src.data);
-  else backend().where(ALWAYS, dst.shape.map(() => 0), src.data, broadcastStrides(src.shape, dst.shape), src.data, broadcastStrides(src.shape, dst.shape), dst.data, dst.shape);
+  if (sameShape(src.shape, dst.shape)) dst.values.set(src.values);
+  else backend().where(ALWAYS, dst.shape.map(() => 0), src.values, broadcastStrides(src.shape, dst.shape), src.values, broadcastStrides(src.shape, dst.shape), dst.values, dst.shape);
 }
 
 /** `length` elements of `dim` from `start`. Copies the data. */
@@ -134,11 +135,11 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const { outer, n, inner } = splitAt(x.shape, d);
   const shape = [...x.shape];
   shape[d] = length;
-  const out = allocate(x.dtype, sizeOf(shape));
-  backend().sliceBlock(x.data, outer, n, inner, start, length, out);
+  const out = allocStorage(x.dtype, sizeOf(shape));
+  backend().sliceBlock(x.values, outer, n, inner, start, length, out);
   return record(new Tensor(out, shape), 'narrow', [x], (g) => {
-    const gx = allocate(g.dtype, x.size);
-    backend().copyBlock(g.data, outer, length, inner, gx, n, start);
+    const gx = allocStorage(g.dtype, x.size);
+    backend().copyBlock(g.values, outer, length, inner, gx, n, start);
     return [new Tensor(gx, x.shape)];
   });
 }
@@ -155,7 +156,7 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number): Tensor {
 
 function checkIndex(index: Tensor, bound: number, op: string): Int32Array {
   if (index.dtype !== 'int32') throw new DTypeError(`${op}: indices must be int32, got ${index.dtype}; use index.int()`);
-  const idx = index.data as Int32Array;
+  const idx = index.values as Int32Array;
   for (let i = 0; i < idx.length; i++) {
     if (idx[i]! < 0 || idx[i]! >= bound) throw new ValueError(`${op}: index ${idx[i]} is out of range for a dim of size ${bound}`);
   }
@@ -170,14 +171,14 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const idx = checkIndex(index, n, 'indexSelect');
   const shape = [...x.shape];
   shape[d] = idx.length;
-  const out = allocate(x.dtype, sizeOf(shape));
-  backend().indexSelect(x.data, outer, n, inner, idx, out);
+  const out = allocStorage(x.dtype, sizeOf(shape));
+  backend().indexSelect(x.values, outer, n, inner, idx, out);
   return record(new Tensor(out, shape), 'indexSelect', [x], (g) => {
-    const gx = allocate(g.dtype, x.size);
+    const gx = allocStorage(g.dtype, x.size);
     // Scatter each selected row back: the same as a scatter-add with the index broadcast over inner.
     const full = new Int32Array(outer * idx.length * inner);
     for (let o = 0; o < outer; o++) for (let j = 0; j < idx.length; j++) full.fill(idx[j]!, (o * idx.length + j) * inner, (o * idx.length + j + 1) * inner);
-    backend().scatterAdd(gx, outer, n, inner, full, idx.length, g.data);
+    backend().scatterAdd(gx, outer, n, inner, full, idx.length, g.values);
     return [new Tensor(gx, x.shape)];
   });
 }
@@ -194,11 +195,11 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const { outer, n, inner } = splitAt(x.shape, d);
   const idx = checkIndex(index, n, 'gather');
   const m = index.shape[d]!;
-  const out = allocate(x.dtype, index.size);
-  backend().gather(x.data, outer, n, inner, idx, m, out);
+  const out = allocStorage(x.dtype, index.size);
+  backend().gather(x.values, outer, n, inner, idx, m, out);
   return record(new Tensor(out, index.shape), 'gather', [x], (g) => {
-    const gx = allocate(g.dtype, x.size);
-    backend().scatterAdd(gx, outer, n, inner, idx, m, g.data);
+    const gx = allocStorage(g.dtype, x.size);
+    backend().scatterAdd(gx, outer, n, inner, idx, m, g.values);
     return [new Tensor(gx, x.shape)];
   });
 }
@@ -219,13 +220,13 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   }
   const shape = [...first.shape];
   shape[d] = total;
-  const out = allocate(dtype, sizeOf(shape));
+  const out = allocStorage(dtype, sizeOf(shape));
   const { outer, inner } = splitAt(shape, d);
   const starts: number[] = [];
   let at = 0;
   for (const t of tensors) {
     starts.push(at);
-    backend().copyBlock(t.data, outer, t.shape[d]!, inner, out, total, at);
+    backend().copyBlock(t.values, outer, t.shape[d]!, inner, out, total, at);
     at += t.shape[d]!;
   }
   return record(new Tensor(out, shape), 'cat', tensors, (g) => tensors.map((t, i) => narrow(g, d, starts[i]!, t.shape[d]!)));

@@ -1,6 +1,7 @@
+import { allocStorage } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
-import { allocate, floatTypeOf } from '../tensor/dtype.js';
+import { floatTypeOf } from '../tensor/dtype.js';
 import { normalizeDim, splitAt } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { binaryRaw } from './elementwise.js';
@@ -8,8 +9,8 @@ import { sum } from './reduce.js';
 
 function softmaxRaw(x: Tensor, d: number, log: boolean): Tensor {
   const { outer, n, inner } = splitAt(x.shape, d);
-  const out = allocate(floatTypeOf(x.dtype), x.size);
-  backend().softmax(x.data, outer, n, inner, log, out);
+  const out = allocStorage(floatTypeOf(x.dtype), x.size);
+  backend().softmax(x.values, outer, n, inner, log, out);
   return new Tensor(out, x.shape);
 }
 

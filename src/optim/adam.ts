@@ -44,7 +44,7 @@ export class Adam extends Optimizer<Required<AdamOptions>> {
     const t = (s.step as number) + 1;
     s.step = t;
     const { lr, betas, eps, weightDecay } = this.options;
-    backend().adamStep(p.data, grad, this.buffer(p, s, 'expAvg'), this.buffer(p, s, 'expAvgSq'), {
+    backend().adamStep(p.values, grad, this.buffer(p, s, 'expAvg'), this.buffer(p, s, 'expAvgSq'), {
       lr, beta1: betas[0], beta2: betas[1], eps, weightDecay, decoupled: this.decoupled, t,
     });
   }

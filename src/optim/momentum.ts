@@ -40,6 +40,6 @@ export class Momentum extends Optimizer<Required<MomentumOptions>> {
     s.step = (s.step as number) + 1;
     // SGD's kernel with dampening β, never taking its first-step shortcut (v = g): from the zeroed
     // buffer, v = β·0 + (1 − β)·dW is the course's first step.
-    backend().sgdStep(p.data, grad, this.buffer(p, s, 'velocity'), { lr, momentum: beta, dampening: beta, nesterov: false, weightDecay, first: false });
+    backend().sgdStep(p.values, grad, this.buffer(p, s, 'velocity'), { lr, momentum: beta, dampening: beta, nesterov: false, weightDecay, first: false });
   }
 }

@@ -98,7 +98,7 @@ describe('optimiser behaviour', () => {
         p.mul(p).sum().backward();
         opt.step();
       }
-      return Array.from(p.data);
+      return Array.from(p.values);
     };
     expect(run(6, 3)).toEqual(run(6));
     const sgd = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 0.1 });
@@ -175,7 +175,7 @@ describe("the course's momentum", () => {
       opt.zeroGrad();
       c.mul(p).mul(p).add(d.mul(p)).sum().backward();
       opt.step();
-      out.push(Array.from(p.data));
+      out.push(Array.from(p.values));
     }
     return out;
   };

@@ -1,6 +1,5 @@
+import { allocStorage } from '../tensor/storage.js';
 import { DTypeError, FormatError, ValueError } from '../errors.js';
-import { backend } from '../backend/registry.js';
-import { allocate } from '../tensor/dtype.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkRange } from '../validate.js';
@@ -57,14 +56,14 @@ export abstract class Optimizer<O extends { lr: number }> {
   zeroGrad(setToNone = false): void {
     for (const p of this.params) {
       if (setToNone) p.grad = null;
-      else p.grad?.data.fill(0);
+      else p.grad?.values.fill(0);
     }
   }
 
   /** Updates each parameter that has a gradient. */
   step(): void {
     for (const p of this.params) {
-      if (p.grad) this.update(p, p.grad.data, this.buffers(p));
+      if (p.grad) this.update(p, p.grad.values, this.buffers(p));
     }
   }
 
@@ -83,8 +82,8 @@ export abstract class Optimizer<O extends { lr: number }> {
   protected buffer(p: Tensor, s: Record<string, TypedArray | number>, name: string): TypedArray {
     let b = s[name];
     if (typeof b !== 'object') {
-      // float32 state where the backend's kernels can reach it in place (wasm: resident memory)
-      b = (p.dtype === 'float32' ? backend().allocState?.(p.size) : undefined) ?? allocate(p.dtype, p.size);
+      // in the backend's memory, where its kernels update it in place (like any storage)
+      b = allocStorage(p.dtype, p.size, `optimiser state for a parameter of ${p.size} elements`);
       s[name] = b;
     }
     return b;
@@ -120,7 +119,7 @@ export abstract class Optimizer<O extends { lr: number }> {
         if (typeof v === 'number') s[k] = v;
         else {
           if (!Array.isArray(v) || v.length !== p.size) throw new FormatError(`${name}.loadStateDict: buffer ${k} of parameter ${i} has ${Array.isArray(v) ? v.length : 'no'} values, the parameter ${p.size}`);
-          const b = allocate(p.dtype, p.size);
+          const b = allocStorage(p.dtype, p.size);
           b.set(v);
           s[k] = b;
         }

@@ -35,6 +35,6 @@ export class RMSprop extends Optimizer<Required<RMSpropOptions>> {
     s.step = (s.step as number) + 1;
     const sq = this.buffer(p, s, 'squareAvg');
     const buf = this.options.momentum > 0 ? this.buffer(p, s, 'momentumBuffer') : null;
-    backend().rmspropStep(p.data, grad, sq, buf, this.options);
+    backend().rmspropStep(p.values, grad, sq, buf, this.options);
   }
 }

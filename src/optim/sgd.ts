@@ -42,6 +42,6 @@ export class SGD extends Optimizer<Required<SGDOptions>> {
     const first = s.step === 0;
     s.step = (s.step as number) + 1;
     const buf = momentum > 0 ? this.buffer(p, s, 'momentumBuffer') : null;
-    backend().sgdStep(p.data, grad, buf, { lr, momentum, dampening, nesterov, weightDecay, first });
+    backend().sgdStep(p.values, grad, buf, { lr, momentum, dampening, nesterov, weightDecay, first });
   }
 }

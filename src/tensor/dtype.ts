@@ -27,17 +27,25 @@ export function fmtBytes(bytes: number): string {
   return u === 0 ? `${v} bytes` : `${v.toPrecision(3)} ${units[u]}`;
 }
 
+/** Throws the ValueError of `allocate` when `n` elements of `dtype` cannot be allocated at all. */
+export function checkAllocation(dtype: DType, n: number, what = 'a tensor'): void {
+  if (!Number.isInteger(n) || n < 0) refuseAllocation(dtype, n, what, 'the size must be a whole number ≥ 0');
+  if (n > MAX_ELEMENTS) refuseAllocation(dtype, n, what, `JavaScript's typed arrays hold at most ${MAX_ELEMENTS.toLocaleString('en-US')} elements`);
+}
+
+/** The ValueError for an allocation that cannot be made: what was asked for, its bytes, and why. */
+export function refuseAllocation(dtype: DType, n: number, what: string, why: string): never {
+  throw new ValueError(`cannot allocate ${what} of ${n.toLocaleString('en-US')} ${dtype} elements (${fmtBytes(n * BYTES_PER_ELEMENT[dtype])}): ${why}; use smaller sizes or fewer examples at a time`);
+}
+
 /**
- * A zeroed typed array of `n` elements. A size too large to allocate (beyond the typed arrays'
- * limit, or refused by the engine for lack of memory) is a ValueError that names what was asked for
- * and the bytes it would need, not a RangeError.
+ * A zeroed JavaScript typed array of `n` elements (tensors get theirs from their backend through
+ * `allocStorage`). A size too large to allocate (beyond the typed arrays' limit, or refused by the
+ * engine for lack of memory) is a ValueError that names what was asked for and the bytes it would
+ * need, not a RangeError.
  */
 export function allocate(dtype: DType, n: number, what = 'a tensor'): TypedArray {
-  const refuse = (why: string): never => {
-    throw new ValueError(`cannot allocate ${what} of ${n.toLocaleString('en-US')} ${dtype} elements (${fmtBytes(n * BYTES_PER_ELEMENT[dtype])}): ${why}; use smaller sizes or fewer examples at a time`);
-  };
-  if (!Number.isInteger(n) || n < 0) refuse('the size must be a whole number ≥ 0');
-  if (n > MAX_ELEMENTS) refuse(`JavaScript's typed arrays hold at most ${MAX_ELEMENTS.toLocaleString('en-US')} elements`);
+  checkAllocation(dtype, n, what);
   try {
     switch (dtype) {
       case 'float32': return new Float32Array(n);
@@ -45,7 +53,7 @@ export function allocate(dtype: DType, n: number, what = 'a tensor'): TypedArray
       case 'int32': return new Int32Array(n);
     }
   } catch (e) {
-    if (e instanceof RangeError) refuse(`the JavaScript engine refused the memory (${e.message})`);
+    if (e instanceof RangeError) refuseAllocation(dtype, n, what, `the JavaScript engine refused the memory (${e.message})`);
     throw e;
   }
 }

@@ -9,7 +9,7 @@ const SUMMARISE_ABOVE = 1000; // total elements beyond which long dims are elide
  */
 export function formatTensor(t: Tensor): string {
   const summarise = t.size > SUMMARISE_ABOVE;
-  const values = Array.from(t.data);
+  const values = Array.from(t.values);
   const isInt = t.dtype === 'int32';
   const finite = values.filter(Number.isFinite);
   const allWhole = finite.every(Number.isInteger);

@@ -49,7 +49,7 @@ describe('creation', () => {
     const a = randn([1000]);
     manualSeed(42);
     const b = randn([1000]);
-    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+    expect(Array.from(a.values)).toEqual(Array.from(b.values));
     expect(Math.abs(a.mean().item())).toBeLessThan(0.1);
     expect(Math.abs(a.var().item() - 1)).toBeLessThan(0.1);
     const u = rand([1000]);
@@ -57,7 +57,7 @@ describe('creation', () => {
     expect(u.amax().item()).toBeLessThan(1);
     const r = randint(3, 6, [500]);
     expect(r.dtype).toBe('int32');
-    expect(new Set(r.data)).toEqual(new Set([3, 4, 5]));
+    expect(new Set(r.values)).toEqual(new Set([3, 4, 5]));
     expect(kiln.randnLike(tensor([[1, 2]], { dtype: 'float64' })).dtype).toBe('float64');
     expect(kiln.randLike(a).shape).toEqual([1000]);
     expect(kiln.randintLike(a, 0, 2).dtype).toBe('int32');
@@ -199,7 +199,7 @@ describe('autograd', () => {
     loss.backward();
     // d/dw of Σ relu(xw) = xᵀ · [xw > 0]
     const mask = x.matmul(w.detach()).gt(0).float();
-    expect(Array.from(w.grad!.data)).toEqual(Array.from(x.t().matmul(mask).data));
+    expect(Array.from(w.grad!.values)).toEqual(Array.from(x.t().matmul(mask).values));
   });
 
   it('accumulates gradients across backward calls', () => {

@@ -8,27 +8,35 @@ import * as red from '../ops/reduce.js';
 import * as sh from '../ops/shape.js';
 import { matmul } from '../ops/matmul.js';
 import { softmax, logSoftmax } from '../ops/softmax.js';
-import { allocate, dtypeOf, isFloat } from './dtype.js';
+import { dtypeOf, isFloat } from './dtype.js';
 import type { DType, TypedArray } from './dtype.js';
 import { formatTensor } from './format.js';
+import { checkOptions } from '../validate.js';
 import { broadcastStrides, sameShape, sizeOf, stridesOf } from './shape.js';
+import { allocStorage, isReleased } from './storage.js';
+import type { Storage } from './storage.js';
 
 /** Nested JavaScript arrays of numbers, as `toArray()` returns and `tensor()` takes. */
 export type NestedArray = number | NestedArray[];
 
 /**
- * An n-dimensional array with a dtype, stored row-major and contiguous in a typed array, that can
- * take part in automatic differentiation. Create tensors with `kiln.tensor`, `kiln.zeros`,
- * `kiln.randn`, …; every op returns a new tensor, except the in-place methods ending in `_`.
+ * An n-dimensional array with a dtype, stored row-major and contiguous in a storage that belongs
+ * to the backend that made it (wasm: the kernels' own memory), and that can take part in automatic
+ * differentiation. Create tensors with `kiln.tensor`, `kiln.zeros`, `kiln.randn`, …; every op
+ * returns a new tensor, except the in-place methods ending in `_`. Read the values with
+ * `await t.data()` or `await t.toArrayAsync()` (every backend), or `t.dataSync()` / `t.toArray()`
+ * / `t.item()` where the backend's memory can be read synchronously (js, wasm). Nothing needs
+ * freeing: see `kiln.memory()`.
  *
  * @example
  * const x = kiln.tensor([[1, 2], [3, 4]], { requiresGrad: true });
  * const y = x.mul(x).sum();   // 30
  * y.backward();               // x.grad = 2·x
+ * console.log(await x.grad!.data());   // Float32Array [2, 4, 6, 8]
  */
 export class Tensor {
-  /** The elements, row-major. Shared with views made by `reshape`. */
-  data: TypedArray;
+  /** The elements, row-major, in the backend's memory. Shared with views made by `reshape`. */
+  private readonly storage: Storage;
   readonly shape: readonly number[];
   /** Whether gradients flow to this tensor; leaves with it set receive `.grad` from `backward()`. */
   requiresGrad = false;
@@ -42,33 +50,79 @@ export class Tensor {
   visitMark = 0;
   /** @internal Gradient waiting to be passed on during a backward pass. */
   pendingGrad: Tensor | null = null;
+  /**
+   * @internal Storages that only this tensor's autograd graph can reach (a module's intermediates),
+   * released by the backward pass that consumes the graph (autograd/release.ts).
+   */
+  intermediates: Storage[] | null = null;
 
-  constructor(data: TypedArray, shape: readonly number[]) {
-    if (data.length !== sizeOf(shape)) {
-      throw new ShapeError(`Tensor: ${data.length} elements cannot have shape ${fmtShape(shape)} (${sizeOf(shape)} elements)`);
+  /**
+   * A tensor over `storage` (kept, not copied: a plain typed array works on every CPU backend;
+   * ops allocate theirs from the backend with `allocStorage`).
+   */
+  constructor(storage: Storage, shape: readonly number[]) {
+    if (storage.length !== sizeOf(shape)) {
+      throw new ShapeError(`Tensor: ${storage.length} elements cannot have shape ${fmtShape(shape)} (${sizeOf(shape)} elements)`);
     }
-    this.data = data;
+    this.storage = storage;
     this.shape = shape;
   }
 
-  get dtype(): DType { return dtypeOf(this.data); }
+  get dtype(): DType { return dtypeOf(this.storage); }
   get ndim(): number { return this.shape.length; }
-  get size(): number { return this.data.length; }
+  get size(): number { return this.storage.length; }
   /** Whether this tensor was made by an op (false for leaves such as parameters and inputs). */
   get isLeaf(): boolean { return this.gradFn === null; }
 
+  /**
+   * The live elements in the backend's memory, row-major, with no copy: what kernels and custom
+   * ops read and write. Valid while this tensor lives; for a copy of your own use `dataSync()`.
+   * Throws where the tensor's memory was released (an intermediate of a graph that `backward()`
+   * consumed) or cannot be read synchronously.
+   */
+  get values(): Storage {
+    if (isReleased(this.storage)) {
+      throw new ValueError('this tensor is an intermediate result inside a module (or loss) whose graph backward() has consumed, and its memory was reused; to keep it, return it from forward() or copy it with .clone() before backward(), or call backward() only once per forward pass');
+    }
+    return this.storage;
+  }
+
   // ── Output ────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * A copy of the elements, row-major, on every backend (a GPU backend reads them back first).
+   * @example const [a, b] = await kiln.tensor([1, 2]).data();
+   */
+  async data(): Promise<TypedArray> {
+    return this.dataSync();
+  }
+
+  /** A copy of the elements, read synchronously (js and wasm backends). */
+  dataSync(): TypedArray {
+    return this.values.slice();
+  }
 
   /** The value of a one-element tensor. */
   item(): number {
     if (this.size !== 1) throw new ShapeError(`item: only a one-element tensor has an item, got shape ${fmtShape(this.shape)}; use toArray()`);
-    return this.data[0]!;
+    return this.values[0]!;
   }
 
-  /** The elements as nested arrays (a number for a 0-D tensor). */
+  /** `item()`, on every backend. */
+  async itemAsync(): Promise<number> {
+    return this.item();
+  }
+
+  /** The elements as nested arrays, on every backend. */
+  async toArrayAsync(): Promise<NestedArray> {
+    return this.toArray();
+  }
+
+  /** The elements as nested arrays (a number for a 0-D tensor), read synchronously. */
   toArray(): NestedArray {
+    const values = this.values;
     const build = (dim: number, offset: number): NestedArray => {
-      if (dim === this.shape.length) return this.data[offset]!;
+      if (dim === this.shape.length) return values[offset]!;
       const stride = sizeOf(this.shape.slice(dim + 1));
       const out: NestedArray[] = [];
       for (let i = 0; i < this.shape[dim]!; i++) out.push(build(dim + 1, offset + i * stride));
@@ -82,11 +136,19 @@ export class Tensor {
 
   // ── Autograd ──────────────────────────────────────────────────────────────────────────────
 
-  /** Back-propagates from this tensor (a scalar, or pass the output gradient). */
-  backward(gradient?: Tensor): void { runBackward(this, gradient, (t) => sh.onesLikeRaw(t)); }
+  /**
+   * Back-propagates from this tensor (a scalar, or pass the output gradient): every leaf that
+   * requires a gradient gets it added to its `.grad`. The memory of the graph's intermediates
+   * inside modules and losses is then reused; `{ retainGraph: true }` keeps the graph for another
+   * backward pass through it, as in PyTorch.
+   */
+  backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
+    checkOptions('backward', options, ['retainGraph']);
+    runBackward(this, gradient, (t) => sh.onesLikeRaw(t), options.retainGraph === true);
+  }
 
   /** A tensor with the same data, cut from the graph. */
-  detach(): Tensor { return new Tensor(this.data, this.shape); }
+  detach(): Tensor { return new Tensor(this.values, this.shape); }
 
   /** Sets `requiresGrad` on a leaf, in place: `w.requiresGrad_()`. */
   requiresGrad_(flag = true): this {
@@ -99,13 +161,13 @@ export class Tensor {
   /** @internal Adds `g` into `.grad` (used by backward). */
   accumulateGrad(g: Tensor): void {
     if (this.grad === null) {
-      const copy = allocate(this.dtype, this.size);
-      copy.set(g.data);
+      const copy = allocStorage(this.dtype, this.size);
+      copy.set(g.values);
       this.grad = new Tensor(copy, this.shape);
     } else {
-      const d = this.grad.data;
-      const s = g.data;
-      for (let i = 0; i < d.length; i++) d[i] += s[i]!;
+      const d = this.grad.values;
+      const s = g.values;
+      backend().binary('add', d, stridesOf(this.shape), s, stridesOf(this.shape), d, this.shape);
     }
   }
 
@@ -113,16 +175,19 @@ export class Tensor {
 
   /** A copy with its own data, still in the graph. */
   clone(): Tensor {
-    const out = new Tensor(this.data.slice(), this.shape);
+    const copy = allocStorage(this.dtype, this.size);
+    copy.set(this.values);
+    const out = new Tensor(copy, this.shape);
     return record(out, 'clone', [this], (g) => [g]);
   }
 
   /** This tensor in another dtype (itself when already that dtype). */
   to(dtype: DType): Tensor {
     if (dtype === this.dtype) return this;
-    const data = allocate(dtype, this.size);
-    if (dtype === 'int32') for (let i = 0; i < data.length; i++) data[i] = Math.trunc(this.data[i]!);
-    else data.set(this.data);
+    const data = allocStorage(dtype, this.size);
+    const src = this.values;
+    if (dtype === 'int32') for (let i = 0; i < data.length; i++) data[i] = Math.trunc(src[i]!);
+    else data.set(src);
     const out = new Tensor(data, this.shape);
     if (!isFloat(dtype)) return out;
     const from = this.dtype;
@@ -213,7 +278,7 @@ export class Tensor {
   div_(other: Tensor | number): this { return this.inPlace('div_', other, 'div'); }
   /** Copies `src` (broadcast to this shape) into this tensor. */
   copy_(src: Tensor): this { this.checkInPlace('copy_'); sh.copyInto(this, src); return this; }
-  fill_(value: number): this { this.checkInPlace('fill_'); this.data.fill(value); return this; }
+  fill_(value: number): this { this.checkInPlace('fill_'); this.values.fill(value); return this; }
   zero_(): this { return this.fill_(0); }
 
   private checkInPlace(op: string): void {
@@ -227,9 +292,9 @@ export class Tensor {
     const o = ew.asTensor(other, this);
     if (!sameShape(o.shape, this.shape)) {
       const target = sh.broadcastTo(o.shape, this.shape, name);
-      backend().binary(op, this.data, stridesOf(this.shape), o.data, broadcastStrides(o.shape, target), this.data, this.shape);
+      backend().binary(op, this.values, stridesOf(this.shape), o.values, broadcastStrides(o.shape, target), this.values, this.shape);
     } else {
-      backend().binary(op, this.data, stridesOf(this.shape), o.data, stridesOf(o.shape), this.data, this.shape);
+      backend().binary(op, this.values, stridesOf(this.shape), o.values, stridesOf(o.shape), this.values, this.shape);
     }
     return this;
   }

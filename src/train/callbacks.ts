@@ -81,7 +81,7 @@ export class EarlyStopping implements Callback {
     if (improved) {
       this.best = value;
       this.wait = 0;
-      if (this.restoreBestWeights) this.bestWeights = ctx.model.parameters().map((p) => Float64Array.from(p.data));
+      if (this.restoreBestWeights) this.bestWeights = ctx.model.parameters().map((p) => Float64Array.from(p.values));
     } else if (++this.wait > this.patience) {
       this.stoppedEpoch = epoch;
       ctx.stopTraining = true;
@@ -91,6 +91,6 @@ export class EarlyStopping implements Callback {
   onTrainEnd(_logs: Logs, ctx: TrainContext): void {
     if (this.stoppedEpoch === null || !this.bestWeights) return;
     const weights = this.bestWeights;
-    noGrad(() => ctx.model.parameters().forEach((p: Tensor, i) => p.data.set(weights[i]!)));
+    noGrad(() => ctx.model.parameters().forEach((p: Tensor, i) => p.values.set(weights[i]!)));
   }
 }

@@ -21,7 +21,7 @@ async function run(epochs: number, checkpoint?: kiln.Checkpointer, resume = fals
   const optimizer = new optim.Adam(model.parameters(), { lr: 0.02 });
   const scheduler = new optim.InverseTimeLR(optimizer, { decayRate: 0.1 });
   const { history } = await kiln.fit(model, data, { epochs, batchSize: 16, optimizer, scheduler, loss: 'binaryCrossEntropyWithLogits', checkpoint, resume });
-  return { weights: model.parameters().flatMap((p) => Array.from(p.data)), history };
+  return { weights: model.parameters().flatMap((p) => Array.from(p.values)), history };
 }
 
 describe('checkpoints and resume', () => {
@@ -41,7 +41,7 @@ describe('checkpoints and resume', () => {
     const fresh = await run(3, ckpt, true);
     expect(fresh.weights).toEqual((await run(3)).weights);
     const { model, metadata } = kiln.deserializeModelFile(ckpt.bytes!);
-    expect(model.parameters().flatMap((p) => Array.from(p.data))).toEqual(fresh.weights);
+    expect(model.parameters().flatMap((p) => Array.from(p.values))).toEqual(fresh.weights);
     expect((metadata['kiln.checkpoint'] as kiln.TrainingState).epoch).toBe(3);
   });
 

@@ -10,9 +10,9 @@ describe('train/dev/test split', () => {
   it("splits 60/20/20 by default, every example once, reproducibly by seed", () => {
     const [train, dev, test] = kiln.trainDevTestSplit(ds, { seed: 3 });
     expect([train.length, dev.length, test.length]).toEqual([60, 20, 20]);
-    const all = [train, dev, test].flatMap((d) => Array.from(d.y.data)).sort((a, b) => a - b);
+    const all = [train, dev, test].flatMap((d) => Array.from(d.y.values)).sort((a, b) => a - b);
     expect(all).toEqual(Array.from({ length: 100 }, (_, i) => i));
-    expect(Array.from(kiln.trainDevTestSplit(ds, { seed: 3 })[1].y.data)).toEqual(Array.from(dev.y.data));
+    expect(Array.from(kiln.trainDevTestSplit(ds, { seed: 3 })[1].y.values)).toEqual(Array.from(dev.y.values));
     const [big] = kiln.trainDevTestSplit(ds, { devFraction: 0.01, testFraction: 0.01, seed: 0 });
     expect(big.length).toBe(98);
   });

@@ -29,7 +29,7 @@ export class TensorDataset {
 
 /** Throws a ValueError naming the first NaN or infinity and where it is. */
 export function checkFinite(t: Tensor, what: string): void {
-  const d = t.data;
+  const d = t.values;
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
     if (!Number.isFinite(v)) {

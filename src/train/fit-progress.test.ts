@@ -71,7 +71,7 @@ describe('fit, evaluate and predict in a page (progress, yielding, abort)', () =
       onBatchEnd: (b) => { if (b === 4) mid.abort(); },
     });
     expect([r2.epochs, r2.aborted, r2.history.loss?.length ?? 0]).toEqual([0, true, 0]);
-    expect(model.parameters().every((p) => Array.from(p.data).every(Number.isFinite))).toBe(true);
+    expect(model.parameters().every((p) => Array.from(p.values).every(Number.isFinite))).toBe(true);
     const done = await kiln.fit(model, data, { epochs: 1, optimizer: opt, loss: 'mseLoss' });
     expect(done.aborted).toBe(false);
     // evaluate and predict have nothing partial to give: they reject with the signal's reason.

@@ -8,8 +8,12 @@ import type { LRScheduler } from '../optim/schedules.js';
 import { cat } from '../ops/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkInt, checkOptions, checkRange } from '../validate.js';
+import { fuse } from '../nn/fuse.js';
+import { releaseStorages, trackAllocations } from '../tensor/storage.js';
+import type { Storage } from '../tensor/storage.js';
 import type { Callback, Logs, TrainContext } from './callbacks.js';
 import { DataLoader } from './data-loader.js';
+import type { Batch } from './data-loader.js';
 import { TensorDataset } from './dataset.js';
 import { checkMetric, countCorrect } from './metrics.js';
 import type { MetricName } from './metrics.js';
@@ -57,9 +61,11 @@ export interface FitOptions {
   checkpoint?: Checkpointer;
   /** Go on from the checkpoint's last save, when there is one: a run killed and resumed ends as if uninterrupted. */
   resume?: boolean;
+  /** Runs the model through fused ops where they apply (`nn.fuse`; default true): same results, faster. */
+  fuse?: boolean;
 }
 
-const FIT_OPTIONS = ['epochs', 'optimizer', 'loss', 'batchSize', 'metrics', 'validationData', 'shuffle', 'l2', 'l1', 'scheduler', 'callbacks', 'onBatchEnd', 'onEpochEnd', 'yieldEvery', 'signal', 'checkpoint', 'resume'] as const;
+const FIT_OPTIONS = ['epochs', 'optimizer', 'loss', 'batchSize', 'metrics', 'validationData', 'shuffle', 'l2', 'l1', 'scheduler', 'callbacks', 'onBatchEnd', 'onEpochEnd', 'yieldEvery', 'signal', 'checkpoint', 'resume', 'fuse'] as const;
 
 export interface FitResult {
   /** Each logged quantity, one value per epoch. */
@@ -100,6 +106,7 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
   const callbacks = [...(options.callbacks ?? []), ...progressCallbacks(options)];
   const yielder = new Yielder(options.yieldEvery, 'fit');
   const signal = checkSignal(options.signal, 'fit');
+  if (options.fuse !== false) fuse(model);
   const ctx: TrainContext = { model, optimizer: options.optimizer, epochs, batchesPerEpoch: loader.length, stopTraining: false };
   let history: Record<string, number[]> = {};
   const log = (logs: Logs): void => { for (const [k, v] of Object.entries(logs)) (history[k] ??= []).push(v); };
@@ -129,13 +136,18 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
     let seen = 0;
     const correct = metrics.map(() => 0);
     let batch = 0;
-    for (const { x, y } of loader) {
+    for (const { x, y, made } of trackedBatches(loader)) {
       if (signal?.aborted) { aborted = true; break; }
-      const out = model.forward(x);
-      let loss = lossFn(out, y);
-      if (loss.size !== 1) throw new ShapeError(`fit: the loss must be a scalar, got ${fmtShape(loss.shape)}; use a 'mean' or 'sum' reduction`);
-      if (l2 > 0) loss = loss.add(l2Penalty(model, l2, x.shape[0]!));
-      if (l1 > 0) loss = loss.add(l1Penalty(model, l1, x.shape[0]!));
+      // The batch, the output and the loss are fit's alone: released after the step, with what
+      // backward releases, so memory stays flat whether or not the garbage collector runs.
+      const [[out, loss], forwardMade] = trackAllocations(() => {
+        const out = model.forward(x);
+        let loss = lossFn(out, y);
+        if (loss.size !== 1) throw new ShapeError(`fit: the loss must be a scalar, got ${fmtShape(loss.shape)}; use a 'mean' or 'sum' reduction`);
+        if (l2 > 0) loss = loss.add(l2Penalty(model, l2, x.shape[0]!));
+        if (l1 > 0) loss = loss.add(l1Penalty(model, l1, x.shape[0]!));
+        return [out, loss] as const;
+      });
       const value = loss.item();
       if (!Number.isFinite(value)) {
         throw new ValueError(`fit: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1}; lower the learning rate (now ${options.optimizer.lr}), scale the inputs, or use a stable loss such as binaryCrossEntropyWithLogits`);
@@ -148,6 +160,8 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
       lossSum += value * m;
       seen += m;
       metrics.forEach((name, i) => { correct[i]! += countCorrect(name, out, y, fromLogits); });
+      releaseStorages(forwardMade);
+      releaseStorages(made);
       if (callbacks.length) {
         const logs: Logs = { loss: value };
         for (const cb of callbacks) await cb.onBatchEnd?.(batch, logs, ctx);
@@ -213,6 +227,8 @@ export interface EvaluateOptions {
   yieldEvery?: YieldEvery;
   /** Rejects with the signal's reason (an AbortError) between two batches when aborted. */
   signal?: AbortSignal;
+  /** Runs the model through fused ops where they apply (`nn.fuse`; default true). */
+  fuse?: boolean;
 }
 
 export interface PredictOptions {
@@ -224,6 +240,8 @@ export interface PredictOptions {
   yieldEvery?: YieldEvery;
   /** Rejects with the signal's reason (an AbortError) between two batches when aborted. */
   signal?: AbortSignal;
+  /** Runs the model through fused ops where they apply (`nn.fuse`; default true). */
+  fuse?: boolean;
 }
 
 /** Runs `fn` with the model in eval mode and without the tape, then restores the mode. */
@@ -237,12 +255,23 @@ async function inEvalMode<T>(model: Module, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The loader's batches, each with the storages making it allocated (none for the whole dataset as one batch). */
+function* trackedBatches(loader: DataLoader): Generator<Batch & { made: Storage[] }> {
+  const it = loader[Symbol.iterator]();
+  for (;;) {
+    const [r, made] = trackAllocations(() => it.next());
+    if (r.done) return;
+    yield { ...r.value, made };
+  }
+}
+
 /**
  * The loss and metrics of `model` on a dataset, in eval mode (no dropout) without recording a graph.
  * @example await kiln.evaluate(model, test, { loss: 'crossEntropy', metrics: ['accuracy'] })  // { loss, accuracy }
  */
 export async function evaluate(model: Module, data: TensorDataset, options: EvaluateOptions): Promise<Logs> {
-  checkOptions('evaluate', options, ['loss', 'metrics', 'batchSize', 'onBatchEnd', 'yieldEvery', 'signal']);
+  checkOptions('evaluate', options, ['loss', 'metrics', 'batchSize', 'onBatchEnd', 'yieldEvery', 'signal', 'fuse']);
+  if (options.fuse !== false) fuse(model);
   if (!(data instanceof TensorDataset)) throw new ValueError('evaluate: data must be a TensorDataset (new kiln.TensorDataset(x, y))');
   if (data.length === 0) throw new ValueError('evaluate: the dataset is empty; there is nothing to measure');
   const lossFn = resolveLoss(options.loss, 'evaluate');
@@ -255,13 +284,13 @@ export async function evaluate(model: Module, data: TensorDataset, options: Eval
     let seen = 0;
     let batch = 0;
     const correct = metrics.map(() => 0);
-    for (const { x, y } of new DataLoader(data, { batchSize: options.batchSize ?? 'full' })) {
+    for (const { x, y, made } of trackedBatches(new DataLoader(data, { batchSize: options.batchSize ?? 'full' }))) {
       if (batch > 0 && yielder.due()) await yielder.yieldNow(); // between batches: none after the last
       signal?.throwIfAborted();
-      const { out, loss } = noGrad(() => {
+      const [{ out, loss }, forwardMade] = trackAllocations(() => noGrad(() => {
         const out = model.forward(x);
         return { out, loss: lossFn(out, y).item() };
-      });
+      }));
       // The data are finite (TensorDataset checks), so a NaN or infinite loss means the model's outputs are.
       if (!Number.isFinite(loss)) {
         throw new ValueError(`evaluate: the loss is ${loss} on batch ${batch + 1}: the model's outputs are not finite (did training diverge? lower the learning rate, or use a stable loss such as binaryCrossEntropyWithLogits)`);
@@ -270,6 +299,8 @@ export async function evaluate(model: Module, data: TensorDataset, options: Eval
       lossSum += loss * m;
       seen += m;
       metrics.forEach((name, i) => { correct[i]! += countCorrect(name, out, y, fromLogits); });
+      releaseStorages(forwardMade);
+      releaseStorages(made);
       await options.onBatchEnd?.(batch, { loss });
       batch++;
     }
@@ -284,7 +315,8 @@ export async function evaluate(model: Module, data: TensorDataset, options: Eval
  * @example const probs = await kiln.predict(model, kiln.tensor([[0.5], [1.2]]));
  */
 export async function predict(model: Module, x: Tensor, options: PredictOptions = {}): Promise<Tensor> {
-  checkOptions('predict', options, ['batchSize', 'onBatchEnd', 'yieldEvery', 'signal']);
+  checkOptions('predict', options, ['batchSize', 'onBatchEnd', 'yieldEvery', 'signal', 'fuse']);
+  if (options.fuse !== false) fuse(model);
   const n = x.shape[0] ?? 1;
   const batchSize = checkInt('predict', 'batchSize', options.batchSize ?? Math.max(n, 1));
   const yielder = new Yielder(options.yieldEvery, 'predict');
@@ -298,6 +330,10 @@ export async function predict(model: Module, x: Tensor, options: PredictOptions 
       parts.push(noGrad(() => model.forward(size === n ? x : x.narrow(0, s, size))));
       await options.onBatchEnd?.(batch, { examples: s + size });
     }
-    return parts.length === 1 ? parts[0]! : cat(parts, 0);
+    if (parts.length === 1) return parts[0]!;
+    // The parts are predict's alone once joined.
+    const all = cat(parts, 0);
+    releaseStorages(parts.map((p) => p.values));
+    return all;
   });
 }

@@ -47,11 +47,11 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly 
     const out = fn(...xs);
     if (!(out instanceof Tensor)) throw new ValueError('gradcheck: fn must return a Tensor');
     const gen = new Generator(1234);
-    const w = new Tensor(Float64Array.from(out.data, () => gen.normal()), out.shape);
+    const w = new Tensor(Float64Array.from(out.values, () => gen.normal()), out.shape);
     const objective = (): number => {
-      const y = fn(...xs).data;
+      const y = fn(...xs).values;
       let s = 0;
-      for (let i = 0; i < y.length; i++) s += y[i]! * w.data[i]!;
+      for (let i = 0; i < y.length; i++) s += y[i]! * w.values[i]!;
       return s;
     };
     out.mul(w).sum().backward();
@@ -61,14 +61,14 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly 
     noGrad(() => {
       xs.forEach((x, k) => {
         for (let i = 0; i < x.size; i++) {
-          const orig = x.data[i]!;
-          x.data[i] = orig + eps;
+          const orig = x.values[i]!;
+          x.values[i] = orig + eps;
           const plus = objective();
-          x.data[i] = orig - eps;
+          x.values[i] = orig - eps;
           const minus = objective();
-          x.data[i] = orig;
+          x.values[i] = orig;
           const numeric = (plus - minus) / (2 * eps);
-          const analytic = x.grad ? x.grad.data[i]! : 0;
+          const analytic = x.grad ? x.grad.values[i]! : 0;
           const error = Math.abs(analytic - numeric) / Math.max(1, Math.abs(analytic), Math.abs(numeric));
           diff2 += (analytic - numeric) ** 2;
           a2 += analytic ** 2;

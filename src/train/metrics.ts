@@ -21,8 +21,8 @@ export function checkMetric(name: unknown, op: string): MetricName {
 export function countCorrect(metric: MetricName, output: Tensor, target: Tensor, fromLogits: boolean): number {
   const n = output.shape[0] ?? 1;
   const cols = output.size / Math.max(n, 1);
-  const o = output.data;
-  const t = target.data;
+  const o = output.values;
+  const t = target.values;
   if (metric === 'accuracy' && cols > 1) {
     if (target.size !== n) throw new ShapeError(`accuracy: ${fmtShape(output.shape)} scores need one class index per row, got labels ${fmtShape(target.shape)}`);
     let correct = 0;

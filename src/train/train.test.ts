@@ -18,12 +18,12 @@ describe('DataLoader', () => {
   });
 
   it('shuffles with a seed: every example once per epoch, reproducibly', () => {
-    const order = (seed: number): number[] => [...new DataLoader(ds, { batchSize: 3, shuffle: true, seed })].flatMap((b) => Array.from(b.y.data));
+    const order = (seed: number): number[] => [...new DataLoader(ds, { batchSize: 3, shuffle: true, seed })].flatMap((b) => Array.from(b.y.values));
     expect(order(5)).toEqual(order(5));
     expect(order(5)).not.toEqual(order(6));
     expect([...order(5)].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const batch = [...new DataLoader(ds, { batchSize: 3, shuffle: true, seed: 1 })][0]!;
-    expect(Array.from(batch.x.data)).toEqual(Array.from(batch.y.data)); // rows stay paired
+    expect(Array.from(batch.x.values)).toEqual(Array.from(batch.y.values)); // rows stay paired
   });
 
   it('rejects nonsense batch sizes', () => {
@@ -43,7 +43,7 @@ describe('TensorDataset', () => {
     const [a, b] = kiln.trainTestSplit(ds, { testFraction: 0.2, seed: 3 });
     expect([a.length, b.length]).toEqual([80, 20]);
     const [a2] = kiln.trainTestSplit(ds, { testFraction: 0.2, seed: 3 });
-    expect(Array.from(a2.x.data)).toEqual(Array.from(a.x.data));
+    expect(Array.from(a2.x.values)).toEqual(Array.from(a.x.values));
     expect(() => kiln.trainTestSplit(ds, { testFraction: 1 })).toThrow(ValueError);
   });
 });
@@ -81,7 +81,7 @@ describe('fit reaches the course\'s quality bars', () => {
     const model = new nn.Sequential(new nn.Linear(2, 2), new nn.Tanh(), new nn.Linear(2, 1), new nn.Sigmoid());
     await kiln.fit(model, xorSet, { epochs: 2000, batchSize: 'full', optimizer: new optim.SGD(model.parameters(), { lr: 0.5, momentum: 0.9 }), loss: 'binaryCrossEntropy' });
     const p = await kiln.predict(model, xorSet.x);
-    expect(Array.from(p.data).map((v) => (v > 0.5 ? 1 : 0))).toEqual([0, 1, 1, 0]);
+    expect(Array.from(p.values).map((v) => (v > 0.5 ? 1 : 0))).toEqual([0, 1, 1, 0]);
   });
 
   it('blobs: a softmax classifier with crossEntropy and int32 labels', async () => {
@@ -128,9 +128,9 @@ describe('fit mechanics', () => {
     const stopper = new kiln.EarlyStopping({ monitor: 'loss', patience: 1, minDelta: 1e9, restoreBestWeights: true });
     await kiln.fit(model, ds, {
       epochs: 10, batchSize: 'full', optimizer: new optim.SGD(model.parameters(), { lr: 0.5 }), loss: 'binaryCrossEntropyWithLogits',
-      callbacks: [{ onEpochEnd: (e, _l, ctx) => { if (e === 0) snapshot.push(...ctx.model.parameters().map((p) => Array.from(p.data))); } }, stopper],
+      callbacks: [{ onEpochEnd: (e, _l, ctx) => { if (e === 0) snapshot.push(...ctx.model.parameters().map((p) => Array.from(p.values))); } }, stopper],
     });
-    expect(model.parameters().map((p) => Array.from(p.data))).toEqual(snapshot);
+    expect(model.parameters().map((p) => Array.from(p.values))).toEqual(snapshot);
     await expect(kiln.fit(model, ds, { epochs: 1, optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), loss: 'mseLoss', callbacks: [new kiln.EarlyStopping()] })).rejects.toThrow(/no "valLoss" in the logs/);
   });
 
@@ -140,7 +140,7 @@ describe('fit mechanics', () => {
     const x = kiln.randn([10, 2]);
     const a = await kiln.predict(model, x);
     const b = await kiln.predict(model, x, { batchSize: 3 });
-    expect(Array.from(b.data).map((v) => v.toFixed(5))).toEqual(Array.from(a.data).map((v) => v.toFixed(5)));
+    expect(Array.from(b.values).map((v) => v.toFixed(5))).toEqual(Array.from(a.values).map((v) => v.toFixed(5)));
     expect(model.training).toBe(true);
     expect(a.requiresGrad).toBe(false);
   });

@@ -11,7 +11,7 @@ function rows(ds: TensorDataset): number[][] {
   const n = ds.length;
   const d = ds.x.size / n;
   const out: number[][] = [];
-  for (let i = 0; i < n; i++) out.push([...ds.x.data.subarray(i * d, (i + 1) * d), ds.y.data[i]!]);
+  for (let i = 0; i < n; i++) out.push([...ds.x.values.subarray(i * d, (i + 1) * d), ds.y.values[i]!]);
   return out;
 }
 
@@ -21,10 +21,10 @@ function classesOf(out: Tensor, fromLogits: boolean): number[] {
   const c = out.size / n;
   const res: number[] = [];
   for (let i = 0; i < n; i++) {
-    if (c === 1) res.push(out.data[i]! > (fromLogits ? 0 : 0.5) ? 1 : 0);
+    if (c === 1) res.push(out.values[i]! > (fromLogits ? 0 : 0.5) ? 1 : 0);
     else {
       let best = 0;
-      for (let j = 1; j < c; j++) if (out.data[i * c + j]! > out.data[i * c + best]!) best = j;
+      for (let j = 1; j < c; j++) if (out.values[i * c + j]! > out.values[i * c + best]!) best = j;
       res.push(best);
     }
   }
@@ -42,7 +42,7 @@ export async function fittedCurveSvg(model: Module, ds: TensorDataset, options: 
   const steps = 200;
   const grid = Float32Array.from({ length: steps }, (_, i) => lo + ((hi - lo) * i) / (steps - 1));
   const out = await predict(model, new Tensor(grid, [steps, 1]));
-  const curve = Array.from(grid, (g, i) => [g, out.data[i]!] as [number, number]);
+  const curve = Array.from(grid, (g, i) => [g, out.values[i]!] as [number, number]);
   return curvePlot({ title, points: pts, curve, yLabel: 'label / prediction' });
 }
 

@@ -55,7 +55,7 @@ describe('kiln CLI', () => {
     const model = await kilnApi.load(join(dir, 'model'));
     const p = await kilnApi.predict(model, kilnApi.tensor([[0, 1], [1, -0.5]]));
     expect(p.shape).toEqual([2, 1]);
-    for (const v of p.data) expect(v > 0 && v < 1).toBe(true); // the saved model ends in a sigmoid
+    for (const v of await p.data()) expect(v > 0 && v < 1).toBe(true); // the saved model ends in a sigmoid
   });
 
   it('train: 1-D data gets a fitted curve; a CSV file with class labels gets softmax', async () => {
@@ -96,7 +96,7 @@ describe('kiln CLI', () => {
     // A 7 from the test set, drawn dark on light at twice the size.
     const kilnApi = await import('../../dist/node/index.js');
     const { test } = await kilnApi.data.mnist({ testSize: 10 });
-    const seven = test.x.data.subarray(7 * 784, 8 * 784);
+    const seven = test.x.dataSync().subarray(7 * 784, 8 * 784);
     const big = Array.from({ length: 56 * 56 }, (_, i) => 1 - seven[Math.floor(i / 112) * 28 + Math.floor((i % 56) / 2)]!);
     writeFileSync(join(dir, 'seven.png'), makePng(56, 56, big));
     const p = await kiln('predict', join(dir, 'lenet'), join(dir, 'seven.png'));

@@ -142,7 +142,7 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     expect((metadata.playground as { dataset: string }).dataset).toBe('moons');
     const p = await kiln.predict(model, kiln.tensor([[0, 0], [1, -0.5], [-1, 1]]));
     expect(p.shape).toEqual([3, 1]);
-    for (const v of p.data) expect(v).toBeGreaterThanOrEqual(0), expect(v).toBeLessThanOrEqual(1);
+    for (const v of p.values) expect(v).toBeGreaterThanOrEqual(0), expect(v).toBeLessThanOrEqual(1);
     // ...and loads back into the page.
     await page.setInputFiles('#import', file);
     await page.waitForFunction(() => /Loaded the model file/.test(document.getElementById('message')!.textContent!));

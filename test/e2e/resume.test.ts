@@ -31,7 +31,7 @@ function checkpointEpoch(dir: string): number {
   return (metadata['kiln.checkpoint'] as { epoch: number }).epoch;
 }
 
-const weightsOf = async (dir: string): Promise<number[]> => (await kiln.load(dir)).parameters().flatMap((p) => Array.from(p.data));
+const weightsOf = async (dir: string): Promise<number[]> => (await kiln.load(dir)).parameters().flatMap((p) => Array.from(p.values));
 
 describe('resume after a crash', () => {
   it('a run killed with -9 and resumed from its checkpoint ends with the uninterrupted run\'s weights, bit for bit', async () => {

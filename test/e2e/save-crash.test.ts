@@ -39,7 +39,7 @@ function startSaver(script: string, dir: string): Promise<import('node:child_pro
 /** Loads `dir` and checks it is one complete model: every weight 1 and metadata v 1, or all 2. */
 async function expectWhole(dir: string): Promise<number> {
   const { model, metadata } = await kiln.loadWithMetadata(dir);
-  const values = new Set(model.parameters().flatMap((p) => Array.from(p.data)));
+  const values = new Set(model.parameters().flatMap((p) => Array.from(p.values)));
   expect(values.size).toBe(1);
   const [v] = [...values];
   expect(metadata.v).toBe(v);

@@ -1,9 +1,7 @@
 import type { TypedArray } from '../../tensor/dtype.js';
 import { allocate, dtypeOf } from '../../tensor/dtype.js';
-import type { FusedMaxPool, Window2d } from '../backend.js';
-import { unary } from './elementwise.js';
+import type { Window2d } from '../backend.js';
 import { matmul } from './matmul.js';
-import { maxPool2d } from './pool.js';
 
 // Convolution as im2col + matrix product, one example at a time so the column buffer stays
 // [C·KH·KW, OH·OW] (bounded, even for VGG-16's first layers).
@@ -63,17 +61,7 @@ function col2im(cols: TypedArray, n: number, g: Window2d, dx: TypedArray): void 
 
 const colsFor = (like: TypedArray, g: Window2d): TypedArray => allocate(dtypeOf(like), g.C * g.KH * g.KW * g.OH * g.OW);
 
-export function conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, out: TypedArray, F: number, g: Window2d, relu = false, pool: FusedMaxPool | null = null): void {
-  if (pool) {
-    // conv (+ ReLU) into a temporary, pooled per example so argmax indexes the example's output
-    const y = allocate(dtypeOf(out), g.N * F * g.OH * g.OW);
-    conv2d(x, w, bias, y, F, g, relu);
-    const perY = F * g.OH * g.OW, perOut = F * pool.g.OH * pool.g.OW, one = { ...pool.g, N: 1 };
-    for (let n = 0; n < g.N; n++) {
-      maxPool2d(y.subarray(n * perY, (n + 1) * perY), out.subarray(n * perOut, (n + 1) * perOut), pool.argmax.subarray(n * perOut, (n + 1) * perOut), one);
-    }
-    return;
-  }
+export function conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, out: TypedArray, F: number, g: Window2d): void {
   const cols = colsFor(x, g);
   const ckk = g.C * g.KH * g.KW, plane = g.OH * g.OW;
   for (let n = 0; n < g.N; n++) {
@@ -87,7 +75,6 @@ export function conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, ou
       }
     }
   }
-  if (relu) unary('relu', out, out);
 }
 
 export function conv2dBackwardInput(dy: TypedArray, w: TypedArray, dx: TypedArray, F: number, g: Window2d): void {
@@ -114,21 +101,9 @@ export function conv2dBackwardFilter(x: TypedArray, dy: TypedArray, dw: TypedArr
   }
 }
 
-export function conv2dBackward(dy: TypedArray, x: TypedArray, w: TypedArray, y: TypedArray | null, dx: TypedArray | null, dw: TypedArray | null, db: TypedArray | null, F: number, g: Window2d, pool: FusedMaxPool | null = null): void {
-  let d = dy;
-  if (pool) {
-    // each pooled gradient (masked by the ReLU) goes to its window's max in its example's output
-    const perY = F * g.OH * g.OW, perOut = F * pool.g.OH * pool.g.OW;
-    d = allocate(dtypeOf(dy), g.N * perY);
-    for (let o = 0; o < dy.length; o++) {
-      if (!y || y[o]! > 0) d[Math.floor(o / perOut) * perY + pool.argmax[o]!]! += dy[o]!;
-    }
-  } else if (y) {
-    d = allocate(dtypeOf(dy), dy.length);
-    for (let i = 0; i < d.length; i++) d[i] = y[i]! > 0 ? dy[i]! : 0;
-  }
-  if (dx) conv2dBackwardInput(d, w, dx, F, g);
-  if (dw) conv2dBackwardFilter(x, d, dw, F, g);
+export function conv2dBackward(dy: TypedArray, x: TypedArray, w: TypedArray, dx: TypedArray | null, dw: TypedArray | null, db: TypedArray | null, F: number, g: Window2d): void {
+  if (dx) conv2dBackwardInput(dy, w, dx, F, g);
+  if (dw) conv2dBackwardFilter(x, dy, dw, F, g);
   if (db) {
     // db[f] = Σ over examples and positions of dy[n, f, ·, ·]
     const plane = g.OH * g.OW;
@@ -136,7 +111,7 @@ export function conv2dBackward(dy: TypedArray, x: TypedArray, w: TypedArray, y: 
     for (let n = 0, at = 0; n < g.N; n++) {
       for (let f = 0; f < F; f++) {
         let s = 0;
-        for (const end = at + plane; at < end; at++) s += d[at]!;
+        for (const end = at + plane; at < end; at++) s += dy[at]!;
         db[f]! += s;
       }
     }

@@ -52,7 +52,7 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
     }
   }
 
-  it('matmul wider than the arena budget runs in column blocks (a VGG-sized x·Wᵀ)', () => {
+  it('matmul of a VGG-sized x·Wᵀ (a 100 MB operand)', () => {
     for (const transB of [true, false]) {
       const m = 2, k = 25088, n = 1000;
       const a = rand(m * k), b = rand(k * n);
@@ -100,34 +100,44 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
       const [sh, sw] = hw(s), [ph, pw] = hw(p), [dh, dw] = hw(d);
       const OH = Math.floor((H + 2 * ph - dh * (KH - 1) - 1) / sh) + 1, OW = Math.floor((W + 2 * pw - dw * (KW - 1) - 1) / sw) + 1;
       const g: Window2d = { N, C, H, W, KH, KW, OH, OW, strideH: sh, strideW: sw, padH: ph, padW: pw, dilH: dh, dilW: dw };
-      const x = rand(N * C * H * W), wt = rand(F * C * KH * KW), dy = rand(N * F * OH * OW), bias = rand(F), mask = rand(dy.length);
-      const absX = x.map(Math.abs), absW = wt.map(Math.abs), absDy = dy.map(Math.abs);
+      const [x0, wt0, dy0, bias0] = [rand(N * C * H * W), rand(F * C * KH * KW), rand(N * F * OH * OW), rand(F)];
       // A fused max pooling: 2×2 windows, stride 2 (1×1 on a one-pixel output), and js's pooled output
       // and argmax, for the pooled backward.
       const pk = Math.min(2, OH, OW), POH = Math.floor((OH - pk) / pk) + 1, POW = Math.floor((OW - pk) / pk) + 1;
       const pg: Window2d = { N, C: F, H: OH, W: OW, KH: pk, KW: pk, OH: POH, OW: POW, strideH: pk, strideW: pk, padH: 0, padW: 0, dilH: 1, dilW: 1 };
-      const pooledLen = N * F * POH * POW, pooledY = new Float32Array(pooledLen), argmax = new Int32Array(pooledLen), dz = rand(pooledLen);
-      jsBackend.conv2d(x, wt, bias, pooledY, F, g, true, { g: pg, argmax });
+      const pooledLen = N * F * POH * POW, pooledY0 = new Float32Array(pooledLen), argmax0 = new Int32Array(pooledLen), dz0 = rand(pooledLen);
+      jsBackend.conv2dReluMaxPool(x0, wt0, bias0, pooledY0, argmax0, F, g, pg);
+      // Each pair runs twice on wasm: on JavaScript arrays (copied in) and on its own storages (in place).
+      for (const inPlace of [false, true]) {
+      const own = <T extends Float32Array | Int32Array>(a: T): T => {
+        if (!inPlace) return a;
+        const st = w.alloc(a instanceof Int32Array ? 'int32' : 'float32', a.length, 'test') as T;
+        st.set(a);
+        return st;
+      };
+      const [x, wt, dy, bias, dz, pooledY, argmax] = [own(x0), own(wt0), own(dy0), own(bias0), own(dz0), own(pooledY0), own(argmax0)];
+      const absX = x0.map(Math.abs), absW = wt0.map(Math.abs), absDy = dy0.map(Math.abs);
       const pairs: [string, (b: Backend, out: Float32Array, abs?: boolean) => void, number][] = [
         ['forward', (b, o, abs) => b.conv2d(abs ? absX : x, abs ? absW : wt, null, o, F, g), N * F * OH * OW],
-        ['forward with bias', (b, o, abs) => b.conv2d(abs ? absX : x, abs ? absW : wt, abs ? bias.map(Math.abs) : bias, o, F, g), N * F * OH * OW],
-        ['forward with bias and ReLU', (b, o, abs) => b.conv2d(abs ? absX : x, abs ? absW : wt, abs ? bias.map(Math.abs) : bias, o, F, g, !abs), N * F * OH * OW],
+        ['forward with bias', (b, o, abs) => b.conv2d(abs ? absX : x, abs ? absW : wt, abs ? bias0.map(Math.abs) : bias, o, F, g), N * F * OH * OW],
         ['backward input', (b, o, abs) => b.conv2dBackwardInput(abs ? absDy : dy, abs ? absW : wt, o, F, g), x.length],
         ['backward filter', (b, o, abs) => b.conv2dBackwardFilter(abs ? absX : x, abs ? absDy : dy, o, F, g), wt.length],
-        // all three gradients in one call, through a ReLU whose output is `mask` ([dx, dw, db] end to end)
-        ['backward, all at once, through a ReLU', (b, o, abs) => {
+        // all three gradients in one call ([dx, dw, db] end to end)
+        ['backward, all at once', (b, o, abs) => {
           const dx = o.subarray(0, x.length), dw = o.subarray(x.length, x.length + wt.length), db = o.subarray(x.length + wt.length);
-          b.conv2dBackward(abs ? absDy : dy, abs ? absX : x, abs ? absW : wt, abs ? null : mask, dx, dw, db, F, g);
+          b.conv2dBackward(abs ? absDy : dy, abs ? absX : x, abs ? absW : wt, dx, dw, db, F, g);
         }, x.length + wt.length + F],
-        // pooled values, then argmax (as floats: exact small integers)
-        ['forward, ReLU and max pooling', (b, o, abs) => {
+        // the fused op: pooled values, then argmax (as floats: exact small integers); with abs, no
+        // ReLU ever clips, so the plain conv's scale bounds it
+        ['fused conv, ReLU and max pooling', (b, o, abs) => {
           const am = new Int32Array(pooledLen);
-          b.conv2d(abs ? absX : x, abs ? absW : wt, abs ? bias.map(Math.abs) : bias, o.subarray(0, pooledLen), F, g, !abs, { g: pg, argmax: am });
+          b.conv2dReluMaxPool(abs ? absX : x, abs ? absW : wt, abs ? bias0.map(Math.abs) : bias, o.subarray(0, pooledLen), am, F, g, pg);
           o.set(am, pooledLen);
         }, 2 * pooledLen],
-        ['backward through max pooling and a ReLU', (b, o, abs) => {
+        ['fused backward through max pooling and a ReLU', (b, o, abs) => {
           const dx = o.subarray(0, x.length), dw = o.subarray(x.length, x.length + wt.length), db = o.subarray(x.length + wt.length);
-          b.conv2dBackward(abs ? dz.map(Math.abs) : dz, abs ? absX : x, abs ? absW : wt, abs ? null : pooledY, dx, dw, db, F, g, { g: pg, argmax });
+          if (abs) b.conv2dReluMaxPoolBackward(dz0.map(Math.abs), pooledY0.map(() => 1), argmax, absX, absW, dx, dw, db, F, g);
+          else b.conv2dReluMaxPoolBackward(dz, pooledY, argmax, x, wt, dx, dw, db, F, g);
         }, x.length + wt.length + F],
       ];
       for (const [what, run, len] of pairs) {
@@ -135,7 +145,8 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
         run(jsBackend, o1);
         run(w, o2);
         run(jsBackend, scale, true);
-        expectNear(o2, o1, `conv ${what} [${N},${C},${H},${W}] f${KH}×${KW} s${s} p${p} d${d}`, scale);
+        expectNear(o2, o1, `conv ${what}${inPlace ? ' (in place)' : ''} [${N},${C},${H},${W}] f${KH}×${KW} s${s} p${p} d${d}`, scale);
+      }
       }
     }
   });

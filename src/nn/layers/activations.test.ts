@@ -7,7 +7,7 @@ describe('activation layers', () => {
   const x = tensor([[-2, -0.5, 0, 0.5, 2]]);
   it('compute the course\'s g(z)', () => {
     const close = (t: kiln.Tensor, f: (v: number) => number): void => {
-      Array.from(t.data).forEach((v, i) => expect(v).toBeCloseTo(f(x.data[i]!), 6));
+      Array.from(t.values).forEach((v, i) => expect(v).toBeCloseTo(f(x.values[i]!), 6));
     };
     close(new nn.Sigmoid().forward(x), (z) => 1 / (1 + Math.exp(-z)));
     close(new nn.Tanh().forward(x), Math.tanh);
@@ -18,7 +18,7 @@ describe('activation layers', () => {
     const s = new nn.Softmax(1).forward(x);
     expect(s.sum().item()).toBeCloseTo(1, 6);
     const ls = new nn.LogSoftmax(1).forward(x);
-    Array.from(ls.data).forEach((v, i) => expect(Math.exp(v)).toBeCloseTo(s.data[i]!, 6));
+    Array.from(ls.values).forEach((v, i) => expect(Math.exp(v)).toBeCloseTo(s.values[i]!, 6));
   });
 
   it('have the derivatives g\'(z) the course gives', () => {
@@ -26,11 +26,11 @@ describe('activation layers', () => {
     const grad = (layer: kiln.nn.Module): number[] => {
       z.grad = null;
       layer.forward(z).sum().backward();
-      return Array.from(z.grad!.data);
+      return Array.from(z.grad!.values);
     };
     const sig = (v: number): number => 1 / (1 + Math.exp(-v));
-    grad(new nn.Sigmoid()).forEach((g, i) => expect(g).toBeCloseTo(sig(z.data[i]!) * (1 - sig(z.data[i]!)), 12));
-    grad(new nn.Tanh()).forEach((g, i) => expect(g).toBeCloseTo(1 - Math.tanh(z.data[i]!) ** 2, 12));
+    grad(new nn.Sigmoid()).forEach((g, i) => expect(g).toBeCloseTo(sig(z.values[i]!) * (1 - sig(z.values[i]!)), 12));
+    grad(new nn.Tanh()).forEach((g, i) => expect(g).toBeCloseTo(1 - Math.tanh(z.values[i]!) ** 2, 12));
     expect(grad(new nn.ReLU())).toEqual([0, 1, 1]);
     expect(grad(new nn.LeakyReLU(0.1))).toEqual([0.1, 1, 1]);
     expect(grad(new nn.Identity())).toEqual([1, 1, 1]);
@@ -70,7 +70,7 @@ describe('activations by name', () => {
     };
     for (const name of kiln.nn.ACTIVATION_NAMES) {
       const layer = kiln.nn.activation(name);
-      Array.from(layer.forward(z).data).forEach((v, i) => expect(v).toBeCloseTo(expected[name]![i]!, 6));
+      Array.from(layer.forward(z).values).forEach((v, i) => expect(v).toBeCloseTo(expected[name]![i]!, 6));
       expect(kiln.nn.activationName(layer)).toBe(name);
     }
     expect(kiln.nn.activationName(new kiln.nn.Linear(2, 2))).toBeNull();

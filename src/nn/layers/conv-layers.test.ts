@@ -49,14 +49,14 @@ describe('BatchNorm', () => {
     const m = y.mean([0, 2, 3]);
     const v = y.var([0, 2, 3], { correction: 0 });
     for (let c = 0; c < 3; c++) {
-      expect(m.data[c]!).toBeCloseTo(0, 5);
-      expect(v.data[c]!).toBeCloseTo(1, 3);
+      expect(m.values[c]!).toBeCloseTo(0, 5);
+      expect(v.values[c]!).toBeCloseTo(1, 3);
     }
     const batchMean = x.mean([0, 2, 3]);
     const batchVar = x.var([0, 2, 3]); // unbiased, as PyTorch keeps it
     for (let c = 0; c < 3; c++) {
-      expect(bn.runningMean.data[c]!).toBeCloseTo(0.5 * batchMean.data[c]!, 4);
-      expect(bn.runningVar.data[c]!).toBeCloseTo(0.5 + 0.5 * batchVar.data[c]!, 3);
+      expect(bn.runningMean.values[c]!).toBeCloseTo(0.5 * batchMean.values[c]!, 4);
+      expect(bn.runningVar.values[c]!).toBeCloseTo(0.5 + 0.5 * batchVar.values[c]!, 3);
     }
   });
 
@@ -65,12 +65,12 @@ describe('BatchNorm', () => {
     kiln.noGrad(() => { bn.runningMean.copy_(kiln.tensor([1, -1])); bn.runningVar.copy_(kiln.tensor([4, 9])); });
     bn.eval();
     const y = bn.forward(kiln.tensor([[3, 2]]));
-    expect(y.data[0]).toBeCloseTo(1, 4);
-    expect(y.data[1]).toBeCloseTo(1, 4);
+    expect(y.values[0]).toBeCloseTo(1, 4);
+    expect(y.values[1]).toBeCloseTo(1, 4);
     expect(Object.keys(bn.stateDict())).toEqual(['weight', 'bias', 'runningMean', 'runningVar']);
     const again = nn.fromConfig(bn.toConfig()) as kiln.nn.BatchNorm1d;
     again.loadStateDict(bn.stateDict());
-    expect(Array.from(again.runningVar.data)).toEqual([4, 9]);
+    expect(Array.from(again.runningVar.values)).toEqual([4, 9]);
     expect(() => bn.forward(kiln.zeros([4, 3]))).toThrow('BatchNorm1d: expected [N, C] or [N, C, L] with C = 2, got [4, 3]');
   });
 

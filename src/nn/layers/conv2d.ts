@@ -74,20 +74,22 @@ export class Conv2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return this.forwardFused(x, {});
+    this.checkInput(x);
+    return conv2d(x, this.weight, this.bias, this.convOptions());
   }
 
-  /**
-   * forward(x), then a ReLU and/or a max pooling without padding, as one op (what Sequential runs
-   * for a Conv2d followed by a ReLU, a MaxPool2d, or both): see conv2d's `relu` and `maxPool`.
-   */
-  forwardFused(x: Tensor, then: Pick<Conv2dOptions, 'relu' | 'maxPool'>): Tensor {
+  /** Throws the ShapeError for an input that is not [N, C, H, W]. */
+  checkInput(x: Tensor): void {
     if (x.ndim !== 4) throw new ShapeError(`Conv2d: expected a 4-D input [N, ${this.inChannels}, H, W], got ${x.ndim}-D ${fmtShape(x.shape)}${x.ndim === 3 ? '; for a single image use x.unsqueeze(0)' : ''}`);
-    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, ...then });
+  }
+
+  /** The options this layer passes to conv2d. */
+  convOptions(): Required<Conv2dOptions> {
+    return { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
   }
 
   override outputShape(input: readonly number[]): number[] {
-    const g = conv2dGeometry(input, this.weight.shape, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    const g = conv2dGeometry(input, this.weight.shape, this.convOptions());
     return [g.N, this.outChannels, g.OH, g.OW];
   }
 

@@ -8,10 +8,10 @@ describe('Dropout (inverted)', () => {
     manualSeed(0);
     const d = new nn.Dropout(0.2); // keep_prob 0.8
     const y = d.forward(ones([200, 100]));
-    const values = new Set(Array.from(y.data).map((v) => Math.round(v * 1e6) / 1e6));
+    const values = new Set(Array.from(y.values).map((v) => Math.round(v * 1e6) / 1e6));
     expect(values).toEqual(new Set([0, 1.25]));
     expect(y.mean().item()).toBeCloseTo(1, 1);
-    const kept = Array.from(y.data).filter((v) => v > 0).length / y.size;
+    const kept = Array.from(y.values).filter((v) => v > 0).length / y.size;
     expect(kept).toBeCloseTo(0.8, 1.5);
   });
 
@@ -26,7 +26,7 @@ describe('Dropout (inverted)', () => {
     const x = ones([1000], { requiresGrad: true });
     const y = new nn.Dropout(0.5).forward(x);
     y.sum().backward();
-    expect(Array.from(x.grad!.data)).toEqual(Array.from(y.data));
+    expect(Array.from(x.grad!.values)).toEqual(Array.from(y.values));
   });
 
   it('rejects a drop probability outside [0, 1)', () => {

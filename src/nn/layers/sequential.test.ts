@@ -29,9 +29,9 @@ describe('Sequential and Module', () => {
     const b = make();
     const x = kiln.randn([5, 2]);
     a.eval(); b.eval();
-    expect(Array.from(a.forward(x).data)).not.toEqual(Array.from(b.forward(x).data));
+    expect(Array.from(a.forward(x).values)).not.toEqual(Array.from(b.forward(x).values));
     b.loadStateDict(a.stateDict());
-    expect(Array.from(b.forward(x).data)).toEqual(Array.from(a.forward(x).data));
+    expect(Array.from(b.forward(x).values)).toEqual(Array.from(a.forward(x).values));
     const sd = a.stateDict();
     const { ['3.bias']: _, ...missing } = sd;
     expect(() => b.loadStateDict(missing)).toThrow('loadStateDict: missing 3.bias');
@@ -46,35 +46,12 @@ describe('Sequential and Module', () => {
     expect(() => new nn.Sequential(42 as never)).toThrow(/argument 0 is not a Module/);
   });
 
-  it('runs a Conv2d followed by a ReLU and a MaxPool2d as one fused op, with the values and gradients of the layers', () => {
-    manualSeed(3);
-    const m = new nn.Sequential(new nn.Conv2d(2, 4, 3, { padding: 1 }), new nn.ReLU(), new nn.Conv2d(4, 3, 3), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten());
-    const x = kiln.randn([3, 2, 8, 8]);
-    const weights = kiln.randn([3, 3 * 3 * 3]);
-    const run = (forward: () => kiln.Tensor): number[][] => {
-      m.zeroGrad();
-      const y = forward();
-      y.mul(weights).sum().backward();
-      return [Array.from(y.data), ...m.parameters().map((p) => Array.from(p.grad!.data))];
-    };
-    const fused = run(() => m.forward(x));
-    const layerByLayer = run(() => m.layers.reduce((h, layer) => layer.forward(h), x));
-    expect(fused[0]!.filter((v) => v === 0).length).toBeGreaterThan(0); // the ReLUs cut
-    fused.forEach((a, i) => a.forEach((v, j) => expect(v).toBeCloseTo(layerByLayer[i]![j]!, 4)));
-    // fused: the ReLU's output comes straight from the conv op (a LeakyReLU is left as it is)
-    expect(new nn.Sequential(m.layers[0]!, m.layers[1]!).forward(x).gradFn!.name).toBe('conv2dRelu');
-    expect(new nn.Sequential(m.layers[0]!, new nn.LeakyReLU()).forward(x).gradFn!.name).not.toBe('conv2dRelu');
-    // and with a following max pooling (not one with padding, which the fused op does not take)
-    expect(new nn.Sequential(m.layers[0]!, m.layers[1]!, new nn.MaxPool2d(2)).forward(x).gradFn!.name).toBe('conv2dReluMaxPool');
-    expect(new nn.Sequential(m.layers[0]!, new nn.MaxPool2d(3, { stride: 2 })).forward(x).gradFn!.name).toBe('conv2dMaxPool');
-    expect(new nn.Sequential(m.layers[0]!, m.layers[1]!, new nn.MaxPool2d(3, { padding: 1 })).forward(x).gradFn!.name).toBe('maxPool2d');
-  });
-
-  it('zeroGrad clears parameter gradients', () => {
+  it('zeroGrad zeroes parameter gradients in place (their memory serves the next backward)', () => {
     const m = make();
     m.forward(kiln.randn([2, 2])).sum().backward();
-    expect(m.parameters()[0]!.grad).not.toBeNull();
+    const grads = m.parameters().map((p) => p.grad!);
+    expect(grads[0]!.values.some((v) => v !== 0)).toBe(true);
     m.zeroGrad();
-    expect(m.parameters().every((p) => p.grad === null)).toBe(true);
+    expect(m.parameters().every((p, i) => p.grad === grads[i] && p.grad.values.every((v) => v === 0))).toBe(true);
   });
 });

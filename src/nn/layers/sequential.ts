@@ -3,9 +3,6 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { summary } from '../../models/summary.js';
 import { fromConfig } from '../config.js';
 import { Module } from '../module.js';
-import { ReLU } from './activations.js';
-import { Conv2d } from './conv2d.js';
-import { MaxPool2d } from './pool.js';
 import type { ModuleConfig } from '../module.js';
 
 /**
@@ -29,6 +26,7 @@ export class Sequential extends Module {
   add(layer: Module): this {
     if (!(layer instanceof Module)) throw new ValueError('Sequential.add: the argument is not a Module');
     this.layers.push(layer);
+    this.plan = null;
     return this;
   }
 
@@ -38,28 +36,18 @@ export class Sequential extends Module {
     return this.layers.map((l, i) => [String(i), l]);
   }
 
-  /**
-   * Runs the layers in order. A Conv2d directly followed by a ReLU, a MaxPool2d without padding, or
-   * both (in that order) runs as one fused op: the same values and gradients, without the passes
-   * over, and the tensors of, the full-size activations in between (src/ops/fused.test.ts).
-   */
+  /** Runs the layers in order (or the steps the fusion pass planned: see `nn.fuse`). */
   forward(x: Tensor): Tensor {
     let h = x;
-    const layers = this.layers;
-    for (let i = 0; i < layers.length; i++) {
-      const layer = layers[i]!;
-      if (!(layer instanceof Conv2d)) {
-        h = layer.forward(h);
-        continue;
-      }
-      const relu = layers[i + 1] instanceof ReLU;
-      const next = layers[i + (relu ? 2 : 1)];
-      const pool = next instanceof MaxPool2d && next.padding[0] === 0 && next.padding[1] === 0 ? next : null;
-      h = layer.forwardFused(h, { relu, ...(pool ? { maxPool: { kernelSize: pool.kernelSize, stride: pool.stride } } : {}) });
-      i += (relu ? 1 : 0) + (pool ? 1 : 0);
-    }
+    for (const step of this.plan ?? this.layers) h = step.forward(h);
     return h;
   }
+
+  /**
+   * @internal Set by the fusion pass (nn/fuse.ts): what forward runs instead of the layers, one by
+   * one, with the same values and gradients; null runs the layers. Changing the layers clears it.
+   */
+  plan: { forward(x: Tensor): Tensor }[] | null = null;
 
   override outputShape(input: readonly number[]): number[] {
     return this.layers.reduce((shape, layer) => layer.outputShape(shape), [...input]);

@@ -1,0 +1,29 @@
+import type { Backend } from '../backend.js';
+import { allocate, dtypeOf } from '../../tensor/dtype.js';
+import { conv2d, conv2dBackward } from './conv.js';
+import { unary } from './elementwise.js';
+import { maxPool2d } from './pool.js';
+
+// The fused ops' js kernels are their plain compositions: the reference a faster backend's fused
+// kernel is held to (ops/fused.test.ts).
+
+/** maxPool2d(relu(conv2d(x, w, bias))), pooled per example so argmax indexes the example's output. */
+export const conv2dReluMaxPool: Backend['conv2dReluMaxPool'] = (x, w, bias, out, argmax, F, g, pg) => {
+  const y = allocate(dtypeOf(out), g.N * F * g.OH * g.OW);
+  conv2d(x, w, bias, y, F, g);
+  unary('relu', y, y);
+  const perY = F * g.OH * g.OW, perOut = F * pg.OH * pg.OW, one = { ...pg, N: 1 };
+  for (let n = 0; n < g.N; n++) {
+    maxPool2d(y.subarray(n * perY, (n + 1) * perY), out.subarray(n * perOut, (n + 1) * perOut), argmax.subarray(n * perOut, (n + 1) * perOut), one);
+  }
+};
+
+/** Each pooled gradient, where the pooled output is > 0 (ReLU), goes to its window's max; then conv2d's backward. */
+export const conv2dReluMaxPoolBackward: Backend['conv2dReluMaxPoolBackward'] = (dy, y, argmax, x, w, dx, dw, db, F, g) => {
+  const perY = F * g.OH * g.OW, perOut = dy.length / g.N;
+  const d = allocate(dtypeOf(dy), g.N * perY);
+  for (let o = 0; o < dy.length; o++) {
+    if (y[o]! > 0) d[Math.floor(o / perOut) * perY + argmax[o]!]! += dy[o]!;
+  }
+  conv2dBackward(d, x, w, dx, dw, db, F, g);
+};

@@ -1,0 +1,82 @@
+import type { Backend, Window2d } from '../backend.js';
+import * as js from '../js/conv.js';
+import type { KernelCall } from './heap.js';
+import { chunkCount, isF32, split } from './context.js';
+import type { PoolKernel, WasmContext } from './context.js';
+
+/** The arguments the conv kernels take after their three pointers and the batch size. */
+const geometryArgs = (F: number, g: Window2d): number[] =>
+  [g.C, g.H, g.W, F, g.KH, g.KW, g.OH, g.OW, g.strideH, g.strideW, g.padH, g.padW, g.dilH, g.dilW];
+
+/**
+ * The forward kernel's arguments after the geometry: the bias (0: none), ReLU (1/0), and the max
+ * pooling window and argmax (all 0: no pooling).
+ */
+export const forwardArgs = (bias: number, relu: boolean, pg: Window2d | null, argmax: number): number[] =>
+  pg ? [bias, +relu, pg.KH, pg.KW, pg.strideH, pg.strideW, pg.OH, pg.OW, argmax] : [bias, +relu, 0, 0, 0, 0, 0, 0, 0];
+
+/**
+ * Runs a conv kernel over the batch, split by examples over the threads. `p1` is per example
+ * [N, …] (x, or dy for the input gradient); `p2` is the filter, except for the filter gradient,
+ * where it is dy and `out` has the filter's shape. `extra(n0)`: the forward kernel's arguments
+ * after the geometry for a chunk starting at example n0 (bias, ReLU, pooling).
+ * Filter gradients sum over examples: each chunk of examples writes its own partial sum, added up
+ * in chunk order here; the chunks depend on the problem only, so the sum's rounding does not
+ * depend on the thread count.
+ */
+export function runConv(ctx: WasmContext, c: KernelCall, kernel: PoolKernel, p1: number, p2: number, out: Float32Array, F: number, g: Window2d, extra: (n0: number) => number[], pooled = false): void {
+  const filterGrad = kernel === 'conv2dBackwardFilter';
+  const ckk = g.C * g.KH * g.KW, plane = g.OH * g.OW, image = g.C * g.H * g.W;
+  const chunks = chunkCount(g.N * F * plane * ckk, g.N);
+  const runs = filterGrad || ctx.threads() > 1 ? split(g.N, chunks, 1) : [[0, g.N] as [number, number]];
+  // Output: in place per example, or (filter gradient) one [F, CKK] partial sum per run.
+  const po = filterGrad ? c.temp(runs.length * out.length * 4) : c.out(out);
+  const workBytes = ctx.k.convWorkBytes(g.C, g.H, g.W, F, g.KH, g.KW, g.OH, g.OW, g.padH, g.padW, pooled ? 1 : 0);
+  const work = Array.from({ length: Math.min(ctx.threads(), runs.length) }, () => c.temp(workBytes));
+  // Floats per example of p1, of p2 (only dy, for the filter gradient) and of the output.
+  const firstPer = kernel === 'conv2dBackwardInput' ? F * plane : image;
+  const secondPer = filterGrad ? F * plane : 0, outPer = filterGrad ? 0 : out.length / g.N;
+  const geometry = geometryArgs(F, g);
+  const args = runs.map(([n0, count], r) => [
+    p1 + 4 * n0 * firstPer, p2 + 4 * n0 * secondPer, filterGrad ? po + 4 * r * out.length : po + 4 * n0 * outPer, count, ...geometry, ...extra(n0),
+  ]);
+  ctx.run(kernel, args, work);
+  if (!filterGrad) return;
+  const parts = c.f32(po, runs.length * out.length);
+  out.set(parts.subarray(0, out.length));
+  for (let r = 1; r < runs.length; r++) {
+    for (let i = 0, at = r * out.length; i < out.length; i++, at++) out[i]! += parts[at]!;
+  }
+}
+
+/** conv2d and its gradients on the SIMD kernels (float32; js otherwise). */
+export function convKernels(ctx: WasmContext): Pick<Backend, 'conv2d' | 'conv2dBackwardInput' | 'conv2dBackwardFilter' | 'conv2dBackward'> {
+  return {
+    conv2d: (x, w, bias, out, F, g) => {
+      if (!isF32(x) || !isF32(w) || !isF32(bias) || !isF32(out)) return js.conv2d(x, w, bias, out, F, g);
+      ctx.call((c) => {
+        const trailing = forwardArgs(bias ? c.in(bias) : 0, false, null, 0);
+        runConv(ctx, c, 'conv2dForward', c.in(x), c.in(w), out, F, g, () => trailing);
+      });
+    },
+    conv2dBackwardInput: (dy, w, dx, F, g) => {
+      if (!isF32(dy) || !isF32(w) || !isF32(dx)) return js.conv2dBackwardInput(dy, w, dx, F, g);
+      ctx.call((c) => runConv(ctx, c, 'conv2dBackwardInput', c.in(dy), c.in(w), dx, F, g, () => []));
+    },
+    conv2dBackwardFilter: (x, dy, dw, F, g) => {
+      if (!isF32(x) || !isF32(dy) || !isF32(dw)) return js.conv2dBackwardFilter(x, dy, dw, F, g);
+      ctx.call((c) => runConv(ctx, c, 'conv2dBackwardFilter', c.in(x), c.in(dy), dw, F, g, () => []));
+    },
+    conv2dBackward: (dy, x, w, dx, dw, db, F, g) => {
+      if (!isF32(dy) || !isF32(x) || !isF32(w) || !isF32(dx) || !isF32(dw) || !isF32(db)) return js.conv2dBackward(dy, x, w, dx, dw, db, F, g);
+      ctx.call((c) => convBackwardFrom(ctx, c, c.in(dy), x, w, dx, dw, db, F, g));
+    },
+  };
+}
+
+/** conv2d's gradients from dy at `pdy` (for the fused op's backward, which routes dy first). */
+export function convBackwardFrom(ctx: WasmContext, c: KernelCall, pdy: number, x: Float32Array, w: Float32Array, dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null, F: number, g: Window2d): void {
+  if (db) ctx.k.conv2dBiasGrad(pdy, c.out(db), g.N, F, g.OH * g.OW);
+  if (dx) runConv(ctx, c, 'conv2dBackwardInput', pdy, c.in(w), dx, F, g, () => []);
+  if (dw) runConv(ctx, c, 'conv2dBackwardFilter', c.in(x), pdy, dw, F, g, () => []);
+}

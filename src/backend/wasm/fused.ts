@@ -1,0 +1,30 @@
+import type { Backend } from '../backend.js';
+import * as js from '../js/fused.js';
+import { convBackwardFrom, forwardArgs, runConv } from './conv.js';
+import { isF32 } from './context.js';
+import type { WasmContext } from './context.js';
+
+/**
+ * maxPool2d(relu(conv2d(·))) in one kernel pass: each example's conv output is pooled while still
+ * in cache, and the full-size activation never exists as a tensor (ops/fused.ts).
+ */
+export function fusedKernels(ctx: WasmContext): Pick<Backend, 'conv2dReluMaxPool' | 'conv2dReluMaxPoolBackward'> {
+  return {
+    conv2dReluMaxPool: (x, w, bias, out, argmax, F, g, pg) => {
+      if (!isF32(x) || !isF32(w) || !isF32(bias) || !isF32(out)) return js.conv2dReluMaxPool(x, w, bias, out, argmax, F, g, pg);
+      ctx.call((c) => {
+        const pb = bias ? c.in(bias) : 0, pa = c.out(argmax), perOut = out.length / g.N;
+        runConv(ctx, c, 'conv2dForward', c.in(x), c.in(w), out, F, g, (n0) => forwardArgs(pb, true, pg, pa + 4 * n0 * perOut), true);
+      });
+    },
+    conv2dReluMaxPoolBackward: (dy, y, argmax, x, w, dx, dw, db, F, g) => {
+      if (!isF32(dy) || !isF32(y) || !isF32(x) || !isF32(w) || !isF32(dx) || !isF32(dw) || !isF32(db)) return js.conv2dReluMaxPoolBackward(dy, y, argmax, x, w, dx, dw, db, F, g);
+      ctx.call((c) => {
+        // dy routed (where y > 0) to each window's max, into the full conv output's gradient
+        const perY = F * g.OH * g.OW, full = c.temp(4 * g.N * perY);
+        ctx.k.conv2dRoutePooled(c.in(dy), c.in(y), c.in(argmax), full, g.N, dy.length / g.N, perY);
+        convBackwardFrom(ctx, c, full, x, w, dx, dw, db, F, g);
+      });
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { Backend } from '../backend.js';
+import { matmul as jsMatmul } from '../js/matmul.js';
+import type { KernelCall } from './heap.js';
+import { chunkCount, isF32, split } from './context.js';
+import type { WasmContext } from './context.js';
+
+/** Below this many multiply-adds a matmul stays in js: the call would cost more than it saves. */
+const MIN_MATMUL_WORK = 16 * 1024;
+/** The fewest rows (or columns) of C a gemm chunk covers: packing the other operand is then ≤ 1/32 of its work. */
+const GEMM_MIN_SPAN = 32;
+
+/** A batch of products on the gemm kernel, operands used in place in the kernels' memory. */
+export function matmulKernel(ctx: WasmContext): Backend['matmul'] {
+  const { k } = ctx;
+  /**
+   * C = op(A)·op(B) at byte offsets, split by rows (or columns, when wider than tall) over the
+   * threads. Each element's sum runs in the same order whatever the split.
+   */
+  const gemm = (c: KernelCall, m: number, n: number, k_: number, a: number, lda: number, transA: boolean, b: number, ldb: number, transB: boolean, out: number, ldc: number): void => {
+    const byRows = m >= n;
+    // Each chunk packs the whole of the other operand, so chunks stay at least GEMM_MIN_SPAN wide.
+    const chunks = ctx.threads() > 1 ? chunkCount(m * n * k_, Math.floor((byRows ? m : n) / GEMM_MIN_SPAN)) : 1;
+    if (chunks === 1) {
+      k.gemm(m, n, k_, a, lda, +transA, b, ldb, +transB, out, ldc, 0, c.temp(k.gemmScratchBytes(m, n, k_)));
+      return;
+    }
+    const runs = split(byRows ? m : n, chunks, byRows ? 4 : 8);
+    const args = runs.map(([s, len]) => byRows
+      ? [len, n, k_, a + 4 * (transA ? s : s * lda), lda, +transA, b, ldb, +transB, out + 4 * s * ldc, ldc, 0]
+      : [m, len, k_, a, lda, +transA, b + 4 * (transB ? s * ldb : s), ldb, +transB, out + 4 * s, ldc, 0]);
+    const most = runs[0]![1];
+    const bytes = byRows ? k.gemmScratchBytes(most, n, k_) : k.gemmScratchBytes(m, most, k_);
+    const threads = Math.min(ctx.threads(), runs.length);
+    ctx.run('gemm', args, Array.from({ length: threads }, () => c.temp(bytes)));
+  };
+
+  return (a, aStride, b, bStride, out, batch, m, k_, n, transA, transB) => {
+    if (!isF32(a) || !isF32(b) || !isF32(out) || m * n * k_ < MIN_MATMUL_WORK) {
+      return jsMatmul(a, aStride, b, bStride, out, batch, m, k_, n, transA, transB);
+    }
+    ctx.call((c) => {
+      const pa = c.in(a), pb = c.in(b), po = c.out(out);
+      for (let i = 0; i < batch; i++) {
+        gemm(c, m, n, k_, pa + 4 * i * aStride, transA ? m : k_, transA, pb + 4 * i * bStride, transB ? k_ : n, transB, po + 4 * i * m * n, n);
+      }
+    });
+  };
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import * as kiln from '../index.js';
+
+const { nn } = kiln;
+
+/** Output and every parameter's gradient of `m` on x (a weighted sum as the loss). */
+function run(m: kiln.nn.Sequential, x: kiln.Tensor, weights: kiln.Tensor): number[][] {
+  m.zeroGrad();
+  const y = m.forward(x);
+  y.mul(weights).sum().backward();
+  return [Array.from(y.values), ...m.parameters().map((p) => Array.from(p.grad!.values))];
+}
+
+describe('the fusion pass', () => {
+  it('runs Conv2d → ReLU → MaxPool2d as one op, with the values and gradients of the layers, names and saved weights unchanged', () => {
+    kiln.manualSeed(3);
+    const m = new nn.Sequential(new nn.Conv2d(2, 4, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Conv2d(4, 3, 3), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten());
+    const x = kiln.randn([3, 2, 12, 12]), weights = kiln.randn([3, 12]);
+    const names = Object.keys(m.stateDict());
+    const plain = run(m, x, weights);
+    expect(kiln.nn.isFused(m)).toBe(false);
+    nn.fuse(m);
+    expect(kiln.nn.isFused(m)).toBe(true);
+    expect(m.forward(x).gradFn!.inputs[0]!.gradFn!.name).toBe('conv2dReluMaxPool');
+    const fused = run(m, x, weights);
+    expect(plain[0]!.filter((v) => v === 0).length).toBeGreaterThan(0); // the ReLUs cut
+    fused.forEach((a, i) => a.forEach((v, j) => expect(v).toBeCloseTo(plain[i]![j]!, 4)));
+    expect(Object.keys(m.stateDict())).toEqual(names);
+    nn.fuse(m, { enabled: false });
+    expect(kiln.nn.isFused(m)).toBe(false);
+    run(m, x, weights).forEach((a, i) => a.forEach((v, j) => expect(v).toBe(plain[i]![j]!)));
+  });
+
+  it('leaves alone what the fused op does not compute: another activation, a padded pool, a grouped conv, a lone conv', () => {
+    const conv = new nn.Conv2d(2, 4, 3);
+    for (const layers of [
+      [conv, new nn.LeakyReLU(), new nn.MaxPool2d(2)],
+      [conv, new nn.ReLU(), new nn.MaxPool2d(3, { padding: 1 })],
+      [new nn.Conv2d(2, 4, 3, { groups: 2 }), new nn.ReLU(), new nn.MaxPool2d(2)],
+      [conv, new nn.ReLU()],
+    ]) {
+      expect(kiln.nn.isFused(nn.fuse(new nn.Sequential(...layers)))).toBe(false);
+    }
+  });
+
+  it('reaches Sequentials nested in a model, and a layer added later clears the plan (fuse again)', () => {
+    const inner = new nn.Sequential(new nn.Conv2d(1, 2, 3), new nn.ReLU(), new nn.MaxPool2d(2));
+    const outer = new nn.Sequential(inner, new nn.Flatten());
+    nn.fuse(outer);
+    expect(kiln.nn.isFused(inner)).toBe(true);
+    inner.add(new nn.ReLU());
+    expect(kiln.nn.isFused(inner)).toBe(false);
+    expect(inner.forward(kiln.randn([1, 1, 8, 8])).shape).toEqual([1, 2, 3, 3]);
+  });
+
+  it('is applied by fit, evaluate and predict unless told fuse: false, and refuses unknown options', async () => {
+    const make = () => new nn.Sequential(new nn.Conv2d(1, 2, 3), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(18, 2));
+    const data = new kiln.TensorDataset(kiln.randn([8, 1, 8, 8]), kiln.tensor([0, 1, 0, 1, 0, 1, 0, 1], { dtype: 'int32' }));
+    const a = make(), b = make();
+    await kiln.fit(a, data, { epochs: 1, optimizer: new kiln.optim.SGD(a.parameters(), { lr: 0.1 }), loss: 'crossEntropy' });
+    await kiln.fit(b, data, { epochs: 1, optimizer: new kiln.optim.SGD(b.parameters(), { lr: 0.1 }), loss: 'crossEntropy', fuse: false });
+    expect([kiln.nn.isFused(a), kiln.nn.isFused(b)]).toEqual([true, false]);
+    await kiln.predict(b, data.x, { fuse: false });
+    expect(kiln.nn.isFused(b)).toBe(false);
+    await kiln.evaluate(b, data, { loss: 'crossEntropy' });
+    expect(kiln.nn.isFused(b)).toBe(true);
+    expect(() => nn.fuse(a, { enabeld: false } as never)).toThrow(/enabeld.*enabled/);
+  });
+});
