@@ -1,24 +1,30 @@
-// npm run bench: Kiln on each backend and TensorFlow.js (cpu, wasm) on the same workloads, in
-// one run, with ratios; writes bench/results.json. Not part of `npm test`. PyTorch's figures come
-// from bench/results-torch.json when `npm run bench:torch` has measured them on this machine, else
-// they are quoted from issue #4 (measured on a 2-core AVX2 machine).
+// npm run bench: Kiln on each backend, TensorFlow.js (cpu, wasm) and PyTorch on the same
+// workloads, in one run, with ratios, and matmul as a fraction of this machine's WebAssembly SIMD
+// peak; writes bench/results.json. Not part of `npm test`. PyTorch runs in this same invocation
+// where Debian's python3-torch is installed (bench/torch.mjs); elsewhere its figures are quoted
+// from issue #4 (measured on a 2-core AVX2 machine) and the table says so.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as kiln from '../dist/index.js';
+import { simdPeakGflops } from './peak/simd-peak.mjs';
 import * as peer from './peers/tfjs.mjs';
 import { rate as rateOver } from './rate.mjs';
+import { measureTorch } from './torch.mjs';
 
 const { nn, optim } = kiln;
 const here = dirname(fileURLToPath(import.meta.url));
 const SLICE = Number(process.env.BENCH_SECONDS ?? 3); // seconds per rate measurement (best of SLICES slices)
 const rate = (step) => rateOver(step, SLICE);
 const QUOTED = { matmul1024: 66, mlp: 23800, lenetTrain: 3570, lenetInfer: 16100, beans: 500000 / 240 };
-const torchFile = join(here, 'results-torch.json');
-const measured = existsSync(torchFile) ? JSON.parse(readFileSync(torchFile, 'utf8')) : null;
+// BENCH_ONLY=mlp,beans runs just those rows (keys as in bench/results.json).
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
+// PyTorch first, in this invocation (its processes exit before Kiln's workloads start).
+const measured = process.env.BENCH_TORCH === '0' ? null : await measureTorch(SLICE);
 const PYTORCH = measured?.best ?? QUOTED;
-const torchLabel = measured ? `PyTorch ${measured.torch}, measured ${measured.date.slice(0, 10)}` : 'PyTorch, quoted from issue #4';
+const torchLabel = measured ? `PyTorch ${measured.torch} (measured in this run)` : 'PyTorch, quoted from issue #4 (not installed here)';
+const simdPeak = await simdPeakGflops(SLICE);
 
 const digits = await kiln.data.mnist();
 const beans = kiln.data.beans({ n: 100, seed: 0 });
@@ -31,6 +37,7 @@ const kilnWorkloads = {
   /** Samples per second training `model` on batches of 64 digits with Adam. */
   train: async (model) => {
     const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+    nn.fuse(model); // what fit does; predict and evaluate too
     const batches = [...new kiln.DataLoader(digits.train, { batchSize: 64, shuffle: true, seed: 0 })];
     let i = 0;
     return 64 * (await rate(() => {
@@ -65,9 +72,10 @@ await peer.useBackend('cpu');
 const tfImages = peer.tf.tensor4d(digits.train.x.dataSync(), [digits.train.length, 28, 28, 1]);
 const tfLabels = peer.tf.tensor1d(digits.train.y.dataSync(), 'int32');
 
-// BENCH_ONLY=mlp,beans runs just those rows (keys as in bench/results.json).
-const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
-const results = { date: new Date().toISOString(), node: process.version, sliceSeconds: SLICE, wasm: kiln.backendDetail?.('wasm'), pytorch: { source: torchLabel, ...PYTORCH }, workloads: {} };
+const results = {
+  date: new Date().toISOString(), node: process.version, sliceSeconds: SLICE, wasm: kiln.backendDetail?.('wasm'), simdPeakGflops: simdPeak,
+  pytorch: { source: torchLabel, ...PYTORCH, lenetTrainPeakBytes: measured?.lenetTrainPeakBytes }, workloads: {},
+};
 for (const row of rows) {
   if (only && !only.has(row.key)) continue;
   const r = {};
@@ -94,6 +102,12 @@ const table = rows.filter((row) => results.workloads[row.key]).map((row) => {
 console.log(`Kiln (wasm: ${results.wasm}) vs TensorFlow.js ${peer.tf.version.tfjs} and ${torchLabel}; Node ${process.version}, ${SLICE} s per rate\n`);
 console.log(`| ${head.join(' | ')} |\n|${head.map(() => ' --- ').join('|')}|`);
 for (const t of table) console.log(`| ${t.join(' | ')} |`);
+console.log(`\nWebAssembly SIMD peak on this machine (independent relaxed FMAs, every core): ${simdPeak.toFixed(1)} GFLOPS`);
+for (const row of rows.filter((r) => r.key.startsWith('matmul') && results.workloads[r.key])) {
+  console.log(`  ${row.label.replace(' (GFLOPS)', '')}: ${(100 * results.workloads[row.key]['kiln-wasm'] / simdPeak).toFixed(0)}% of peak`);
+}
+const peak = measured?.lenetTrainPeakBytes;
+if (peak) console.log(`Peak memory training LeNet-5 (200 steps, batch 64, fresh processes): Kiln ${(peak.kiln / 2 ** 20).toFixed(0)} MB, PyTorch ${(peak.pytorch / 2 ** 20).toFixed(0)} MB`);
 // A partial run (BENCH_ONLY) leaves the last full run's results.json as it is.
 if (!only) {
   writeFileSync(join(here, 'results.json'), JSON.stringify(results, null, 2) + '\n');

@@ -1,4 +1,4 @@
-import { releaseStorages, trackAllocations } from '../tensor/storage.js';
+import { beginTracking, endTracking, releaseStorages, trackAllocations } from '../tensor/storage.js';
 import type { Storage } from '../tensor/storage.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { isGradEnabled } from './tape.js';
@@ -20,28 +20,49 @@ import { isGradEnabled } from './tape.js';
 
 let inScope = false;
 
+/** Storages that outlive any scope that made them: parameters (see keepStorage). */
+const kept = new WeakSet<Storage>();
+
+/** Marks a storage as living on (nn.Parameter does): a release scope that made it never releases it. */
+export function keepStorage(s: Storage): void {
+  kept.add(s);
+}
+
 /**
- * Runs `fn` (a module's forward, a loss) as a release scope: its intermediates (see above) are
- * released now without a graph, or by the backward pass through its output. `keep`: tensors the
- * scope may have allocated that live on (a module's parameters and buffers).
+ * Runs `fn.call(self, x)` (a module's forward) as a release scope: its intermediates (see above)
+ * are released now without a graph, or by the backward pass through its output. No closure: it
+ * runs for every module call.
  */
-export function releaseScope(fn: () => Tensor, keep?: () => Iterable<Tensor>): Tensor {
-  if (inScope) return fn();
+export function releaseScope<S, A>(fn: (this: S, x: A) => Tensor, self: S, x: A): Tensor {
+  if (inScope) return fn.call(self, x);
   inScope = true;
-  let out: Tensor, made: Storage[];
+  const mark = beginTracking();
+  let out: Tensor;
   try {
-    [out, made] = trackAllocations(fn);
+    out = fn.call(self, x);
+  } catch (e) {
+    endTracking(mark);
+    throw e;
   } finally {
     inScope = false;
   }
+  const made = endTracking(mark);
   if (made.length === 0) return out;
-  const kept = new Set<Storage>([out.values]);
-  if (keep) for (const t of keep()) kept.add(t.values);
-  const intermediates = made.filter((s) => !kept.has(s));
+  const result = out.values;
+  const intermediates = made.filter((s) => s !== result && !kept.has(s));
   if (intermediates.length === 0) return out;
   if (!isGradEnabled() || !out.requiresGrad) releaseStorages(intermediates);
   else out.intermediates = out.intermediates ? out.intermediates.concat(intermediates) : intermediates;
   return out;
+}
+
+function callThunk(this: () => Tensor): Tensor {
+  return this();
+}
+
+/** releaseScope for a function of no arguments (a loss over its closed-over operands). */
+export function scoped(thunk: () => Tensor): Tensor {
+  return releaseScope(callThunk, thunk, undefined);
 }
 
 /**
@@ -52,9 +73,11 @@ export function releaseScope(fn: () => Tensor, keep?: () => Iterable<Tensor>): T
 export function releasingBackward(order: readonly Tensor[], run: () => void, retainGraph: boolean): void {
   // Isolated: a backward run inside a forward scope must not hand the scope the leaves' gradients.
   const [, made] = trackAllocations(run, { isolated: true });
-  const grads = new Set<Storage>();
-  for (const t of order) if (t.grad) grads.add(t.grad.values);
-  releaseStorages(made.filter((s) => !grads.has(s)));
+  if (made.length > 0) {
+    const grads = new Set<Storage>();
+    for (const t of order) if (t.grad) grads.add(t.grad.values);
+    releaseStorages(made.filter((s) => !grads.has(s)));
+  }
   if (retainGraph) return;
   for (const t of order) {
     if (!t.intermediates) continue;

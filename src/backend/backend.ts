@@ -29,7 +29,10 @@ export interface Window2d {
 /** Reductions along one axis. */
 export type ReduceOp = 'sum' | 'max' | 'min';
 
-/** What a backend's own memory holds now (`kiln.memory()`). */
+/**
+ * What a backend's own memory holds now (`kiln.memory()`): the storages it hands back early. The
+ * js backend's arrays, and the wasm backend's under 4 KB, are the garbage collector's and not counted.
+ */
 export interface MemoryStats {
   /** Storages allocated and not yet handed back. */
   liveStorages: number;
@@ -54,10 +57,21 @@ export interface Backend {
   readonly name: string;
   /** What this backend runs on now, for benchmarks and bug reports (e.g. 'SIMD, 2 threads'). */
   readonly detail?: () => string;
-  /** A zeroed storage of `n` elements in this backend's memory. `what` names it in errors. */
-  alloc(dtype: DType, n: number, what: string): TypedArray;
-  /** Takes back a storage this backend allocated (others are ignored); nothing may use it after. */
-  release(storage: TypedArray): void;
+  /**
+   * Storages of fewer elements are never handed back early (`release` returns false for them: the
+   * garbage collector frees them), so the autograd release does not track them. Infinity: none.
+   */
+  readonly minReleasable: number;
+  /**
+   * A zeroed storage of `n` elements. `what` names it in errors. `own`: in this backend's own
+   * memory (a CPU backend may otherwise return a JavaScript array, which the garbage collector frees).
+   */
+  alloc(dtype: DType, n: number, what: string, own: boolean): TypedArray;
+  /**
+   * Takes back a storage this backend allocated, now (others are ignored): true when its memory
+   * will be reused, so nothing may read it after; false when the garbage collector frees it.
+   */
+  release(storage: TypedArray): boolean;
   memoryStats(): MemoryStats;
   /** out[i] = op(x[i]). `out` may be `x`. */
   unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;

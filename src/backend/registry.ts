@@ -1,4 +1,5 @@
 import { ValueError } from '../errors.js';
+import { noteReleasableFrom } from '../tensor/storage.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
 import { createWasmBackend, createWasmBackendAsync } from './wasm/index.js';
@@ -7,8 +8,9 @@ import { createWasmBackend, createWasmBackendAsync } from './wasm/index.js';
 // op (synchronously, in Node.js and workers) or in `await kiln.ready()` (a page's main thread,
 // which refuses synchronous compiles of that size).
 
-/** Backends made so far, by name. */
+/** Backends made so far, by name, and as a list (read on every release). */
 const made = new Map<string, Backend>([['js', jsBackend]]);
+let madeList: Backend[] = [jsBackend];
 /** Backends registered by name, made on first use: sync (may return null where it cannot start here), async. */
 const factories = new Map<string, { sync: () => Backend | null; async: () => Promise<Backend | null> }>([
   ['wasm', { sync: createWasmBackend, async: createWasmBackendAsync }],
@@ -34,6 +36,8 @@ function make(name: string): Backend | undefined {
     return undefined;
   }
   made.set(name, b);
+  madeList = [...made.values()];
+  noteReleasableFrom(b.minReleasable);
   return b;
 }
 
@@ -63,13 +67,16 @@ export function backend(): Backend {
 }
 
 /** Every backend made so far (storages are handed back to the one that owns them). */
-export function instantiatedBackends(): Backend[] {
-  return [...made.values()];
+export function instantiatedBackends(): readonly Backend[] {
+  return madeList;
 }
 
 /** Makes a backend available to `setBackend`. A partial backend falls back to js kernel by kernel. */
 export function registerBackend(b: Partial<Backend> & { name: string }): void {
-  made.set(b.name, { ...jsBackend, ...b });
+  const full = { ...jsBackend, ...b };
+  made.set(b.name, full);
+  madeList = [...made.values()];
+  noteReleasableFrom(full.minReleasable);
 }
 
 /**
@@ -96,7 +103,11 @@ async function startAsync(name: string): Promise<Backend | null> {
   const have = made.get(name);
   if (have) return have;
   const b = (await factories.get(name)?.async()) ?? null;
-  if (b) made.set(name, b);
+  if (b) {
+    made.set(name, b);
+    madeList = [...made.values()];
+    noteReleasableFrom(b.minReleasable);
+  }
   return b;
 }
 

@@ -1,4 +1,4 @@
-import { releaseScope } from '../autograd/release.js';
+import { scoped } from '../autograd/release.js';
 import { allocStorage } from '../tensor/storage.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { record } from '../autograd/tape.js';
@@ -35,7 +35,7 @@ function checkSameShape(input: Tensor, target: Tensor, op: string): void {
  * @example nn.functional.mseLoss(model.forward(x), y)
  */
 export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  return releaseScope(() => {
+  return scoped(() => {
     checkSameShape(input, target, 'mseLoss');
     if (checkOneOf('mseLoss', 'reduction', reduction, REDUCTIONS) === 'none' || input.dtype !== target.dtype) {
       const d = input.sub(target);
@@ -65,7 +65,7 @@ export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'm
  * on the raw output: it is exact where this one saturates.
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  return releaseScope(() => {
+  return scoped(() => {
     checkSameShape(input, target, 'binaryCrossEntropy');
     for (const p of input.values) {
       if (!(p >= 0 && p <= 1)) throw new ValueError(`binaryCrossEntropy: inputs must be probabilities in [0, 1], got ${p}; apply sigmoid first or use binaryCrossEntropyWithLogits`);
@@ -82,7 +82,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, reduction: Red
  * computed as softplus(z) − z·y. Its gradient is σ(z) − y.
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  return releaseScope(() => {
+  return scoped(() => {
     checkSameShape(input, target, 'binaryCrossEntropyWithLogits');
     return reduce(input.softplus().sub(input.mul(target)), reduction, 'binaryCrossEntropyWithLogits');
   });
@@ -103,7 +103,7 @@ function checkClassTargets(input: Tensor, target: Tensor, op: string): void {
 
 /** Negative log-likelihood of class indices, given log-probabilities [N, C]: −mean(logp[i, yᵢ]). */
 export function nllLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  return releaseScope(() => {
+  return scoped(() => {
     checkClassTargets(input, target, 'nllLoss');
     const picked = input.gather(1, target.unsqueeze(1)).squeeze(1);
     return reduce(picked.neg(), reduction, 'nllLoss');
@@ -116,7 +116,7 @@ export function nllLoss(input: Tensor, target: Tensor, reduction: Reduction = 'm
  * @example nn.functional.crossEntropy(model.forward(xb), yb)
  */
 export function crossEntropy(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  return releaseScope(() => {
+  return scoped(() => {
     checkClassTargets(input, target, 'crossEntropy');
     return nllLoss(input.logSoftmax(1), target, reduction);
   });
@@ -146,7 +146,7 @@ function weightPenalty(op: string, model: Module, lambda: number, m: number, ter
  * @example const J = nn.functional.mseLoss(model.forward(x), y).add(nn.l2Penalty(model, 0.7, x.shape[0]!));
  */
 export function l2Penalty(model: Module, lambda: number, m: number): Tensor {
-  return releaseScope(() => {
+  return scoped(() => {
     return weightPenalty('l2Penalty', model, lambda, m, (w) => w.mul(w).sum());
   });
 }
@@ -157,7 +157,7 @@ export function l2Penalty(model: Module, lambda: number, m: number): Tensor {
  * @example const J = loss.add(nn.l1Penalty(model, 0.01, m));
  */
 export function l1Penalty(model: Module, lambda: number, m: number): Tensor {
-  return releaseScope(() => {
+  return scoped(() => {
     return weightPenalty('l1Penalty', model, lambda, m, (w) => w.abs().sum());
   });
 }

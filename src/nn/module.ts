@@ -1,7 +1,8 @@
-import { releaseScope } from '../autograd/release.js';
+import { keepStorage, releaseScope } from '../autograd/release.js';
 import { noGrad } from '../autograd/tape.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { zeros } from '../tensor/creation.js';
+import { allocStorage } from '../tensor/storage.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** A layer's architecture as plain JSON: its class name and constructor arguments. */
@@ -10,12 +11,16 @@ export interface ModuleConfig {
   [key: string]: unknown;
 }
 
-/** Marks a float tensor as a trainable parameter of a module (sets requiresGrad). */
+/** A trainable parameter of a module holding a copy of `t` (requiresGrad set), in the backend's own memory. */
 export function Parameter(t: Tensor): Tensor {
   if (t.dtype === 'int32') throw new DTypeError('Parameter: parameters must be float32 or float64, got int32');
-  const p = t.isLeaf ? t : t.detach();
+  // A storage of its own in the backend's memory, where kernels update it in place for as long as it lives.
+  const storage = allocStorage(t.dtype, t.size, 'a parameter', true);
+  storage.set(t.values);
+  const p = new Tensor(storage, t.shape);
   p.requiresGrad = true;
   p.isParameter = true;
+  keepStorage(storage);
   return p;
 }
 
@@ -37,17 +42,12 @@ export abstract class Module {
   constructor() {
     // Every call of forward is a release scope (autograd/release.ts): the memory of what it makes
     // and does not return is reused once its graph is consumed, with no dispose() by the user.
+    // A Parameter made inside forward is kept (Parameter marks it); buffers are updated in place.
     const forward = this.forward;
     Object.defineProperty(this, 'forward', {
-      value: (x: Tensor): Tensor => releaseScope(() => forward.call(this, x), () => this.ownedTensors()),
+      value: (x: Tensor): Tensor => releaseScope(forward, this, x),
       writable: true, configurable: true, enumerable: false,
     });
-  }
-
-  /** The parameters and buffers, which outlive any forward pass. */
-  private *ownedTensors(): Generator<Tensor> {
-    for (const [, p] of this.namedParameters()) yield p;
-    for (const [, b] of this.namedBuffers()) yield b;
   }
 
   abstract forward(x: Tensor): Tensor;

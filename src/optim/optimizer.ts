@@ -83,7 +83,7 @@ export abstract class Optimizer<O extends { lr: number }> {
     let b = s[name];
     if (typeof b !== 'object') {
       // in the backend's memory, where its kernels update it in place (like any storage)
-      b = allocStorage(p.dtype, p.size, `optimiser state for a parameter of ${p.size} elements`);
+      b = allocStorage(p.dtype, p.size, `optimiser state for a parameter of ${p.size} elements`, true);
       s[name] = b;
     }
     return b;
@@ -119,7 +119,7 @@ export abstract class Optimizer<O extends { lr: number }> {
         if (typeof v === 'number') s[k] = v;
         else {
           if (!Array.isArray(v) || v.length !== p.size) throw new FormatError(`${name}.loadStateDict: buffer ${k} of parameter ${i} has ${Array.isArray(v) ? v.length : 'no'} values, the parameter ${p.size}`);
-          const b = allocStorage(p.dtype, p.size);
+          const b = allocStorage(p.dtype, p.size, `optimiser state for a parameter of ${p.size} elements`, true);
           b.set(v);
           s[k] = b;
         }

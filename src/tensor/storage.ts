@@ -8,20 +8,36 @@ import type { DType, TypedArray } from './dtype.js';
 // (autograd/release.ts) hands back a step's intermediates when its graph is consumed, and each
 // backend's FinalizationRegistry takes back the rest once nothing can reach them.
 
-/** The elements of a tensor, in the memory of the backend that allocated them. */
-export type Storage = TypedArray;
+/** Set on a storage whose memory was handed back (a flag on the object: cheaper to test than a WeakSet). */
+const RELEASED = Symbol('released');
 
-/** Storages allocated since `trackAllocations` started, so a scope can release what it made. */
-let tracked: Storage[] | null = null;
+/** The elements of a tensor, in the memory of the backend that allocated them. */
+export type Storage = TypedArray & { [RELEASED]?: true };
+
+/**
+ * Storages allocated while a tracking scope is open (depth > 0), that their backend can hand back
+ * early; each scope owns the tail from where it began (see beginTracking). A plain array and an
+ * index, not closures: scopes open several times per training step.
+ */
+const tracked: Storage[] = [];
+let depth = 0;
+/** What a scope that allocated nothing releasable returns (most scopes on small tensors). */
+const NOTHING: readonly Storage[] = Object.freeze([]);
 
 /**
  * A zeroed storage of `n` elements of `dtype` from the current backend. A size too large to
  * allocate is a ValueError naming `what`, the size and the bytes.
+ *
+ * Where it lives: in the backend's own memory when a release scope is open (a module's forward, a
+ * loss, a backward pass, a step of fit: what it makes is released when its graph is consumed, or
+ * returned) or when `longLived` (parameters, gradients, optimiser state). Anything else (data, a
+ * user's loose ops) is the garbage collector's, which frees it even in a loop that never yields.
  */
-export function allocStorage(dtype: DType, n: number, what = 'a tensor'): Storage {
+export function allocStorage(dtype: DType, n: number, what = 'a tensor', longLived = false): Storage {
   checkAllocation(dtype, n, what);
-  const s = backend().alloc(dtype, n, what);
-  if (tracked) tracked.push(s);
+  const b = backend();
+  const s = b.alloc(dtype, n, what, longLived || depth > 0);
+  if (depth > 0 && n >= b.minReleasable) tracked.push(s);
   return s;
 }
 
@@ -43,42 +59,64 @@ function dtypeOfArray(values: TypedArray): DType {
   return values instanceof Float64Array ? 'float64' : values instanceof Int32Array ? 'int32' : 'float32';
 }
 
-/** Storages handed back by `releaseStorages`: a tensor over one throws instead of reading reused memory. */
-const released = new WeakSet<Storage>();
+/**
+ * The fewest elements of a storage any backend made so far hands back early (registry.ts keeps it):
+ * smaller storages are never released, and Tensor.values skips the check for them.
+ */
+export let releasableFrom = Infinity;
 
-/** Whether `s` was released (its tensors must not be read). */
+/** Called as each backend starts. */
+export function noteReleasableFrom(n: number): void {
+  releasableFrom = Math.min(releasableFrom, n);
+}
+
+/** Whether `s`'s memory was handed back and reused (its tensors must not be read). */
 export function isReleased(s: Storage): boolean {
-  return released.has(s);
+  return s.length >= releasableFrom && s[RELEASED] === true;
 }
 
 /**
  * Hands storages back to the backends that own them, now: their memory is reused by the next
  * allocations. Only for storages nothing else can reach (autograd/release.ts decides); releasing
- * one twice does nothing.
+ * one twice does nothing. A storage no backend takes back (a JavaScript array, which the garbage
+ * collector frees) stays readable.
  */
 export function releaseStorages(storages: Iterable<Storage>): void {
   const owners = instantiatedBackends();
   for (const s of storages) {
-    if (released.has(s)) continue;
-    released.add(s);
-    for (const b of owners) b.release(s);
+    if (s[RELEASED]) continue;
+    for (const b of owners) if (b.release(s)) s[RELEASED] = true;
   }
 }
 
+/** Opens a tracking scope: returns its mark, to pass to endTracking. */
+export function beginTracking(): number {
+  depth++;
+  return tracked.length;
+}
+
 /**
- * Runs `fn` and returns its result with every storage allocated meanwhile (nested calls see only
- * their own, and pass them on to the enclosing call unless `isolated`). Synchronous: nothing else
- * allocates while it runs.
+ * Closes the scope opened at `mark` and returns what was allocated in it (nested scopes included).
+ * An `isolated` scope's storages are taken out, so the enclosing scope does not see them; others
+ * stay visible to it.
  */
-export function trackAllocations<T>(fn: () => T, { isolated = false } = {}): [T, Storage[]] {
-  const outer = tracked;
-  const mine: Storage[] = [];
-  tracked = mine;
+export function endTracking(mark: number, isolated = false): readonly Storage[] {
+  depth--;
+  if (tracked.length === mark) return NOTHING;
+  const made = tracked.slice(mark);
+  if (isolated || depth === 0) tracked.length = mark;
+  return made;
+}
+
+/** Runs `fn` in a tracking scope and returns its result with what it allocated (see endTracking). */
+export function trackAllocations<T>(fn: () => T, { isolated = false } = {}): [T, readonly Storage[]] {
+  const mark = beginTracking();
+  let result: T;
   try {
-    return [fn(), mine];
-  } finally {
-    tracked = outer;
-    // What an inner scope made is also the outer scope's to account for.
-    if (outer && !isolated) for (const s of mine) outer.push(s);
+    result = fn();
+  } catch (e) {
+    endTracking(mark, isolated);
+    throw e;
   }
+  return [result, endTracking(mark, isolated)];
 }

@@ -278,3 +278,32 @@ describe('autograd after a failing backward', () => {
     expect(w.grad!.toArray()).toEqual([5, 5]);
   });
 });
+
+describe('reading values', () => {
+  it('data() and toArrayAsync() on every backend; dataSync() and toArray() synchronously; copies, not the storage', async () => {
+    const t = kiln.tensor([[1, 2], [3, 4]]);
+    const copy = await t.data();
+    expect(copy).toBeInstanceOf(Float32Array);
+    expect(Array.from(copy)).toEqual([1, 2, 3, 4]);
+    copy[0] = 99;
+    const sync = t.dataSync();
+    sync[1] = 99;
+    expect(t.toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(await t.toArrayAsync()).toEqual([[1, 2], [3, 4]]);
+    expect(await kiln.tensor(5).itemAsync()).toBe(5);
+    expect(Array.from(t.values)).toEqual([1, 2, 3, 4]); // the live storage
+  });
+
+  it.skipIf(kiln.getBackend() === 'js')('kiln.memory() counts the storages in the backend\'s own memory: parameters, not loose data', () => {
+    const before = kiln.memory();
+    const data = kiln.zeros([2000]); // the garbage collector's
+    expect(kiln.memory().liveStorages).toBe(before.liveStorages);
+    const keep = kiln.nn.Parameter(data);
+    const after = kiln.memory();
+    expect(after.liveStorages).toBe(before.liveStorages + 1);
+    expect(after.liveBytes - before.liveBytes).toBe(8000);
+    expect(keep.size).toBe(2000);
+    expect(() => kiln.memory('gpu')).toThrow("memory: no backend named 'gpu'");
+  });
+});
+

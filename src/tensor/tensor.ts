@@ -161,7 +161,7 @@ export class Tensor {
   /** @internal Adds `g` into `.grad` (used by backward). */
   accumulateGrad(g: Tensor): void {
     if (this.grad === null) {
-      const copy = allocStorage(this.dtype, this.size);
+      const copy = allocStorage(this.dtype, this.size, 'a gradient', true);
       copy.set(g.values);
       this.grad = new Tensor(copy, this.shape);
     } else {

@@ -9,7 +9,7 @@ import { cat } from '../ops/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkInt, checkOptions, checkRange } from '../validate.js';
 import { fuse } from '../nn/fuse.js';
-import { releaseStorages, trackAllocations } from '../tensor/storage.js';
+import { beginTracking, endTracking, releaseStorages, trackAllocations } from '../tensor/storage.js';
 import type { Storage } from '../tensor/storage.js';
 import type { Callback, Logs, TrainContext } from './callbacks.js';
 import { DataLoader } from './data-loader.js';
@@ -140,14 +140,19 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
       if (signal?.aborted) { aborted = true; break; }
       // The batch, the output and the loss are fit's alone: released after the step, with what
       // backward releases, so memory stays flat whether or not the garbage collector runs.
-      const [[out, loss], forwardMade] = trackAllocations(() => {
-        const out = model.forward(x);
-        let loss = lossFn(out, y);
+      const mark = beginTracking();
+      let out: Tensor, loss: Tensor;
+      try {
+        out = model.forward(x);
+        loss = lossFn(out, y);
         if (loss.size !== 1) throw new ShapeError(`fit: the loss must be a scalar, got ${fmtShape(loss.shape)}; use a 'mean' or 'sum' reduction`);
         if (l2 > 0) loss = loss.add(l2Penalty(model, l2, x.shape[0]!));
         if (l1 > 0) loss = loss.add(l1Penalty(model, l1, x.shape[0]!));
-        return [out, loss] as const;
-      });
+      } catch (e) {
+        endTracking(mark);
+        throw e;
+      }
+      const forwardMade = endTracking(mark);
       const value = loss.item();
       if (!Number.isFinite(value)) {
         throw new ValueError(`fit: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1}; lower the learning rate (now ${options.optimizer.lr}), scale the inputs, or use a stable loss such as binaryCrossEntropyWithLogits`);
@@ -256,13 +261,24 @@ async function inEvalMode<T>(model: Module, fn: () => Promise<T>): Promise<T> {
 }
 
 /** The loader's batches, each with the storages making it allocated (none for the whole dataset as one batch). */
-function* trackedBatches(loader: DataLoader): Generator<Batch & { made: Storage[] }> {
+function trackedBatches(loader: DataLoader): Iterable<Batch & { made: readonly Storage[] }> {
   const it = loader[Symbol.iterator]();
-  for (;;) {
-    const [r, made] = trackAllocations(() => it.next());
-    if (r.done) return;
-    yield { ...r.value, made };
-  }
+  return {
+    [Symbol.iterator]: () => ({
+      next: () => {
+        const mark = beginTracking();
+        let r: IteratorResult<Batch>;
+        try {
+          r = it.next();
+        } catch (e) {
+          endTracking(mark);
+          throw e;
+        }
+        const made = endTracking(mark);
+        return r.done ? { done: true, value: undefined } : { done: false, value: { x: r.value.x, y: r.value.y, made } };
+      },
+    }),
+  };
 }
 
 /**

@@ -12,7 +12,7 @@ import { argReduce, reduce, softmax } from './reduce.js';
 /** The reference backend: every kernel, in plain TypeScript, for float32, float64 and int32. */
 export const jsBackend: Backend = {
   name: 'js',
-  alloc, release, memoryStats,
+  minReleasable: Infinity, alloc, release, memoryStats,
   unary, binary, where, clamp,
   reduce, argReduce, softmax,
   matmul,

@@ -21,6 +21,9 @@ import type { DType, TypedArray } from '../../tensor/dtype.js';
 const ALIGN = 64;
 const PAGE = 65536;
 
+/** The fewest elements a storage in this memory has (4 KB of float32). */
+export const MIN_RESIDENT = 1024;
+
 const roundUp = (bytes: number): number => Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
 
 /** A region of the kernels' memory: its byte offset and rounded size. */
@@ -43,7 +46,7 @@ export class KernelHeap {
 
   /** `start`: the first byte after the kernels' static data. */
   constructor(readonly memory: WebAssembly.Memory, start: number, readonly shared: boolean) {
-    this.top = roundUp(start);
+    this.top = Math.ceil(start / ALIGN) * ALIGN;
     this.buffers.add(memory.buffer);
   }
 
@@ -73,11 +76,13 @@ export class KernelHeap {
   }
 
   /**
-   * A zeroed storage of `n` elements in this memory, or null where storages cannot live here
-   * (private memory, a dtype the kernels never read, or a memory that cannot grow that far).
+   * A zeroed storage of `n` elements in this memory, or null where it belongs in JavaScript's heap:
+   * private memory, a dtype the kernels never read, a memory that cannot grow that far, or a
+   * tensor under MIN_RESIDENT elements (there the garbage collector costs less than any
+   * bookkeeping, and kernels on it copy only a few hundred bytes).
    */
   storage(dtype: DType, n: number): TypedArray | null {
-    if (!this.shared || dtype === 'float64' || n === 0) return null;
+    if (!this.shared || dtype === 'float64' || n < MIN_RESIDENT) return null;
     const bytes = n * BYTES_PER_ELEMENT[dtype];
     let offset: number;
     try {
@@ -95,14 +100,15 @@ export class KernelHeap {
     return view;
   }
 
-  /** Frees a storage's block now (the autograd release); a storage of another backend is ignored. */
-  release(view: TypedArray): void {
+  /** Frees a storage's block now (the autograd release): false for a storage not in this memory. */
+  release(view: TypedArray): boolean {
     const block = this.blocks.get(view);
-    if (!block) return;
+    if (!block) return false;
     this.blocks.delete(view);
     this.registry.unregister(view);
     this.stats.released++;
     this.forget(block);
+    return true;
   }
 
   private forget(block: Block): void {

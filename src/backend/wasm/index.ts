@@ -1,10 +1,11 @@
 import type { Backend } from '../backend.js';
-import { refuseAllocation } from '../../tensor/dtype.js';
+import { allocate } from '../../tensor/dtype.js';
 import { jsBackend } from '../js/index.js';
 import { convKernels } from './conv.js';
 import { WasmContext } from './context.js';
 import { elementwiseKernels } from './elementwise.js';
 import { fusedKernels } from './fused.js';
+import { MIN_RESIDENT } from './heap.js';
 import { loadKernels, loadKernelsAsync } from './load.js';
 import type { LoadedKernels } from './load.js';
 import { matmulKernel } from './matmul.js';
@@ -41,22 +42,12 @@ function wasmBackendOn(loaded: LoadedKernels): WasmBackend {
     ...jsBackend,
     name: 'wasm',
     detail: () => `${loaded.variant === 'relaxed' ? 'SIMD + relaxed SIMD' : 'SIMD'}, ${ctx.threads()} thread${ctx.threads() > 1 ? 's' : ''}${pool?.stats().failed ? ' (worker threads failed to start: running on one)' : ''}${heap.shared ? '' : ', tensors in JavaScript memory (no shared memory here)'}`,
-    // float32 and int32 storages in the kernels' memory; float64, or a memory that cannot grow
-    // that far, in JavaScript arrays (kernels then copy them in).
-    alloc: (dtype, n, what) => {
-      const s = heap.storage(dtype, n);
-      if (s) return s;
-      try {
-        return jsBackend.alloc(dtype, n, what);
-      } catch (e) {
-        if (e instanceof RangeError) refuseAllocation(dtype, n, what, 'out of memory');
-        throw e;
-      }
-    },
-    release: (s) => {
-      heap.release(s);
-      jsBackend.release(s);
-    },
+    // float32 and int32 storages of 4 KB and more that are asked to be its own in the kernels'
+    // memory; the rest (and all of them on private memory) in JavaScript arrays, which kernels
+    // copy in when that is worth it.
+    alloc: (dtype, n, what, own) => (own ? heap.storage(dtype, n) : null) ?? allocate(dtype, n, what),
+    release: (s) => heap.release(s),
+    minReleasable: heap.shared ? MIN_RESIDENT : Infinity,
     memoryStats: () => heap.memoryStats(),
     threadStats: () => pool?.stats() ?? null,
     matmul: matmulKernel(ctx),
