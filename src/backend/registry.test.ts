@@ -37,7 +37,7 @@ describe('backend selection', () => {
     }
   });
 
-  it('ready() resolves to the backend in use (wasm here, where the kernels compile on import)', async () => {
+  it('ready() resolves to the backend in use (wasm here, where the kernels compile on first use)', async () => {
     expect(await kiln.ready()).toBe(kiln.getBackend());
   });
 });

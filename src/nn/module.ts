@@ -140,7 +140,7 @@ export abstract class Module {
 
   /** Zeroes the gradients of every parameter, in place (their memory is reused by the next backward). */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.grad?.values.fill(0);
+    for (const p of this.parameters()) p.resetGrad();
   }
 
   /** Parameters and buffers by name. The tensors are the module's own: copy before changing. */

@@ -56,7 +56,7 @@ export abstract class Optimizer<O extends { lr: number }> {
   zeroGrad(setToNone = false): void {
     for (const p of this.params) {
       if (setToNone) p.grad = null;
-      else p.grad?.values.fill(0);
+      else p.resetGrad();
     }
   }
 

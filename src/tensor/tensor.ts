@@ -46,6 +46,8 @@ export class Tensor {
   gradFn: GradFn | null = null;
   /** Set by `nn.Parameter`: a module's trainable tensor. */
   isParameter = false;
+  /** @internal Set on a gradient by zeroGrad (its values are zeros) until backward adds to it. */
+  zeroed = false;
   /** @internal The backward pass that last visited this tensor (autograd bookkeeping). */
   visitMark = 0;
   /** @internal Gradient waiting to be passed on during a backward pass. */
@@ -158,17 +160,28 @@ export class Tensor {
     return this;
   }
 
+  /** @internal Zeroes `.grad` in place, keeping its memory (zeroGrad); the next backward copies into it. */
+  resetGrad(): void {
+    if (!this.grad) return;
+    this.grad.values.fill(0);
+    this.grad.zeroed = true;
+  }
+
   /** @internal Adds `g` into `.grad` (used by backward). */
   accumulateGrad(g: Tensor): void {
     if (this.grad === null) {
       const copy = allocStorage(this.dtype, this.size, 'a gradient', true);
       copy.set(g.values);
       this.grad = new Tensor(copy, this.shape);
+    } else if (this.grad.zeroed) {
+      // zeroGrad left zeros: a copy (memcpy) is the sum, and costs a fraction of the add loop
+      this.grad.values.set(g.values);
     } else {
       const d = this.grad.values;
       const s = g.values;
       backend().binary('add', d, stridesOf(this.shape), s, stridesOf(this.shape), d, this.shape);
     }
+    this.grad.zeroed = false;
   }
 
   // ── Copies and conversions ───────────────────────────────────────────────────────────────
