@@ -48,17 +48,6 @@ export function allocIndexStorage(n: number, what = 'an index tensor'): Int32Arr
   return s;
 }
 
-/** A storage of the current backend holding a copy of `values`. */
-export function storageFrom(values: TypedArray): Storage {
-  const s = allocStorage(dtypeOfArray(values), values.length);
-  s.set(values);
-  return s;
-}
-
-function dtypeOfArray(values: TypedArray): DType {
-  return values instanceof Float64Array ? 'float64' : values instanceof Int32Array ? 'int32' : 'float32';
-}
-
 /**
  * The fewest elements of a storage any backend made so far hands back early (registry.ts keeps it):
  * smaller storages are never released, and Tensor.values skips the check for them.
