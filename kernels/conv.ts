@@ -10,6 +10,7 @@
 // The input gradient is a gemm (wᵀ · dy) into a column buffer, then col2im.
 import { gemm, gemmScratchBytes, madd, transpose4 } from './gemm';
 import { maxPool2dInside } from './pool';
+import { Win, win } from './window';
 
 /**
  * The adjoint of im2col (cols[(c·KH + kh)·KW + kw, oh·OW + ow] = x[c, oh·sh − ph + kh·dh, ow·sw − pw + kw·dw]):
@@ -89,7 +90,9 @@ const PB = 64;
  * the bias panels (⌈F/8⌉ × 8), a 4×8 tile with room for its transpose and, when the forward pools
  * its output (`pooled`), one example's conv output [F, P]. The input gradient uses it as the column buffer [K, P], then gemm's scratch.
  */
-export function convWorkBytes(C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, ph: i32, pw: i32, pooled: i32): i32 {
+export function convWorkBytes(F: i32, g: usize, pooled: i32): i32 {
+  const C = win(g, Win.C), H = win(g, Win.H), W = win(g, Win.W), KH = win(g, Win.KH), KW = win(g, Win.KW), OH = win(g, Win.OH), OW = win(g, Win.OW);
+  const ph = win(g, Win.PH), pw = win(g, Win.PW);
   const K = C * KH * KW, P = OH * OW;
   const implicit = align16(<usize>(C * (H + 2 * ph) * (W + 2 * pw)) << 2) + align16(<usize>P << 2) + align16(<usize>K << 2)
     + (<usize>(((F + 7) >> 3) * (max(K, P) + 1)) << 5) + 256 + (pooled ? <usize>(F * P) << 2 : 0);
@@ -220,10 +223,12 @@ function rowAddress(base: usize, offs: usize, i: i32, count: i32): usize {
  * example's result is max-pooled (pKH × pKW windows, stride psh × psw, no padding, POH × POW
  * outputs) into out[n]: [F, POH·POW], argmax[n] indexing the example's [F, OH·OW] result.
  */
-export function conv2dForward(
-  x: usize, w: usize, out: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
-  bias: usize, relu: i32, pKH: i32, pKW: i32, psh: i32, psw: i32, POH: i32, POW: i32, argmax: usize, work: usize,
-): void {
+export function conv2dForward(x: usize, w: usize, out: usize, N: i32, F: i32, g: usize, bias: usize, relu: i32, pool: usize, argmax: usize, work: usize): void {
+  const C = win(g, Win.C), H = win(g, Win.H), W = win(g, Win.W), KH = win(g, Win.KH), KW = win(g, Win.KW), OH = win(g, Win.OH), OW = win(g, Win.OW);
+  const sh = win(g, Win.SH), sw = win(g, Win.SW), ph = win(g, Win.PH), pw = win(g, Win.PW), dh = win(g, Win.DH), dw = win(g, Win.DW);
+  // The pooling window over the conv output (pool ≠ 0 only with argmax ≠ 0).
+  const pKH = pool ? win(pool, Win.KH) : 0, pKW = pool ? win(pool, Win.KW) : 0, psh = pool ? win(pool, Win.SH) : 0, psw = pool ? win(pool, Win.SW) : 0;
+  const POH = pool ? win(pool, Win.OH) : 0, POW = pool ? win(pool, Win.OW) : 0;
   const K = C * KH * KW, P = OH * OW, Hp = H + 2 * ph, Wp = W + 2 * pw, panels = (F + 7) >> 3;
   layout(work, C, Hp, Wp, K, P, F);
   fillOffsets(C, Hp, Wp, KH, KW, OH, OW, sh, sw, dh, dw);
@@ -280,7 +285,9 @@ export function conv2dRoutePooled(dz: usize, y: usize, argmax: usize, dy: usize,
 }
 
 /** dx[n] = col2im(wᵀ · dy[n]) for every n (dx is zeroed here). */
-export function conv2dBackwardInput(dy: usize, w: usize, dx: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, work: usize): void {
+export function conv2dBackwardInput(dy: usize, w: usize, dx: usize, N: i32, F: i32, g: usize, work: usize): void {
+  const C = win(g, Win.C), H = win(g, Win.H), W = win(g, Win.W), KH = win(g, Win.KH), KW = win(g, Win.KW), OH = win(g, Win.OH), OW = win(g, Win.OW);
+  const sh = win(g, Win.SH), sw = win(g, Win.SW), ph = win(g, Win.PH), pw = win(g, Win.PW), dh = win(g, Win.DH), dw = win(g, Win.DW);
   const K = C * KH * KW, P = OH * OW;
   const cols = work, scratch = align16(work + (<usize>(K * P) << 2));
   memory.fill(dx, 0, <usize>(N * C * H * W) << 2);
@@ -291,7 +298,9 @@ export function conv2dBackwardInput(dy: usize, w: usize, dx: usize, N: i32, C: i
 }
 
 /** dw = Σₙ dy[n] · im2col(x[n])ᵀ: [F, K]. */
-export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, N: i32, C: i32, H: i32, W: i32, F: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, ddw: i32, work: usize): void {
+export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, N: i32, F: i32, g: usize, work: usize): void {
+  const C = win(g, Win.C), H = win(g, Win.H), W = win(g, Win.W), KH = win(g, Win.KH), KW = win(g, Win.KW), OH = win(g, Win.OH), OW = win(g, Win.OW);
+  const sh = win(g, Win.SH), sw = win(g, Win.SW), ph = win(g, Win.PH), pw = win(g, Win.PW), dh = win(g, Win.DH), ddw = win(g, Win.DW);
   const K = C * KH * KW, P = OH * OW, Hp = H + 2 * ph, Wp = W + 2 * pw, panels = (F + 7) >> 3;
   layout(work, C, Hp, Wp, K, P, F);
   fillOffsets(C, Hp, Wp, KH, KW, OH, OW, sh, sw, dh, ddw);

@@ -5,5 +5,6 @@ export { conv2dForward, conv2dBackwardInput, conv2dBackwardFilter, conv2dBiasGra
 /** Where the host may start placing data: after this module's own static data. */
 export const HEAP_START: usize = __heap_base;
 export { maxPool2d, maxPool2dBackward, avgPool2d } from './pool';
+export { windowFields } from './window';
 export { relu, reluGrad } from './elementwise';
 export { adamStep, rmspropStep } from './optim';

@@ -1,7 +1,11 @@
 // Max and average pooling over float32 NCHW planes, as in src/backend/js/pool.ts.
 
+import { Win, win } from './window';
+
 /** out = each window's max; argmax (i32) = the flat input index it came from. */
-export function maxPool2d(x: usize, out: usize, argmax: usize, planes: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32): void {
+export function maxPool2d(x: usize, out: usize, argmax: usize, g: usize): void {
+  const planes = win(g, Win.N) * win(g, Win.C), H = win(g, Win.H), W = win(g, Win.W), KH = win(g, Win.KH), KW = win(g, Win.KW), OH = win(g, Win.OH), OW = win(g, Win.OW);
+  const sh = win(g, Win.SH), sw = win(g, Win.SW), ph = win(g, Win.PH), pw = win(g, Win.PW), dh = win(g, Win.DH), dw = win(g, Win.DW);
   if (ph == 0 && pw == 0 && dh == 1 && dw == 1) {
     maxPool2dInside(x, out, argmax, planes, H, W, KH, KW, OH, OW, sh, sw);
     return;
@@ -163,7 +167,9 @@ export function maxPool2dBackward(dy: usize, argmax: usize, dx: usize, count: i3
 }
 
 /** out = each window's mean, padding counted as zeros; with `backward`, dx += dy/area over each window instead. */
-export function avgPool2d(src: usize, dst: usize, planes: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW: i32, sh: i32, sw: i32, ph: i32, pw: i32, backward: i32): void {
+export function avgPool2d(src: usize, dst: usize, g: usize, backward: i32): void {
+  const planes = win(g, Win.N) * win(g, Win.C), H = win(g, Win.H), W = win(g, Win.W), KH = win(g, Win.KH), KW = win(g, Win.KW), OH = win(g, Win.OH), OW = win(g, Win.OW);
+  const sh = win(g, Win.SH), sw = win(g, Win.SW), ph = win(g, Win.PH), pw = win(g, Win.PW);
   const inv: f32 = 1 / <f32>(KH * KW);
   for (let p = 0; p < planes; p++) {
     const base = p * H * W;

@@ -1,25 +1,22 @@
 import type { Backend, Window2d } from '../backend.js';
 import * as js from '../js/conv.js';
 import type { KernelCall } from './heap.js';
+import { windowIn } from './window.js';
 import { chunkCount, isF32, split } from './context.js';
 import type { PoolKernel, WasmContext } from './context.js';
 
-/** The arguments the conv kernels take after their three pointers and the batch size. */
-const geometryArgs = (F: number, g: Window2d): number[] =>
-  [g.C, g.H, g.W, F, g.KH, g.KW, g.OH, g.OW, g.strideH, g.strideW, g.padH, g.padW, g.dilH, g.dilW];
-
 /**
  * The forward kernel's arguments after the geometry: the bias (0: none), ReLU (1/0), and the max
- * pooling window and argmax (all 0: no pooling).
+ * pooling window's struct and argmax (both 0: no pooling).
  */
-export const forwardArgs = (bias: number, relu: boolean, pg: Window2d | null, argmax: number): number[] =>
-  pg ? [bias, +relu, pg.KH, pg.KW, pg.strideH, pg.strideW, pg.OH, pg.OW, argmax] : [bias, +relu, 0, 0, 0, 0, 0, 0, 0];
+export const forwardArgs = (bias: number, relu: boolean, poolWindow: number, argmax: number): number[] => [bias, +relu, poolWindow, argmax];
 
 /**
- * Runs a conv kernel over the batch, split by examples over the threads. `p1` is per example
- * [N, …] (x, or dy for the input gradient); `p2` is the filter, except for the filter gradient,
- * where it is dy and `out` has the filter's shape. `extra(n0)`: the forward kernel's arguments
- * after the geometry for a chunk starting at example n0 (bias, ReLU, pooling).
+ * Runs a conv kernel over the batch, split by examples over the threads, the geometry `g` written
+ * once as the kernels' window struct. `p1` is per example [N, …] (x, or dy for the input
+ * gradient); `p2` is the filter, except for the filter gradient, where it is dy and `out` has the
+ * filter's shape. `extra(n0)`: the forward kernel's arguments after the geometry for a chunk
+ * starting at example n0 (bias, ReLU, pooling).
  * Filter gradients sum over examples: each chunk of examples writes its own partial sum, added up
  * in chunk order here; the chunks depend on the problem only, so the sum's rounding does not
  * depend on the thread count.
@@ -31,14 +28,14 @@ export function runConv(ctx: WasmContext, c: KernelCall, kernel: PoolKernel, p1:
   const runs = filterGrad || ctx.threads() > 1 ? split(g.N, chunks, 1) : [[0, g.N] as [number, number]];
   // Output: in place per example, or (filter gradient) one [F, CKK] partial sum per run.
   const po = filterGrad ? c.temp(runs.length * out.length * 4) : c.out(out);
-  const workBytes = ctx.k.convWorkBytes(g.C, g.H, g.W, F, g.KH, g.KW, g.OH, g.OW, g.padH, g.padW, pooled ? 1 : 0);
+  const window = windowIn(c, g);
+  const workBytes = ctx.k.convWorkBytes(F, window, pooled ? 1 : 0);
   const work = Array.from({ length: Math.min(ctx.threads(), runs.length) }, () => c.temp(workBytes));
   // Floats per example of p1, of p2 (only dy, for the filter gradient) and of the output.
   const firstPer = kernel === 'conv2dBackwardInput' ? F * plane : image;
   const secondPer = filterGrad ? F * plane : 0, outPer = filterGrad ? 0 : out.length / g.N;
-  const geometry = geometryArgs(F, g);
   const args = runs.map(([n0, count], r) => [
-    p1 + 4 * n0 * firstPer, p2 + 4 * n0 * secondPer, filterGrad ? po + 4 * r * out.length : po + 4 * n0 * outPer, count, ...geometry, ...extra(n0),
+    p1 + 4 * n0 * firstPer, p2 + 4 * n0 * secondPer, filterGrad ? po + 4 * r * out.length : po + 4 * n0 * outPer, count, F, window, ...extra(n0),
   ]);
   ctx.run(kernel, args, work);
   if (!filterGrad) return;
@@ -55,7 +52,7 @@ export function convKernels(ctx: WasmContext): Pick<Backend, 'conv2d' | 'conv2dB
     conv2d: (x, w, bias, out, F, g) => {
       if (!isF32(x) || !isF32(w) || !isF32(bias) || !isF32(out)) return js.conv2d(x, w, bias, out, F, g);
       ctx.call((c) => {
-        const trailing = forwardArgs(bias ? c.in(bias) : 0, false, null, 0);
+        const trailing = forwardArgs(bias ? c.in(bias) : 0, false, 0, 0);
         runConv(ctx, c, 'conv2dForward', c.in(x), c.in(w), out, F, g, () => trailing);
       });
     },

@@ -3,6 +3,7 @@ import * as js from '../js/fused.js';
 import { convBackwardFrom, forwardArgs, runConv } from './conv.js';
 import { isF32 } from './context.js';
 import type { WasmContext } from './context.js';
+import { windowIn } from './window.js';
 
 /**
  * maxPool2d(relu(conv2d(·))) in one kernel pass: each example's conv output is pooled while still
@@ -13,8 +14,8 @@ export function fusedKernels(ctx: WasmContext): Pick<Backend, 'conv2dReluMaxPool
     conv2dReluMaxPool: (x, w, bias, out, argmax, F, g, pg) => {
       if (!isF32(x) || !isF32(w) || !isF32(bias) || !isF32(out)) return js.conv2dReluMaxPool(x, w, bias, out, argmax, F, g, pg);
       ctx.call((c) => {
-        const pb = bias ? c.in(bias) : 0, pa = c.out(argmax), perOut = out.length / g.N;
-        runConv(ctx, c, 'conv2dForward', c.in(x), c.in(w), out, F, g, (n0) => forwardArgs(pb, true, pg, pa + 4 * n0 * perOut), true);
+        const pb = bias ? c.in(bias) : 0, pa = c.out(argmax), perOut = out.length / g.N, pw = windowIn(c, pg);
+        runConv(ctx, c, 'conv2dForward', c.in(x), c.in(w), out, F, g, (n0) => forwardArgs(pb, true, pw, pa + 4 * n0 * perOut), true);
       });
     },
     conv2dReluMaxPoolBackward: (dy, y, argmax, x, w, dx, dw, db, F, g) => {

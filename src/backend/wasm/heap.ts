@@ -179,4 +179,9 @@ export class KernelCall {
   f32(p: number, n: number): Float32Array {
     return new Float32Array(this.heap.memory.buffer, p, n);
   }
+
+  /** An int32 view of scratch at `p`. */
+  i32(p: number, n: number): Int32Array {
+    return new Int32Array(this.heap.memory.buffer, p, n);
+  }
 }

@@ -2,21 +2,19 @@ import type { Backend, Window2d } from '../backend.js';
 import * as js from '../js/pool.js';
 import { isF32 } from './context.js';
 import type { WasmContext } from './context.js';
-
-/** The pooling kernels' geometry arguments: planes (N·C), the plane, window, output, stride and padding. */
-const poolArgs = (g: Window2d): [number, number, number, number, number, number, number, number, number, number, number] => [g.N * g.C, g.H, g.W, g.KH, g.KW, g.OH, g.OW, g.strideH, g.strideW, g.padH, g.padW];
+import { windowIn } from './window.js';
 
 /** Max and average pooling on the SIMD kernels (float32; js otherwise). */
 export function poolKernels(ctx: WasmContext): Pick<Backend, 'maxPool2d' | 'maxPool2dBackward' | 'avgPool2d' | 'avgPool2dBackward'> {
   const { k } = ctx;
   const avgPool = (src: Float32Array, dst: Float32Array, g: Window2d, backward: boolean): void => {
     dst.fill(0);
-    ctx.call((c) => k.avgPool2d(c.in(src), c.out(dst, true), ...poolArgs(g), +backward));
+    ctx.call((c) => k.avgPool2d(c.in(src), c.out(dst, true), windowIn(c, g), +backward));
   };
   return {
     maxPool2d: (x, out, argmax, g) => {
       if (!isF32(x) || !isF32(out)) return js.maxPool2d(x, out, argmax, g);
-      ctx.call((c) => k.maxPool2d(c.in(x), c.out(out), c.out(argmax), ...poolArgs(g), g.dilH, g.dilW));
+      ctx.call((c) => k.maxPool2d(c.in(x), c.out(out), c.out(argmax), windowIn(c, g)));
     },
     maxPool2dBackward: (dy, argmax, dx) => {
       if (!isF32(dy) || !isF32(dx)) return js.maxPool2dBackward(dy, argmax, dx);

@@ -3,6 +3,8 @@ import { Generator } from '../../tensor/random.js';
 import type { Backend, Window2d } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { createWasmBackend, createWasmBackendAsync } from './index.js';
+import { loadKernels } from './load.js';
+import { WINDOW_FIELDS } from './window.js';
 
 // Every wasm kernel against the js reference kernel, on random shapes with odd sizes, every
 // transpose, broadcast batches, and the padding/stride/dilation combinations of convolution.
@@ -34,6 +36,11 @@ function productScale(a: Float32Array, aS: number, b: Float32Array, bS: number, 
 describe.runIf(wasm)('wasm kernels match the js reference', () => {
   const w = wasm as Backend;
   it('is the SIMD backend', () => expect(w.name).toBe('wasm'));
+
+  it('writes the window struct with the fields, in the order, the kernels read', () => {
+    const loaded = loadKernels()!;
+    expect(loaded.k.windowFields()).toBe(WINDOW_FIELDS.length);
+  });
 
   for (const transA of [false, true]) {
     for (const transB of [false, true]) {
