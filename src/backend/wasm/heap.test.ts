@@ -35,6 +35,12 @@ describe('the wasm kernels\' memory', () => {
     expect(heap.memoryStats().highWaterBytes).toBeGreaterThanOrEqual(404_096);
   });
 
+  it('says what to do when the memory cannot grow any more, and keeps storages in JavaScript then', () => {
+    const heap = new KernelHeap(new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true }), 0, true);
+    expect(() => heap.alloc(200_000)).toThrow(/the kernels' memory cannot grow to 200 KB .*use smaller batches, or kiln.setBackend\('js'\)/);
+    expect(heap.storage('float32', 50_000)).toBeNull(); // the backend then allocates it in JavaScript
+  });
+
   it('keeps tensors in JavaScript where the memory is private (growing it would detach every view)', () => {
     const heap = new KernelHeap(new WebAssembly.Memory({ initial: 1 }), 0, false);
     expect(heap.storage('float32', 4096)).toBeNull();

@@ -1,5 +1,6 @@
 import type { MemoryStats } from '../backend.js';
-import { BYTES_PER_ELEMENT } from '../../tensor/dtype.js';
+import { ValueError } from '../../errors.js';
+import { BYTES_PER_ELEMENT, fmtBytes } from '../../tensor/dtype.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 
 // The wasm backend's memory: every float32 and int32 tensor's storage, optimiser state and each
@@ -50,7 +51,7 @@ export class KernelHeap {
     this.buffers.add(memory.buffer);
   }
 
-  /** A block of `bytes` (not zeroed); grows the memory as needed. Throws a RangeError when it cannot. */
+  /** A block of `bytes` (not zeroed); grows the memory as needed. Throws a ValueError when it cannot. */
   alloc(bytes: number): number {
     const size = roundUp(bytes);
     const reuse = this.bins.get(size)?.pop();
@@ -59,7 +60,12 @@ export class KernelHeap {
     const end = at + size;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
-      this.memory.grow(Math.ceil((end - have) / PAGE));
+      try {
+        this.memory.grow(Math.ceil((end - have) / PAGE));
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        throw new ValueError(`wasm backend: the kernels' memory cannot grow to ${fmtBytes(end)} (it holds ${fmtBytes(have)}; WebAssembly allows 2 GB here): use smaller batches, or kiln.setBackend('js')`);
+      }
       this.buffers.add(this.memory.buffer);
     }
     this.top = end;
