@@ -63,10 +63,11 @@ export interface Backend {
    */
   readonly minReleasable: number;
   /**
-   * A zeroed storage of `n` elements. `what` names it in errors. `own`: in this backend's own
+   * A storage of `n` elements, zeroed when `zeroed` (otherwise its values are unspecified: for an
+   * output its kernel writes in full). `what` names it in errors. `own`: in this backend's own
    * memory (a CPU backend may otherwise return a JavaScript array, which the garbage collector frees).
    */
-  alloc(dtype: DType, n: number, what: string, own: boolean): TypedArray;
+  alloc(dtype: DType, n: number, what: string, own: boolean, zeroed: boolean): TypedArray;
   /**
    * Takes back a storage this backend allocated, now (others are ignored): true when its memory
    * will be reused, so nothing may read it after; false when the garbage collector frees it.

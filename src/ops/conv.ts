@@ -1,4 +1,4 @@
-import { allocStorage } from '../tensor/storage.js';
+import { allocOutput, allocStorage } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { DTypeError, ShapeError, fmtShape } from '../errors.js';
@@ -64,7 +64,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   checkOptions('conv2d', options, CONV2D_OPTIONS);
   const { g, F, xd, wd, bd } = conv2dOperands('conv2d', x, weight, bias, options);
   if ((options.groups ?? 1) > 1) return groupedConv2d(x, weight, bias, options, options.groups!);
-  const out = allocStorage(xd.dtype, g.N * F * g.OH * g.OW);
+  const out = allocOutput(xd.dtype, g.N * F * g.OH * g.OW);
   // The kernel adds the bias in its fresh output: no broadcast add, no second tensor.
   backend().conv2d(xd.values, wd.values, bd?.values ?? null, out, F, g);
   return record(new Tensor(out, [g.N, F, g.OH, g.OW]), 'conv2d', bd ? [xd, wd, bd] : [xd, wd], (dy) => {

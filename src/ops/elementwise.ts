@@ -1,4 +1,4 @@
-import { allocStorage } from '../tensor/storage.js';
+import { allocOutput, allocStorage } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
@@ -26,7 +26,7 @@ export function asTensor(x: Tensor | number, like: Tensor): Tensor {
 export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor, dtype?: DType): Tensor {
   const same = sameShape(a.shape, b.shape);
   const shape = same ? a.shape : broadcastShapes(a.shape, b.shape, op);
-  const out = allocStorage(dtype ?? promoteTypes(a.dtype, b.dtype), sizeOf(shape));
+  const out = allocOutput(dtype ?? promoteTypes(a.dtype, b.dtype), sizeOf(shape));
   if (same) {
     const s = stridesOf(shape);
     backend().binary(op, a.values, s, b.values, s, out, shape);
@@ -38,7 +38,7 @@ export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor, dtype?: DType): Te
 
 /** Runs a unary kernel into a new tensor of `dtype`. */
 export function unaryRaw(op: UnaryOp, x: Tensor, dtype: DType = floatTypeOf(x.dtype)): Tensor {
-  const out = allocStorage(dtype, x.size);
+  const out = allocOutput(dtype, x.size);
   backend().unary(op, x.values, out);
   return new Tensor(out, x.shape);
 }

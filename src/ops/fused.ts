@@ -1,7 +1,7 @@
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { ValueError } from '../errors.js';
-import { allocIndexStorage, allocStorage } from '../tensor/storage.js';
+import { allocIndexStorage, allocOutput } from '../tensor/storage.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkOptions } from '../validate.js';
 import { CONV2D_OPTIONS, conv2dGradients, conv2dOperands } from './conv.js';
@@ -34,7 +34,7 @@ export function conv2dReluMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null
   const { kernelSize, stride } = options.pool;
   const pg = window2d('conv2dReluMaxPool pool', [g.N, F, g.OH, g.OW], kernelSize, { stride: stride ?? kernelSize, padding: 0 });
   const n = g.N * F * pg.OH * pg.OW;
-  const out = allocStorage(xd.dtype, n);
+  const out = allocOutput(xd.dtype, n);
   const argmax = allocIndexStorage(n);
   backend().conv2dReluMaxPool(xd.values, wd.values, bd?.values ?? null, out, argmax, F, g, pg);
   const y = new Tensor(out, [g.N, F, pg.OH, pg.OW]);

@@ -1,4 +1,4 @@
-import { allocStorage } from '../tensor/storage.js';
+import { allocOutput, allocStorage } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { ShapeError, fmtShape } from '../errors.js';
@@ -23,7 +23,7 @@ export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean
   }
   if (a.ndim === 2 && b.ndim === 2) {
     // The common case (every dense layer), without the batch bookkeeping below.
-    const out = allocStorage(promoteTypes(a.dtype, b.dtype), m * n);
+    const out = allocOutput(promoteTypes(a.dtype, b.dtype), m * n);
     backend().matmul(a.values, 0, b.values, 0, out, 1, m, k, n, transA, transB);
     return new Tensor(out, [m, n]);
   }
@@ -41,7 +41,7 @@ export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean
   };
   const [ax, aStride] = operand(a, aBatch);
   const [bx, bStride] = operand(b, bBatch);
-  const out = allocStorage(promoteTypes(a.dtype, b.dtype), batch * m * n);
+  const out = allocOutput(promoteTypes(a.dtype, b.dtype), batch * m * n);
   backend().matmul(ax.values, aStride, bx.values, bStride, out, batch, m, k, n, transA, transB);
   return new Tensor(out, [...batchShape, m, n]);
 }

@@ -1,4 +1,4 @@
-import { allocIndexStorage, allocStorage } from '../tensor/storage.js';
+import { allocIndexStorage, allocOutput, allocStorage } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { DTypeError, ValueError } from '../errors.js';
@@ -30,7 +30,7 @@ function poolWindow(op: string, x: Tensor, kernelSize: Pair, o: Pool2dOptions & 
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions & { dilation?: Pair } = {}): Tensor {
   checkOptions('maxPool2d', options, ['stride', 'padding', 'dilation']);
   const g = poolWindow('maxPool2d', x, kernelSize, options);
-  const out = allocStorage(x.dtype, g.N * g.C * g.OH * g.OW);
+  const out = allocOutput(x.dtype, g.N * g.C * g.OH * g.OW);
   const argmax = allocIndexStorage(out.length);
   backend().maxPool2d(x.values, out, argmax, g);
   return record(new Tensor(out, [g.N, g.C, g.OH, g.OW]), 'maxPool2d', [x], (dy) => {

@@ -1,4 +1,4 @@
-import { allocStorage } from '../tensor/storage.js';
+import { allocOutput } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { floatTypeOf } from '../tensor/dtype.js';
@@ -9,7 +9,7 @@ import { sum } from './reduce.js';
 
 function softmaxRaw(x: Tensor, d: number, log: boolean): Tensor {
   const { outer, n, inner } = splitAt(x.shape, d);
-  const out = allocStorage(floatTypeOf(x.dtype), x.size);
+  const out = allocOutput(floatTypeOf(x.dtype), x.size);
   backend().softmax(x.values, outer, n, inner, log, out);
   return new Tensor(out, x.shape);
 }

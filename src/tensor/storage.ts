@@ -34,9 +34,22 @@ const NOTHING: readonly Storage[] = Object.freeze([]);
  * user's loose ops) is the garbage collector's, which frees it even in a loop that never yields.
  */
 export function allocStorage(dtype: DType, n: number, what = 'a tensor', longLived = false): Storage {
+  return alloc(dtype, n, what, longLived, true);
+}
+
+/**
+ * allocStorage for an op's output that its kernel writes in full: its values are left as they
+ * are (a reused block of the backend's memory is not zeroed first, which saves a pass over every
+ * activation). Only for kernels that write every element.
+ */
+export function allocOutput(dtype: DType, n: number): Storage {
+  return alloc(dtype, n, 'a tensor', false, false);
+}
+
+function alloc(dtype: DType, n: number, what: string, longLived: boolean, zeroed: boolean): Storage {
   checkAllocation(dtype, n, what);
   const b = backend();
-  const s = b.alloc(dtype, n, what, longLived || depth > 0);
+  const s = b.alloc(dtype, n, what, longLived || depth > 0, zeroed);
   if (depth > 0 && n >= b.minReleasable) tracked.push(s);
   return s;
 }

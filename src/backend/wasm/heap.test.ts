@@ -22,6 +22,10 @@ describe('the wasm kernels\' memory', () => {
     heap.storage('float32', 2000);
     expect(heap.memoryStats()).toMatchObject({ liveStorages: 2, liveBytes: 4096 + 8000, released: 1 });
     expect(heap.storage('float64', 4096)).toBeNull(); // the kernels read float32 and int32 only
+    // an op's output that its kernel writes in full skips the zeroing of a reused block
+    b.fill(5);
+    heap.release(b);
+    expect(heap.storage('int32', 1024, false)![0]).toBe(5);
   });
 
   it('grows the memory without moving earlier storages (shared memory keeps views valid)', () => {

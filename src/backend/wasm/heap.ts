@@ -82,22 +82,25 @@ export class KernelHeap {
   }
 
   /**
-   * A zeroed storage of `n` elements in this memory, or null where it belongs in JavaScript's heap:
+   * A storage of `n` elements in this memory (zeroed unless `zeroed` is false), or null where it
+   * belongs in JavaScript's heap:
    * private memory, a dtype the kernels never read, a memory that cannot grow that far, or a
    * tensor under MIN_RESIDENT elements (there the garbage collector costs less than any
    * bookkeeping, and kernels on it copy only a few hundred bytes).
    */
-  storage(dtype: DType, n: number): TypedArray | null {
+  storage(dtype: DType, n: number, zeroed = true): TypedArray | null {
     if (!this.shared || dtype === 'float64' || n < MIN_RESIDENT) return null;
     const bytes = n * BYTES_PER_ELEMENT[dtype];
-    let offset: number;
+    let offset: number, fresh: boolean;
     try {
+      const top = this.top;
       offset = this.alloc(bytes);
+      fresh = offset >= top; // never handed out: still the zeros the memory grew with
     } catch {
       return null;
     }
     const view = dtype === 'int32' ? new Int32Array(this.memory.buffer, offset, n) : new Float32Array(this.memory.buffer, offset, n);
-    view.fill(0);
+    if (zeroed && !fresh) view.fill(0);
     const block = { offset, bytes };
     this.blocks.set(view, block);
     this.registry.register(view, block, view);

@@ -45,7 +45,7 @@ function wasmBackendOn(loaded: LoadedKernels): WasmBackend {
     // float32 and int32 storages of 4 KB and more that are asked to be its own in the kernels'
     // memory; the rest (and all of them on private memory) in JavaScript arrays, which kernels
     // copy in when that is worth it.
-    alloc: (dtype, n, what, own) => (own ? heap.storage(dtype, n) : null) ?? allocate(dtype, n, what),
+    alloc: (dtype, n, what, own, zeroed) => (own ? heap.storage(dtype, n, zeroed) : null) ?? allocate(dtype, n, what),
     release: (s) => heap.release(s),
     minReleasable: heap.shared ? MIN_RESIDENT : Infinity,
     memoryStats: () => heap.memoryStats(),

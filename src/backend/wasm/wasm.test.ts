@@ -118,7 +118,7 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
       for (const inPlace of [false, true]) {
       const own = <T extends Float32Array | Int32Array>(a: T): T => {
         if (!inPlace) return a;
-        const st = w.alloc(a instanceof Int32Array ? 'int32' : 'float32', a.length, 'test', true) as T;
+        const st = w.alloc(a instanceof Int32Array ? 'int32' : 'float32', a.length, 'test', true, true) as T;
         st.set(a);
         return st;
       };
