@@ -11,6 +11,28 @@ export interface ModuleConfig {
   [key: string]: unknown;
 }
 
+/** Prototypes whose forward already runs as a release scope. */
+const scoped = new WeakSet<object>();
+
+/**
+ * Makes every call of forward on this class (and the classes it extends) a release scope
+ * (autograd/release.ts): the memory of what it makes and does not return is reused once its graph
+ * is consumed, with no dispose() by the user. Done once per class, on its prototype, so calls stay
+ * as cheap as a method call.
+ */
+function scopeForward(proto: object | null): void {
+  for (; proto && proto !== Module.prototype && !scoped.has(proto); proto = Object.getPrototypeOf(proto)) {
+    scoped.add(proto);
+    if (!Object.hasOwn(proto, 'forward')) continue;
+    const own = Object.getOwnPropertyDescriptor(proto, 'forward')!.value as (this: Module, x: Tensor) => Tensor;
+    if (typeof own !== 'function') continue;
+    Object.defineProperty(proto, 'forward', {
+      value: function forward(this: Module, x: Tensor): Tensor { return releaseScope(own, this, x); },
+      writable: true, configurable: true, enumerable: false,
+    });
+  }
+}
+
 /** A trainable parameter of a module holding a copy of `t` (requiresGrad set), in the backend's own memory. */
 export function Parameter(t: Tensor): Tensor {
   if (t.dtype === 'int32') throw new DTypeError('Parameter: parameters must be float32 or float64, got int32');
@@ -40,14 +62,7 @@ export abstract class Module {
   protected bufferNames: string[] = [];
 
   constructor() {
-    // Every call of forward is a release scope (autograd/release.ts): the memory of what it makes
-    // and does not return is reused once its graph is consumed, with no dispose() by the user.
-    // A Parameter made inside forward is kept (Parameter marks it); buffers are updated in place.
-    const forward = this.forward;
-    Object.defineProperty(this, 'forward', {
-      value: (x: Tensor): Tensor => releaseScope(forward, this, x),
-      writable: true, configurable: true, enumerable: false,
-    });
+    scopeForward(Object.getPrototypeOf(this));
   }
 
   abstract forward(x: Tensor): Tensor;

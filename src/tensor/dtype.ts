@@ -46,6 +46,11 @@ export function refuseAllocation(dtype: DType, n: number, what: string, why: str
  */
 export function allocate(dtype: DType, n: number, what = 'a tensor'): TypedArray {
   checkAllocation(dtype, n, what);
+  return newTypedArray(dtype, n, what);
+}
+
+/** allocate without the size checks, for a size `checkAllocation` has passed (backends' alloc). */
+export function newTypedArray(dtype: DType, n: number, what: string): TypedArray {
   try {
     switch (dtype) {
       case 'float32': return new Float32Array(n);

@@ -1,5 +1,5 @@
 import type { Backend } from '../backend.js';
-import { allocate } from '../../tensor/dtype.js';
+import { newTypedArray } from '../../tensor/dtype.js';
 import { jsBackend } from '../js/index.js';
 import { convKernels } from './conv.js';
 import { WasmContext } from './context.js';
@@ -45,7 +45,7 @@ function wasmBackendOn(loaded: LoadedKernels): WasmBackend {
     // float32 and int32 storages of 4 KB and more that are asked to be its own in the kernels'
     // memory; the rest (and all of them on private memory) in JavaScript arrays, which kernels
     // copy in when that is worth it.
-    alloc: (dtype, n, what, own, zeroed) => (own ? heap.storage(dtype, n, zeroed) : null) ?? allocate(dtype, n, what),
+    alloc: (dtype, n, what, own, zeroed) => (own && n >= MIN_RESIDENT ? heap.storage(dtype, n, zeroed) : null) ?? newTypedArray(dtype, n, what),
     release: (s) => heap.release(s),
     minReleasable: heap.shared ? MIN_RESIDENT : Infinity,
     memoryStats: () => heap.memoryStats(),
