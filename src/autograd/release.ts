@@ -1,4 +1,4 @@
-import { beginTracking, endTracking, releaseStorages, trackAllocations } from '../tensor/storage.js';
+import { beginTracking, endTracking, releaseStorages } from '../tensor/storage.js';
 import type { Storage } from '../tensor/storage.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { isGradEnabled } from './tape.js';
@@ -70,9 +70,16 @@ export function scoped(thunk: () => Tensor): Tensor {
  * leaves' gradients, then the forward intermediates of the scopes it went through (unless
  * `retainGraph`, which keeps the graph for another backward pass).
  */
-export function releasingBackward(order: readonly Tensor[], run: () => void, retainGraph: boolean): void {
+export function releasingBackward(order: readonly Tensor[], run: (order: readonly Tensor[]) => void, retainGraph: boolean): void {
   // Isolated: a backward run inside a forward scope must not hand the scope the leaves' gradients.
-  const [, made] = trackAllocations(run, { isolated: true });
+  const mark = beginTracking();
+  try {
+    run(order);
+  } catch (e) {
+    endTracking(mark, true);
+    throw e;
+  }
+  const made = endTracking(mark, true);
   if (made.length > 0) {
     const grads = new Set<Storage>();
     for (const t of order) if (t.grad) grads.add(t.grad.values);

@@ -21,11 +21,12 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
-function withGradMode<T>(enabled: boolean, fn: () => T): T {
+/** fn(arg) with grad mode set to `enabled` (an argument rather than a closure: backward runs it every step). */
+function withGradMode<A, T>(enabled: boolean, fn: (arg: A) => T, arg: A): T {
   const prev = gradEnabled;
   gradEnabled = enabled;
   try {
-    return fn();
+    return fn(arg);
   } finally {
     gradEnabled = prev;
   }
@@ -36,12 +37,12 @@ function withGradMode<T>(enabled: boolean, fn: () => T): T {
  * @example kiln.noGrad(() => w.sub_(w.grad!.mul(0.1)));
  */
 export function noGrad<T>(fn: () => T): T {
-  return withGradMode(false, fn);
+  return withGradMode(false, fn, undefined);
 }
 
 /** Runs `fn` with recording on, even inside `noGrad` (gradcheck uses it). */
 export function enableGrad<T>(fn: () => T): T {
-  return withGradMode(true, fn);
+  return withGradMode(true, fn, undefined);
 }
 
 /**
@@ -107,7 +108,7 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, makeOnes: (l
   root.pendingGrad = grad;
   try {
     // What the pass allocates, and the graph's forward intermediates, are released at its end.
-    releasingBackward(order, () => noGrad(() => backpropagate(order)), retainGraph);
+    releasingBackward(order, backpropagateNoGrad, retainGraph);
   } finally {
     // If a backward function threw, no gradient of this pass may leak into the next one.
     for (const t of order) t.pendingGrad = null;
@@ -115,7 +116,10 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, makeOnes: (l
   }
 }
 
-function backpropagate(order: Tensor[]): void {
+/** backpropagate without recording (what backward functions compute is not part of a graph). */
+const backpropagateNoGrad = (order: readonly Tensor[]): void => withGradMode(false, backpropagate, order);
+
+function backpropagate(order: readonly Tensor[]): void {
   for (let i = order.length - 1; i >= 0; i--) {
     const t = order[i]!;
     const g = t.pendingGrad;
