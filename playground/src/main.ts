@@ -65,6 +65,8 @@ function showSettings(): void {
   $('run-controls').hidden = digitsMode;
   // Points and noise shape the generated sets; the digits come with their own fixed split.
   for (const el of document.querySelectorAll<HTMLElement>('.generated')) el.hidden = digitsMode || settings.dataset === 'csv';
+  // The beans have no noise setting: the course's generator draws them as they are.
+  $('noise').parentElement!.hidden ||= settings.dataset === 'beans';
   for (const el of document.querySelectorAll<HTMLElement>('.split')) el.hidden = digitsMode;
   $('batch-size').parentElement!.hidden = settings.batch !== 'mini';
 }
@@ -104,7 +106,9 @@ function reset(): void {
 }
 
 function showPlaying(): void {
-  $('play').textContent = playing ? '⏸ Pause' : '▶ Play';
+  // ▮▮ and ▶ come from the same Unicode block (Geometric Shapes), which every system font has;
+  // ⏸ (Miscellaneous Technical) showed as a missing-glyph box in Chromium on Linux.
+  $('play').textContent = playing ? '▮▮ Pause' : '▶ Play';
 }
 
 function wireControls(): void {

@@ -70,7 +70,13 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     await page.waitForSelector('#plot svg[data-chart="curve"]');
     expect(await page.inputValue('#speed')).toBe('100');
     expect(await page.inputValue('#epochs')).toBe('5000');
+    expect(await page.isVisible('#noise')).toBe(false); // the beans have no noise setting
+    const headerBefore = await page.locator('header').boundingBox();
     await page.click('#play');
+    // Pause, in a glyph every system font has (⏸ drew a missing-glyph box), and a header that keeps its layout.
+    await page.waitForFunction(() => Number(document.getElementById('epoch')!.dataset.epoch) > 0);
+    expect(await page.textContent('#play')).toBe('▮▮ Pause');
+    expect((await page.locator('header').boundingBox())!.height).toBe(headerBefore!.height);
     // Play stops by itself at the course's 5,000 epochs.
     await page.waitForFunction(() => document.getElementById('epoch')!.dataset.epoch === '5000' && /Play/.test(document.getElementById('play')!.textContent!), undefined, { timeout: 90_000 });
     const [first, last] = await page.locator('#loss-chart').evaluate((el) => [Number(el.dataset.firstLoss), Number(el.dataset.lastLoss)]);
@@ -100,6 +106,7 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
   it('trains the flower with the settings in the URL, drawing the decision boundary', async () => {
     const page = await open('?dataset=flower&samples=400&hidden=5t-3r&optimizer=adam&lr=0.03&batch=mini&batchSize=64');
     await page.waitForSelector('#plot svg[data-chart="boundary"]');
+    expect(await page.isVisible('#noise')).toBe(true);
     expect(await page.locator('#layers .layer').count()).toBe(2);
     expect(await page.inputValue('#layers .layer:nth-child(2) .units')).toBe('3');
     // one activation chart (g and g′) per activation the layers use: tanh and ReLU
