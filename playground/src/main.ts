@@ -63,6 +63,8 @@ function showSettings(): void {
   $('digits-panel').hidden = !digitsMode;
   $('csv-row').hidden = settings.dataset !== 'csv';
   $('run-controls').hidden = digitsMode;
+  // The digits have their own split, described once they are loaded (not the last data set's text).
+  if (digitsMode) $('data-info').textContent = $('digits-status').dataset.ready === '1' ? $('data-info').textContent : 'MNIST digits: 10,000 real handwritten digits, fetched (1.6 MB) by Load or Train';
   // Points and noise shape the generated sets; the digits come with their own fixed split.
   for (const el of document.querySelectorAll<HTMLElement>('.generated')) el.hidden = digitsMode || settings.dataset === 'csv';
   // The beans have no noise setting: the course's generator draws them as they are.
@@ -320,7 +322,10 @@ function wireDigits(): void {
     $('digits-status').textContent = 'loading the digits…';
     send({ type: 'digits-load', model: settings.digitModel, seed: settings.seed });
   };
-  $('digits-train').onclick = () => send({ type: 'digits-train', epochs: Number(($('digits-epochs') as HTMLInputElement).value) || 1 });
+  $('digits-train').onclick = () => {
+    if ($('digits-status').dataset.ready !== '1') $('digits-status').textContent = 'loading the digits…';
+    send({ type: 'digits-train', epochs: Number(($('digits-epochs') as HTMLInputElement).value) || 1, model: settings.digitModel, seed: settings.seed });
+  };
   $('digits-stop').onclick = () => send({ type: 'digits-stop' });
   $('digits-export').onclick = () => send({ type: 'export', target: 'digits' });
   const pad = $('draw') as HTMLCanvasElement;
@@ -426,6 +431,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       return;
     case 'digits-ready':
       $('digits-status').textContent = `${m.train} training and ${m.test} test digits loaded; ${settings.digitModel} ready`;
+      $('data-info').textContent = `${m.train.toLocaleString('en-US')} training and ${m.test.toLocaleString('en-US')} test digits (a fixed split), 10 classes`;
       $('digits-status').dataset.ready = '1';
       showDigitsView(m.view);
       return;

@@ -13,7 +13,7 @@ export type ToWorker =
   | { type: 'export'; target: 'network' | 'digits' }
   | { type: 'import'; target: 'network' | 'digits'; bytes: Uint8Array }
   | { type: 'digits-load'; model: DigitModel; seed: number }
-  | { type: 'digits-train'; epochs: number } | { type: 'digits-stop' }
+  | { type: 'digits-train'; epochs: number; model: DigitModel; seed: number } | { type: 'digits-stop' }
   | { type: 'digits-predict'; pixels: Float32Array };
 
 export interface DigitsView {

@@ -108,19 +108,14 @@ async function handle(m: ToWorker): Promise<void> {
       }
       post({ type: 'imported', target: m.target });
       return;
-    case 'digits-load': {
+    case 'digits-load':
       digitsTraining = false;
-      if (!digitsData) {
-        // `kiln playground` serves the package's digits file at the app's root.
-        digitsData = await kiln.data.mnist({ source: new URL(kiln.data.DIGITS_FILE, self.location.href.replace(/assets\/.*$/, '')) });
-      }
-      kiln.manualSeed(m.seed);
-      digits = new DigitsTrainer(digitsData, digitModel(m.model));
-      post({ type: 'digits-ready', train: digitsData.train.length, test: digitsData.test.length, view: digits.view() });
+      await loadDigits(m.model, m.seed);
       return;
-    }
     case 'digits-train':
-      if (!digits || digitsTraining) return;
+      // Train before Load loads them first, rather than doing nothing.
+      if (!digits) await loadDigits(m.model, m.seed);
+      if (digitsTraining) return;
       return trainDigits(m.epochs);
     case 'digits-stop':
       digitsTraining = false;
@@ -130,6 +125,17 @@ async function handle(m: ToWorker): Promise<void> {
       post({ type: 'digits-probs', probs: await digits.probabilities(m.pixels) });
       return;
   }
+}
+
+/** Fetches the digits (once) and makes a fresh model of the kind asked for. */
+async function loadDigits(model: Parameters<typeof digitModel>[0], seed: number): Promise<void> {
+  if (!digitsData) {
+    // `kiln playground` serves the package's digits file at the app's root.
+    digitsData = await kiln.data.mnist({ source: new URL(kiln.data.DIGITS_FILE, self.location.href.replace(/assets\/.*$/, '')) });
+  }
+  kiln.manualSeed(seed);
+  digits = new DigitsTrainer(digitsData, digitModel(model));
+  post({ type: 'digits-ready', train: digitsData.train.length, test: digitsData.test.length, view: digits.view() });
 }
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {

@@ -156,6 +156,19 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     await page.close();
   });
 
+  it('switched to from the beans, the digits say what they are (not the beans\' text), and Train before Load loads them first', async () => {
+    const page = await open();
+    await page.waitForSelector('#plot svg[data-chart="curve"]');
+    await page.selectOption('#dataset', 'digits');
+    expect(await page.textContent('#data-info')).toMatch(/^MNIST digits: 10,000 real handwritten digits/);
+    await page.fill('#digits-epochs', '1');
+    await page.click('#digits-train');
+    await page.waitForSelector('#digits-status[data-ready="1"]', { timeout: 60_000 });
+    await page.waitForFunction(() => /^epoch 1: batch/.test(document.getElementById('digits-status')!.textContent!), undefined, { timeout: 60_000 });
+    await page.click('#digits-stop');
+    await page.close();
+  });
+
   it('loads the digits, trains LeNet-5 briefly, and predicts a drawn digit with probabilities that sum to 1', async () => {
     const page = await open('?dataset=digits');
     // The digits have their own controls: the network's (play, step, data size) are hidden.
@@ -164,6 +177,7 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     await page.click('#digits-load');
     await page.waitForSelector('#digits-status[data-ready="1"]', { timeout: 60_000 });
     expect(await page.textContent('#digits-status')).toMatch(/7996 training and 2004 test digits loaded/);
+    expect(await page.textContent('#data-info')).toBe('7,996 training and 2,004 test digits (a fixed split), 10 classes');
     await page.fill('#digits-epochs', '1');
     await page.click('#digits-train');
     await page.waitForFunction(() => document.getElementById('digits-accuracy')!.dataset.accuracy !== '', undefined, { timeout: 110_000 });
