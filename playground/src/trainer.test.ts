@@ -21,6 +21,16 @@ describe('playground trainer', () => {
     expect(s.weights.map((w) => [w.W.length, w.W[0]!.length])).toEqual([[2, 1], [1, 2]]);
   });
 
+  it("each planar set's defaults teach: they reach ≥ 90% test accuracy within 500 epochs (a second or so)", async () => {
+    const reached: Record<string, number> = {};
+    for (const ds of ['flower', 'circles', 'moons', 'spirals', 'xor', 'blobs'] as const) {
+      const t = new Trainer(withDataset(DEFAULTS, ds));
+      for (let i = 0; i < 500; i++) await t.runEpoch();
+      reached[ds] = (await t.snapshot()).accuracy.test.at(-1)!;
+    }
+    for (const [ds, acc] of Object.entries(reached)) expect(acc, ds).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('trains the flower with every batch mode and optimiser, and draws a boundary', async () => {
     for (const [batch, optimizer] of [['full', 'adam'], ['mini', 'momentum'], ['one', 'sgd'], ['mini', 'rmsprop']] as const) {
       const t = new Trainer({ ...withDataset(DEFAULTS, 'flower'), batch, optimizer, lr: optimizer === 'adam' ? 0.05 : 0.02, samples: 200, l2: 0.01, keepProb: 0.9, decay: 0.01 });
