@@ -20,8 +20,8 @@ let url = '';
 let browser: Browser;
 
 /** A fresh page at the playground with these query parameters, failing the test on any page error. */
-async function open(query = ''): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+async function open(query = '', viewport = { width: 1400, height: 1000 }): Promise<Page> {
+  const page = await browser.newPage({ viewport, acceptDownloads: true });
   page.on('pageerror', (e) => { throw e; });
   await page.goto(`${url}${query}`);
   return page;
@@ -100,6 +100,18 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     await page.waitForFunction(() => /training example 7 \(m = 1\)/.test(document.querySelector('#explain p')!.textContent!));
     await page.selectOption('#explain-of', 'batch');
     await page.waitForFunction(() => /the first mini-batch, m = 1 examples/.test(document.querySelector('#explain p')!.textContent!));
+    await page.close();
+  });
+
+  it('fits a 390 px phone: the controls above the views, nothing wider than the screen, while it trains', async () => {
+    const page = await open('?dataset=flower', { width: 390, height: 844 });
+    await page.waitForSelector('#plot svg[data-chart="boundary"]');
+    await page.click('#play');
+    await page.waitForFunction(() => Number(document.getElementById('epoch')!.dataset.epoch) > 50);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const [controls, views] = [await page.locator('#controls').boundingBox(), await page.locator('#views').boundingBox()];
+    expect(views!.y).toBeGreaterThan(controls!.y + controls!.height - 1);
+    await page.click('#play');
     await page.close();
   });
 
