@@ -45,8 +45,18 @@ try {
   await page.mouse.up();
   await page.waitForSelector('#probs .prob');
   await page.screenshot({ path: join(out, 'playground-digits.png'), fullPage: true });
+  // A 390 px phone: the controls above the views, the spirals (their defaults: two layers of 8).
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await phone.goto(`${url}?dataset=spirals`);
+  await phone.waitForSelector('#plot svg[data-chart="boundary"]');
+  await phone.click('#play');
+  await phone.waitForFunction(() => Number(document.getElementById('epoch').dataset.epoch) >= 500, undefined, { timeout: 120_000 });
+  await phone.click('#play');
+  await phone.evaluate(() => document.getElementById('views').scrollIntoView());
+  await phone.waitForTimeout(300);
+  await phone.screenshot({ path: join(out, 'playground-phone.png') });
 } finally {
   await browser.close();
   server.kill();
 }
-console.log(`wrote ${out}/playground-{beans,flower,digits}.png`);
+console.log(`wrote ${out}/playground-{beans,flower,digits,phone}.png`);
