@@ -75,7 +75,7 @@ function showSettings(): void {
 
 const NUMBER_INPUTS: [string, keyof Settings][] = [
   ['samples', 'samples'], ['noise', 'noise'], ['test-fraction', 'testFraction'], ['seed', 'seed'], ['lr', 'lr'], ['decay', 'decay'],
-  ['beta1', 'beta1'], ['beta2', 'beta2'], ['eps', 'eps'], ['batch-size', 'batchSize'], ['l2', 'l2'], ['keep-prob', 'keepProb'],
+  ['beta1', 'beta1'], ['beta2', 'beta2'], ['eps', 'eps'], ['batch-size', 'batchSize'], ['l2', 'l2'], ['l1', 'l1'], ['keep-prob', 'keepProb'],
   ['epochs', 'epochs'],
 ];
 

@@ -13,7 +13,7 @@ describe('playground settings and the URL', () => {
       ...DEFAULTS, dataset: 'spirals', samples: 600, noise: 0.35, testFraction: 0.3,
       hidden: [{ units: 8, activation: 'relu' }, { units: 5, activation: 'leakyRelu' }, { units: 3, activation: 'sigmoid' }, { units: 2, activation: 'linear' }],
       output: 'sigmoid', loss: 'mse', init: 'xavier', optimizer: 'rmsprop', lr: 0.003, decay: 0.5, beta1: 0.8, beta2: 0.99, eps: 1e-7,
-      batch: 'mini', batchSize: 16, l2: 0.7, keepProb: 0.8, seed: 42, digitModel: 'mlp',
+      batch: 'mini', batchSize: 16, l2: 0.7, l1: 0.02, keepProb: 0.8, seed: 42, digitModel: 'mlp',
     };
     const q = toQuery(s);
     expect(q).toContain('hidden=8r-5l-3s-2i');

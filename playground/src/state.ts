@@ -43,7 +43,10 @@ export interface Settings {
   eps: number;
   batch: BatchMode;
   batchSize: number;
+  /** The course's L2 λ: λ/(2m)·Σ‖W‖² added to each batch's cost. */
   l2: number;
+  /** L1 λ: λ/(2m)·Σ‖W‖₁ added to each batch's cost (weights pushed to exactly 0). */
+  l1: number;
   keepProb: number;
   /** Play stops after this many epochs (0: it goes on until paused). */
   epochs: number;
@@ -58,7 +61,7 @@ export interface Settings {
  */
 export const BEANS_PRESET = {
   samples: 100, testFraction: 0, hidden: [{ units: 2, activation: 'sigmoid' }], output: 'sigmoid', loss: 'mse',
-  init: 'xavier', optimizer: 'sgd', lr: 0.03, decay: 0, batch: 'one', l2: 0, keepProb: 1, epochs: 5000,
+  init: 'xavier', optimizer: 'sgd', lr: 0.03, decay: 0, batch: 'one', l2: 0, l1: 0, keepProb: 1, epochs: 5000,
 } as const satisfies Partial<Settings>;
 
 /** What the planar sets start from: a small tanh network trained by Adam on full batches, a 20% test set. */
@@ -98,7 +101,7 @@ export const MAX_LAYERS = 32;
 const RANGES: Record<string, [number, number, boolean]> = {
   samples: [10, 5000, true], noise: [0, 2, false], testFraction: [0, 0.9, false],
   lr: [1e-6, 10, false], decay: [0, 10, false], beta1: [0, 0.9999, false], beta2: [0, 0.99999, false], eps: [1e-12, 1, false],
-  batchSize: [1, 4096, true], l2: [0, 100, false], keepProb: [0.05, 1, false], seed: [0, 2 ** 31 - 1, true],
+  batchSize: [1, 4096, true], l2: [0, 100, false], l1: [0, 100, false], keepProb: [0.05, 1, false], seed: [0, 2 ** 31 - 1, true],
   epochs: [0, 1_000_000, true],
 };
 

@@ -31,6 +31,16 @@ describe('playground trainer', () => {
     for (const [ds, acc] of Object.entries(reached)) expect(acc, ds).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('L1 beside L2: its λ adds λ/(2m)·Σ|W| to the cost and shrinks the weights', async () => {
+    const sumAbs = async (l1: number): Promise<number> => {
+      const t = new Trainer({ ...withDataset(DEFAULTS, 'flower'), hidden: [{ units: 8, activation: 'tanh' }], l1 });
+      for (let i = 0; i < 200; i++) await t.runEpoch();
+      return (await t.snapshot()).weights.flatMap((w) => w.W.flat()).reduce((a, v) => a + Math.abs(v), 0);
+    };
+    const [plain, penalised] = [await sumAbs(0), await sumAbs(20)];
+    expect(penalised).toBeLessThan(plain * 0.7);
+  });
+
   it('trains the flower with every batch mode and optimiser, and draws a boundary', async () => {
     for (const [batch, optimizer] of [['full', 'adam'], ['mini', 'momentum'], ['one', 'sgd'], ['mini', 'rmsprop']] as const) {
       const t = new Trainer({ ...withDataset(DEFAULTS, 'flower'), batch, optimizer, lr: optimizer === 'adam' ? 0.05 : 0.02, samples: 200, l2: 0.01, keepProb: 0.9, decay: 0.01 });

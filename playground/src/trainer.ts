@@ -181,6 +181,7 @@ export class Trainer {
     for (const { x, y } of new kiln.DataLoader(this.train, { batchSize, shuffle: s.batch !== 'full', seed: s.seed + this.epoch })) {
       let loss = this.dataLoss(this.model.forward(x), y);
       if (s.l2 > 0) loss = loss.add(nn.l2Penalty(this.model, s.l2, x.shape[0]!));
+      if (s.l1 > 0) loss = loss.add(nn.l1Penalty(this.model, s.l1, x.shape[0]!));
       if (!Number.isFinite(loss.item())) throw new Error(`the loss became ${loss.item()} at epoch ${this.epoch + 1}: lower the learning rate`);
       this.optimizer.zeroGrad();
       loss.backward();

@@ -116,9 +116,10 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
   });
 
   it('trains the flower with the settings in the URL, drawing the decision boundary', async () => {
-    const page = await open('?dataset=flower&samples=400&hidden=5t-3r&optimizer=adam&lr=0.03&batch=mini&batchSize=64');
+    const page = await open('?dataset=flower&samples=400&hidden=5t-3r&optimizer=adam&lr=0.03&batch=mini&batchSize=64&l1=0.01');
     await page.waitForSelector('#plot svg[data-chart="boundary"]');
     expect(await page.isVisible('#noise')).toBe(true);
+    expect(await page.inputValue('#l1')).toBe('0.01'); // L1 beside L2, in the URL like every setting
     expect(await page.locator('#layers .layer').count()).toBe(2);
     expect(await page.inputValue('#layers .layer:nth-child(2) .units')).toBe('3');
     // one activation chart (g and g′) per activation the layers use: tanh and ReLU
