@@ -267,9 +267,10 @@ export class Trainer {
     const n = 40, b = this.bounds();
     const out = await kiln.predict(this.predictor, this.grid(n), { yieldEvery: 'never' });
     const values = this.info.classes > 2 ? out.argmax(1).dataSync() : out.dataSync();
-    const points = [ds, test].flatMap((d) => Array.from({ length: d.length }, (_, i) => [d.x.values[2 * i]!, d.x.values[2 * i + 1]!, Number(d.y.values[i])] as [number, number, number]));
+    const pointsOf = (d: kiln.TensorDataset): [number, number, number][] => Array.from({ length: d.length }, (_, i) => [d.x.values[2 * i]!, d.x.values[2 * i + 1]!, Number(d.y.values[i])]);
+    // Held-out points as rings (none where the test set is the training set)
     const svg = kiln.viz.boundaryPlot({
-      title, points, xLabel: this.info.featureNames[0], yLabel: this.info.featureNames[1],
+      title, points: pointsOf(ds), ...(test !== ds ? { testPoints: pointsOf(test) } : {}), xLabel: this.info.featureNames[0], yLabel: this.info.featureNames[1],
       grid: { nx: n, ny: n, xMin: b[0]![0], xMax: b[0]![1], yMin: b[1]![0], yMax: b[1]![1], values },
     });
     return svg.replace(/<svg /, '<svg data-chart="boundary" ');

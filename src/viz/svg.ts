@@ -80,10 +80,14 @@ export interface Grid {
   values: ArrayLike<number>;
 }
 
-/** 2-D data: the predicted class of each grid cell as a tinted background, the points on top. */
-export function boundaryPlot(options: { title: string; points: [number, number, number][]; grid: Grid; xLabel?: string; yLabel?: string }): string {
-  checkOptions('boundaryPlot', options, ['title', 'points', 'grid', 'xLabel', 'yLabel']);
-  const { title, points, grid, xLabel = 'x₁', yLabel = 'x₂' } = options;
+/**
+ * 2-D data: the predicted class of each grid cell as a tinted background, the points on top: the
+ * training points filled, the `testPoints` (when given) as rings of their class's colour, so a
+ * reader tells held-out data from what the model was fitted to.
+ */
+export function boundaryPlot(options: { title: string; points: [number, number, number][]; testPoints?: [number, number, number][]; grid: Grid; xLabel?: string; yLabel?: string }): string {
+  checkOptions('boundaryPlot', options, ['title', 'points', 'testPoints', 'grid', 'xLabel', 'yLabel']);
+  const { title, points, testPoints = [], grid, xLabel = 'x₁', yLabel = 'x₂' } = options;
   const x = scaleLinear().domain([grid.xMin, grid.xMax]).range(xRange);
   const y = scaleLinear().domain([grid.yMin, grid.yMax]).range(yRange);
   const cw = (x(grid.xMax) - x(grid.xMin)) / grid.nx;
@@ -96,6 +100,7 @@ export function boundaryPlot(options: { title: string; points: [number, number, 
       cells.push(`<rect x="${(x(grid.xMin) + i * cw).toFixed(1)}" y="${(y(grid.yMin) - (j + 1) * ch).toFixed(1)}" width="${(cw + 0.5).toFixed(1)}" height="${(ch + 0.5).toFixed(1)}" fill="${PALETTE[cls % PALETTE.length]}" fill-opacity="0.25"/>`);
     }
   }
-  const dots = points.map(([a, b, c]) => `<circle cx="${x(a).toFixed(1)}" cy="${y(b).toFixed(1)}" r="3" fill="${PALETTE[c % PALETTE.length]}" stroke="white" stroke-width="0.5"/>`).join('');
+  const dots = points.map(([a, b, c]) => `<circle cx="${x(a).toFixed(1)}" cy="${y(b).toFixed(1)}" r="3" fill="${PALETTE[c % PALETTE.length]}" stroke="white" stroke-width="0.5"/>`).join('')
+    + testPoints.map(([a, b, c]) => `<circle class="test" cx="${x(a).toFixed(1)}" cy="${y(b).toFixed(1)}" r="3.5" fill="white" stroke="${PALETTE[c % PALETTE.length]}" stroke-width="1.5"/>`).join('');
   return frame(title, x, y, xLabel, yLabel, `<g shape-rendering="crispEdges">${cells.join('')}</g>\n${dots}`);
 }

@@ -120,6 +120,9 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     await page.waitForSelector('#plot svg[data-chart="boundary"]');
     expect(await page.isVisible('#noise')).toBe(true);
     expect(await page.inputValue('#l1')).toBe('0.01'); // L1 beside L2, in the URL like every setting
+    // the 80 held-out points (20% of 400) drawn as rings, apart from the 320 filled training points
+    expect(await page.locator('#plot svg circle.test').count()).toBe(80);
+    expect(await page.locator('#plot svg circle:not(.test)').count()).toBe(320);
     expect(await page.locator('#layers .layer').count()).toBe(2);
     expect(await page.inputValue('#layers .layer:nth-child(2) .units')).toBe('3');
     // one activation chart (g and g′) per activation the layers use: tanh and ReLU
