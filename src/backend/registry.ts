@@ -35,7 +35,12 @@ function make(name: string): Backend | undefined {
     failedSync.add(name);
     return undefined;
   }
-  made.set(name, b);
+  return remember(b);
+}
+
+/** Adds a started backend to `made` (by its name), the list releases walk, and the release threshold. */
+function remember(b: Backend): Backend {
+  made.set(b.name, b);
   madeList = [...made.values()];
   noteReleasableFrom(b.minReleasable);
   return b;
@@ -73,10 +78,7 @@ export function instantiatedBackends(): readonly Backend[] {
 
 /** Makes a backend available to `setBackend`. A partial backend falls back to js kernel by kernel. */
 export function registerBackend(b: Partial<Backend> & { name: string }): void {
-  const full = { ...jsBackend, ...b };
-  made.set(b.name, full);
-  madeList = [...made.values()];
-  noteReleasableFrom(full.minReleasable);
+  remember({ ...jsBackend, ...b });
 }
 
 /**
@@ -103,12 +105,7 @@ async function startAsync(name: string): Promise<Backend | null> {
   const have = made.get(name);
   if (have) return have;
   const b = (await factories.get(name)?.async()) ?? null;
-  if (b) {
-    made.set(name, b);
-    madeList = [...made.values()];
-    noteReleasableFrom(b.minReleasable);
-  }
-  return b;
+  return b ? remember(b) : null;
 }
 
 /** The current backend's name. */

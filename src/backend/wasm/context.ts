@@ -18,6 +18,8 @@ const PARALLEL_MIN_WORK = 1 << 18;
 const CHUNK_WORK = 1 << 17;
 /** The most chunks one call is split into: enough to balance the threads of any common machine. */
 const MAX_CHUNKS = 16;
+/** Below this many elements an operand outside the kernels' memory is not worth copying in for a one-pass kernel. */
+const MIN_COPIED = 4096;
 
 export class WasmContext {
   readonly heap: KernelHeap;
@@ -52,6 +54,14 @@ export class WasmContext {
     }
     const f: (...args: number[]) => void = this.k[kernel];
     for (const args of chunks) f(...args, work[0]!);
+  }
+
+  /**
+   * Whether a one-pass kernel (ReLU, an optimiser update) on these float32 operands is worth the
+   * call: they all live in the kernels' memory, or there are enough elements to repay the copies.
+   */
+  pays(n: number, operands: readonly (Float32Array | null)[]): boolean {
+    return n >= MIN_COPIED || operands.every((x) => this.resident(x));
   }
 
   /** Whether `x` is float32 and lives in the kernels' memory (kernels use it in place). */

@@ -3,24 +3,19 @@ import * as js from '../js/elementwise.js';
 import { isContiguous } from '../js/elementwise.js';
 import type { WasmContext } from './context.js';
 
-/** Below this many elements an operand outside the kernels' memory is not worth copying in. */
-const MIN_COPIED = 4096;
-
 /**
  * ReLU and its backward as branch-free SIMD; every other elementwise function runs the js kernel,
  * which reads and writes the kernels' memory in place just as well.
  */
 export function elementwiseKernels(ctx: WasmContext): Pick<Backend, 'unary' | 'binary'> {
   const { k } = ctx;
-  /** Whether a float32 call on these operands pays: in place, or big enough to repay the copies. */
-  const pays = (n: number, ...xs: Float32Array[]): boolean => n >= MIN_COPIED || xs.every((x) => ctx.resident(x));
   return {
     unary: (op, x, out) => {
-      if (op !== 'relu' || !(x instanceof Float32Array) || !(out instanceof Float32Array) || !pays(x.length, x, out)) return js.unary(op, x, out);
+      if (op !== 'relu' || !(x instanceof Float32Array) || !(out instanceof Float32Array) || !ctx.pays(x.length, [x, out])) return js.unary(op, x, out);
       ctx.call((c) => k.relu(c.in(x), c.out(out, out === x), x.length));
     },
     binary: (op, a, aStrides, b, bStrides, out, shape) => {
-      if (op !== 'reluGrad' || !(a instanceof Float32Array) || !(b instanceof Float32Array) || !(out instanceof Float32Array) || !pays(out.length, a, b, out)
+      if (op !== 'reluGrad' || !(a instanceof Float32Array) || !(b instanceof Float32Array) || !(out instanceof Float32Array) || !ctx.pays(out.length, [a, b, out])
         || !isContiguous(aStrides, shape) || !isContiguous(bStrides, shape)) {
         return js.binary(op, a, aStrides, b, bStrides, out, shape);
       }

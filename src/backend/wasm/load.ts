@@ -32,12 +32,20 @@ function enableRelaxedSimd(bytes: Uint8Array<ArrayBuffer>): void {
   v8?.setFlagsFromString('--experimental-wasm-relaxed-simd');
 }
 
-/** The kernel variants to try, best first: shared memory only where this platform has it. */
-function variants(): [Variant, string][] {
+/**
+ * The kernel variants to try, best first (shared memory only where this platform has it), each
+ * decoded when its turn comes, with relaxed SIMD enabled for the variant that needs it.
+ */
+function* candidates(): Generator<[Variant, Uint8Array<ArrayBuffer>]> {
   const canShare = typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
-  return canShare
+  const all: [Variant, string][] = canShare
     ? [['relaxed', KERNELS_RELAXED_BASE64], ['threads', KERNELS_THREADS_BASE64], ['plain', KERNELS_PLAIN_BASE64]]
     : [['plain', KERNELS_PLAIN_BASE64]];
+  for (const [variant, base64] of all) {
+    const bytes = decodeBase64(base64);
+    if (variant === 'relaxed') enableRelaxedSimd(bytes);
+    yield [variant, bytes];
+  }
 }
 
 /** The memory a variant imports, and the imports object. */
@@ -54,10 +62,8 @@ function importsFor(variant: Variant): [WebAssembly.Memory, WebAssembly.Imports]
  * loadKernelsAsync).
  */
 export function loadKernels(): LoadedKernels | null {
-  for (const [variant, base64] of variants()) {
+  for (const [variant, bytes] of candidates()) {
     try {
-      const bytes = decodeBase64(base64);
-      if (variant === 'relaxed') enableRelaxedSimd(bytes);
       const module = new WebAssembly.Module(bytes);
       const [memory, imports] = importsFor(variant);
       const k = bindKernels(new WebAssembly.Instance(module, imports).exports);
@@ -71,10 +77,8 @@ export function loadKernels(): LoadedKernels | null {
 
 /** loadKernels, compiling and instantiating asynchronously (allowed everywhere, a page's main thread included). */
 export async function loadKernelsAsync(): Promise<LoadedKernels | null> {
-  for (const [variant, base64] of variants()) {
+  for (const [variant, bytes] of candidates()) {
     try {
-      const bytes = decodeBase64(base64);
-      if (variant === 'relaxed') enableRelaxedSimd(bytes);
       const module = await WebAssembly.compile(bytes);
       const [memory, imports] = importsFor(variant);
       const k = bindKernels((await WebAssembly.instantiate(module, imports)).exports);
