@@ -48,7 +48,7 @@ export function releaseScope<S, A>(fn: (this: S, x: A) => Tensor, self: S, x: A)
   }
   const made = endTracking(mark);
   if (made.length === 0) return out;
-  const result = out.values;
+  const result = out.storage;
   const intermediates = made.filter((s) => s !== result && !kept.has(s));
   if (intermediates.length === 0) return out;
   if (!isGradEnabled() || !out.requiresGrad) releaseStorages(intermediates);
@@ -82,7 +82,7 @@ export function releasingBackward(order: readonly Tensor[], run: (order: readonl
   const made = endTracking(mark, true);
   if (made.length > 0) {
     const grads = new Set<Storage>();
-    for (const t of order) if (t.grad) grads.add(t.grad.values);
+    for (const t of order) if (t.grad) grads.add(t.grad.storage);
     releaseStorages(made.filter((s) => !grads.has(s)));
   }
   if (retainGraph) return;

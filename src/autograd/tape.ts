@@ -112,7 +112,7 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, makeOnes: (l
   } finally {
     // If a backward function threw, no gradient of this pass may leak into the next one.
     for (const t of order) t.pendingGrad = null;
-    if (implied) releaseStorages([implied.values]);
+    if (implied) releaseStorages([implied.storage]);
   }
 }
 

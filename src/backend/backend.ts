@@ -1,4 +1,5 @@
 import type { DType, TypedArray } from '../tensor/dtype.js';
+import type { Storage } from '../tensor/storage.js';
 
 /** Elementwise functions of one argument. */
 export type UnaryOp =
@@ -45,16 +46,102 @@ export interface MemoryStats {
 }
 
 /**
- * The kernels a backend provides, over storages it allocated (`alloc`). Kernels know nothing of
- * tensors: they take storages and sizes, write into `out`, and can be tested and timed alone. The
- * `js` backend implements every kernel; a faster backend spreads it and overrides the ones it
- * speeds up (a CPU backend's storages are typed arrays, so a js kernel runs on them in place).
+ * The kernels of a backend, over its storages (index storages: int32 argmax and indices).
+ * Kernels know nothing of tensors: they take storages and sizes, write into `out`, and can be
+ * tested and timed alone. Each checks that the storages are its backend's kind (the CPU kernels:
+ * typed arrays, through `host()`; the GPU's: its buffers) and says what to do when they are not.
  *
  * Layout conventions: arrays are row-major. A tensor reduced or indexed along one dim is seen as
  * [outer, n, inner]. Broadcast operands are read through strides (0 on a broadcast dim).
  */
-export interface Backend {
+export interface Kernels {
+  /** out[i] = op(x[i]). `out` may be `x`. */
+  unary(op: UnaryOp, x: Storage, out: Storage): void;
+  /** out[idx] = op(a[idx·aStrides], b[idx·bStrides]) over every index of `outShape`. */
+  binary(op: BinaryOp, a: Storage, aStrides: readonly number[], b: Storage, bStrides: readonly number[], out: Storage, outShape: readonly number[]): void;
+  /** out = cond ≠ 0 ? a : b, all three broadcast to `outShape`. */
+  where(cond: Storage, cStrides: readonly number[], a: Storage, aStrides: readonly number[], b: Storage, bStrides: readonly number[], out: Storage, outShape: readonly number[]): void;
+  /** out[i] = min(max(x[i], lo), hi). */
+  clamp(x: Storage, lo: number, hi: number, out: Storage): void;
+  /** x: [outer, n, inner] → out: [outer, inner]. */
+  reduce(op: ReduceOp, x: Storage, outer: number, n: number, inner: number, out: Storage): void;
+  /** x: [outer, n, inner] → out: [outer, inner], the index of the first max (or min). */
+  argReduce(op: 'max' | 'min', x: Storage, outer: number, n: number, inner: number, out: Storage): void;
+  /**
+   * A batch of matrix products: for each b < batch, C_b[m, n] = op(A_b)·op(B_b), where op transposes
+   * when asked (A_b is stored [k, m] when transA, B_b is stored [n, k] when transB).
+   * Consecutive matrices are aStride / bStride elements apart (0 broadcasts one matrix).
+   */
+  matmul(a: Storage, aStride: number, b: Storage, bStride: number, out: Storage, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): void;
+  /** out = x with its axes reordered: out.shape[i] = shape[perm[i]]. */
+  permute(x: Storage, shape: readonly number[], perm: readonly number[], out: Storage): void;
+  /** Softmax (or log-softmax) along the middle axis of x: [outer, n, inner]. */
+  softmax(x: Storage, outer: number, n: number, inner: number, log: boolean, out: Storage): void;
+  /**
+   * Gathers along the middle axis: x: [outer, n, inner], index: [outer, m, inner] of values in
+   * [0, n) → out: [outer, m, inner]. With `accumulate`, scatters instead: x += out-shaped values
+   * at index (the gradient of gather), i.e. x[o, index[o,j,i], i] += src[o, j, i].
+   */
+  gather(x: Storage, outer: number, n: number, inner: number, index: Storage, m: number, out: Storage): void;
+  scatterAdd(dst: Storage, outer: number, n: number, inner: number, index: Storage, m: number, src: Storage): void;
+  /** Copies rows: x: [outer, n, inner], out: [outer, m, inner] with out[:, j] = x[:, index[j]]. */
+  indexSelect(x: Storage, outer: number, n: number, inner: number, index: Storage, out: Storage): void;
+  /** The adjoint of indexSelect: dst[:, index[j], :] += src[:, j, :], dst: [outer, n, inner], src: [outer, index.length, inner]. */
+  indexAdd(dst: Storage, outer: number, n: number, inner: number, index: Storage, src: Storage): void;
+  /** Copies a block: x: [outer, n, inner] → out[:, outStart + j, :] = x[:, j, :] into out: [outer, outN, inner]. */
+  copyBlock(x: Storage, outer: number, n: number, inner: number, out: Storage, outN: number, outStart: number): void;
+  /** Reads a block back: out[:, j, :] = x[:, start + j, :] for j < len, x: [outer, n, inner]. */
+  sliceBlock(x: Storage, outer: number, n: number, inner: number, start: number, len: number, out: Storage): void;
+  /** out: [N, F, OH, OW] = x: [N, C, H, W] ⋆ w: [F, C, KH, KW] (cross-correlation) + bias: [F] when given. */
+  conv2d(x: Storage, w: Storage, bias: Storage | null, out: Storage, F: number, g: Window2d): void;
+  /** dx: [N, C, H, W] = the gradient of conv2d for its input, from dy: [N, F, OH, OW]. */
+  conv2dBackwardInput(dy: Storage, w: Storage, dx: Storage, F: number, g: Window2d): void;
+  /** dw: [F, C, KH, KW] = the gradient of conv2d for its filters (overwritten, summed over N). */
+  conv2dBackwardFilter(x: Storage, dy: Storage, dw: Storage, F: number, g: Window2d): void;
+  /**
+   * Every gradient of conv2d that is wanted, in one call (null: not wanted): dx as
+   * conv2dBackwardInput, dw as conv2dBackwardFilter, db: [F] = Σ dy[·, f, ·, ·]. dy is left as it is.
+   */
+  conv2dBackward(dy: Storage, x: Storage, w: Storage, dx: Storage | null, dw: Storage | null, db: Storage | null, F: number, g: Window2d): void;
+  /**
+   * The fused op maxPool2d(relu(conv2d(x, w, bias))) (ops/fused.ts): out: [N, F, POH, POW] over the
+   * pooling window `pg` (no padding or dilation); `argmax` records, per pooled value, the index of
+   * its max within its example's [F, OH, OW] conv output. The js kernel is that composition.
+   */
+  conv2dReluMaxPool(x: Storage, w: Storage, bias: Storage | null, out: Storage, argmax: Storage, F: number, g: Window2d, pg: Window2d): void;
+  /**
+   * Its gradients: dy: [N, F, POH, POW] routed to each window's max, masked where the pooled output
+   * y is 0 (ReLU), then as conv2dBackward.
+   */
+  conv2dReluMaxPoolBackward(dy: Storage, y: Storage, argmax: Storage, x: Storage, w: Storage, dx: Storage | null, dw: Storage | null, db: Storage | null, F: number, g: Window2d): void;
+  /** out: [N, C, OH, OW] = the max of each window (padding never wins); `argmax` records where. */
+  maxPool2d(x: Storage, out: Storage, argmax: Storage, g: Window2d): void;
+  /** dx += dy routed to each window's argmax (dx must start zeroed). */
+  maxPool2dBackward(dy: Storage, argmax: Storage, dx: Storage): void;
+  /** out: the mean of each window, padding counted as zeros (PyTorch's count_include_pad). */
+  avgPool2d(x: Storage, out: Storage, g: Window2d): void;
+  avgPool2dBackward(dy: Storage, dx: Storage, g: Window2d): void;
+  /** out: [N·C, OH, OW], cell (i, j) the mean of rows ⌊iH/OH⌋…⌈(i+1)H/OH⌉ and the same for columns. */
+  adaptiveAvgPool2d(x: Storage, out: Storage, planes: number, H: number, W: number, OH: number, OW: number): void;
+  adaptiveAvgPool2dBackward(dy: Storage, dx: Storage, planes: number, H: number, W: number, OH: number, OW: number): void;
+  /** SGD in place (PyTorch's rule); `buf` is the momentum buffer, `first` is its first step. */
+  sgdStep(p: Storage, g: Storage, buf: Storage | null, o: { lr: number; momentum: number; dampening: number; nesterov: boolean; weightDecay: number; first: boolean }): void;
+  /** RMSprop in place: sq = α·sq + (1−α)·g², p −= lr·g/(√sq + ε) (through `buf` with momentum). */
+  rmspropStep(p: Storage, g: Storage, sq: Storage, buf: Storage | null, o: { lr: number; alpha: number; eps: number; momentum: number; weightDecay: number }): void;
+  /** Adam / AdamW in place, with bias correction for step t ≥ 1. */
+  adamStep(p: Storage, g: Storage, m: Storage, v: Storage, o: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean; t: number }): void;
+}
+
+/**
+ * A backend: the storages it makes and owns (`alloc`, `release`; typed arrays on the CPU, buffers
+ * on a GPU), moving values in and out of them, and its kernels over them. The `js` backend
+ * implements every kernel; the wasm backend overrides the ones it speeds up (its storages are typed
+ * arrays, so a js kernel runs on them in place); a GPU backend implements every kernel itself.
+ */
+export interface Backend extends Kernels {
   readonly name: string;
+  /** Whether its storages are out of JavaScript's reach (a GPU's buffers), read back only by `read`. */
+  readonly onDevice: boolean;
   /** What this backend runs on now, for benchmarks and bug reports (e.g. 'SIMD, 2 threads'). */
   readonly detail?: () => string;
   /**
@@ -67,84 +154,19 @@ export interface Backend {
    * output its kernel writes in full). `what` names it in errors. `own`: in this backend's own
    * memory (a CPU backend may otherwise return a JavaScript array, which the garbage collector frees).
    */
-  alloc(dtype: DType, n: number, what: string, own: boolean, zeroed: boolean): TypedArray;
+  alloc(dtype: DType, n: number, what: string, own: boolean, zeroed: boolean): Storage;
   /**
    * Takes back a storage this backend allocated, now (others are ignored): true when its memory
    * will be reused, so nothing may read it after; false when the garbage collector frees it.
    */
-  release(storage: TypedArray): boolean;
+  release(storage: Storage): boolean;
   memoryStats(): MemoryStats;
-  /** out[i] = op(x[i]). `out` may be `x`. */
-  unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
-  /** out[idx] = op(a[idx·aStrides], b[idx·bStrides]) over every index of `outShape`. */
-  binary(op: BinaryOp, a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[], out: TypedArray, outShape: readonly number[]): void;
-  /** out = cond ≠ 0 ? a : b, all three broadcast to `outShape`. */
-  where(cond: TypedArray, cStrides: readonly number[], a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[], out: TypedArray, outShape: readonly number[]): void;
-  /** out[i] = min(max(x[i], lo), hi). */
-  clamp(x: TypedArray, lo: number, hi: number, out: TypedArray): void;
-  /** x: [outer, n, inner] → out: [outer, inner]. */
-  reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void;
-  /** x: [outer, n, inner] → out: [outer, inner], the index of the first max (or min). */
-  argReduce(op: 'max' | 'min', x: TypedArray, outer: number, n: number, inner: number, out: Int32Array): void;
-  /**
-   * A batch of matrix products: for each b < batch, C_b[m, n] = op(A_b)·op(B_b), where op transposes
-   * when asked (A_b is stored [k, m] when transA, B_b is stored [n, k] when transB).
-   * Consecutive matrices are aStride / bStride elements apart (0 broadcasts one matrix).
-   */
-  matmul(a: TypedArray, aStride: number, b: TypedArray, bStride: number, out: TypedArray, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): void;
-  /** out = x with its axes reordered: out.shape[i] = shape[perm[i]]. */
-  permute(x: TypedArray, shape: readonly number[], perm: readonly number[], out: TypedArray): void;
-  /** Softmax (or log-softmax) along the middle axis of x: [outer, n, inner]. */
-  softmax(x: TypedArray, outer: number, n: number, inner: number, log: boolean, out: TypedArray): void;
-  /**
-   * Gathers along the middle axis: x: [outer, n, inner], index: [outer, m, inner] of values in
-   * [0, n) → out: [outer, m, inner]. With `accumulate`, scatters instead: x += out-shaped values
-   * at index (the gradient of gather), i.e. x[o, index[o,j,i], i] += src[o, j, i].
-   */
-  gather(x: TypedArray, outer: number, n: number, inner: number, index: Int32Array, m: number, out: TypedArray): void;
-  scatterAdd(dst: TypedArray, outer: number, n: number, inner: number, index: Int32Array, m: number, src: TypedArray): void;
-  /** Copies rows: x: [outer, n, inner], out: [outer, m, inner] with out[:, j] = x[:, index[j]]. */
-  indexSelect(x: TypedArray, outer: number, n: number, inner: number, index: Int32Array, out: TypedArray): void;
-  /** Copies a block: x: [outer, n, inner] → out[:, outStart + j, :] = x[:, j, :] into out: [outer, outN, inner]. */
-  copyBlock(x: TypedArray, outer: number, n: number, inner: number, out: TypedArray, outN: number, outStart: number): void;
-  /** Reads a block back: out[:, j, :] = x[:, start + j, :] for j < len, x: [outer, n, inner]. */
-  sliceBlock(x: TypedArray, outer: number, n: number, inner: number, start: number, len: number, out: TypedArray): void;
-  /** out: [N, F, OH, OW] = x: [N, C, H, W] ⋆ w: [F, C, KH, KW] (cross-correlation) + bias: [F] when given. */
-  conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, out: TypedArray, F: number, g: Window2d): void;
-  /** dx: [N, C, H, W] = the gradient of conv2d for its input, from dy: [N, F, OH, OW]. */
-  conv2dBackwardInput(dy: TypedArray, w: TypedArray, dx: TypedArray, F: number, g: Window2d): void;
-  /** dw: [F, C, KH, KW] = the gradient of conv2d for its filters (overwritten, summed over N). */
-  conv2dBackwardFilter(x: TypedArray, dy: TypedArray, dw: TypedArray, F: number, g: Window2d): void;
-  /**
-   * Every gradient of conv2d that is wanted, in one call (null: not wanted): dx as
-   * conv2dBackwardInput, dw as conv2dBackwardFilter, db: [F] = Σ dy[·, f, ·, ·]. dy is left as it is.
-   */
-  conv2dBackward(dy: TypedArray, x: TypedArray, w: TypedArray, dx: TypedArray | null, dw: TypedArray | null, db: TypedArray | null, F: number, g: Window2d): void;
-  /**
-   * The fused op maxPool2d(relu(conv2d(x, w, bias))) (ops/fused.ts): out: [N, F, POH, POW] over the
-   * pooling window `pg` (no padding or dilation); `argmax` records, per pooled value, the index of
-   * its max within its example's [F, OH, OW] conv output. The js kernel is that composition.
-   */
-  conv2dReluMaxPool(x: TypedArray, w: TypedArray, bias: TypedArray | null, out: TypedArray, argmax: Int32Array, F: number, g: Window2d, pg: Window2d): void;
-  /**
-   * Its gradients: dy: [N, F, POH, POW] routed to each window's max, masked where the pooled output
-   * y is 0 (ReLU), then as conv2dBackward.
-   */
-  conv2dReluMaxPoolBackward(dy: TypedArray, y: TypedArray, argmax: Int32Array, x: TypedArray, w: TypedArray, dx: TypedArray | null, dw: TypedArray | null, db: TypedArray | null, F: number, g: Window2d): void;
-  /** out: [N, C, OH, OW] = the max of each window (padding never wins); `argmax` records where. */
-  maxPool2d(x: TypedArray, out: TypedArray, argmax: Int32Array, g: Window2d): void;
-  /** dx += dy routed to each window's argmax (dx must start zeroed). */
-  maxPool2dBackward(dy: TypedArray, argmax: Int32Array, dx: TypedArray): void;
-  /** out: the mean of each window, padding counted as zeros (PyTorch's count_include_pad). */
-  avgPool2d(x: TypedArray, out: TypedArray, g: Window2d): void;
-  avgPool2dBackward(dy: TypedArray, dx: TypedArray, g: Window2d): void;
-  /** out: [N·C, OH, OW], cell (i, j) the mean of rows ⌊iH/OH⌋…⌈(i+1)H/OH⌉ and the same for columns. */
-  adaptiveAvgPool2d(x: TypedArray, out: TypedArray, planes: number, H: number, W: number, OH: number, OW: number): void;
-  adaptiveAvgPool2dBackward(dy: TypedArray, dx: TypedArray, planes: number, H: number, W: number, OH: number, OW: number): void;
-  /** SGD in place (PyTorch's rule); `buf` is the momentum buffer, `first` is its first step. */
-  sgdStep(p: TypedArray, g: TypedArray, buf: TypedArray | null, o: { lr: number; momentum: number; dampening: number; nesterov: boolean; weightDecay: number; first: boolean }): void;
-  /** RMSprop in place: sq = α·sq + (1−α)·g², p −= lr·g/(√sq + ε) (through `buf` with momentum). */
-  rmspropStep(p: TypedArray, g: TypedArray, sq: TypedArray, buf: TypedArray | null, o: { lr: number; alpha: number; eps: number; momentum: number; weightDecay: number }): void;
-  /** Adam / AdamW in place, with bias correction for step t ≥ 1. */
-  adamStep(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, o: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean; t: number }): void;
+  /** A copy of a storage's values (a GPU backend reads the buffer back; CPU backends copy). */
+  read(s: Storage): Promise<TypedArray>;
+  /** Overwrites a storage with `values` (same dtype, same length): an upload on a GPU. */
+  write(s: Storage, values: TypedArray): void;
+  /** Sets every element of `s` to `value`. */
+  fill(s: Storage, value: number): void;
+  /** dst = src, element by element; when their dtypes differ, converted (to int32 by truncation). */
+  copy(src: Storage, dst: Storage): void;
 }

@@ -1,5 +1,6 @@
 import { ValueError } from '../errors.js';
-import { noteReleasableFrom } from '../tensor/storage.js';
+import { DeviceStorage, noteReleasableFrom } from '../tensor/storage.js';
+import type { Storage } from '../tensor/storage.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
 import { createWasmBackend, createWasmBackendAsync } from './wasm/index.js';
@@ -69,6 +70,17 @@ function initial(): Backend {
 /** The backend that runs every kernel now. */
 export function backend(): Backend {
   return current ?? initial();
+}
+
+/**
+ * The backend whose memory holds `s`: a device storage's own; for a typed array, js (every CPU
+ * backend reads and writes typed arrays alike).
+ */
+export function backendOf(s: Storage): Backend {
+  if (!(s instanceof DeviceStorage)) return jsBackend;
+  const b = made.get(s.backendName);
+  if (!b) throw new ValueError(`kiln internal: a storage of the ${s.backendName} backend, which has not started`);
+  return b;
 }
 
 /** Every backend made so far (storages are handed back to the one that owns them). */

@@ -1,4 +1,4 @@
-import { allocStorage } from '../tensor/storage.js';
+import { hostArray, placeHost } from '../tensor/storage.js';
 import { FormatError } from '../errors.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -104,11 +104,11 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'weights'): { tensor
   for (const [begin, end, name] of spans) {
     const e = (header as Record<string, { dtype: string; shape: number[] }>)[name]!;
     const dtype = FROM_CODE[e.dtype]!;
-    const data = allocStorage(dtype, (end - begin) / BYTES[dtype]);
+    const data = hostArray(dtype, (end - begin) / BYTES[dtype]);
     const src = bytes.subarray(dataStart + begin, dataStart + end);
     if (LITTLE_ENDIAN) new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(src);
     else readLittleEndian(src, data, dtype);
-    tensors[name] = new Tensor(data, e.shape);
+    tensors[name] = new Tensor(placeHost(data), e.shape);
   }
   return { tensors, metadata };
 }

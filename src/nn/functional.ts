@@ -4,8 +4,9 @@
  * const { functional: F } = kiln.nn;
  * const loss = F.crossEntropy(F.linear(x, w, b), labels);
  */
-import { rand } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { defaultGenerator } from '../tensor/random.js';
+import { hostArray, placeHost } from '../tensor/storage.js';
+import { Tensor } from '../tensor/tensor.js';
 import { checkRange } from '../validate.js';
 import { flatten as flattenOp } from '../ops/shape.js';
 
@@ -45,11 +46,12 @@ export function identity(x: Tensor): Tensor {
 export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   checkRange('dropout', 'p (the drop probability, 1 − keep_prob)', p, { min: 0, max: 1, maxOpen: true });
   if (!training || p === 0) return x;
-  const mask = rand(x.shape, { dtype: x.dtype === 'float64' ? 'float64' : 'float32' });
+  // The mask is drawn from the seeded generator in JavaScript (the same draws as rand()), then placed.
+  const m = hostArray(x.dtype === 'float64' ? 'float64' : 'float32', x.size, 'a dropout mask');
+  for (let i = 0; i < m.length; i++) m[i] = defaultGenerator.uniform();
   const keep = 1 / (1 - p);
-  const m = mask.values;
   for (let i = 0; i < m.length; i++) m[i] = m[i]! >= p ? keep : 0;
-  return x.mul(mask);
+  return x.mul(new Tensor(placeHost(m), x.shape));
 }
 
 /** Flattens dims startDim…endDim (from dim 1 by default, keeping the batch). */

@@ -1,4 +1,4 @@
-import { noGrad } from '../autograd/tape.js';
+import { copyStorage, hostArray, isHost } from '../tensor/storage.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { defaultGenerator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -39,7 +39,10 @@ export function calculateGain(nonlinearity: Nonlinearity, negativeSlope = 0.01):
 }
 
 function fill(t: Tensor, draw: () => number): Tensor {
-  noGrad(() => { for (let i = 0; i < t.values.length; i++) t.values[i] = draw(); });
+  const s = t.storage;
+  const values = isHost(s) ? s : hostArray(t.dtype, t.size, 'initial values');
+  for (let i = 0; i < values.length; i++) values[i] = draw();
+  if (values !== s) copyStorage(values, s);
   return t;
 }
 

@@ -1,5 +1,5 @@
 import { scoped } from '../autograd/release.js';
-import { allocStorage } from '../tensor/storage.js';
+import { allocStorage, host, isHost } from '../tensor/storage.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { record } from '../autograd/tape.js';
 import { isFloat } from '../tensor/dtype.js';
@@ -37,7 +37,8 @@ function checkSameShape(input: Tensor, target: Tensor, op: string): void {
 export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
   return scoped(() => {
     checkSameShape(input, target, 'mseLoss');
-    if (checkOneOf('mseLoss', 'reduction', reduction, REDUCTIONS) === 'none' || input.dtype !== target.dtype) {
+    // The composition where the one-pass form does not apply (and on a GPU, where it would read back).
+    if (checkOneOf('mseLoss', 'reduction', reduction, REDUCTIONS) === 'none' || input.dtype !== target.dtype || !isHost(input.storage) || !isHost(target.storage)) {
       const d = input.sub(target);
       return reduce(d.mul(d), reduction, 'mseLoss');
     }
@@ -47,11 +48,11 @@ export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'm
     const scale = reduction === 'mean' ? n : 1;
     let total = 0;
     for (let i = 0; i < n; i++) total += (a[i]! - b[i]!) ** 2;
-    const out = allocStorage(input.dtype, 1);
+    const out = host(allocStorage(input.dtype, 1));
     out[0] = total / scale;
     return record(new Tensor(out, []), 'mseLoss', [input, target], (g) => {
       const k = (2 * g.values[0]!) / scale;
-      const d = allocStorage(input.dtype, n);
+      const d = host(allocStorage(input.dtype, n));
       for (let i = 0; i < n; i++) d[i] = k * (a[i]! - b[i]!);
       const dIn = new Tensor(d, input.shape);
       return [input.requiresGrad ? dIn : null, target.requiresGrad ? dIn.neg() : null];

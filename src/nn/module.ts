@@ -2,7 +2,7 @@ import { keepStorage, releaseScope } from '../autograd/release.js';
 import { noGrad } from '../autograd/tape.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { zeros } from '../tensor/creation.js';
-import { allocStorage } from '../tensor/storage.js';
+import { allocStorage, copyStorage } from '../tensor/storage.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** A layer's architecture as plain JSON: its class name and constructor arguments. */
@@ -38,7 +38,7 @@ export function Parameter(t: Tensor): Tensor {
   if (t.dtype === 'int32') throw new DTypeError('Parameter: parameters must be float32 or float64, got int32');
   // A storage of its own in the backend's memory, where kernels update it in place for as long as it lives.
   const storage = allocStorage(t.dtype, t.size, 'a parameter', true);
-  storage.set(t.values);
+  copyStorage(t.storage, storage);
   const p = new Tensor(storage, t.shape);
   p.requiresGrad = true;
   p.isParameter = true;
@@ -190,7 +190,7 @@ export abstract class Module {
       }
       pairs.push([src, dst]);
     }
-    noGrad(() => { for (const [src, dst] of pairs) dst.values.set(src.values); });
+    noGrad(() => { for (const [src, dst] of pairs) copyStorage(src.storage, dst.storage); });
   }
 }
 

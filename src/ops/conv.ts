@@ -66,11 +66,11 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   if ((options.groups ?? 1) > 1) return groupedConv2d(x, weight, bias, options, options.groups!);
   const out = allocOutput(xd.dtype, g.N * F * g.OH * g.OW);
   // The kernel adds the bias in its fresh output: no broadcast add, no second tensor.
-  backend().conv2d(xd.values, wd.values, bd?.values ?? null, out, F, g);
+  backend().conv2d(xd.storage, wd.storage, bd?.storage ?? null, out, F, g);
   return record(new Tensor(out, [g.N, F, g.OH, g.OW]), 'conv2d', bd ? [xd, wd, bd] : [xd, wd], (dy) => {
     const [dx, dw, db] = conv2dGradients(xd, wd, bd);
     // One backend call for all of them.
-    backend().conv2dBackward(dy.values, xd.values, wd.values, dx?.values ?? null, dw?.values ?? null, db?.values ?? null, F, g);
+    backend().conv2dBackward(dy.storage, xd.storage, wd.storage, dx?.storage ?? null, dw?.storage ?? null, db?.storage ?? null, F, g);
     return [dx, dw, db];
   });
 }

@@ -1,4 +1,4 @@
-import { allocOutput, allocStorage } from '../tensor/storage.js';
+import { allocOutput, allocStorage, hostArray, placeHost } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
@@ -17,9 +17,9 @@ export function asTensor(x: Tensor | number, like: Tensor): Tensor {
   if (x instanceof Tensor) return x;
   if (typeof x !== 'number') throw new ValueError(`expected a Tensor or a number, got ${typeof x}`);
   const dtype: DType = isFloat(like.dtype) ? like.dtype : Number.isInteger(x) ? 'int32' : 'float32';
-  const data = allocStorage(dtype, 1);
+  const data = hostArray(dtype, 1);
   data[0] = x;
-  return new Tensor(data, []);
+  return new Tensor(placeHost(data), []);
 }
 
 /** Runs a broadcast binary kernel; `dtype` overrides the promoted result type. */
@@ -29,9 +29,9 @@ export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor, dtype?: DType): Te
   const out = allocOutput(dtype ?? promoteTypes(a.dtype, b.dtype), sizeOf(shape));
   if (same) {
     const s = stridesOf(shape);
-    backend().binary(op, a.values, s, b.values, s, out, shape);
+    backend().binary(op, a.storage, s, b.storage, s, out, shape);
   } else {
-    backend().binary(op, a.values, broadcastStrides(a.shape, shape), b.values, broadcastStrides(b.shape, shape), out, shape);
+    backend().binary(op, a.storage, broadcastStrides(a.shape, shape), b.storage, broadcastStrides(b.shape, shape), out, shape);
   }
   return new Tensor(out, shape);
 }
@@ -39,7 +39,7 @@ export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor, dtype?: DType): Te
 /** Runs a unary kernel into a new tensor of `dtype`. */
 export function unaryRaw(op: UnaryOp, x: Tensor, dtype: DType = floatTypeOf(x.dtype)): Tensor {
   const out = allocOutput(dtype, x.size);
-  backend().unary(op, x.values, out);
+  backend().unary(op, x.storage, out);
   return new Tensor(out, x.shape);
 }
 
@@ -146,7 +146,7 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   const hi = max ?? Infinity;
   if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) throw new ValueError(`clamp: need min ≤ max, got min=${min}, max=${max}`);
   const out = allocStorage(x.dtype, x.size);
-  backend().clamp(x.values, lo, hi, out);
+  backend().clamp(x.storage, lo, hi, out);
   return record(new Tensor(out, x.shape), 'clamp', [x], (g) => {
     const inside = binaryRaw('mul', binaryRaw('ge', x, asTensor(lo, x), g.dtype), binaryRaw('le', x, asTensor(hi, x), g.dtype));
     return [binaryRaw('mul', g, inside)];
@@ -163,7 +163,7 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
   const bt = asTensor(b, at);
   const shape = broadcastShapes(broadcastShapes(cond.shape, at.shape, 'where'), bt.shape, 'where');
   const out = allocStorage(promoteTypes(at.dtype, bt.dtype), sizeOf(shape));
-  backend().where(cond.values, broadcastStrides(cond.shape, shape), at.values, broadcastStrides(at.shape, shape), bt.values, broadcastStrides(bt.shape, shape), out, shape);
+  backend().where(cond.storage, broadcastStrides(cond.shape, shape), at.storage, broadcastStrides(at.shape, shape), bt.storage, broadcastStrides(bt.shape, shape), out, shape);
   return record(new Tensor(out, shape), 'where', [at, bt], (g) => {
     const zero = asTensor(0, g);
     return [

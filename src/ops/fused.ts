@@ -36,11 +36,11 @@ export function conv2dReluMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null
   const n = g.N * F * pg.OH * pg.OW;
   const out = allocOutput(xd.dtype, n);
   const argmax = allocIndexStorage(n);
-  backend().conv2dReluMaxPool(xd.values, wd.values, bd?.values ?? null, out, argmax, F, g, pg);
+  backend().conv2dReluMaxPool(xd.storage, wd.storage, bd?.storage ?? null, out, argmax, F, g, pg);
   const y = new Tensor(out, [g.N, F, pg.OH, pg.OW]);
   return record(y, 'conv2dReluMaxPool', bd ? [xd, wd, bd] : [xd, wd], (dy) => {
     const [dx, dw, db] = conv2dGradients(xd, wd, bd);
-    backend().conv2dReluMaxPoolBackward(dy.values, out, argmax, xd.values, wd.values, dx?.values ?? null, dw?.values ?? null, db?.values ?? null, F, g);
+    backend().conv2dReluMaxPoolBackward(dy.storage, out, argmax, xd.storage, wd.storage, dx?.storage ?? null, dw?.storage ?? null, db?.storage ?? null, F, g);
     return [dx, dw, db];
   });
 }

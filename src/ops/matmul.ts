@@ -1,4 +1,4 @@
-import { allocOutput, allocStorage } from '../tensor/storage.js';
+import { allocOutput, allocStorage, host, isHost } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { ShapeError, fmtShape } from '../errors.js';
@@ -24,7 +24,7 @@ export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean
   if (a.ndim === 2 && b.ndim === 2) {
     // The common case (every dense layer), without the batch bookkeeping below.
     const out = allocOutput(promoteTypes(a.dtype, b.dtype), m * n);
-    backend().matmul(a.values, 0, b.values, 0, out, 1, m, k, n, transA, transB);
+    backend().matmul(a.storage, 0, b.storage, 0, out, 1, m, k, n, transA, transB);
     return new Tensor(out, [m, n]);
   }
   const aBatch = a.shape.slice(0, -2);
@@ -42,7 +42,7 @@ export function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean
   const [ax, aStride] = operand(a, aBatch);
   const [bx, bStride] = operand(b, bBatch);
   const out = allocOutput(promoteTypes(a.dtype, b.dtype), batch * m * n);
-  backend().matmul(ax.values, aStride, bx.values, bStride, out, batch, m, k, n, transA, transB);
+  backend().matmul(ax.storage, aStride, bx.storage, bStride, out, batch, m, k, n, transA, transB);
   return new Tensor(out, [...batchShape, m, n]);
 }
 
@@ -89,8 +89,10 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     throw new ShapeError(`linear: bias must be [${weight.shape[0]}] to match the weight ${fmtShape(weight.shape)}, got ${fmtShape(bias.shape)}`);
   }
   const y = matmulRaw(x, weight, false, true);
-  if (bias && y.dtype !== bias.dtype) return record(y, 'linear', [x, weight], linearBackward(x, weight)).add(bias);
-  if (bias) addRows(y.values, bias.values);
+  // The bias goes into the product in place on the CPU; elsewhere (a GPU) it is a broadcast add.
+  const ys = y.storage;
+  if (bias && (y.dtype !== bias.dtype || !isHost(ys))) return record(y, 'linear', [x, weight], linearBackward(x, weight)).add(bias);
+  if (bias) addRows(host(ys), bias.values);
   return record(y, 'linear', bias ? [x, weight, bias] : [x, weight], linearBackward(x, weight, bias));
 }
 
@@ -110,7 +112,7 @@ function addRows(y: TypedArray, b: TypedArray): void {
 
 /** Σ over rows of g: [rows, n] → [n]. */
 function sumRows(g: TypedArray, n: number, dtype: DType): TypedArray {
-  const out = allocStorage(dtype, n);
+  const out = host(allocStorage(dtype, n));
   for (let at = 0; at < g.length; at += n) for (let j = 0; j < n; j++) out[j]! += g[at + j]!;
   return out;
 }

@@ -32,10 +32,10 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions & 
   const g = poolWindow('maxPool2d', x, kernelSize, options);
   const out = allocOutput(x.dtype, g.N * g.C * g.OH * g.OW);
   const argmax = allocIndexStorage(out.length);
-  backend().maxPool2d(x.values, out, argmax, g);
+  backend().maxPool2d(x.storage, out, argmax, g);
   return record(new Tensor(out, [g.N, g.C, g.OH, g.OW]), 'maxPool2d', [x], (dy) => {
     const dx = allocStorage(dy.dtype, x.size);
-    backend().maxPool2dBackward(dy.values, argmax, dx);
+    backend().maxPool2dBackward(dy.storage, argmax, dx);
     return [new Tensor(dx, x.shape)];
   });
 }
@@ -45,10 +45,10 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = 
   checkOptions('avgPool2d', options, ['stride', 'padding']);
   const g = poolWindow('avgPool2d', x, kernelSize, options);
   const out = allocStorage(x.dtype, g.N * g.C * g.OH * g.OW);
-  backend().avgPool2d(x.values, out, g);
+  backend().avgPool2d(x.storage, out, g);
   return record(new Tensor(out, [g.N, g.C, g.OH, g.OW]), 'avgPool2d', [x], (dy) => {
     const dx = allocStorage(dy.dtype, x.size);
-    backend().avgPool2dBackward(dy.values, dx, g);
+    backend().avgPool2dBackward(dy.storage, dx, g);
     return [new Tensor(dx, x.shape)];
   });
 }
@@ -63,10 +63,10 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   const [OH, OW] = pair(outputSize, 'outputSize', 'adaptiveAvgPool2d');
   if (H === 0 || W === 0) throw new ValueError(`adaptiveAvgPool2d: the input plane ${H}×${W} is empty`);
   const out = allocStorage(x.dtype, N * C * OH * OW);
-  backend().adaptiveAvgPool2d(x.values, out, N * C, H, W, OH, OW);
+  backend().adaptiveAvgPool2d(x.storage, out, N * C, H, W, OH, OW);
   return record(new Tensor(out, [N, C, OH, OW]), 'adaptiveAvgPool2d', [x], (dy) => {
     const dx = allocStorage(dy.dtype, x.size);
-    backend().adaptiveAvgPool2dBackward(dy.values, dx, N * C, H, W, OH, OW);
+    backend().adaptiveAvgPool2dBackward(dy.storage, dx, N * C, H, W, OH, OW);
     return [new Tensor(dx, x.shape)];
   });
 }

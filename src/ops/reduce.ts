@@ -1,4 +1,4 @@
-import { allocStorage } from '../tensor/storage.js';
+import { allocStorage, copyStorage } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import type { ReduceOp } from '../backend/backend.js';
@@ -31,7 +31,7 @@ function reducedShape(shape: readonly number[], dims: number[], keepdim: boolean
 
 /** Reduces `dims` one at a time with the kernel; the result has the keepdim shape. */
 function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], dtype = x.dtype): Tensor {
-  let data = x.values;
+  let data = x.storage;
   const shape = [...x.shape];
   if (dims.length === x.ndim && x.ndim > 0) {
     // Whole-tensor reduction in one pass.
@@ -49,7 +49,10 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], dtype = x.dtype): Te
     data = out;
     shape[d] = 1;
   }
-  if (data === x.values) data = data.slice();
+  if (data === x.storage) {
+    data = allocStorage(dtype, x.size);
+    copyStorage(x.storage, data);
+  }
   return new Tensor(data, shape);
 }
 
@@ -60,7 +63,7 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], dtype = x.dtype): Te
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = resolveDims(x, dim, 'sum');
   const kept = reduceRaw('sum', x, dims);
-  const out = keepdim ? kept : new Tensor(kept.values, reducedShape(x.shape, dims, false));
+  const out = keepdim ? kept : new Tensor(kept.storage, reducedShape(x.shape, dims, false));
   return record(out, 'sum', [x], (g) => [expand(g.reshape(kept.shape), x.shape)]);
 }
 
@@ -94,7 +97,7 @@ function extremeAlong(op: 'max' | 'min', x: Tensor, dim: Dims, keepdim: boolean)
   const name = op === 'max' ? 'amax' : 'amin';
   const dims = resolveDims(x, dim, name);
   const kept = reduceRaw(op, x, dims);
-  const out = keepdim ? kept : new Tensor(kept.values, reducedShape(x.shape, dims, false));
+  const out = keepdim ? kept : new Tensor(kept.storage, reducedShape(x.shape, dims, false));
   return record(out, name, [x], (g) => {
     // The gradient is shared evenly among the elements equal to the extreme, as in PyTorch.
     const mask = binaryRaw('eq', x, kept, g.dtype);
@@ -118,13 +121,13 @@ export function argReduce(x: Tensor, op: 'max' | 'min', dim?: number | null, kee
   if (x.size === 0) throw new ShapeError(`${name}: cannot take the ${name} of an empty tensor`);
   if (dim === undefined || dim === null) {
     const out = new Int32Array(1);
-    backend().argReduce(op, x.values, 1, x.size, 1, out);
+    backend().argReduce(op, x.storage, 1, x.size, 1, out);
     return new Tensor(out, keepdim ? x.shape.map(() => 1) : []);
   }
   const d = normalizeDim(dim, x.ndim, name);
   const { outer, n, inner } = splitAt(x.shape, d);
   const out = new Int32Array(outer * inner);
-  backend().argReduce(op, x.values, outer, n, inner, out);
+  backend().argReduce(op, x.storage, outer, n, inner, out);
   return new Tensor(out, reducedShape(x.shape, [d], keepdim));
 }
 

@@ -1,4 +1,5 @@
-import { allocStorage } from '../tensor/storage.js';
+import { allocStorage, copyStorage, fillStorage, isHost } from '../tensor/storage.js';
+import type { Storage } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
@@ -9,7 +10,7 @@ import { Tensor } from '../tensor/tensor.js';
 /** A tensor of ones shaped like `t` (the implied gradient of a scalar). */
 export function onesLikeRaw(t: Tensor): Tensor {
   const data = allocStorage(t.dtype, t.size);
-  data.fill(1);
+  fillStorage(data, 1);
   return new Tensor(data, t.shape);
 }
 
@@ -34,7 +35,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   }
   if (sameShape(target, x.shape)) return x;
   const from = x.shape;
-  return record(new Tensor(x.values, target), 'reshape', [x], (g) => [g.reshape(from)]);
+  return record(new Tensor(x.storage, target), 'reshape', [x], (g) => [g.reshape(from)]);
 }
 
 /** Merges dims startDim…endDim into one: [N, C, H, W].flatten(1) → [N, C·H·W]. */
@@ -70,7 +71,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (new Set(perm).size !== perm.length) throw new ValueError(`permute: dims ${fmtShape(dims)} repeat a dim`);
   if (perm.every((p, i) => p === i)) return x;
   const out = allocStorage(x.dtype, x.size);
-  backend().permute(x.values, x.shape, perm, out);
+  backend().permute(x.storage, x.shape, perm, out);
   const inverse = new Array<number>(perm.length);
   perm.forEach((p, i) => { inverse[p] = i; });
   return record(new Tensor(out, perm.map((p) => x.shape[p]!)), 'permute', [x], (g) => [permute(g, inverse)]);
@@ -102,7 +103,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   broadcastTo(x.shape, target, 'expand');
   const out = allocStorage(x.dtype, sizeOf(target));
   // A `where` whose condition is always true is a strided broadcast copy.
-  backend().where(ALWAYS, target.map(() => 0), x.values, broadcastStrides(x.shape, target), x.values, broadcastStrides(x.shape, target), out, target);
+  backend().where(ALWAYS, target.map(() => 0), x.storage, broadcastStrides(x.shape, target), x.storage, broadcastStrides(x.shape, target), out, target);
   return record(new Tensor(out, target), 'expand', [x], (g) => [sumTo(g, x.shape)]);
 }
 const ALWAYS = new Int32Array([1]);
@@ -119,8 +120,8 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
 /** Copies `src`, broadcast to `dst`'s shape, into `dst`'s data (for copy_). */
 export function copyInto(dst: Tensor, src: Tensor): void {
   broadcastTo(src.shape, dst.shape, 'copy_');
-  if (sameShape(src.shape, dst.shape)) dst.values.set(src.values);
-  else backend().where(ALWAYS, dst.shape.map(() => 0), src.values, broadcastStrides(src.shape, dst.shape), src.values, broadcastStrides(src.shape, dst.shape), dst.values, dst.shape);
+  if (sameShape(src.shape, dst.shape)) copyStorage(src.storage, dst.storage);
+  else backend().where(ALWAYS, dst.shape.map(() => 0), src.storage, broadcastStrides(src.shape, dst.shape), src.storage, broadcastStrides(src.shape, dst.shape), dst.storage, dst.shape);
 }
 
 /** `length` elements of `dim` from `start`. Copies the data. */
@@ -136,10 +137,10 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const shape = [...x.shape];
   shape[d] = length;
   const out = allocStorage(x.dtype, sizeOf(shape));
-  backend().sliceBlock(x.values, outer, n, inner, start, length, out);
+  backend().sliceBlock(x.storage, outer, n, inner, start, length, out);
   return record(new Tensor(out, shape), 'narrow', [x], (g) => {
     const gx = allocStorage(g.dtype, x.size);
-    backend().copyBlock(g.values, outer, length, inner, gx, n, start);
+    backend().copyBlock(g.storage, outer, length, inner, gx, n, start);
     return [new Tensor(gx, x.shape)];
   });
 }
@@ -154,11 +155,14 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number): Tensor {
   return narrow(x, d, s, Math.max(e - s, 0));
 }
 
-function checkIndex(index: Tensor, bound: number, op: string): Int32Array {
+/** The indices' storage, each checked to be in [0, bound) where they can be read (a GPU's kernels clamp them instead). */
+function checkIndex(index: Tensor, bound: number, op: string): Storage {
   if (index.dtype !== 'int32') throw new DTypeError(`${op}: indices must be int32, got ${index.dtype}; use index.int()`);
-  const idx = index.values as Int32Array;
-  for (let i = 0; i < idx.length; i++) {
-    if (idx[i]! < 0 || idx[i]! >= bound) throw new ValueError(`${op}: index ${idx[i]} is out of range for a dim of size ${bound}`);
+  const idx = index.storage;
+  if (isHost(idx)) {
+    for (let i = 0; i < idx.length; i++) {
+      if (idx[i]! < 0 || idx[i]! >= bound) throw new ValueError(`${op}: index ${idx[i]} is out of range for a dim of size ${bound}`);
+    }
   }
   return idx;
 }
@@ -172,13 +176,10 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const shape = [...x.shape];
   shape[d] = idx.length;
   const out = allocStorage(x.dtype, sizeOf(shape));
-  backend().indexSelect(x.values, outer, n, inner, idx, out);
+  backend().indexSelect(x.storage, outer, n, inner, idx, out);
   return record(new Tensor(out, shape), 'indexSelect', [x], (g) => {
     const gx = allocStorage(g.dtype, x.size);
-    // Scatter each selected row back: the same as a scatter-add with the index broadcast over inner.
-    const full = new Int32Array(outer * idx.length * inner);
-    for (let o = 0; o < outer; o++) for (let j = 0; j < idx.length; j++) full.fill(idx[j]!, (o * idx.length + j) * inner, (o * idx.length + j + 1) * inner);
-    backend().scatterAdd(gx, outer, n, inner, full, idx.length, g.values);
+    backend().indexAdd(gx, outer, n, inner, idx, g.storage);
     return [new Tensor(gx, x.shape)];
   });
 }
@@ -196,10 +197,10 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const idx = checkIndex(index, n, 'gather');
   const m = index.shape[d]!;
   const out = allocStorage(x.dtype, index.size);
-  backend().gather(x.values, outer, n, inner, idx, m, out);
+  backend().gather(x.storage, outer, n, inner, idx, m, out);
   return record(new Tensor(out, index.shape), 'gather', [x], (g) => {
     const gx = allocStorage(g.dtype, x.size);
-    backend().scatterAdd(gx, outer, n, inner, idx, m, g.values);
+    backend().scatterAdd(gx, outer, n, inner, idx, m, g.storage);
     return [new Tensor(gx, x.shape)];
   });
 }
@@ -226,7 +227,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   let at = 0;
   for (const t of tensors) {
     starts.push(at);
-    backend().copyBlock(t.values, outer, t.shape[d]!, inner, out, total, at);
+    backend().copyBlock(t.storage, outer, t.shape[d]!, inner, out, total, at);
     at += t.shape[d]!;
   }
   return record(new Tensor(out, shape), 'cat', tensors, (g) => tensors.map((t, i) => narrow(g, d, starts[i]!, t.shape[d]!)));

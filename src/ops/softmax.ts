@@ -10,7 +10,7 @@ import { sum } from './reduce.js';
 function softmaxRaw(x: Tensor, d: number, log: boolean): Tensor {
   const { outer, n, inner } = splitAt(x.shape, d);
   const out = allocOutput(floatTypeOf(x.dtype), x.size);
-  backend().softmax(x.values, outer, n, inner, log, out);
+  backend().softmax(x.storage, outer, n, inner, log, out);
   return new Tensor(out, x.shape);
 }
 

@@ -1,6 +1,6 @@
 import { ValueError } from '../errors.js';
 import { backend } from '../backend/registry.js';
-import type { TypedArray } from '../tensor/dtype.js';
+import type { Storage } from '../tensor/storage.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkOptions, checkRange } from '../validate.js';
 import { Optimizer } from './optimizer.js';
@@ -40,11 +40,11 @@ export class Adam extends Optimizer<Required<AdamOptions>> {
     checkRange(name, 'weightDecay', o.weightDecay, { min: 0 });
   }
 
-  protected update(p: Tensor, grad: TypedArray, s: Record<string, TypedArray | number>): void {
+  protected update(p: Tensor, grad: Storage, s: Record<string, Storage | number>): void {
     const t = (s.step as number) + 1;
     s.step = t;
     const { lr, betas, eps, weightDecay } = this.options;
-    backend().adamStep(p.values, grad, this.buffer(p, s, 'expAvg'), this.buffer(p, s, 'expAvgSq'), {
+    backend().adamStep(p.storage, grad, this.buffer(p, s, 'expAvg'), this.buffer(p, s, 'expAvgSq'), {
       lr, beta1: betas[0], beta2: betas[1], eps, weightDecay, decoupled: this.decoupled, t,
     });
   }

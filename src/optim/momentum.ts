@@ -1,5 +1,5 @@
 import { backend } from '../backend/registry.js';
-import type { TypedArray } from '../tensor/dtype.js';
+import type { Storage } from '../tensor/storage.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkOptions, checkRange } from '../validate.js';
 import { Optimizer } from './optimizer.js';
@@ -35,11 +35,11 @@ export class Momentum extends Optimizer<Required<MomentumOptions>> {
     checkRange('Momentum', 'weightDecay', o.weightDecay, { min: 0 });
   }
 
-  protected update(p: Tensor, grad: TypedArray, s: Record<string, TypedArray | number>): void {
+  protected update(p: Tensor, grad: Storage, s: Record<string, Storage | number>): void {
     const { lr, beta, weightDecay } = this.options;
     s.step = (s.step as number) + 1;
     // SGD's kernel with dampening β, never taking its first-step shortcut (v = g): from the zeroed
     // buffer, v = β·0 + (1 − β)·dW is the course's first step.
-    backend().sgdStep(p.values, grad, this.buffer(p, s, 'velocity'), { lr, momentum: beta, dampening: beta, nesterov: false, weightDecay, first: false });
+    backend().sgdStep(p.storage, grad, this.buffer(p, s, 'velocity'), { lr, momentum: beta, dampening: beta, nesterov: false, weightDecay, first: false });
   }
 }

@@ -1,6 +1,6 @@
-import { allocStorage } from '../tensor/storage.js';
+import { allocStorage, copyStorage, host } from '../tensor/storage.js';
+import type { Storage } from '../tensor/storage.js';
 import { DTypeError, FormatError, ValueError } from '../errors.js';
-import type { TypedArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkRange } from '../validate.js';
 
@@ -21,7 +21,7 @@ export abstract class Optimizer<O extends { lr: number }> {
   readonly params: Tensor[];
   protected readonly options: O;
   /** Per-parameter buffers (momentum, squared averages…) and step counts. */
-  protected readonly state = new Map<Tensor, Record<string, TypedArray | number>>();
+  protected readonly state = new Map<Tensor, Record<string, Storage | number>>();
 
   constructor(params: Iterable<Tensor>, options: O) {
     this.params = [...params];
@@ -63,13 +63,13 @@ export abstract class Optimizer<O extends { lr: number }> {
   /** Updates each parameter that has a gradient. */
   step(): void {
     for (const p of this.params) {
-      if (p.grad) this.update(p, p.grad.values, this.buffers(p));
+      if (p.grad) this.update(p, p.grad.storage, this.buffers(p));
     }
   }
 
-  protected abstract update(p: Tensor, grad: TypedArray, state: Record<string, TypedArray | number>): void;
+  protected abstract update(p: Tensor, grad: Storage, state: Record<string, Storage | number>): void;
 
-  private buffers(p: Tensor): Record<string, TypedArray | number> {
+  private buffers(p: Tensor): Record<string, Storage | number> {
     let s = this.state.get(p);
     if (!s) {
       s = { step: 0 };
@@ -79,7 +79,7 @@ export abstract class Optimizer<O extends { lr: number }> {
   }
 
   /** A zeroed buffer the size of `p`, created on first use. */
-  protected buffer(p: Tensor, s: Record<string, TypedArray | number>, name: string): TypedArray {
+  protected buffer(p: Tensor, s: Record<string, Storage | number>, name: string): Storage {
     let b = s[name];
     if (typeof b !== 'object') {
       // in the backend's memory, where its kernels update it in place (like any storage)
@@ -95,7 +95,7 @@ export abstract class Optimizer<O extends { lr: number }> {
       options: { ...this.options },
       state: this.params.map((p) => {
         const out: Record<string, number[] | number> = {};
-        for (const [k, v] of Object.entries(this.state.get(p) ?? {})) out[k] = typeof v === 'number' ? v : Array.from(v);
+        for (const [k, v] of Object.entries(this.state.get(p) ?? {})) out[k] = typeof v === 'number' ? v : Array.from(host(v));
         return out;
       }),
     };
@@ -114,13 +114,13 @@ export abstract class Optimizer<O extends { lr: number }> {
     this.state.clear();
     sd.state.forEach((entry, i) => {
       const p = this.params[i]!;
-      const s: Record<string, TypedArray | number> = {};
+      const s: Record<string, Storage | number> = {};
       for (const [k, v] of Object.entries(entry)) {
         if (typeof v === 'number') s[k] = v;
         else {
           if (!Array.isArray(v) || v.length !== p.size) throw new FormatError(`${name}.loadStateDict: buffer ${k} of parameter ${i} has ${Array.isArray(v) ? v.length : 'no'} values, the parameter ${p.size}`);
           const b = allocStorage(p.dtype, p.size, `optimiser state for a parameter of ${p.size} elements`, true);
-          b.set(v);
+          copyStorage(Float64Array.from(v), b);
           s[k] = b;
         }
       }

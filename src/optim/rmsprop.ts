@@ -1,5 +1,5 @@
 import { backend } from '../backend/registry.js';
-import type { TypedArray } from '../tensor/dtype.js';
+import type { Storage } from '../tensor/storage.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkOptions, checkRange } from '../validate.js';
 import { Optimizer } from './optimizer.js';
@@ -31,10 +31,10 @@ export class RMSprop extends Optimizer<Required<RMSpropOptions>> {
     checkRange('RMSprop', 'weightDecay', o.weightDecay, { min: 0 });
   }
 
-  protected update(p: Tensor, grad: TypedArray, s: Record<string, TypedArray | number>): void {
+  protected update(p: Tensor, grad: Storage, s: Record<string, Storage | number>): void {
     s.step = (s.step as number) + 1;
     const sq = this.buffer(p, s, 'squareAvg');
     const buf = this.options.momentum > 0 ? this.buffer(p, s, 'momentumBuffer') : null;
-    backend().rmspropStep(p.values, grad, sq, buf, this.options);
+    backend().rmspropStep(p.storage, grad, sq, buf, this.options);
   }
 }

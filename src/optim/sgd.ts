@@ -1,6 +1,6 @@
 import { ValueError } from '../errors.js';
 import { backend } from '../backend/registry.js';
-import type { TypedArray } from '../tensor/dtype.js';
+import type { Storage } from '../tensor/storage.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkOptions, checkRange } from '../validate.js';
 import { Optimizer } from './optimizer.js';
@@ -37,11 +37,11 @@ export class SGD extends Optimizer<Required<SGDOptions>> {
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) throw new ValueError('SGD: nesterov needs momentum > 0 and dampening 0');
   }
 
-  protected update(p: Tensor, grad: TypedArray, s: Record<string, TypedArray | number>): void {
+  protected update(p: Tensor, grad: Storage, s: Record<string, Storage | number>): void {
     const { lr, momentum, dampening, nesterov, weightDecay } = this.options;
     const first = s.step === 0;
     s.step = (s.step as number) + 1;
     const buf = momentum > 0 ? this.buffer(p, s, 'momentumBuffer') : null;
-    backend().sgdStep(p.values, grad, buf, { lr, momentum, dampening, nesterov, weightDecay, first });
+    backend().sgdStep(p.storage, grad, buf, { lr, momentum, dampening, nesterov, weightDecay, first });
   }
 }

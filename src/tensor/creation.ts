@@ -1,4 +1,6 @@
-import { allocStorage } from './storage.js';
+import { allocStorage, copyStorage, fillStorage, hostArray, placeHost } from './storage.js';
+import type { Storage } from './storage.js';
+import { copyHost } from '../backend/host.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { DEFAULT_DTYPE, checkDType, dtypeOf, isFloat } from './dtype.js';
 import type { DType, TypedArray } from './dtype.js';
@@ -20,8 +22,8 @@ export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }
 
-function finish(data: TypedArray, shape: readonly number[], opts: CreateOptions, op: string): Tensor {
-  const t = new Tensor(data, shape);
+function finish(data: Storage, shape: readonly number[], opts: CreateOptions, op: string): Tensor {
+  const t = new Tensor(placeHost(data), shape);
   if (opts.requiresGrad) {
     if (!isFloat(t.dtype)) throw new DTypeError(`${op}: only float tensors can require gradients, got ${t.dtype}`);
     t.requiresGrad = true;
@@ -44,7 +46,9 @@ function resolveDType(opts: CreateOptions, op: string, fallback: DType = DEFAULT
  */
 export function tensor(values: NestedArray | TypedArray | Tensor, opts: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
   if (values instanceof Tensor) {
-    return finish(allocateCopy(values.values, resolveDType(opts, 'tensor', values.dtype, [...CREATE_KEYS, 'shape'])), values.shape, opts, 'tensor');
+    const copy = allocStorage(resolveDType(opts, 'tensor', values.dtype, [...CREATE_KEYS, 'shape']), values.size);
+    copyStorage(values.storage, copy);
+    return finish(copy, values.shape, opts, 'tensor');
   }
   if (ArrayBuffer.isView(values)) {
     const data = values as TypedArray;
@@ -57,7 +61,7 @@ export function tensor(values: NestedArray | TypedArray | Tensor, opts: CreateOp
     if (v.length === 0) break;
   }
   const dtype = resolveDType(opts, 'tensor', DEFAULT_DTYPE, [...CREATE_KEYS, 'shape']);
-  const data = allocStorage(dtype, sizeOf(shape));
+  const data = hostArray(dtype, sizeOf(shape));
   let at = 0;
   const fill = (v: NestedArray, dim: number, path: string): void => {
     if (dim === shape.length) {
@@ -79,16 +83,15 @@ export function tensor(values: NestedArray | TypedArray | Tensor, opts: CreateOp
 }
 
 function allocateCopy(src: TypedArray, dtype: DType): TypedArray {
-  const out = allocStorage(dtype, src.length);
-  if (dtype === 'int32' && isFloat(dtypeOf(src))) for (let i = 0; i < src.length; i++) out[i] = Math.trunc(src[i]!);
-  else out.set(src);
+  const out = hostArray(dtype, src.length);
+  copyHost(src, out);
   return out;
 }
 
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: readonly number[], value: number, opts: CreateOptions = {}): Tensor {
   const data = allocStorage(resolveDType(opts, 'full'), sizeOf(checkShape(shape, 'full')), `full: a tensor of shape ${fmtShape(shape)}`);
-  data.fill(value);
+  fillStorage(data, value);
   return finish(data, [...shape], opts, 'full');
 }
 
@@ -102,9 +105,9 @@ export function ones(shape: readonly number[], opts: CreateOptions = {}): Tensor
 
 /** The n×n identity (n×m when `m` is given). */
 export function eye(n: number, m: number = n, opts: CreateOptions = {}): Tensor {
-  const t = zeros([n, m], opts);
-  for (let i = 0; i < Math.min(n, m); i++) t.values[i * m + i] = 1;
-  return t;
+  const data = hostArray(resolveDType(opts, 'eye'), sizeOf(checkShape([n, m], 'eye')), `eye: a tensor of shape ${fmtShape([n, m])}`);
+  for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
+  return finish(data, [n, m], opts, 'eye');
 }
 
 /**
@@ -116,7 +119,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
   if (step === 0 || !Number.isFinite(step)) throw new ValueError(`arange: step must be a non-zero finite number, got ${step}`);
   const n = Math.max(0, Math.ceil((end - start) / step));
   const whole = [start, end, step].every(Number.isInteger);
-  const data = allocStorage(resolveDType(opts, 'arange', whole ? 'int32' : DEFAULT_DTYPE), n, `arange(${start}, ${end}, ${step})`);
+  const data = hostArray(resolveDType(opts, 'arange', whole ? 'int32' : DEFAULT_DTYPE), n, `arange(${start}, ${end}, ${step})`);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return finish(data, [n], opts, 'arange');
 }
@@ -124,7 +127,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
 /** `steps` evenly spaced values from start to end, both included. */
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
-  const data = allocStorage(resolveDType(opts, 'linspace'), steps, `linspace with ${steps} steps`);
+  const data = hostArray(resolveDType(opts, 'linspace'), steps, `linspace with ${steps} steps`);
   for (let i = 0; i < steps; i++) data[i] = steps === 1 ? start : start + ((end - start) * i) / (steps - 1);
   return finish(data, [steps], opts, 'linspace');
 }
@@ -132,7 +135,7 @@ export function linspace(start: number, end: number, steps: number, opts: Create
 function randomFill(shape: readonly number[], opts: RandomOptions, op: string, draw: (g: Generator) => number): Tensor {
   const dtype = resolveDType(opts, op, DEFAULT_DTYPE, RANDOM_KEYS);
   if (!isFloat(dtype)) throw new DTypeError(`${op}: draws floats; got dtype ${dtype} (use randint for integers)`);
-  const data = allocStorage(dtype, sizeOf(checkShape(shape, op)), `${op}: a tensor of shape ${fmtShape(shape)}`);
+  const data = hostArray(dtype, sizeOf(checkShape(shape, op)), `${op}: a tensor of shape ${fmtShape(shape)}`);
   const g = opts.generator ?? defaultGenerator;
   for (let i = 0; i < data.length; i++) data[i] = draw(g);
   return finish(data, [...shape], opts, op);
@@ -153,7 +156,7 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new ValueError(`randint: need integers low < high, got low=${low}, high=${high}`);
   }
-  const data = allocStorage(resolveDType(opts, 'randint', 'int32', RANDOM_KEYS), sizeOf(checkShape(shape, 'randint')), `randint: a tensor of shape ${fmtShape(shape)}`);
+  const data = hostArray(resolveDType(opts, 'randint', 'int32', RANDOM_KEYS), sizeOf(checkShape(shape, 'randint')), `randint: a tensor of shape ${fmtShape(shape)}`);
   const g = opts.generator ?? defaultGenerator;
   for (let i = 0; i < data.length; i++) data[i] = g.int(low, high);
   return finish(data, [...shape], opts, 'randint');

@@ -1,18 +1,73 @@
-import { backend, instantiatedBackends } from '../backend/registry.js';
-import { checkAllocation } from './dtype.js';
+import { backend, backendOf, instantiatedBackends } from '../backend/registry.js';
+import { copyHost } from '../backend/host.js';
+import { ValueError } from '../errors.js';
+import { checkAllocation, dtypeOf, newTypedArray } from './dtype.js';
 import type { DType, TypedArray } from './dtype.js';
 
 // A tensor's elements live in a storage that its backend made and owns: a typed array for the js
 // backend, a typed-array view of the kernels' own memory for wasm (so a chain of wasm kernels never
-// copies through JavaScript). Storages are never freed by users: the autograd release
+// copies through JavaScript), a buffer on the GPU for webgpu (a DeviceStorage, out of JavaScript's
+// reach: read back with `await backend.read`). Storages are never freed by users: the autograd release
 // (autograd/release.ts) hands back a step's intermediates when its graph is consumed, and each
 // backend's FinalizationRegistry takes back the rest once nothing can reach them.
 
 /** Set on a storage whose memory was handed back (a flag on the object: cheaper to test than a WeakSet). */
 const RELEASED = Symbol('released');
 
+/**
+ * A storage outside JavaScript's reach (a GPU buffer): it knows its dtype, its length and the
+ * backend that owns it; only that backend's kernels can use it, and only `read` brings it back.
+ */
+export abstract class DeviceStorage {
+  [RELEASED]?: true;
+  constructor(readonly dtype: DType, readonly length: number, readonly backendName: string) {}
+}
+
+/** A storage JavaScript can read in place: a typed array (js), or a view of the wasm kernels' memory. */
+export type HostStorage = TypedArray & { [RELEASED]?: true };
+
 /** The elements of a tensor, in the memory of the backend that allocated them. */
-export type Storage = TypedArray & { [RELEASED]?: true };
+export type Storage = HostStorage | DeviceStorage;
+
+/** Whether `s` can be read in place (a typed array), rather than through its backend. */
+export function isHost(s: Storage): s is HostStorage {
+  return !(s instanceof DeviceStorage);
+}
+
+/**
+ * `s` as the typed array it is, for a host kernel or a synchronous read; a storage on a device
+ * (GPU) is a ValueError that says how to read it or move it.
+ */
+export function host(s: Storage): HostStorage {
+  if (s instanceof DeviceStorage) refuseDevice(s);
+  return s;
+}
+
+/** host()'s error, apart so that host() stays small enough to inline into every kernel call. */
+function refuseDevice(s: DeviceStorage): never {
+  throw new ValueError(`this tensor lives on the ${s.backendName} backend, whose memory cannot be read synchronously or by another backend's kernels; read it with await t.data() (or t.toArrayAsync(), t.itemAsync()), or move it with t.toBackend('js')`);
+}
+
+/** `host(s)`, or null for none (a kernel's optional operand). */
+export function optHost(s: Storage | null): HostStorage | null {
+  return s === null ? null : host(s);
+}
+
+/** `host(s)` for an int32 storage: indices and argmax. */
+export function hostInt(s: Storage): Int32Array {
+  if (s instanceof Int32Array) return s;
+  return refuseIndex(s);
+}
+
+function refuseIndex(s: Storage): never {
+  if (s instanceof DeviceStorage) refuseDevice(s);
+  throw new ValueError(`kiln internal: an index storage must be int32, got ${dtypeOf(s)}`);
+}
+
+/** The dtype of a storage's elements. */
+export function storageDType(s: Storage): DType {
+  return s instanceof DeviceStorage ? s.dtype : dtypeOf(s);
+}
 
 /**
  * Storages allocated while a tracking scope is open (depth > 0), that their backend can hand back
@@ -54,11 +109,29 @@ function alloc(dtype: DType, n: number, what: string, longLived: boolean, zeroed
   return s;
 }
 
+/**
+ * A typed array for values made in JavaScript (creation, data, initialisers), to become a tensor's
+ * storage through `placeHost`: on a CPU backend, a storage of it (no copy later); on a device, a
+ * plain array to upload.
+ */
+export function hostArray(dtype: DType, n: number, what = 'a tensor'): HostStorage {
+  if (!backend().onDevice) return host(allocStorage(dtype, n, what));
+  checkAllocation(dtype, n, what);
+  return newTypedArray(dtype, n, what);
+}
+
+/** A storage (of hostArray, or any) in the current backend's memory: itself on a CPU backend, an upload to a device. */
+export function placeHost(s: Storage): Storage {
+  const b = backend();
+  if (!b.onDevice || !isHost(s)) return s;
+  const placed = alloc(dtypeOf(s), s.length, 'a tensor', false, false);
+  b.write(placed, s);
+  return placed;
+}
+
 /** An int32 storage (indices, such as a max pooling's argmax) from the current backend. */
-export function allocIndexStorage(n: number, what = 'an index tensor'): Int32Array {
-  const s = allocStorage('int32', n, what);
-  if (!(s instanceof Int32Array)) throw new Error(`kiln internal: the ${backend().name} backend made an int32 storage that is not an Int32Array`);
-  return s;
+export function allocIndexStorage(n: number, what = 'an index tensor'): Storage {
+  return allocStorage('int32', n, what);
 }
 
 /**
@@ -121,4 +194,38 @@ export function trackAllocations<T>(fn: () => T, { isolated = false } = {}): [T,
     throw e;
   }
   return [result, endTracking(mark, isolated)];
+}
+
+/** A copy of a storage's values, read back by the backend that owns it (a GPU buffer's included). */
+export function readStorage(s: Storage): Promise<TypedArray> {
+  return isHost(s) ? Promise.resolve(s.slice()) : backendOf(s).read(s);
+}
+
+/** Sets every element of `s` to `value`, on its own backend. */
+export function fillStorage(s: Storage, value: number): void {
+  if (isHost(s)) s.fill(value);
+  else backendOf(s).fill(s, value);
+}
+
+/**
+ * dst = src, converted to dst's dtype. Storages of one backend copy there; typed-array values go
+ * up to a device storage (`write`); a device storage never comes down synchronously (readStorage).
+ */
+export function copyStorage(src: Storage, dst: Storage): void {
+  if (isHost(dst)) {
+    copyHost(host(src), dst);
+  } else if (isHost(src)) {
+    const owner = backendOf(dst);
+    if (storageDType(src) === dst.dtype) {
+      owner.write(dst, src);
+    } else {
+      const staged = owner.alloc(storageDType(src), src.length, 'a staging copy', false, false);
+      owner.write(staged, src);
+      owner.copy(staged, dst);
+    }
+  } else if (src.backendName === dst.backendName) {
+    backendOf(dst).copy(src, dst);
+  } else {
+    throw new ValueError(`cannot copy a tensor of the ${src.backendName} backend into one of the ${dst.backendName} backend directly; read it with await t.data() first`);
+  }
 }

@@ -8,13 +8,13 @@ import * as red from '../ops/reduce.js';
 import * as sh from '../ops/shape.js';
 import { matmul } from '../ops/matmul.js';
 import { softmax, logSoftmax } from '../ops/softmax.js';
-import { dtypeOf, isFloat } from './dtype.js';
+import { isFloat } from './dtype.js';
 import type { DType, TypedArray } from './dtype.js';
 import { formatTensor } from './format.js';
 import { checkOptions } from '../validate.js';
 import { broadcastStrides, sameShape, sizeOf, stridesOf } from './shape.js';
-import { allocStorage, isReleased } from './storage.js';
-import type { Storage } from './storage.js';
+import { allocStorage, copyStorage, fillStorage, host, isHost, isReleased, readStorage, storageDType } from './storage.js';
+import type { HostStorage, Storage } from './storage.js';
 
 /** Nested JavaScript arrays of numbers, as `toArray()` returns and `tensor()` takes. */
 export type NestedArray = number | NestedArray[];
@@ -36,8 +36,10 @@ export type NestedArray = number | NestedArray[];
  */
 export class Tensor {
   /** The elements, row-major, in the backend's memory. Shared with views made by `reshape`. */
-  private readonly storage: Storage;
+  private readonly memory: Storage;
   readonly shape: readonly number[];
+  /** The element type (of its storage; kept here because every op reads it). */
+  readonly dtype: DType;
   /** Whether gradients flow to this tensor; leaves with it set receive `.grad` from `backward()`. */
   requiresGrad = false;
   /** d(output)/d(this) accumulated by `backward()`; a leaf's only. */
@@ -66,13 +68,13 @@ export class Tensor {
     if (storage.length !== sizeOf(shape)) {
       throw new ShapeError(`Tensor: ${storage.length} elements cannot have shape ${fmtShape(shape)} (${sizeOf(shape)} elements)`);
     }
-    this.storage = storage;
+    this.memory = storage;
+    this.dtype = storageDType(storage);
     this.shape = shape;
   }
 
-  get dtype(): DType { return dtypeOf(this.storage); }
   get ndim(): number { return this.shape.length; }
-  get size(): number { return this.storage.length; }
+  get size(): number { return this.memory.length; }
   /** Whether this tensor was made by an op (false for leaves such as parameters and inputs). */
   get isLeaf(): boolean { return this.gradFn === null; }
 
@@ -82,11 +84,17 @@ export class Tensor {
    * Throws where the tensor's memory was released (an intermediate of a graph that `backward()`
    * consumed) or cannot be read synchronously.
    */
-  get values(): Storage {
-    if (isReleased(this.storage)) {
-      throw new ValueError('this tensor is an intermediate result inside a module (or loss) whose graph backward() has consumed, and its memory was reused; to keep it, return it from forward() or copy it with .clone() before backward(), or call backward() only once per forward pass');
-    }
-    return this.storage;
+  get values(): HostStorage {
+    return host(this.storage);
+  }
+
+  /**
+   * @internal The storage itself, on any backend (a GPU buffer included): what ops hand to kernels.
+   * Throws where the tensor's memory was released.
+   */
+  get storage(): Storage {
+    if (isReleased(this.memory)) refuseReleased();
+    return this.memory;
   }
 
   // ── Output ────────────────────────────────────────────────────────────────────────────────
@@ -96,7 +104,8 @@ export class Tensor {
    * @example const [a, b] = await kiln.tensor([1, 2]).data();
    */
   async data(): Promise<TypedArray> {
-    return this.dataSync();
+    const s = this.storage;
+    return isHost(s) ? s.slice() : readStorage(s);
   }
 
   /** A copy of the elements, read synchronously (js and wasm backends). */
@@ -112,17 +121,21 @@ export class Tensor {
 
   /** `item()`, on every backend. */
   async itemAsync(): Promise<number> {
-    return this.item();
+    if (this.size !== 1) return this.item();
+    return (await this.data())[0]!;
   }
 
   /** The elements as nested arrays, on every backend. */
   async toArrayAsync(): Promise<NestedArray> {
-    return this.toArray();
+    return this.nest(await this.data());
   }
 
   /** The elements as nested arrays (a number for a 0-D tensor), read synchronously. */
   toArray(): NestedArray {
-    const values = this.values;
+    return this.nest(this.values);
+  }
+
+  private nest(values: TypedArray): NestedArray {
     const build = (dim: number, offset: number): NestedArray => {
       if (dim === this.shape.length) return values[offset]!;
       const stride = sizeOf(this.shape.slice(dim + 1));
@@ -150,7 +163,7 @@ export class Tensor {
   }
 
   /** A tensor with the same data, cut from the graph. */
-  detach(): Tensor { return new Tensor(this.values, this.shape); }
+  detach(): Tensor { return new Tensor(this.storage, this.shape); }
 
   /** Sets `requiresGrad` on a leaf, in place: `w.requiresGrad_()`. */
   requiresGrad_(flag = true): this {
@@ -163,7 +176,7 @@ export class Tensor {
   /** @internal Zeroes `.grad` in place, keeping its memory (zeroGrad); the next backward copies into it. */
   resetGrad(): void {
     if (!this.grad) return;
-    this.grad.values.fill(0);
+    fillStorage(this.grad.storage, 0);
     this.grad.zeroed = true;
   }
 
@@ -171,15 +184,14 @@ export class Tensor {
   accumulateGrad(g: Tensor): void {
     if (this.grad === null) {
       const copy = allocStorage(this.dtype, this.size, 'a gradient', true);
-      copy.set(g.values);
+      copyStorage(g.storage, copy);
       this.grad = new Tensor(copy, this.shape);
     } else if (this.grad.zeroed) {
       // zeroGrad left zeros: a copy (memcpy) is the sum, and costs a fraction of the add loop
-      this.grad.values.set(g.values);
+      copyStorage(g.storage, this.grad.storage);
     } else {
-      const d = this.grad.values;
-      const s = g.values;
-      backend().binary('add', d, stridesOf(this.shape), s, stridesOf(this.shape), d, this.shape);
+      const d = this.grad.storage;
+      backend().binary('add', d, stridesOf(this.shape), g.storage, stridesOf(this.shape), d, this.shape);
     }
     this.grad.zeroed = false;
   }
@@ -189,7 +201,7 @@ export class Tensor {
   /** A copy with its own data, still in the graph. */
   clone(): Tensor {
     const copy = allocStorage(this.dtype, this.size);
-    copy.set(this.values);
+    copyStorage(this.storage, copy);
     const out = new Tensor(copy, this.shape);
     return record(out, 'clone', [this], (g) => [g]);
   }
@@ -198,9 +210,7 @@ export class Tensor {
   to(dtype: DType): Tensor {
     if (dtype === this.dtype) return this;
     const data = allocStorage(dtype, this.size);
-    const src = this.values;
-    if (dtype === 'int32') for (let i = 0; i < data.length; i++) data[i] = Math.trunc(src[i]!);
-    else data.set(src);
+    copyStorage(this.storage, data);
     const out = new Tensor(data, this.shape);
     if (!isFloat(dtype)) return out;
     const from = this.dtype;
@@ -291,7 +301,7 @@ export class Tensor {
   div_(other: Tensor | number): this { return this.inPlace('div_', other, 'div'); }
   /** Copies `src` (broadcast to this shape) into this tensor. */
   copy_(src: Tensor): this { this.checkInPlace('copy_'); sh.copyInto(this, src); return this; }
-  fill_(value: number): this { this.checkInPlace('fill_'); this.values.fill(value); return this; }
+  fill_(value: number): this { this.checkInPlace('fill_'); fillStorage(this.storage, value); return this; }
   zero_(): this { return this.fill_(0); }
 
   private checkInPlace(op: string): void {
@@ -305,12 +315,17 @@ export class Tensor {
     const o = ew.asTensor(other, this);
     if (!sameShape(o.shape, this.shape)) {
       const target = sh.broadcastTo(o.shape, this.shape, name);
-      backend().binary(op, this.values, stridesOf(this.shape), o.values, broadcastStrides(o.shape, target), this.values, this.shape);
+      backend().binary(op, this.storage, stridesOf(this.shape), o.storage, broadcastStrides(o.shape, target), this.storage, this.shape);
     } else {
-      backend().binary(op, this.values, stridesOf(this.shape), o.values, stridesOf(o.shape), this.values, this.shape);
+      backend().binary(op, this.storage, stridesOf(this.shape), o.storage, stridesOf(o.shape), this.storage, this.shape);
     }
     return this;
   }
+}
+
+/** Tensor.storage's error, apart so that the getter stays small enough to inline. */
+function refuseReleased(): never {
+  throw new ValueError('this tensor is an intermediate result inside a module (or loss) whose graph backward() has consumed, and its memory was reused; to keep it, return it from forward() or copy it with .clone() before backward(), or call backward() only once per forward pass');
 }
 
 function flatArgs(args: number[] | [readonly number[]]): number[] {

@@ -55,7 +55,11 @@ export class DataLoader implements Iterable<Batch> {
     for (let start = 0; start < n; start += this.batchSize) {
       const end = Math.min(start + this.batchSize, n);
       if (this.dropLast && end - start < this.batchSize) break;
-      if (order) {
+      if (order && end - start === 1) {
+        // One example (stochastic gradient descent): a slice of one row, with no index tensor.
+        const i = order[start]!;
+        yield { x: x.narrow(0, i, 1), y: y.narrow(0, i, 1) };
+      } else if (order) {
         const idx = new Tensor(order.slice(start, end), [end - start]);
         yield { x: x.indexSelect(0, idx), y: y.indexSelect(0, idx) };
       } else {

@@ -349,7 +349,7 @@ export async function predict(model: Module, x: Tensor, options: PredictOptions 
     if (parts.length === 1) return parts[0]!;
     // The parts are predict's alone once joined.
     const all = cat(parts, 0);
-    releaseStorages(parts.map((p) => p.values));
+    releaseStorages(parts.map((p) => p.storage));
     return all;
   });
 }

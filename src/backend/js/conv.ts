@@ -1,3 +1,5 @@
+import { host, optHost as opt } from '../../tensor/storage.js';
+import type { Storage } from '../../tensor/storage.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import { allocate, dtypeOf } from '../../tensor/dtype.js';
 import type { Window2d } from '../backend.js';
@@ -61,7 +63,8 @@ function col2im(cols: TypedArray, n: number, g: Window2d, dx: TypedArray): void 
 
 const colsFor = (like: TypedArray, g: Window2d): TypedArray => allocate(dtypeOf(like), g.C * g.KH * g.KW * g.OH * g.OW);
 
-export function conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, out: TypedArray, F: number, g: Window2d): void {
+export function conv2d(x_: Storage, w_: Storage, bias_: Storage | null, out_: Storage, F: number, g: Window2d): void {
+  const x = host(x_), w = host(w_), bias = opt(bias_), out = host(out_);
   const cols = colsFor(x, g);
   const ckk = g.C * g.KH * g.KW, plane = g.OH * g.OW;
   for (let n = 0; n < g.N; n++) {
@@ -77,7 +80,8 @@ export function conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, ou
   }
 }
 
-export function conv2dBackwardInput(dy: TypedArray, w: TypedArray, dx: TypedArray, F: number, g: Window2d): void {
+export function conv2dBackwardInput(dy_: Storage, w_: Storage, dx_: Storage, F: number, g: Window2d): void {
+  const dy = host(dy_), w = host(w_), dx = host(dx_);
   const cols = colsFor(dx, g);
   const ckk = g.C * g.KH * g.KW, plane = g.OH * g.OW;
   dx.fill(0);
@@ -88,7 +92,8 @@ export function conv2dBackwardInput(dy: TypedArray, w: TypedArray, dx: TypedArra
   }
 }
 
-export function conv2dBackwardFilter(x: TypedArray, dy: TypedArray, dw: TypedArray, F: number, g: Window2d): void {
+export function conv2dBackwardFilter(x_: Storage, dy_: Storage, dw_: Storage, F: number, g: Window2d): void {
+  const x = host(x_), dy = host(dy_), dw = host(dw_);
   const cols = colsFor(x, g);
   const ckk = g.C * g.KH * g.KW, plane = g.OH * g.OW;
   const part = allocate(dtypeOf(dw), F * ckk);
@@ -101,7 +106,8 @@ export function conv2dBackwardFilter(x: TypedArray, dy: TypedArray, dw: TypedArr
   }
 }
 
-export function conv2dBackward(dy: TypedArray, x: TypedArray, w: TypedArray, dx: TypedArray | null, dw: TypedArray | null, db: TypedArray | null, F: number, g: Window2d): void {
+export function conv2dBackward(dy_: Storage, x_: Storage, w_: Storage, dx_: Storage | null, dw_: Storage | null, db_: Storage | null, F: number, g: Window2d): void {
+  const dy = host(dy_), x = host(x_), w = host(w_), dx = opt(dx_), dw = opt(dw_), db = opt(db_);
   if (dx) conv2dBackwardInput(dy, w, dx, F, g);
   if (dw) conv2dBackwardFilter(x, dy, dw, F, g);
   if (db) {

@@ -1,3 +1,5 @@
+import { host } from '../../tensor/storage.js';
+import type { Storage } from '../../tensor/storage.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { BinaryOp, UnaryOp } from '../backend.js';
 
@@ -40,7 +42,8 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   tanhGrad: (a, b) => a * (1 - b * b),
 };
 
-export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
+export function unary(op: UnaryOp, x_: Storage, out_: Storage): void {
+  const x = host(x_), out = host(out_);
   const n = x.length;
   switch (op) {
     case 'neg': for (let i = 0; i < n; i++) out[i] = -x[i]!; return;
@@ -65,9 +68,10 @@ export function isContiguous(strides: readonly number[], shape: readonly number[
 const isScalar = (strides: readonly number[]): boolean => strides.every((s) => s === 0);
 
 export function binary(
-  op: BinaryOp, a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[],
-  out: TypedArray, outShape: readonly number[],
+  op: BinaryOp, a_: Storage, aStrides: readonly number[], b_: Storage, bStrides: readonly number[],
+  out_: Storage, outShape: readonly number[],
 ): void {
+  const a = host(a_), b = host(b_), out = host(out_);
   const n = out.length;
   const aFlat = isContiguous(aStrides, outShape);
   const bFlat = isContiguous(bStrides, outShape);
@@ -144,9 +148,10 @@ function broadcastBinary(
 }
 
 export function where(
-  cond: TypedArray, cStrides: readonly number[], a: TypedArray, aStrides: readonly number[],
-  b: TypedArray, bStrides: readonly number[], out: TypedArray, outShape: readonly number[],
+  cond_: Storage, cStrides: readonly number[], a_: Storage, aStrides: readonly number[],
+  b_: Storage, bStrides: readonly number[], out_: Storage, outShape: readonly number[],
 ): void {
+  const cond = host(cond_), a = host(a_), b = host(b_), out = host(out_);
   // One odometer walk over outShape, with an offset into each of the three operands.
   const ndim = outShape.length;
   const idx = new Array<number>(ndim).fill(0);
@@ -162,7 +167,8 @@ export function where(
   }
 }
 
-export function clamp(x: TypedArray, lo: number, hi: number, out: TypedArray): void {
+export function clamp(x_: Storage, lo: number, hi: number, out_: Storage): void {
+  const x = host(x_), out = host(out_);
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
     out[i] = v < lo ? lo : v > hi ? hi : v;

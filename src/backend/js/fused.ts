@@ -1,4 +1,5 @@
-import type { Backend } from '../backend.js';
+import type { Kernels } from '../backend.js';
+import { host, hostInt } from '../../tensor/storage.js';
 import { allocate, dtypeOf } from '../../tensor/dtype.js';
 import { conv2d, conv2dBackward } from './conv.js';
 import { unary } from './elementwise.js';
@@ -8,7 +9,8 @@ import { maxPool2d } from './pool.js';
 // kernel is held to (ops/fused.test.ts).
 
 /** maxPool2d(relu(conv2d(x, w, bias))), pooled per example so argmax indexes the example's output. */
-export const conv2dReluMaxPool: Backend['conv2dReluMaxPool'] = (x, w, bias, out, argmax, F, g, pg) => {
+export const conv2dReluMaxPool: Kernels['conv2dReluMaxPool'] = (x, w, bias, out_, argmax_, F, g, pg) => {
+  const out = host(out_), argmax = hostInt(argmax_);
   const y = allocate(dtypeOf(out), g.N * F * g.OH * g.OW);
   conv2d(x, w, bias, y, F, g);
   unary('relu', y, y);
@@ -19,7 +21,8 @@ export const conv2dReluMaxPool: Backend['conv2dReluMaxPool'] = (x, w, bias, out,
 };
 
 /** Each pooled gradient, where the pooled output is > 0 (ReLU), goes to its window's max; then conv2d's backward. */
-export const conv2dReluMaxPoolBackward: Backend['conv2dReluMaxPoolBackward'] = (dy, y, argmax, x, w, dx, dw, db, F, g) => {
+export const conv2dReluMaxPoolBackward: Kernels['conv2dReluMaxPoolBackward'] = (dy_, y_, argmax_, x, w, dx, dw, db, F, g) => {
+  const dy = host(dy_), y = host(y_), argmax = hostInt(argmax_);
   const perY = F * g.OH * g.OW, perOut = dy.length / g.N;
   const d = allocate(dtypeOf(dy), g.N * perY);
   for (let o = 0; o < dy.length; o++) {

@@ -1,6 +1,8 @@
-import type { TypedArray } from '../../tensor/dtype.js';
+import { host, hostInt } from '../../tensor/storage.js';
+import type { Storage } from '../../tensor/storage.js';
 
-export function permute(x: TypedArray, shape: readonly number[], perm: readonly number[], out: TypedArray): void {
+export function permute(x_: Storage, shape: readonly number[], perm: readonly number[], out_: Storage): void {
+  const x = host(x_), out = host(out_);
   const ndim = shape.length;
   const inStrides = new Array<number>(ndim);
   let s = 1;
@@ -21,7 +23,8 @@ export function permute(x: TypedArray, shape: readonly number[], perm: readonly 
   }
 }
 
-export function gather(x: TypedArray, outer: number, n: number, inner: number, index: Int32Array, m: number, out: TypedArray): void {
+export function gather(x_: Storage, outer: number, n: number, inner: number, index_: Storage, m: number, out_: Storage): void {
+  const x = host(x_), index = hostInt(index_), out = host(out_);
   for (let o = 0; o < outer; o++)
     for (let j = 0; j < m; j++)
       for (let i = 0; i < inner; i++) {
@@ -30,7 +33,8 @@ export function gather(x: TypedArray, outer: number, n: number, inner: number, i
       }
 }
 
-export function scatterAdd(dst: TypedArray, outer: number, n: number, inner: number, index: Int32Array, m: number, src: TypedArray): void {
+export function scatterAdd(dst_: Storage, outer: number, n: number, inner: number, index_: Storage, m: number, src_: Storage): void {
+  const dst = host(dst_), index = hostInt(index_), src = host(src_);
   for (let o = 0; o < outer; o++)
     for (let j = 0; j < m; j++)
       for (let i = 0; i < inner; i++) {
@@ -39,7 +43,8 @@ export function scatterAdd(dst: TypedArray, outer: number, n: number, inner: num
       }
 }
 
-export function indexSelect(x: TypedArray, outer: number, n: number, inner: number, index: Int32Array, out: TypedArray): void {
+export function indexSelect(x_: Storage, outer: number, n: number, inner: number, index_: Storage, out_: Storage): void {
+  const x = host(x_), index = hostInt(index_), out = host(out_);
   const m = index.length;
   for (let o = 0; o < outer; o++)
     for (let j = 0; j < m; j++) {
@@ -48,12 +53,25 @@ export function indexSelect(x: TypedArray, outer: number, n: number, inner: numb
     }
 }
 
-export function copyBlock(x: TypedArray, outer: number, n: number, inner: number, out: TypedArray, outN: number, outStart: number): void {
+/** The adjoint of indexSelect: dst[:, index[j], :] += src[:, j, :] for dst: [outer, n, inner], src: [outer, m, inner]. */
+export function indexAdd(dst_: Storage, outer: number, n: number, inner: number, index_: Storage, src_: Storage): void {
+  const dst = host(dst_), index = hostInt(index_), src = host(src_);
+  const m = index.length;
+  for (let o = 0; o < outer; o++)
+    for (let j = 0; j < m; j++) {
+      const to = (o * n + index[j]!) * inner, from = (o * m + j) * inner;
+      for (let i = 0; i < inner; i++) dst[to + i]! += src[from + i]!;
+    }
+}
+
+export function copyBlock(x_: Storage, outer: number, n: number, inner: number, out_: Storage, outN: number, outStart: number): void {
+  const x = host(x_), out = host(out_);
   const len = n * inner;
   for (let o = 0; o < outer; o++) out.set(x.subarray(o * len, (o + 1) * len), (o * outN + outStart) * inner);
 }
 
-export function sliceBlock(x: TypedArray, outer: number, n: number, inner: number, start: number, len: number, out: TypedArray): void {
+export function sliceBlock(x_: Storage, outer: number, n: number, inner: number, start: number, len: number, out_: Storage): void {
+  const x = host(x_), out = host(out_);
   for (let o = 0; o < outer; o++) {
     const from = (o * n + start) * inner;
     out.set(x.subarray(from, from + len * inner), o * len * inner);

@@ -1,3 +1,5 @@
+import { host } from '../../tensor/storage.js';
+import type { Storage } from '../../tensor/storage.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import { allocate, dtypeOf } from '../../tensor/dtype.js';
 
@@ -88,9 +90,10 @@ function gemmNT(a: TypedArray, aOff: number, b: TypedArray, bOff: number, c: Typ
  * (O(m·k) work against O(m·k·n)); a transposed B is read in place by the dot-product kernel.
  */
 export function matmul(
-  a: TypedArray, aStride: number, b: TypedArray, bStride: number, out: TypedArray,
+  a_: Storage, aStride: number, b_: Storage, bStride: number, out_: Storage,
   batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean,
 ): void {
+  const a = host(a_), b = host(b_), out = host(out_);
   const aT = transA ? allocate(dtypeOf(a), m * k) : null;
   for (let bi = 0; bi < batch; bi++) {
     let A = a, aOff = bi * aStride;

@@ -1,9 +1,11 @@
-import type { Backend } from '../backend.js';
+import type { Kernels } from '../backend.js';
+import { host, optHost } from '../../tensor/storage.js';
 
 // Fused optimiser updates, one pass over each parameter. Formulas follow PyTorch's optimisers
 // exactly, so the reference trajectories in shared/reference replay to 1e-9 in float64.
 
-export const sgdStep: Backend['sgdStep'] = (p, g, buf, o) => {
+export const sgdStep: Kernels['sgdStep'] = (p_, g_, buf_, o) => {
+  const p = host(p_), g = host(g_), buf = optHost(buf_);
   const { lr, momentum, dampening, nesterov, weightDecay, first } = o;
   for (let i = 0; i < p.length; i++) {
     let d = g[i]! + weightDecay * p[i]!;
@@ -16,7 +18,8 @@ export const sgdStep: Backend['sgdStep'] = (p, g, buf, o) => {
   }
 };
 
-export const rmspropStep: Backend['rmspropStep'] = (p, g, sq, buf, o) => {
+export const rmspropStep: Kernels['rmspropStep'] = (p_, g_, sq_, buf_, o) => {
+  const p = host(p_), g = host(g_), sq = host(sq_), buf = optHost(buf_);
   const { lr, alpha, eps, momentum, weightDecay } = o;
   for (let i = 0; i < p.length; i++) {
     const d = g[i]! + weightDecay * p[i]!;
@@ -33,7 +36,8 @@ export const rmspropStep: Backend['rmspropStep'] = (p, g, sq, buf, o) => {
   }
 };
 
-export const adamStep: Backend['adamStep'] = (p, g, m, v, o) => {
+export const adamStep: Kernels['adamStep'] = (p_, g_, m_, v_, o) => {
+  const p = host(p_), g = host(g_), m = host(m_), v = host(v_);
   const { lr, beta1, beta2, eps, weightDecay, decoupled, t } = o;
   // lr·m̂/(√v̂ + ε) as PyTorch computes it: (lr/bc₁)·m / (√v/√bc₂ + ε), one root and one division
   // per element (this loop is a quarter of an MLP's training step).

@@ -1,9 +1,11 @@
-import type { TypedArray } from '../../tensor/dtype.js';
+import { host, hostInt } from '../../tensor/storage.js';
+import type { Storage } from '../../tensor/storage.js';
 import type { Window2d } from '../backend.js';
 
 // Pooling over each of the N·C planes independently.
 
-export function maxPool2d(x: TypedArray, out: TypedArray, argmax: Int32Array, g: Window2d): void {
+export function maxPool2d(x_: Storage, out_: Storage, argmax_: Storage, g: Window2d): void {
+  const x = host(x_), out = host(out_), argmax = hostInt(argmax_);
   const { N, C, H, W, KH, KW, OH, OW, strideH, strideW, padH, padW, dilH, dilW } = g;
   for (let p = 0; p < N * C; p++) {
     const base = p * H * W;
@@ -29,7 +31,8 @@ export function maxPool2d(x: TypedArray, out: TypedArray, argmax: Int32Array, g:
   }
 }
 
-export function maxPool2dBackward(dy: TypedArray, argmax: Int32Array, dx: TypedArray): void {
+export function maxPool2dBackward(dy_: Storage, argmax_: Storage, dx_: Storage): void {
+  const dy = host(dy_), argmax = hostInt(argmax_), dx = host(dx_);
   for (let o = 0; o < dy.length; o++) dx[argmax[o]!] += dy[o]!;
 }
 
@@ -53,14 +56,16 @@ function forEachWindowPixel(g: Window2d, f: (o: number, i: number) => void): voi
   }
 }
 
-export function avgPool2d(x: TypedArray, out: TypedArray, g: Window2d): void {
+export function avgPool2d(x_: Storage, out_: Storage, g: Window2d): void {
+  const x = host(x_), out = host(out_);
   const area = g.KH * g.KW;
   out.fill(0);
   forEachWindowPixel(g, (o, i) => { out[o] += x[i]!; });
   for (let o = 0; o < out.length; o++) out[o] /= area;
 }
 
-export function avgPool2dBackward(dy: TypedArray, dx: TypedArray, g: Window2d): void {
+export function avgPool2dBackward(dy_: Storage, dx_: Storage, g: Window2d): void {
+  const dy = host(dy_), dx = host(dx_);
   const area = g.KH * g.KW;
   dx.fill(0);
   forEachWindowPixel(g, (o, i) => { dx[i] += dy[o]! / area; });
@@ -69,7 +74,8 @@ export function avgPool2dBackward(dy: TypedArray, dx: TypedArray, g: Window2d): 
 const start = (i: number, inSize: number, outSize: number): number => Math.floor((i * inSize) / outSize);
 const end = (i: number, inSize: number, outSize: number): number => Math.ceil(((i + 1) * inSize) / outSize);
 
-export function adaptiveAvgPool2d(x: TypedArray, out: TypedArray, planes: number, H: number, W: number, OH: number, OW: number): void {
+export function adaptiveAvgPool2d(x_: Storage, out_: Storage, planes: number, H: number, W: number, OH: number, OW: number): void {
+  const x = host(x_), out = host(out_);
   for (let p = 0; p < planes; p++) {
     for (let oh = 0; oh < OH; oh++) {
       const h0 = start(oh, H, OH), h1 = end(oh, H, OH);
@@ -83,7 +89,8 @@ export function adaptiveAvgPool2d(x: TypedArray, out: TypedArray, planes: number
   }
 }
 
-export function adaptiveAvgPool2dBackward(dy: TypedArray, dx: TypedArray, planes: number, H: number, W: number, OH: number, OW: number): void {
+export function adaptiveAvgPool2dBackward(dy_: Storage, dx_: Storage, planes: number, H: number, W: number, OH: number, OW: number): void {
+  const dy = host(dy_), dx = host(dx_);
   dx.fill(0);
   for (let p = 0; p < planes; p++) {
     for (let oh = 0; oh < OH; oh++) {

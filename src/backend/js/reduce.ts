@@ -1,8 +1,10 @@
-import type { TypedArray } from '../../tensor/dtype.js';
+import { host, hostInt } from '../../tensor/storage.js';
+import type { Storage } from '../../tensor/storage.js';
 import type { ReduceOp } from '../backend.js';
 
 // x: [outer, n, inner] → out: [outer, inner]. Sums accumulate in float64 (JS numbers).
-export function reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void {
+export function reduce(op: ReduceOp, x_: Storage, outer: number, n: number, inner: number, out_: Storage): void {
+  const x = host(x_), out = host(out_);
   for (let o = 0; o < outer; o++) {
     const base = o * n * inner;
     for (let i = 0; i < inner; i++) {
@@ -16,7 +18,8 @@ export function reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, in
   }
 }
 
-export function argReduce(op: 'max' | 'min', x: TypedArray, outer: number, n: number, inner: number, out: Int32Array): void {
+export function argReduce(op: 'max' | 'min', x_: Storage, outer: number, n: number, inner: number, out_: Storage): void {
+  const x = host(x_), out = hostInt(out_);
   const better = op === 'max' ? (v: number, b: number) => v > b : (v: number, b: number) => v < b;
   for (let o = 0; o < outer; o++) {
     const base = o * n * inner;
@@ -34,7 +37,8 @@ export function argReduce(op: 'max' | 'min', x: TypedArray, outer: number, n: nu
 }
 
 // Softmax along the middle axis, stabilised by subtracting the max (log-sum-exp).
-export function softmax(x: TypedArray, outer: number, n: number, inner: number, log: boolean, out: TypedArray): void {
+export function softmax(x_: Storage, outer: number, n: number, inner: number, log: boolean, out_: Storage): void {
+  const x = host(x_), out = host(out_);
   for (let o = 0; o < outer; o++) {
     const base = o * n * inner;
     for (let i = 0; i < inner; i++) {

@@ -1,3 +1,4 @@
+import type { Storage } from '../../tensor/storage.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import { getNumThreads } from '../threads.js';
 import { KernelCall, KernelHeap } from './heap.js';
@@ -70,7 +71,7 @@ export class WasmContext {
   }
 }
 
-export const isF32 = (x: TypedArray | null): x is Float32Array | null => x === null || x instanceof Float32Array;
+export const isF32 = (x: Storage | null): x is Float32Array | null => x === null || x instanceof Float32Array;
 
 /** Splits `n` items into at most `chunks` runs whose starts are multiples of `align`: [start, count][]. */
 export function split(n: number, chunks: number, align: number): [number, number][] {

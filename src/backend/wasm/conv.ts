@@ -1,4 +1,4 @@
-import type { Backend, Window2d } from '../backend.js';
+import type { Kernels, Window2d } from '../backend.js';
 import * as js from '../js/conv.js';
 import type { KernelCall } from './heap.js';
 import { windowIn } from './window.js';
@@ -47,7 +47,7 @@ export function runConv(ctx: WasmContext, c: KernelCall, kernel: PoolKernel, p1:
 }
 
 /** conv2d and its gradients on the SIMD kernels (float32; js otherwise). */
-export function convKernels(ctx: WasmContext): Pick<Backend, 'conv2d' | 'conv2dBackwardInput' | 'conv2dBackwardFilter' | 'conv2dBackward'> {
+export function convKernels(ctx: WasmContext): Pick<Kernels, 'conv2d' | 'conv2dBackwardInput' | 'conv2dBackwardFilter' | 'conv2dBackward'> {
   return {
     conv2d: (x, w, bias, out, F, g) => {
       if (!isF32(x) || !isF32(w) || !isF32(bias) || !isF32(out)) return js.conv2d(x, w, bias, out, F, g);

@@ -1,4 +1,4 @@
-import type { Backend } from '../backend.js';
+import type { Kernels } from '../backend.js';
 import * as js from '../js/elementwise.js';
 import { isContiguous } from '../js/elementwise.js';
 import type { WasmContext } from './context.js';
@@ -7,7 +7,7 @@ import type { WasmContext } from './context.js';
  * ReLU and its backward as branch-free SIMD; every other elementwise function runs the js kernel,
  * which reads and writes the kernels' memory in place just as well.
  */
-export function elementwiseKernels(ctx: WasmContext): Pick<Backend, 'unary' | 'binary'> {
+export function elementwiseKernels(ctx: WasmContext): Pick<Kernels, 'unary' | 'binary'> {
   const { k } = ctx;
   return {
     unary: (op, x, out) => {

@@ -1,4 +1,5 @@
-import type { Backend } from '../backend.js';
+import { hostInt } from '../../tensor/storage.js';
+import type { Kernels } from '../backend.js';
 import * as js from '../js/fused.js';
 import { convBackwardFrom, forwardArgs, runConv } from './conv.js';
 import { isF32 } from './context.js';
@@ -9,12 +10,12 @@ import { windowIn } from './window.js';
  * maxPool2d(relu(conv2d(·))) in one kernel pass: each example's conv output is pooled while still
  * in cache, and the full-size activation never exists as a tensor (ops/fused.ts).
  */
-export function fusedKernels(ctx: WasmContext): Pick<Backend, 'conv2dReluMaxPool' | 'conv2dReluMaxPoolBackward'> {
+export function fusedKernels(ctx: WasmContext): Pick<Kernels, 'conv2dReluMaxPool' | 'conv2dReluMaxPoolBackward'> {
   return {
     conv2dReluMaxPool: (x, w, bias, out, argmax, F, g, pg) => {
       if (!isF32(x) || !isF32(w) || !isF32(bias) || !isF32(out)) return js.conv2dReluMaxPool(x, w, bias, out, argmax, F, g, pg);
       ctx.call((c) => {
-        const pb = bias ? c.in(bias) : 0, pa = c.out(argmax), perOut = out.length / g.N, pw = windowIn(c, pg);
+        const pb = bias ? c.in(bias) : 0, pa = c.out(hostInt(argmax)), perOut = out.length / g.N, pw = windowIn(c, pg);
         runConv(ctx, c, 'conv2dForward', c.in(x), c.in(w), out, F, g, (n0) => forwardArgs(pb, true, pw, pa + 4 * n0 * perOut), true);
       });
     },
@@ -23,7 +24,7 @@ export function fusedKernels(ctx: WasmContext): Pick<Backend, 'conv2dReluMaxPool
       ctx.call((c) => {
         // dy routed (where y > 0) to each window's max, into the full conv output's gradient
         const perY = F * g.OH * g.OW, full = c.temp(4 * g.N * perY);
-        ctx.k.conv2dRoutePooled(c.in(dy), c.in(y), c.in(argmax), full, g.N, dy.length / g.N, perY);
+        ctx.k.conv2dRoutePooled(c.in(dy), c.in(y), c.in(hostInt(argmax)), full, g.N, dy.length / g.N, perY);
         convBackwardFrom(ctx, c, full, x, w, dx, dw, db, F, g);
       });
     },

@@ -1,6 +1,8 @@
 import type { Backend } from '../backend.js';
 import { newTypedArray } from '../../tensor/dtype.js';
-import { jsBackend } from '../js/index.js';
+import { isHost } from '../../tensor/storage.js';
+import { hostTransfers } from '../host.js';
+import { jsKernels } from '../js/index.js';
 import { convKernels } from './conv.js';
 import { WasmContext } from './context.js';
 import { elementwiseKernels } from './elementwise.js';
@@ -39,17 +41,19 @@ function wasmBackendOn(loaded: LoadedKernels): WasmBackend {
   const ctx = new WasmContext(loaded.k, loaded);
   const { heap, pool } = ctx;
   return {
-    ...jsBackend,
     name: 'wasm',
+    onDevice: false,
     detail: () => `${loaded.variant === 'relaxed' ? 'SIMD + relaxed SIMD' : 'SIMD'}, ${ctx.threads()} thread${ctx.threads() > 1 ? 's' : ''}${pool?.stats().failed ? ' (worker threads failed to start: running on one)' : ''}${heap.shared ? '' : ', tensors in JavaScript memory (no shared memory here)'}`,
     // float32 and int32 storages of 4 KB and more that are asked to be its own in the kernels'
     // memory; the rest (and all of them on private memory) in JavaScript arrays, which kernels
     // copy in when that is worth it.
     alloc: (dtype, n, what, own, zeroed) => (own && n >= MIN_RESIDENT ? heap.storage(dtype, n, zeroed) : null) ?? newTypedArray(dtype, n, what),
-    release: (s) => heap.release(s),
+    release: (s) => isHost(s) && heap.release(s),
     minReleasable: heap.shared ? MIN_RESIDENT : Infinity,
     memoryStats: () => heap.memoryStats(),
     threadStats: () => pool?.stats() ?? null,
+    ...hostTransfers,
+    ...jsKernels,
     matmul: matmulKernel(ctx),
     ...convKernels(ctx),
     ...fusedKernels(ctx),

@@ -1,4 +1,4 @@
-import type { Backend } from '../backend.js';
+import type { Kernels } from '../backend.js';
 import { matmul as jsMatmul } from '../js/matmul.js';
 import type { KernelCall } from './heap.js';
 import { chunkCount, isF32, split } from './context.js';
@@ -10,7 +10,7 @@ const MIN_MATMUL_WORK = 16 * 1024;
 const GEMM_MIN_SPAN = 32;
 
 /** A batch of products on the gemm kernel, operands used in place in the kernels' memory. */
-export function matmulKernel(ctx: WasmContext): Backend['matmul'] {
+export function matmulKernel(ctx: WasmContext): Kernels['matmul'] {
   const { k } = ctx;
   /**
    * C = op(A)·op(B) at byte offsets, split by rows (or columns, when wider than tall) over the

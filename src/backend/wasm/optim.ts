@@ -1,4 +1,4 @@
-import type { Backend } from '../backend.js';
+import type { Kernels } from '../backend.js';
 import * as js from '../js/optim.js';
 import type { WasmContext } from './context.js';
 
@@ -7,7 +7,7 @@ import type { WasmContext } from './context.js';
  * the kernels' memory: the optimiser allocates its state like any storage). SGD's one
  * multiply-add per element runs as fast in js.
  */
-export function optimKernels(ctx: WasmContext): Pick<Backend, 'adamStep' | 'rmspropStep'> {
+export function optimKernels(ctx: WasmContext): Pick<Kernels, 'adamStep' | 'rmspropStep'> {
   const { k } = ctx;
   return {
     adamStep: (p, g, m, v, o) => {
