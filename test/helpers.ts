@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,4 +64,35 @@ export function tempDir(prefix = 'kiln-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** expectClose for a tensor on any backend (a GPU's included): its values are read back first. */
+export async function expectCloseAsync(actual: Tensor, expected: RefTensor | Tensor, tol: number, label: string): Promise<void> {
+  const eShape = expected instanceof Tensor ? [...expected.shape] : expected.shape;
+  const eData = expected instanceof Tensor ? Array.from(await expected.data()) : expected.data;
+  expect([...actual.shape], `${label}: shape`).toEqual(eShape);
+  const got = await actual.data();
+  for (let i = 0; i < eData.length; i++) {
+    const k = got[i]!;
+    const t = eData[i]!;
+    const ok = k === t || (Number.isNaN(k) && Number.isNaN(t)) || Math.abs(k - t) <= tol * Math.max(1, Math.abs(t));
+    if (!ok) expect.fail(`${label}[${i}]: kiln=${k} | reference=${t} (tolerance ${tol})`);
+  }
+}
+
+/**
+ * Starts the webgpu backend for a test file: on SwiftShader (Chromium's software Vulkan) where no
+ * driver is set, as CI runs it. Returns null, with the reason, where no adapter can be had — which
+ * fails in CI (CI=true), where one must be there.
+ */
+export async function startWebgpu(setBackend: (name: string) => Promise<string>): Promise<string | null> {
+  const swiftshader = '/usr/lib/chromium/vk_swiftshader_icd.json';
+  if (!process.env.VK_ICD_FILENAMES && existsSync(swiftshader)) process.env.VK_ICD_FILENAMES = swiftshader;
+  try {
+    await setBackend('webgpu');
+    return null;
+  } catch (e) {
+    if (process.env.CI) throw e;
+    return e instanceof Error ? e.message : String(e);
+  }
 }

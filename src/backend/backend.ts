@@ -61,6 +61,8 @@ export interface Kernels {
   binary(op: BinaryOp, a: Storage, aStrides: readonly number[], b: Storage, bStrides: readonly number[], out: Storage, outShape: readonly number[]): void;
   /** out = cond ≠ 0 ? a : b, all three broadcast to `outShape`. */
   where(cond: Storage, cStrides: readonly number[], a: Storage, aStrides: readonly number[], b: Storage, bStrides: readonly number[], out: Storage, outShape: readonly number[]): void;
+  /** out[idx] = x[idx·xStrides] over every index of `outShape`: a broadcast copy. */
+  expand(x: Storage, xStrides: readonly number[], out: Storage, outShape: readonly number[]): void;
   /** out[i] = min(max(x[i], lo), hi). */
   clamp(x: Storage, lo: number, hi: number, out: Storage): void;
   /** x: [outer, n, inner] → out: [outer, inner]. */

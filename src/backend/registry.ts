@@ -15,6 +15,9 @@ let madeList: Backend[] = [jsBackend];
 /** Backends registered by name, made on first use: sync (may return null where it cannot start here), async. */
 const factories = new Map<string, { sync: () => Backend | null; async: () => Promise<Backend | null> }>([
   ['wasm', { sync: createWasmBackend, async: createWasmBackendAsync }],
+  // The GPU starts only asynchronously (adapter and device are promises), and its code loads only
+  // then; it throws a ValueError saying why it cannot start.
+  ['webgpu', { sync: () => null, async: () => import('./webgpu/index.js').then((m) => m.createWebgpuBackend()) }],
 ]);
 /** Factories that returned null synchronously (a page's main thread): only the async one may succeed. */
 const failedSync = new Set<string>();

@@ -96,7 +96,10 @@ function checkClassTargets(input: Tensor, target: Tensor, op: string): void {
     throw new ShapeError(`${op}: target must be [${input.shape[0]}] (one class index per row of the input ${fmtShape(input.shape)}), got ${fmtShape(target.shape)}`);
   }
   const classes = input.shape[1]!;
-  const t = target.values;
+  // Checked where the labels can be read without a wait; a GPU's gather clamps them instead.
+  const ts = target.storage;
+  if (!isHost(ts)) return;
+  const t = ts;
   for (let i = 0; i < t.length; i++) {
     if (t[i]! < 0 || t[i]! >= classes) throw new ValueError(`${op}: label ${t[i]} at row ${i} is out of range for ${classes} classes (labels must be 0…${classes - 1})`);
   }

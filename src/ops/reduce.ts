@@ -1,4 +1,4 @@
-import { allocStorage, copyStorage } from '../tensor/storage.js';
+import { allocIndexStorage, allocStorage, copyStorage } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import type { ReduceOp } from '../backend/backend.js';
@@ -120,13 +120,13 @@ export function argReduce(x: Tensor, op: 'max' | 'min', dim?: number | null, kee
   const name = op === 'max' ? 'argmax' : 'argmin';
   if (x.size === 0) throw new ShapeError(`${name}: cannot take the ${name} of an empty tensor`);
   if (dim === undefined || dim === null) {
-    const out = new Int32Array(1);
+    const out = allocIndexStorage(1);
     backend().argReduce(op, x.storage, 1, x.size, 1, out);
     return new Tensor(out, keepdim ? x.shape.map(() => 1) : []);
   }
   const d = normalizeDim(dim, x.ndim, name);
   const { outer, n, inner } = splitAt(x.shape, d);
-  const out = new Int32Array(outer * inner);
+  const out = allocIndexStorage(outer * inner);
   backend().argReduce(op, x.storage, outer, n, inner, out);
   return new Tensor(out, reducedShape(x.shape, [d], keepdim));
 }

@@ -102,11 +102,9 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(x.shape, target)) return x;
   broadcastTo(x.shape, target, 'expand');
   const out = allocStorage(x.dtype, sizeOf(target));
-  // A `where` whose condition is always true is a strided broadcast copy.
-  backend().where(ALWAYS, target.map(() => 0), x.storage, broadcastStrides(x.shape, target), x.storage, broadcastStrides(x.shape, target), out, target);
+  backend().expand(x.storage, broadcastStrides(x.shape, target), out, target);
   return record(new Tensor(out, target), 'expand', [x], (g) => [sumTo(g, x.shape)]);
 }
-const ALWAYS = new Int32Array([1]);
 
 /** Sums a broadcast gradient back down to `shape`: the backward of every broadcasting op. */
 export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
@@ -121,7 +119,7 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
 export function copyInto(dst: Tensor, src: Tensor): void {
   broadcastTo(src.shape, dst.shape, 'copy_');
   if (sameShape(src.shape, dst.shape)) copyStorage(src.storage, dst.storage);
-  else backend().where(ALWAYS, dst.shape.map(() => 0), src.storage, broadcastStrides(src.shape, dst.shape), src.storage, broadcastStrides(src.shape, dst.shape), dst.storage, dst.shape);
+  else backend().expand(src.storage, broadcastStrides(src.shape, dst.shape), dst.storage, dst.shape);
 }
 
 /** `length` elements of `dim` from `start`. Copies the data. */

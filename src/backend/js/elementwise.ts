@@ -167,6 +167,12 @@ export function where(
   }
 }
 
+/** A `where` whose condition is always true is a strided broadcast copy. */
+export function expand(x: Storage, xStrides: readonly number[], out: Storage, outShape: readonly number[]): void {
+  where(ALWAYS, outShape.map(() => 0), x, xStrides, x, xStrides, out, outShape);
+}
+const ALWAYS = new Int32Array([1]);
+
 export function clamp(x_: Storage, lo: number, hi: number, out_: Storage): void {
   const x = host(x_), out = host(out_);
   for (let i = 0; i < x.length; i++) {

@@ -1,7 +1,7 @@
 import type { Backend, Kernels } from '../backend.js';
 import { hostTransfers } from '../host.js';
 import { conv2d, conv2dBackward, conv2dBackwardFilter, conv2dBackwardInput } from './conv.js';
-import { binary, clamp, unary, where } from './elementwise.js';
+import { binary, clamp, expand, unary, where } from './elementwise.js';
 import { copyBlock, gather, indexAdd, indexSelect, permute, scatterAdd, sliceBlock } from './indexing.js';
 import { conv2dReluMaxPool, conv2dReluMaxPoolBackward } from './fused.js';
 import { matmul } from './matmul.js';
@@ -12,7 +12,7 @@ import { argReduce, reduce, softmax } from './reduce.js';
 
 /** The reference kernels: every kernel, in plain TypeScript, for float32, float64 and int32. */
 export const jsKernels: Kernels = {
-  unary, binary, where, clamp,
+  unary, binary, where, expand, clamp,
   reduce, argReduce, softmax,
   matmul,
   permute, gather, scatterAdd, indexSelect, indexAdd, copyBlock, sliceBlock,

@@ -1,0 +1,182 @@
+import { ShapeError, ValueError } from '../../errors.js';
+import { dtypeOf } from '../../tensor/dtype.js';
+import type { DType } from '../../tensor/dtype.js';
+import type { Backend } from '../backend.js';
+import { requestGpuDevice } from './device.js';
+import { BufferPool, GpuStorage, gpu } from './memory.js';
+import { GpuQueue, groupsFor } from './queue.js';
+import * as wgsl from './wgsl.js';
+
+// The webgpu backend: every kernel a WGSL compute shader over GPU buffers (memory.ts), recorded
+// and submitted without waiting (queue.ts); only `read` brings values back. It starts
+// asynchronously (`await kiln.setBackend('webgpu')`): in browsers and workers through
+// navigator.gpu, in Node.js through the optional `webgpu` package.
+
+/** The webgpu backend, with its queue's counters (submits, reads) for tests. */
+export type WebgpuBackend = Backend & { queueStats(): { submits: number; reads: number }; keepAlive?: GPU };
+
+/** Starts the backend on the GPU's device; throws a ValueError that says why when there is none. */
+export async function createWebgpuBackend(): Promise<WebgpuBackend> {
+  const { device, description, gpu } = await requestGpuDevice();
+  return { ...webgpuBackendOn(device, description), keepAlive: gpu };
+}
+
+/** p: [n, ndim, shape[MAX_DIMS], then each operand's strides[MAX_DIMS]]. */
+function stridedParams(shape: readonly number[], ...strides: (readonly number[])[]): number[] {
+  if (shape.length > wgsl.MAX_DIMS) throw new ShapeError(`webgpu backend: broadcasting works on up to ${wgsl.MAX_DIMS} dims, got ${shape.length}; reshape to fewer`);
+  const pad = (a: readonly number[]): number[] => [...a, ...new Array<number>(wgsl.MAX_DIMS - a.length).fill(0)];
+  const n = shape.reduce((x, y) => x * y, 1);
+  return [n, shape.length, ...pad(shape), ...strides.flatMap(pad)];
+}
+
+function webgpuBackendOn(device: GPUDevice, description: string): WebgpuBackend {
+  const pool = new BufferPool(device);
+  const queue = new GpuQueue(device);
+  // Bound where a kernel's optional operand is absent (a binding must still be filled).
+  const none = pool.alloc('float32', 4, 'a placeholder');
+  const run = (key: string, code: () => string, buffers: readonly GPUBuffer[], params: readonly number[], groups: number, floatFrom?: number): void =>
+    queue.dispatch(queue.pipeline(key, code), buffers, params, groups, floatFrom);
+  const dt = (s: GpuStorage): DType => s.dtype;
+
+  /** out[idx] = x[idx·xStrides]: the strided copy behind expand and permute. */
+  const stridedCopy = (x: GpuStorage, xStrides: readonly number[], out: GpuStorage, shape: readonly number[]): void => {
+    const params = stridedParams(shape, xStrides);
+    run(`expand:${dt(x)}`, () => wgsl.expand(dt(x)), [x.buffer, out.buffer], params, groupsFor(params[0]!));
+  };
+
+  const unsupported = (op: string): never => {
+    throw new ValueError(`webgpu backend: ${op} has no GPU kernel yet; run this model on kiln.setBackend('wasm')`);
+  };
+
+  return {
+    name: 'webgpu',
+    onDevice: true,
+    detail: () => `WebGPU on ${description}`,
+    minReleasable: 0,
+    queueStats: () => ({ submits: queue.submits, reads: queue.reads }),
+    alloc: (dtype, n, what, _own, zeroed) => {
+      const s = pool.alloc(dtype, n, what);
+      if (zeroed) fillBuffer(s, 0);
+      return s;
+    },
+    release: (s) => s instanceof GpuStorage && pool.release(s),
+    memoryStats: () => pool.stats(),
+    read: (s) => queue.read(gpu(s)),
+    write: (s, values) => {
+      const g = gpu(s);
+      if (dtypeOf(values) !== g.dtype) {
+        throw new ValueError(`webgpu backend: cannot write ${dtypeOf(values)} values into a ${g.dtype} buffer; convert them first`);
+      }
+      queue.write(g, values);
+    },
+    fill: (s, value) => fillBuffer(gpu(s), value),
+    copy: (src_, dst_) => {
+      const src = gpu(src_), dst = gpu(dst_);
+      if (src.dtype === dst.dtype) queue.copy(src.buffer, dst.buffer, src.length * 4);
+      else run(`cast:${src.dtype}:${dst.dtype}`, () => wgsl.cast(src.dtype, dst.dtype), [src.buffer, dst.buffer], [src.length], groupsFor(src.length));
+    },
+
+    unary: (op, x_, out_) => {
+      const x = gpu(x_), out = gpu(out_);
+      const inPlace = x.buffer === out.buffer;
+      run(`unary:${op}:${dt(x)}:${dt(out)}:${inPlace}`, () => wgsl.unary(op, dt(x), dt(out), inPlace), inPlace ? [out.buffer] : [x.buffer, out.buffer], [out.length], groupsFor(out.length));
+    },
+    binary: (op, a_, as, b_, bs, out_, shape) => {
+      const a = gpu(a_), b = gpu(b_), out = gpu(out_);
+      const alias = out.buffer === a.buffer ? 'a' : out.buffer === b.buffer ? 'b' : null;
+      const buffers = alias === 'a' ? [out.buffer, b.buffer] : alias === 'b' ? [a.buffer, out.buffer] : [a.buffer, b.buffer, out.buffer];
+      const params = stridedParams(shape, as, bs);
+      run(`binary:${op}:${dt(a)}:${dt(b)}:${dt(out)}:${alias}`, () => wgsl.binary(op, dt(a), dt(b), dt(out), alias), buffers, params, groupsFor(params[0]!));
+    },
+    where: (c_, cs, a_, as, b_, bs, out_, shape) => {
+      const c = gpu(c_), a = gpu(a_), b = gpu(b_), out = gpu(out_);
+      const params = stridedParams(shape, cs, as, bs);
+      run(`where:${dt(c)}:${dt(a)}:${dt(b)}:${dt(out)}`, () => wgsl.where(dt(c), dt(a), dt(b), dt(out)), [c.buffer, a.buffer, b.buffer, out.buffer], params, groupsFor(params[0]!));
+    },
+    expand: (x, xs, out, shape) => stridedCopy(gpu(x), xs, gpu(out), shape),
+    clamp: (x_, lo, hi, out_) => {
+      const x = gpu(x_), out = gpu(out_);
+      const inPlace = x.buffer === out.buffer;
+      run(`clamp:${dt(x)}:${inPlace}`, () => wgsl.clamp(dt(x), inPlace), inPlace ? [out.buffer] : [x.buffer, out.buffer], [out.length, lo, hi], groupsFor(out.length), 1);
+    },
+    reduce: (op, x_, outer, n, inner, out_) => {
+      const x = gpu(x_), out = gpu(out_);
+      run(`reduce:${op}:${dt(x)}`, () => wgsl.reduce(op, dt(x)), [x.buffer, out.buffer], [outer * inner, n, inner], outer * inner);
+    },
+    argReduce: (op, x_, outer, n, inner, out_) => {
+      const x = gpu(x_), out = gpu(out_);
+      run(`argReduce:${op}:${dt(x)}`, () => wgsl.argReduce(op, dt(x)), [x.buffer, out.buffer], [outer * inner, n, inner], groupsFor(outer * inner));
+    },
+    softmax: (x_, outer, n, inner, log, out_) => {
+      const x = gpu(x_), out = gpu(out_);
+      run('softmax', () => wgsl.softmax(), [x.buffer, out.buffer], [outer * inner, n, inner, +log], groupsFor(outer * inner));
+    },
+    matmul: (a_, aStride, b_, bStride, out_, batch, m, k, n, transA, transB) => {
+      const a = gpu(a_), b = gpu(b_), out = gpu(out_);
+      if (a.dtype !== 'float32' || b.dtype !== 'float32') unsupported('an int32 matmul');
+      const rowBlocks = Math.ceil(m / 64), colBlocks = Math.ceil(n / 64);
+      run('matmul', () => wgsl.matmul(), [a.buffer, b.buffer, out.buffer], [m, n, k, aStride, bStride, +transA, +transB, rowBlocks, colBlocks], batch * rowBlocks * colBlocks);
+    },
+    permute: (x, shape, perm, out) => {
+      // out[idx] = x[Σ idx[d]·stride of axis perm[d]]: a strided copy over the permuted shape.
+      const strides = new Array<number>(shape.length);
+      for (let d = shape.length - 1, s = 1; d >= 0; d--) { strides[d] = s; s *= shape[d]!; }
+      stridedCopy(gpu(x), perm.map((p) => strides[p]!), gpu(out), perm.map((p) => shape[p]!));
+    },
+    gather: (x_, outer, n, inner, index_, m, out_) => {
+      const x = gpu(x_), index = gpu(index_), out = gpu(out_);
+      run(`gather:${dt(x)}`, () => wgsl.gather(dt(x)), [x.buffer, index.buffer, out.buffer], [outer * m * inner, n, inner, m], groupsFor(outer * m * inner));
+    },
+    scatterAdd: (dst_, outer, n, inner, index_, m, src_) => {
+      const dst = gpu(dst_), index = gpu(index_), src = gpu(src_);
+      run(`scatterAdd:${dt(dst)}`, () => wgsl.scatterAdd(dt(dst)), [dst.buffer, index.buffer, src.buffer], [outer * n * inner, n, inner, m], groupsFor(outer * n * inner));
+    },
+    indexSelect: (x_, outer, n, inner, index_, out_) => {
+      const x = gpu(x_), index = gpu(index_), out = gpu(out_), m = index.length;
+      run(`indexSelect:${dt(x)}`, () => wgsl.indexSelect(dt(x)), [x.buffer, index.buffer, out.buffer], [outer * m * inner, n, inner, m], groupsFor(outer * m * inner));
+    },
+    indexAdd: (dst_, outer, n, inner, index_, src_) => {
+      const dst = gpu(dst_), index = gpu(index_), src = gpu(src_), m = index.length;
+      run(`indexAdd:${dt(dst)}`, () => wgsl.indexAdd(dt(dst)), [dst.buffer, index.buffer, src.buffer], [outer * n * inner, n, inner, m], groupsFor(outer * n * inner));
+    },
+    copyBlock: (x_, outer, n, inner, out_, outN, outStart) => {
+      const x = gpu(x_), out = gpu(out_);
+      run(`block:${dt(x)}`, () => wgsl.block(dt(x)), [x.buffer, out.buffer], [outer * n * inner, n, inner, n, 0, outN, outStart], groupsFor(outer * n * inner));
+    },
+    sliceBlock: (x_, outer, n, inner, start, len, out_) => {
+      const x = gpu(x_), out = gpu(out_);
+      run(`block:${dt(x)}`, () => wgsl.block(dt(x)), [x.buffer, out.buffer], [outer * len * inner, len, inner, n, start, len, 0], groupsFor(outer * len * inner));
+    },
+    conv2d: () => unsupported('conv2d'),
+    conv2dBackwardInput: () => unsupported('conv2d'),
+    conv2dBackwardFilter: () => unsupported('conv2d'),
+    conv2dBackward: () => unsupported('conv2d'),
+    conv2dReluMaxPool: () => unsupported('conv2d'),
+    conv2dReluMaxPoolBackward: () => unsupported('conv2d'),
+    maxPool2d: () => unsupported('maxPool2d'),
+    maxPool2dBackward: () => unsupported('maxPool2d'),
+    avgPool2d: () => unsupported('avgPool2d'),
+    avgPool2dBackward: () => unsupported('avgPool2d'),
+    adaptiveAvgPool2d: () => unsupported('adaptiveAvgPool2d'),
+    adaptiveAvgPool2dBackward: () => unsupported('adaptiveAvgPool2d'),
+    sgdStep: (p_, g_, buf_, o) => {
+      const p = gpu(p_), g = gpu(g_), buf = buf_ ? gpu(buf_) : none;
+      run('sgd', () => wgsl.sgd(), [p.buffer, g.buffer, buf.buffer], [p.length, +(buf_ !== null), +o.nesterov, +o.first, o.lr, o.momentum, o.dampening, o.weightDecay], groupsFor(p.length), 4);
+    },
+    rmspropStep: (p_, g_, sq_, buf_, o) => {
+      const p = gpu(p_), g = gpu(g_), sq = gpu(sq_), buf = buf_ ? gpu(buf_) : none;
+      run('rmsprop', () => wgsl.rmsprop(), [p.buffer, g.buffer, sq.buffer, buf.buffer], [p.length, +(buf_ !== null), o.lr, o.alpha, o.eps, o.momentum, o.weightDecay], groupsFor(p.length), 2);
+    },
+    adamStep: (p_, g_, m_, v_, o) => {
+      const p = gpu(p_), g = gpu(g_), m = gpu(m_), v = gpu(v_);
+      const stepSize = o.lr / (1 - Math.pow(o.beta1, o.t));
+      const invRootBc2 = 1 / Math.sqrt(1 - Math.pow(o.beta2, o.t));
+      run('adam', () => wgsl.adam(), [p.buffer, g.buffer, m.buffer, v.buffer], [p.length, +o.decoupled, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, stepSize, invRootBc2], groupsFor(p.length), 2);
+    },
+  };
+
+  function fillBuffer(s: GpuStorage, value: number): void {
+    const bits = s.dtype === 'int32' ? value | 0 : new Uint32Array(new Float32Array([value]).buffer)[0]!;
+    run(`fill:${s.dtype}`, () => wgsl.fill(s.dtype), [s.buffer], [s.length, bits], groupsFor(s.length));
+  }
+}
