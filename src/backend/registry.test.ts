@@ -17,7 +17,7 @@ describe('backend selection', () => {
       kiln.setBackend('wasm');
       const viaWasm = Array.from(a.matmul(b).values);
       viaWasm.forEach((v, i) => expect(v).toBeCloseTo(viaJs[i]!, 3));
-      expect(() => kiln.setBackend('webgpu')).toThrow("setBackend: no backend named 'webgpu'; available: js, wasm");
+      expect(() => kiln.setBackend('cuda')).toThrow("setBackend: no backend named 'cuda'; available: js, wasm");
     } finally {
       kiln.setBackend(before);
     }
@@ -31,7 +31,7 @@ describe('backend selection', () => {
       expect(kiln.backendDetail('wasm')).toMatch(/^SIMD( \+ relaxed SIMD)?, 3 threads$/);
       kiln.setNumThreads(1);
       expect(kiln.backendDetail('wasm')).toMatch(/^SIMD( \+ relaxed SIMD)?, 1 thread$/);
-      expect(() => kiln.backendDetail('webgpu')).toThrow("backendDetail: no backend named 'webgpu'");
+      expect(() => kiln.backendDetail('cuda')).toThrow("backendDetail: no backend named 'cuda'");
     } finally {
       kiln.setNumThreads(threads);
     }

@@ -13,11 +13,11 @@ import { createWasmBackend, createWasmBackendAsync } from './wasm/index.js';
 const made = new Map<string, Backend>([['js', jsBackend]]);
 let madeList: Backend[] = [jsBackend];
 /** Backends registered by name, made on first use: sync (may return null where it cannot start here), async. */
-const factories = new Map<string, { sync: () => Backend | null; async: () => Promise<Backend | null> }>([
+const factories = new Map<string, { sync: () => Backend | null; async: () => Promise<Backend | null>; listedOnceStarted?: boolean }>([
   ['wasm', { sync: createWasmBackend, async: createWasmBackendAsync }],
   // The GPU starts only asynchronously (adapter and device are promises), and its code loads only
   // then; it throws a ValueError saying why it cannot start.
-  ['webgpu', { sync: () => null, async: () => import('./webgpu/index.js').then((m) => m.createWebgpuBackend()) }],
+  ['webgpu', { sync: () => null, async: () => import('./webgpu/index.js').then((m) => m.createWebgpuBackend()), listedOnceStarted: true }],
 ]);
 /** Factories that returned null synchronously (a page's main thread): only the async one may succeed. */
 const failedSync = new Set<string>();
@@ -86,6 +86,14 @@ export function backendOf(s: Storage): Backend {
   return b;
 }
 
+/** The backend named `name`, which must have started (`await kiln.setBackend(name)` starts it). */
+export function startedBackend(name: string, op: string): Backend {
+  checkName(name, op);
+  const b = make(name);
+  if (!b) throw new ValueError(`${op}: the ${name} backend has not started; await kiln.setBackend('${name}') first`);
+  return b;
+}
+
 /** Every backend made so far (storages are handed back to the one that owns them). */
 export function instantiatedBackends(): readonly Backend[] {
   return madeList;
@@ -128,16 +136,19 @@ export function getBackend(): string {
   return backend().name;
 }
 
-/** The names of the backends that can run here (starting them to find out). */
+/**
+ * The names of the backends that can run here (starting them to find out). A GPU is found only
+ * asynchronously: 'webgpu' is listed once `await kiln.setBackend('webgpu')` has started it.
+ */
 export function listBackends(): string[] {
-  return knownNames().filter((n) => made.has(n) || make(n) !== undefined || failedSync.has(n));
+  return knownNames().filter((n) => made.has(n) || (!factories.get(n)?.listedOnceStarted && (make(n) !== undefined || failedSync.has(n))));
 }
 
 /** What a backend runs on here, e.g. 'SIMD + relaxed SIMD, 2 threads' for wasm (the current one by default). */
 export function backendDetail(name: string = backend().name): string {
   checkName(name, 'backendDetail');
   const b = make(name);
-  if (!b) return 'not started yet: await kiln.ready()';
+  if (!b) return factories.get(name)?.listedOnceStarted ? `not started yet: await kiln.setBackend('${name}')` : 'not started yet: await kiln.ready()';
   return b.detail?.() ?? 'JavaScript, 1 thread';
 }
 

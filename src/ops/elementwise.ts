@@ -1,4 +1,4 @@
-import { allocOutput, allocStorage, hostArray, placeHost } from '../tensor/storage.js';
+import { allocOutput, allocStorage, copyStorage, hostArray } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
@@ -17,9 +17,31 @@ export function asTensor(x: Tensor | number, like: Tensor): Tensor {
   if (x instanceof Tensor) return x;
   if (typeof x !== 'number') throw new ValueError(`expected a Tensor or a number, got ${typeof x}`);
   const dtype: DType = isFloat(like.dtype) ? like.dtype : Number.isInteger(x) ? 'int32' : 'float32';
+  const b = backend();
+  if (b.onDevice) return deviceConstant(b.name, dtype, x);
   const data = hostArray(dtype, 1);
   data[0] = x;
-  return new Tensor(placeHost(data), []);
+  return new Tensor(data, []);
+}
+
+/** Numbers as 0-D tensors on a GPU, uploaded once each: an upload per op would cut the queue's batch of work. */
+const deviceConstants = new Map<string, Tensor>();
+const MAX_DEVICE_CONSTANTS = 256;
+
+function deviceConstant(backendName: string, dtype: DType, x: number): Tensor {
+  const key = `${backendName}:${dtype}:${x}`;
+  let t = deviceConstants.get(key);
+  if (!t) {
+    if (deviceConstants.size === MAX_DEVICE_CONSTANTS) deviceConstants.clear();
+    const data = hostArray(dtype, 1);
+    data[0] = x;
+    // Long-lived: no release scope may take it back while the cache holds it.
+    const s = allocStorage(dtype, 1, 'a constant', true);
+    copyStorage(data, s);
+    t = new Tensor(s, []);
+    deviceConstants.set(key, t);
+  }
+  return t;
 }
 
 /** Runs a broadcast binary kernel; `dtype` overrides the promoted result type. */

@@ -45,7 +45,7 @@ export function host(s: Storage): HostStorage {
 
 /** host()'s error, apart so that host() stays small enough to inline into every kernel call. */
 function refuseDevice(s: DeviceStorage): never {
-  throw new ValueError(`this tensor lives on the ${s.backendName} backend, whose memory cannot be read synchronously or by another backend's kernels; read it with await t.data() (or t.toArrayAsync(), t.itemAsync()), or move it with t.toBackend('js')`);
+  throw new ValueError(`this tensor lives on the ${s.backendName} backend, whose memory cannot be read synchronously or by another backend's kernels; read it with await t.data() (or t.toArrayAsync(), t.itemAsync()), or move it with await t.toBackend('js')`);
 }
 
 /** `host(s)`, or null for none (a kernel's optional operand). */
@@ -105,7 +105,8 @@ function alloc(dtype: DType, n: number, what: string, longLived: boolean, zeroed
   checkAllocation(dtype, n, what);
   const b = backend();
   const s = b.alloc(dtype, n, what, longLived || depth > 0, zeroed);
-  if (depth > 0 && n >= b.minReleasable) tracked.push(s);
+  // Long-lived storages (parameters, gradients, optimiser state, data moved to a GPU) are never a scope's to release.
+  if (depth > 0 && !longLived && n >= b.minReleasable) tracked.push(s);
   return s;
 }
 

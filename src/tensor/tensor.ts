@@ -1,6 +1,6 @@
 import { record, runBackward, isGradEnabled } from '../autograd/tape.js';
 import type { GradFn } from '../autograd/tape.js';
-import { backend } from '../backend/registry.js';
+import { backend, startedBackend } from '../backend/registry.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import * as ew from '../ops/elementwise.js';
 import * as act from '../ops/activation.js';
@@ -198,6 +198,19 @@ export class Tensor {
 
   // ── Copies and conversions ───────────────────────────────────────────────────────────────
 
+  /**
+   * A copy of this tensor in the memory of the backend `name` (which must have started), out of the
+   * graph: the way tensors move between the CPU and a GPU.
+   * @example const onGpu = await t.toBackend('webgpu');   const back = await onGpu.toBackend('js');
+   */
+  async toBackend(name: string): Promise<Tensor> {
+    const target = startedBackend(name, 'toBackend');
+    const values = await this.data();
+    const s = target.alloc(this.dtype, this.size, 'a tensor', true, false);
+    target.write(s, values);
+    return new Tensor(s, this.shape);
+  }
+
   /** A copy with its own data, still in the graph. */
   clone(): Tensor {
     const copy = allocStorage(this.dtype, this.size);
@@ -326,6 +339,27 @@ export class Tensor {
 /** Tensor.storage's error, apart so that the getter stays small enough to inline. */
 function refuseReleased(): never {
   throw new ValueError('this tensor is an intermediate result inside a module (or loss) whose graph backward() has consumed, and its memory was reused; to keep it, return it from forward() or copy it with .clone() before backward(), or call backward() only once per forward pass');
+}
+
+/** Data uploaded to a GPU once, by the tensor they came from (the garbage collector drops both together). */
+const uploaded = new WeakMap<Tensor, Tensor>();
+
+/**
+ * `t` in the current backend's memory: itself on a CPU backend (or when already there); on a GPU,
+ * a copy uploaded once and kept while `t` lives (a dataset made before setBackend('webgpu')).
+ */
+export function onCurrentBackend(t: Tensor): Tensor {
+  const b = backend();
+  const s = t.storage;
+  if (!b.onDevice || !isHost(s)) return t;
+  let copy = uploaded.get(t);
+  if (!copy) {
+    const placed = allocStorage(t.dtype, t.size, 'data moved to the GPU', true);
+    copyStorage(s, placed);
+    copy = new Tensor(placed, t.shape);
+    uploaded.set(t, copy);
+  }
+  return copy;
 }
 
 function flatArgs(args: number[] | [readonly number[]]): number[] {

@@ -1,5 +1,6 @@
 import { Generator, defaultGenerator } from '../tensor/random.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, onCurrentBackend } from '../tensor/tensor.js';
+import { placeHost } from '../tensor/storage.js';
 import { checkInt, checkOptions } from '../validate.js';
 import type { TensorDataset } from './dataset.js';
 
@@ -45,7 +46,8 @@ export class DataLoader implements Iterable<Batch> {
   }
 
   *[Symbol.iterator](): Iterator<Batch> {
-    const { x, y } = this.dataset;
+    // On a GPU the dataset's examples are uploaded once (see onCurrentBackend), then batched there.
+    const x = onCurrentBackend(this.dataset.x), y = onCurrentBackend(this.dataset.y);
     const n = this.dataset.length;
     if (!this.shuffle && this.batchSize === n) {
       yield { x, y }; // full batch: no copy
@@ -60,7 +62,7 @@ export class DataLoader implements Iterable<Batch> {
         const i = order[start]!;
         yield { x: x.narrow(0, i, 1), y: y.narrow(0, i, 1) };
       } else if (order) {
-        const idx = new Tensor(order.slice(start, end), [end - start]);
+        const idx = new Tensor(placeHost(order.slice(start, end)), [end - start]);
         yield { x: x.indexSelect(0, idx), y: y.indexSelect(0, idx) };
       } else {
         yield { x: x.narrow(0, start, end - start), y: y.narrow(0, start, end - start) };

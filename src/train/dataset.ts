@@ -1,6 +1,7 @@
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { Generator, defaultGenerator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
+import { isHost, placeHost } from '../tensor/storage.js';
 import { checkOptions, checkRange } from '../validate.js';
 
 /**
@@ -22,14 +23,16 @@ export class TensorDataset {
 
   /** The examples at `indices`, as a new dataset. */
   subset(indices: Int32Array): TensorDataset {
-    const idx = new Tensor(indices, [indices.length]);
+    const idx = new Tensor(placeHost(indices), [indices.length]);
     return new TensorDataset(this.x.indexSelect(0, idx), this.y.indexSelect(0, idx));
   }
 }
 
 /** Throws a ValueError naming the first NaN or infinity and where it is. */
 export function checkFinite(t: Tensor, what: string): void {
-  const d = t.values;
+  const s = t.storage;
+  if (!isHost(s)) return; // on a GPU, data are checked where they were made (on the CPU) or not at all
+  const d = s;
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
     if (!Number.isFinite(v)) {

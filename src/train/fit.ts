@@ -6,6 +6,7 @@ import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { LRScheduler } from '../optim/schedules.js';
 import { cat } from '../ops/shape.js';
+import { onCurrentBackend } from '../tensor/tensor.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkInt, checkOptions, checkRange } from '../validate.js';
 import { fuse } from '../nn/fuse.js';
@@ -15,12 +16,14 @@ import type { Callback, Logs, TrainContext } from './callbacks.js';
 import { DataLoader } from './data-loader.js';
 import type { Batch } from './data-loader.js';
 import { TensorDataset } from './dataset.js';
-import { checkMetric, countCorrect } from './metrics.js';
+import { checkMetric, correctTensor, countCorrect } from './metrics.js';
 import type { MetricName } from './metrics.js';
 import { Yielder } from './yield.js';
 import { checkCheckpointer, encodeCheckpoint, restoreCheckpoint } from './checkpoint.js';
 import type { Checkpointer } from './checkpoint.js';
 import { defaultGenerator } from '../tensor/random.js';
+import { backend } from '../backend/registry.js';
+import { zeros } from '../tensor/creation.js';
 import type { YieldEvery } from './yield.js';
 
 export interface FitOptions {
@@ -132,9 +135,7 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
     if (signal?.aborted) { aborted = true; break; }
     for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
     model.train();
-    let lossSum = 0;
-    let seen = 0;
-    const correct = metrics.map(() => 0);
+    const totals = new EpochTotals(metrics.length);
     let batch = 0;
     for (const { x, y, made } of trackedBatches(loader)) {
       if (signal?.aborted) { aborted = true; break; }
@@ -152,30 +153,30 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
         endTracking(mark);
         throw e;
       }
+      // On the CPU the loss is read now; on a GPU it is added up there and read at the epoch's end
+      // (or now, for callbacks that want every batch's loss), so the GPU is never waited on.
+      const m = x.shape[0]!;
+      const value = totals.add(loss, m, metrics.map((name) => totals.device ? correctTensor(name, out, y, fromLogits) : countCorrect(name, out, y, fromLogits)));
       const forwardMade = endTracking(mark);
-      const value = loss.item();
-      if (!Number.isFinite(value)) {
-        throw new ValueError(`fit: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1}; lower the learning rate (now ${options.optimizer.lr}), scale the inputs, or use a stable loss such as binaryCrossEntropyWithLogits`);
-      }
+      const batchLoss = value ?? (callbacks.length ? await loss.itemAsync() : NaN);
+      if (value !== null) checkLoss(value, epoch, batch + 1, options.optimizer.lr);
       options.optimizer.zeroGrad();
       loss.backward();
       options.optimizer.step();
 
-      const m = x.shape[0]!;
-      lossSum += value * m;
-      seen += m;
-      metrics.forEach((name, i) => { correct[i]! += countCorrect(name, out, y, fromLogits); });
       releaseStorages(forwardMade);
       releaseStorages(made);
       if (callbacks.length) {
-        const logs: Logs = { loss: value };
+        const logs: Logs = { loss: batchLoss };
         for (const cb of callbacks) await cb.onBatchEnd?.(batch, logs, ctx);
       }
       batch++;
       if (yielder.due()) await yielder.yieldNow();
     }
     if (aborted) break; // a part of an epoch is not an epoch: its logs are not kept
-    const logs: Logs = { loss: lossSum / seen };
+    const { loss, correct, seen } = await totals.read();
+    if (totals.device) checkLoss(loss, epoch, null, options.optimizer.lr);
+    const logs: Logs = { loss: loss / seen };
     metrics.forEach((name, i) => { logs[name] = correct[i]! / seen; });
     if (options.validationData) {
       const v = await evaluate(model, options.validationData, { loss: options.loss, metrics, yieldEvery: options.yieldEvery }).catch((e: unknown) => {
@@ -199,6 +200,60 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
   for (const cb of callbacks) await cb.onTrainEnd?.(last, ctx);
   model.train();
   return { history, epochs: epoch, stoppedEarly: ctx.stopTraining || aborted, aborted };
+}
+
+/** The NaN-or-infinite-loss error of fit, naming the epoch (and the batch, where it is known). */
+function checkLoss(value: number, epoch: number, batch: number | null, lr: number): void {
+  if (Number.isFinite(value)) return;
+  throw new ValueError(`fit: the loss became ${value} at epoch ${epoch + 1}${batch === null ? '' : `, batch ${batch}`}; lower the learning rate (now ${lr}), scale the inputs, or use a stable loss such as binaryCrossEntropyWithLogits`);
+}
+
+/**
+ * An epoch's summed loss (Σ batch loss × batch size) and correct counts: numbers on the CPU; on a
+ * GPU, one-element tensors there, added to in place by each batch and read once by `read()`.
+ */
+class EpochTotals {
+  readonly device = backend().onDevice;
+  private loss = 0;
+  private readonly correct: number[];
+  private lossOnDevice: Tensor | null = null;
+  private correctOnDevice: Tensor[] = [];
+  private seen = 0;
+
+  constructor(metrics: number) {
+    this.correct = new Array<number>(metrics).fill(0);
+    if (this.device) {
+      // Made here, outside the steps' release scopes: they live for the epoch.
+      this.lossOnDevice = zeros([], { dtype: 'float32' });
+      this.correctOnDevice = this.correct.map(() => zeros([], { dtype: 'float32' }));
+    }
+  }
+
+  /** Adds a batch of m examples; returns its loss where it was read (the CPU), else null. */
+  add(loss: Tensor, m: number, correct: (number | Tensor)[]): number | null {
+    this.seen += m;
+    if (!this.device) {
+      const value = loss.item();
+      this.loss += value * m;
+      correct.forEach((c, i) => { if (typeof c === 'number') this.correct[i]! += c; });
+      return value;
+    }
+    noGrad(() => {
+      this.lossOnDevice!.add_(loss.detach().reshape([]).mul(m));
+      correct.forEach((c, i) => { if (typeof c !== 'number') this.correctOnDevice[i]!.add_(c); });
+    });
+    return null;
+  }
+
+  async read(): Promise<{ loss: number; correct: number[]; seen: number }> {
+    if (this.device) {
+      this.loss = this.lossOnDevice ? await this.lossOnDevice.itemAsync() : 0;
+      for (let i = 0; i < this.correct.length; i++) this.correct[i] = this.correctOnDevice[i] ? await this.correctOnDevice[i]!.itemAsync() : 0;
+      // Read: their buffers go back to the pool now, not when the garbage collector gets to them.
+      releaseStorages([this.lossOnDevice!, ...this.correctOnDevice].map((t) => t.storage));
+    }
+    return { loss: this.loss, correct: this.correct, seen: this.seen };
+  }
 }
 
 /** fit's onBatchEnd/onEpochEnd options as a callback. */
@@ -303,10 +358,14 @@ export async function evaluate(model: Module, data: TensorDataset, options: Eval
     for (const { x, y, made } of trackedBatches(new DataLoader(data, { batchSize: options.batchSize ?? 'full' }))) {
       if (batch > 0 && yielder.due()) await yielder.yieldNow(); // between batches: none after the last
       signal?.throwIfAborted();
-      const [{ out, loss }, forwardMade] = trackAllocations(() => noGrad(() => {
+      // Read back per batch (one read each on a GPU; evaluate runs far fewer batches than fit).
+      const device = backend().onDevice;
+      const [{ lossT, counts }, forwardMade] = trackAllocations(() => noGrad(() => {
         const out = model.forward(x);
-        return { out, loss: lossFn(out, y).item() };
+        return { lossT: lossFn(out, y), counts: metrics.map((name) => device ? correctTensor(name, out, y, fromLogits) : countCorrect(name, out, y, fromLogits)) };
       }));
+      const loss = await lossT.itemAsync();
+      const batchCorrect = await Promise.all(counts.map((c) => (typeof c === 'number' ? c : c.itemAsync())));
       // The data are finite (TensorDataset checks), so a NaN or infinite loss means the model's outputs are.
       if (!Number.isFinite(loss)) {
         throw new ValueError(`evaluate: the loss is ${loss} on batch ${batch + 1}: the model's outputs are not finite (did training diverge? lower the learning rate, or use a stable loss such as binaryCrossEntropyWithLogits)`);
@@ -314,7 +373,7 @@ export async function evaluate(model: Module, data: TensorDataset, options: Eval
       const m = x.shape[0]!;
       lossSum += loss * m;
       seen += m;
-      metrics.forEach((name, i) => { correct[i]! += countCorrect(name, out, y, fromLogits); });
+      batchCorrect.forEach((c, i) => { correct[i]! += c; });
       releaseStorages(forwardMade);
       releaseStorages(made);
       await options.onBatchEnd?.(batch, { loss });
@@ -333,6 +392,7 @@ export async function evaluate(model: Module, data: TensorDataset, options: Eval
 export async function predict(model: Module, x: Tensor, options: PredictOptions = {}): Promise<Tensor> {
   checkOptions('predict', options, ['batchSize', 'onBatchEnd', 'yieldEvery', 'signal', 'fuse']);
   if (options.fuse !== false) fuse(model);
+  x = onCurrentBackend(x); // inputs made on the CPU go up to a GPU once
   const n = x.shape[0] ?? 1;
   const batchSize = checkInt('predict', 'batchSize', options.batchSize ?? Math.max(n, 1));
   const yielder = new Yielder(options.yieldEvery, 'predict');

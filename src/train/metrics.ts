@@ -11,6 +11,22 @@ export function checkMetric(name: unknown, op: string): MetricName {
 }
 
 /**
+ * countCorrect as a 0-D float32 tensor computed by ops, on the tensors' own backend: what fit and
+ * evaluate accumulate on a GPU, to read once per epoch instead of once per batch.
+ */
+export function correctTensor(metric: MetricName, output: Tensor, target: Tensor, fromLogits: boolean): Tensor {
+  const n = output.shape[0] ?? 1;
+  const cols = output.size / Math.max(n, 1);
+  if (metric === 'accuracy' && cols > 1) {
+    if (target.size !== n) throw new ShapeError(`accuracy: ${fmtShape(output.shape)} scores need one class index per row, got labels ${fmtShape(target.shape)}`);
+    return output.reshape([n, cols]).argmax(1).eq(target.reshape([n])).float().sum();
+  }
+  if (target.size !== output.size) throw new ShapeError(`binaryAccuracy: output ${fmtShape(output.shape)} and labels ${fmtShape(target.shape)} differ in size`);
+  const predicted = output.reshape([output.size]).gt(fromLogits ? 0 : 0.5);
+  return predicted.eq(target.reshape([target.size]).ge(0.5)).float().sum().mul(n / output.size);
+}
+
+/**
  * Number of correct predictions in a batch (divide by the batch size for accuracy), read straight
  * from the typed arrays.
  * - `accuracy`: argmax of [N, C] scores against int32 labels [N]; for a single output column it

@@ -15,6 +15,11 @@ import * as wgsl from './wgsl.js';
 /** The webgpu backend, with its queue's counters (submits, reads) for tests. */
 export type WebgpuBackend = Backend & { queueStats(): { submits: number; reads: number }; keepAlive?: GPU };
 
+/** Whether `b` is the webgpu backend (for its queue's counters). */
+export function isWebgpuBackend(b: Backend): b is WebgpuBackend {
+  return b.name === 'webgpu' && 'queueStats' in b;
+}
+
 /** Starts the backend on the GPU's device; throws a ValueError that says why when there is none. */
 export async function createWebgpuBackend(): Promise<WebgpuBackend> {
   const { device, description, gpu } = await requestGpuDevice();
@@ -101,7 +106,9 @@ function webgpuBackendOn(device: GPUDevice, description: string): WebgpuBackend 
     },
     reduce: (op, x_, outer, n, inner, out_) => {
       const x = gpu(x_), out = gpu(out_);
-      run(`reduce:${op}:${dt(x)}`, () => wgsl.reduce(op, dt(x)), [x.buffer, out.buffer], [outer * inner, n, inner], outer * inner);
+      // A workgroup per output pays when rows are long; short rows go one thread per output.
+      if (n < 256) run(`reduceShort:${op}:${dt(x)}`, () => wgsl.reduceShort(op, dt(x)), [x.buffer, out.buffer], [outer * inner, n, inner], groupsFor(outer * inner));
+      else run(`reduce:${op}:${dt(x)}`, () => wgsl.reduce(op, dt(x)), [x.buffer, out.buffer], [outer * inner, n, inner], outer * inner);
     },
     argReduce: (op, x_, outer, n, inner, out_) => {
       const x = gpu(x_), out = gpu(out_);

@@ -32,7 +32,7 @@ export function sizeClass(bytes: number): number {
 /** A storage's buffer, or a ValueError naming the fix when it is not this backend's. */
 export function gpu(s: Storage): GpuStorage {
   if (s instanceof GpuStorage) return s;
-  throw new ValueError('webgpu backend: this tensor is not on the GPU (it was made on a CPU backend); move it with t.toBackend(\'webgpu\'), or create it after kiln.setBackend(\'webgpu\')');
+  throw new ValueError('webgpu backend: this tensor is not on the GPU (it was made on a CPU backend); move it with await t.toBackend(\'webgpu\'), or create it after await kiln.setBackend(\'webgpu\')');
 }
 
 /** GPU buffers of the backend: allocated, pooled by size class, and counted. */

@@ -225,6 +225,26 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 }`;
 }
 
+/** reduce for short rows (n < 256): one thread per output folds its n elements. p: [outer·inner, n, inner]. */
+export function reduceShort(op: ReduceOp, t: DType): string {
+  const T = wgslType(t);
+  const init = t === 'int32' ? { sum: '0', max: 'i32(-2147483647 - 1)', min: '2147483647' }[op] : REDUCE_INIT[op];
+  const fold = op === 'sum' ? 'acc + v' : t === 'int32' ? `${op}(acc, v)` : `select(${op}(acc, v), v, v != v)`;
+  return `${PARAMS}
+${buf(1, 'a', T)}
+${buf(2, 'o', T, true)}
+${ELEMENT_MAIN}
+  if (i >= p[0]) { return; }
+  let n = p[1];
+  let inner = p[2];
+  let base = (i / inner) * n * inner + i % inner;
+  var inf = 0x7f800000u;
+  var acc: ${T} = ${init};
+  for (var j = 0u; j < n; j++) { let v = a[base + j * inner]; acc = ${fold}; }
+  o[i] = acc;
+}`;
+}
+
 /** The index of the first max (min) along n: x: [outer, n, inner] → out: [outer, inner] (int32). p: [outer·inner, n, inner]. */
 export function argReduce(op: 'max' | 'min', t: DType): string {
   const cmp = op === 'max' ? '>' : '<';
@@ -271,17 +291,19 @@ ${ELEMENT_MAIN}
 
 /**
  * C_b = op(A_b)·op(B_b), tiled: each workgroup of 16×16 threads computes a 64×64 block of C, 4×4
- * per thread, staging 64×16 of A and 16×64 of B in workgroup memory per step along k. Batches
- * run along the dispatch's z… folded into y with the row blocks. p: [m, n, k, aStride, bStride,
- * transA, transB, rowBlocks, colBlocks].
+ * per thread in sixteen scalar accumulators (written out, not arrays: compilers keep them in
+ * registers), staging 64×16 of A and 16×64 of B in workgroup memory per step along k. The block
+ * index runs over batches × row blocks × column blocks. p: [m, n, k, aStride, bStride, transA,
+ * transB, rowBlocks, colBlocks].
  */
 export function matmul(): string {
   return `${PARAMS}
 ${buf(1, 'a', 'f32')}
 ${buf(2, 'b', 'f32')}
 ${buf(3, 'c', 'f32', true)}
-var<workgroup> As: array<array<f32, 64>, 16>;
-var<workgroup> Bs: array<array<f32, 64>, 16>;
+var<workgroup> As: array<f32, 1024>;
+var<workgroup> Bs: array<f32, 1024>;
+var<private> cBase: u32;
 fn A(base: u32, i: u32, q: u32) -> f32 {
   if (i >= p[0] || q >= p[2]) { return 0.0; }
   if (p[5] != 0u) { return a[base + q * p[0] + i]; }
@@ -292,44 +314,87 @@ fn B(base: u32, q: u32, j: u32) -> f32 {
   if (p[6] != 0u) { return b[base + j * p[2] + q]; }
   return b[base + q * p[1] + j];
 }
+fn store(r: u32, col: u32, v: f32) {
+  if (r < p[0] && col < p[1]) { c[cBase + r * p[1] + col] = v; }
+}
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let m = p[0]; let n = p[1]; let k = p[2];
+  let k = p[2];
   let block = wid.y * nwg.x + wid.x;
   let perBatch = p[7] * p[8];
   let batch = block / perBatch;
-  let rb = (block % perBatch) / p[8];
-  let cb = block % p[8];
-  let row0 = rb * 64u; let col0 = cb * 64u;
-  let aBase = batch * p[3]; let bBase = batch * p[4];
+  let row0 = ((block % perBatch) / p[8]) * 64u;
+  let col0 = (block % p[8]) * 64u;
+  let aBase = batch * p[3];
+  let bBase = batch * p[4];
+  cBase = batch * p[0] * p[1];
   let t = lid.y * 16u + lid.x;
-  var acc: array<array<f32, 4>, 4>;
+  let ty = lid.y * 4u;
+  let tx = lid.x * 4u;
+  var c00 = 0.0;
+  var c01 = 0.0;
+  var c02 = 0.0;
+  var c03 = 0.0;
+  var c10 = 0.0;
+  var c11 = 0.0;
+  var c12 = 0.0;
+  var c13 = 0.0;
+  var c20 = 0.0;
+  var c21 = 0.0;
+  var c22 = 0.0;
+  var c23 = 0.0;
+  var c30 = 0.0;
+  var c31 = 0.0;
+  var c32 = 0.0;
+  var c33 = 0.0;
   for (var q0 = 0u; q0 < k; q0 += 16u) {
-    // 1024 values of each tile, 4 per thread.
+    // 1024 values of each tile, 4 per thread: As[q·64 + r] = A(row0 + r, q0 + q), Bs[q·64 + j] = B(q0 + q, col0 + j).
     for (var e = 0u; e < 4u; e++) {
       let idx = t * 4u + e;
-      let r = idx / 16u; let q = idx % 16u;
-      As[q][r] = A(aBase, row0 + r, q0 + q);
-      let q2 = idx / 64u; let cc = idx % 64u;
-      Bs[q2][cc] = B(bBase, q0 + q2, col0 + cc);
+      As[(idx % 16u) * 64u + idx / 16u] = A(aBase, row0 + idx / 16u, q0 + idx % 16u);
+      Bs[idx] = B(bBase, q0 + idx / 64u, col0 + idx % 64u);
     }
     workgroupBarrier();
     for (var q = 0u; q < 16u; q++) {
-      var av: array<f32, 4>;
-      var bv: array<f32, 4>;
-      for (var u = 0u; u < 4u; u++) { av[u] = As[q][lid.y * 4u + u]; bv[u] = Bs[q][lid.x * 4u + u]; }
-      for (var u = 0u; u < 4u; u++) { for (var v = 0u; v < 4u; v++) { acc[u][v] = fma(av[u], bv[v], acc[u][v]); } }
+      let ar = q * 64u + ty;
+      let br = q * 64u + tx;
+      let a0 = As[ar]; let a1 = As[ar + 1u]; let a2 = As[ar + 2u]; let a3 = As[ar + 3u];
+      let b0 = Bs[br]; let b1 = Bs[br + 1u]; let b2 = Bs[br + 2u]; let b3 = Bs[br + 3u];
+      c00 = fma(a0, b0, c00);
+      c01 = fma(a0, b1, c01);
+      c02 = fma(a0, b2, c02);
+      c03 = fma(a0, b3, c03);
+      c10 = fma(a1, b0, c10);
+      c11 = fma(a1, b1, c11);
+      c12 = fma(a1, b2, c12);
+      c13 = fma(a1, b3, c13);
+      c20 = fma(a2, b0, c20);
+      c21 = fma(a2, b1, c21);
+      c22 = fma(a2, b2, c22);
+      c23 = fma(a2, b3, c23);
+      c30 = fma(a3, b0, c30);
+      c31 = fma(a3, b1, c31);
+      c32 = fma(a3, b2, c32);
+      c33 = fma(a3, b3, c33);
     }
     workgroupBarrier();
   }
-  for (var u = 0u; u < 4u; u++) {
-    let r = row0 + lid.y * 4u + u;
-    if (r >= m) { continue; }
-    for (var v = 0u; v < 4u; v++) {
-      let cc = col0 + lid.x * 4u + v;
-      if (cc < n) { c[batch * m * n + r * n + cc] = acc[u][v]; }
-    }
-  }
+  store(row0 + ty + 0u, col0 + tx + 0u, c00);
+  store(row0 + ty + 0u, col0 + tx + 1u, c01);
+  store(row0 + ty + 0u, col0 + tx + 2u, c02);
+  store(row0 + ty + 0u, col0 + tx + 3u, c03);
+  store(row0 + ty + 1u, col0 + tx + 0u, c10);
+  store(row0 + ty + 1u, col0 + tx + 1u, c11);
+  store(row0 + ty + 1u, col0 + tx + 2u, c12);
+  store(row0 + ty + 1u, col0 + tx + 3u, c13);
+  store(row0 + ty + 2u, col0 + tx + 0u, c20);
+  store(row0 + ty + 2u, col0 + tx + 1u, c21);
+  store(row0 + ty + 2u, col0 + tx + 2u, c22);
+  store(row0 + ty + 2u, col0 + tx + 3u, c23);
+  store(row0 + ty + 3u, col0 + tx + 0u, c30);
+  store(row0 + ty + 3u, col0 + tx + 1u, c31);
+  store(row0 + ty + 3u, col0 + tx + 2u, c32);
+  store(row0 + ty + 3u, col0 + tx + 3u, c33);
 }`;
 }
 
