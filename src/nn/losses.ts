@@ -68,7 +68,9 @@ export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'm
 export function binaryCrossEntropy(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
   return scoped(() => {
     checkSameShape(input, target, 'binaryCrossEntropy');
-    for (const p of input.values) {
+    // Checked where the probabilities can be read without a wait (not on a GPU).
+    const ps = input.storage;
+    if (isHost(ps)) for (const p of ps) {
       if (!(p >= 0 && p <= 1)) throw new ValueError(`binaryCrossEntropy: inputs must be probabilities in [0, 1], got ${p}; apply sigmoid first or use binaryCrossEntropyWithLogits`);
     }
     const logP = input.log().clamp(LOG_CLAMP);

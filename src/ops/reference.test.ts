@@ -1,8 +1,8 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import * as kiln from '../index.js';
 import { nn } from '../index.js';
 import type { DType, Tensor } from '../index.js';
-import { allOps, expectClose, fromRef, referenceCases } from '../../test/helpers.js';
+import { allOps, expectClose, expectCloseAsync, fromRef, referenceCases, startWebgpu } from '../../test/helpers.js';
 import type { RefCase } from '../../test/helpers.js';
 
 const F = nn.functional;
@@ -72,5 +72,28 @@ describe('PyTorch reference values and gradients', () => {
         });
       }
     }
+  }
+});
+
+// The same replay on the GPU (float32: GPUs have no float64), values read back asynchronously.
+describe('PyTorch reference values and gradients on the webgpu backend', () => {
+  let why: string | null = null;
+  beforeAll(async () => { why = await startWebgpu(kiln.setBackend); });
+  afterAll(async () => { await kiln.setBackend(DEFAULT_BACKEND); });
+  for (const c of cases) {
+    it(`${c.name} (float32, webgpu)`, async (ctx) => {
+      if (why) ctx.skip(why);
+      await kiln.setBackend('webgpu');
+      const inputs: Record<string, Tensor> = {};
+      for (const [name, r] of Object.entries(c.inputs)) inputs[name] = fromRef(r, 'float32', name in c.grads);
+      const out = OPS[c.op]!(inputs, c.kwargs, c, 'float32');
+      await expectCloseAsync(out, c.output, 1e-4, `${c.name} output`);
+      out.mul(fromRef(c.gradOutput, 'float32')).sum().backward();
+      for (const [name, g] of Object.entries(c.grads)) {
+        const grad = inputs[name]!.grad;
+        expect(grad, `${c.name}: grad of ${name}`).not.toBeNull();
+        await expectCloseAsync(grad!, g, 1e-4, `${c.name} grad ${name}`);
+      }
+    });
   }
 });

@@ -1,11 +1,12 @@
-import { ShapeError, ValueError } from '../../errors.js';
+import { DTypeError, ShapeError, ValueError } from '../../errors.js';
 import { dtypeOf } from '../../tensor/dtype.js';
 import type { DType } from '../../tensor/dtype.js';
-import type { Backend } from '../backend.js';
+import type { Backend, Window2d } from '../backend.js';
 import { requestGpuDevice } from './device.js';
 import { BufferPool, GpuStorage, gpu } from './memory.js';
 import { GpuQueue, groupsFor } from './queue.js';
 import * as wgsl from './wgsl.js';
+import * as convWgsl from './wgsl-conv.js';
 
 // The webgpu backend: every kernel a WGSL compute shader over GPU buffers (memory.ts), recorded
 // and submitted without waiting (queue.ts); only `read` brings values back. It starts
@@ -25,6 +26,9 @@ export async function createWebgpuBackend(): Promise<WebgpuBackend> {
   const { device, description, gpu } = await requestGpuDevice();
   return { ...webgpuBackendOn(device, description), keepAlive: gpu };
 }
+
+/** A window's geometry as kernel parameters (wgsl-conv.ts reads them as its Win struct). */
+const windowParams = (g: Window2d): number[] => [g.N, g.C, g.H, g.W, g.KH, g.KW, g.OH, g.OW, g.strideH, g.strideW, g.padH, g.padW, g.dilH, g.dilW];
 
 /** p: [n, ndim, shape[MAX_DIMS], then each operand's strides[MAX_DIMS]]. */
 function stridedParams(shape: readonly number[], ...strides: (readonly number[])[]): number[] {
@@ -49,9 +53,6 @@ function webgpuBackendOn(device: GPUDevice, description: string): WebgpuBackend 
     run(`expand:${dt(x)}`, () => wgsl.expand(dt(x)), [x.buffer, out.buffer], params, groupsFor(params[0]!));
   };
 
-  const unsupported = (op: string): never => {
-    throw new ValueError(`webgpu backend: ${op} has no GPU kernel yet; run this model on kiln.setBackend('wasm')`);
-  };
 
   return {
     name: 'webgpu',
@@ -120,7 +121,7 @@ function webgpuBackendOn(device: GPUDevice, description: string): WebgpuBackend 
     },
     matmul: (a_, aStride, b_, bStride, out_, batch, m, k, n, transA, transB) => {
       const a = gpu(a_), b = gpu(b_), out = gpu(out_);
-      if (a.dtype !== 'float32' || b.dtype !== 'float32') unsupported('an int32 matmul');
+      if (a.dtype !== 'float32' || b.dtype !== 'float32') throw new DTypeError(`webgpu backend: matmul multiplies float32 matrices, got ${a.dtype} and ${b.dtype}; convert with .float()`);
       const rowBlocks = Math.ceil(m / 64), colBlocks = Math.ceil(n / 64);
       run('matmul', () => wgsl.matmul(), [a.buffer, b.buffer, out.buffer], [m, n, k, aStride, bStride, +transA, +transB, rowBlocks, colBlocks], batch * rowBlocks * colBlocks);
     },
@@ -154,18 +155,49 @@ function webgpuBackendOn(device: GPUDevice, description: string): WebgpuBackend 
       const x = gpu(x_), out = gpu(out_);
       run(`block:${dt(x)}`, () => wgsl.block(dt(x)), [x.buffer, out.buffer], [outer * len * inner, len, inner, n, start, len, 0], groupsFor(outer * len * inner));
     },
-    conv2d: () => unsupported('conv2d'),
-    conv2dBackwardInput: () => unsupported('conv2d'),
-    conv2dBackwardFilter: () => unsupported('conv2d'),
-    conv2dBackward: () => unsupported('conv2d'),
-    conv2dReluMaxPool: () => unsupported('conv2d'),
-    conv2dReluMaxPoolBackward: () => unsupported('conv2d'),
-    maxPool2d: () => unsupported('maxPool2d'),
-    maxPool2dBackward: () => unsupported('maxPool2d'),
-    avgPool2d: () => unsupported('avgPool2d'),
-    avgPool2dBackward: () => unsupported('avgPool2d'),
-    adaptiveAvgPool2d: () => unsupported('adaptiveAvgPool2d'),
-    adaptiveAvgPool2dBackward: () => unsupported('adaptiveAvgPool2d'),
+    conv2d: (x, w, bias, out, F, g) => conv(gpu(x), gpu(w), bias && gpu(bias), gpu(out), F, g),
+    conv2dBackwardInput: (dy, w, dx, F, g) => convDx(gpu(dy), gpu(w), gpu(dx), F, g),
+    conv2dBackwardFilter: (x, dy, dw, F, g) => convDw(gpu(x), gpu(dy), gpu(dw), F, g),
+    conv2dBackward: (dy, x, w, dx, dw, db, F, g) => convBackward(gpu(dy), gpu(x), gpu(w), dx && gpu(dx), dw && gpu(dw), db && gpu(db), F, g),
+    // The fused op as its composition, every part on the GPU: conv into a buffer of the pool, ReLU
+    // in place, max pooling with argmax per example; backward routes dy into a zeroed buffer.
+    conv2dReluMaxPool: (x, w, bias, out_, argmax_, F, g, pg) => {
+      const y = pool.alloc('float32', g.N * F * g.OH * g.OW, 'a fused convolution\'s output');
+      conv(gpu(x), gpu(w), bias && gpu(bias), y, F, g);
+      run('unary:relu:float32:float32:true', () => wgsl.unary('relu', 'float32', 'float32', true), [y.buffer], [y.length], groupsFor(y.length));
+      maxPool(y, gpu(out_), gpu(argmax_), pg, true);
+      pool.release(y);
+    },
+    conv2dReluMaxPoolBackward: (dy_, y_, argmax_, x, w, dx, dw, db, F, g) => {
+      const dy = gpu(dy_), y = gpu(y_), argmax = gpu(argmax_);
+      const perY = F * g.OH * g.OW;
+      const d = pool.alloc('float32', g.N * perY, 'a fused convolution\'s gradient');
+      fillBuffer(d, 0);
+      run('routePooled', () => convWgsl.routePooled(), [dy.buffer, y.buffer, argmax.buffer, d.buffer], [dy.length, dy.length / g.N, perY], groupsFor(dy.length));
+      convBackward(d, gpu(x), gpu(w), dx && gpu(dx), dw && gpu(dw), db && gpu(db), F, g);
+      pool.release(d);
+    },
+    maxPool2d: (x, out, argmax, g) => maxPool(gpu(x), gpu(out), gpu(argmax), g, false),
+    maxPool2dBackward: (dy_, argmax_, dx_) => {
+      const dy = gpu(dy_), argmax = gpu(argmax_), dx = gpu(dx_);
+      run('maxPool2dBackward', () => convWgsl.maxPool2dBackward(), [dy.buffer, argmax.buffer, dx.buffer], [dy.length], groupsFor(dy.length));
+    },
+    avgPool2d: (x_, out_, g) => {
+      const x = gpu(x_), out = gpu(out_);
+      run('avgPool2d', () => convWgsl.avgPool2d(), [x.buffer, out.buffer], [out.length, ...windowParams(g)], groupsFor(out.length));
+    },
+    avgPool2dBackward: (dy_, dx_, g) => {
+      const dy = gpu(dy_), dx = gpu(dx_);
+      run('avgPool2dBackward', () => convWgsl.avgPool2dBackward(), [dy.buffer, dx.buffer], [dx.length, ...windowParams(g)], groupsFor(dx.length));
+    },
+    adaptiveAvgPool2d: (x_, out_, planes, H, W, OH, OW) => {
+      const x = gpu(x_), out = gpu(out_);
+      run('adaptiveAvgPool2d', () => convWgsl.adaptiveAvgPool2d(), [x.buffer, out.buffer], [planes * OH * OW, H, W, OH, OW], groupsFor(planes * OH * OW));
+    },
+    adaptiveAvgPool2dBackward: (dy_, dx_, planes, H, W, OH, OW) => {
+      const dy = gpu(dy_), dx = gpu(dx_);
+      run('adaptiveAvgPool2dBackward', () => convWgsl.adaptiveAvgPool2dBackward(), [dy.buffer, dx.buffer], [planes * H * W, H, W, OH, OW], groupsFor(planes * H * W));
+    },
     sgdStep: (p_, g_, buf_, o) => {
       const p = gpu(p_), g = gpu(g_), buf = buf_ ? gpu(buf_) : none;
       run('sgd', () => wgsl.sgd(), [p.buffer, g.buffer, buf.buffer], [p.length, +(buf_ !== null), +o.nesterov, +o.first, o.lr, o.momentum, o.dampening, o.weightDecay], groupsFor(p.length), 4);
@@ -181,6 +213,24 @@ function webgpuBackendOn(device: GPUDevice, description: string): WebgpuBackend 
       run('adam', () => wgsl.adam(), [p.buffer, g.buffer, m.buffer, v.buffer], [p.length, +o.decoupled, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, stepSize, invRootBc2], groupsFor(p.length), 2);
     },
   };
+
+  function conv(x: GpuStorage, w: GpuStorage, bias: GpuStorage | null, out: GpuStorage, F: number, g: Window2d): void {
+    run('conv2d', () => convWgsl.conv2d(), [x.buffer, w.buffer, (bias ?? none).buffer, out.buffer], [out.length, ...windowParams(g), F, +(bias !== null)], groupsFor(out.length));
+  }
+  function convDx(dy: GpuStorage, w: GpuStorage, dx: GpuStorage, F: number, g: Window2d): void {
+    run('conv2dBackwardInput', () => convWgsl.conv2dBackwardInput(), [dy.buffer, w.buffer, dx.buffer], [dx.length, ...windowParams(g), F], groupsFor(dx.length));
+  }
+  function convDw(x: GpuStorage, dy: GpuStorage, dw: GpuStorage, F: number, g: Window2d): void {
+    run('conv2dBackwardFilter', () => convWgsl.conv2dBackwardFilter(), [x.buffer, dy.buffer, dw.buffer], [dw.length, ...windowParams(g), F], groupsFor(dw.length));
+  }
+  function convBackward(dy: GpuStorage, x: GpuStorage, w: GpuStorage, dx: GpuStorage | null, dw: GpuStorage | null, db: GpuStorage | null, F: number, g: Window2d): void {
+    if (dx) convDx(dy, w, dx, F, g);
+    if (dw) convDw(x, dy, dw, F, g);
+    if (db) run('conv2dBiasGrad', () => convWgsl.conv2dBiasGrad(), [dy.buffer, db.buffer], [F, ...windowParams(g), F], groupsFor(F));
+  }
+  function maxPool(x: GpuStorage, out: GpuStorage, argmax: GpuStorage, g: Window2d, perExample: boolean): void {
+    run('maxPool2d', () => convWgsl.maxPool2d(), [x.buffer, out.buffer, argmax.buffer], [out.length, ...windowParams(g), +perExample], groupsFor(out.length));
+  }
 
   function fillBuffer(s: GpuStorage, value: number): void {
     const bits = s.dtype === 'int32' ? value | 0 : new Uint32Array(new Float32Array([value]).buffer)[0]!;

@@ -139,6 +139,26 @@ describe('webgpu kernels match the js reference', () => {
     ], { backward: true });
   });
 
+  it('convolutions (stride, padding, dilation, bias or none) and their gradients', async (ctx) => {
+    if (why) ctx.skip(why);
+    const F = nn.functional;
+    await same({ x: f([2, 3, 9, 8], 30, true), w: f([4, 3, 3, 2], 31, true), b: f([4], 32, true) }, ({ x, w, b }) => [
+      F.conv2d(x!, w!, b), F.conv2d(x!, w!, null, { stride: 2, padding: 1 }), F.conv2d(x!, w!, b, { dilation: 2, padding: [2, 1] }), F.conv2d(x!, w!, b, { padding: 'same' }),
+    ], { backward: true, tol: 1e-4 });
+  });
+
+  it('max, average and adaptive pooling (overlapping windows too), and the fused conv → ReLU → max-pool, with gradients', async (ctx) => {
+    if (why) ctx.skip(why);
+    const F = nn.functional;
+    await same({ x: f([2, 3, 9, 10], 33, true) }, ({ x }) => [
+      F.maxPool2d(x!, 2), F.maxPool2d(x!, 3, { stride: 2, padding: 1 }), F.avgPool2d(x!, 2), F.avgPool2d(x!, 3, { stride: 2, padding: 1 }),
+      F.adaptiveAvgPool2d(x!, [4, 3]),
+    ], { backward: true });
+    await same({ x: f([2, 3, 12, 12], 34, true), w: f([5, 3, 3, 3], 35, true), b: f([5], 36, true) }, ({ x, w, b }) => [
+      F.conv2dReluMaxPool(x!, w!, b, { pool: { kernelSize: 2 } }), F.conv2dReluMaxPool(x!, w!, b, { padding: 1, pool: { kernelSize: 3, stride: 2 } }),
+    ], { backward: true, tol: 1e-4 });
+  });
+
   it('optimisers update in place on the GPU: SGD, momentum (the course\'s), RMSprop, Adam, AdamW', async (ctx) => {
     if (why) ctx.skip(why);
     const makers = [
