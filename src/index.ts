@@ -21,7 +21,7 @@ export { noGrad, enableGrad, isGradEnabled } from './autograd/tape.js';
 export { setBackend, getBackend, registerBackend, listBackends, backendDetail, ready, memory } from './backend/registry.js';
 export { setNumThreads, getNumThreads } from './backend/threads.js';
 export type { Backend, BinaryOp, MemoryStats, ReduceOp, UnaryOp, Window2d } from './backend/backend.js';
-export type { Storage } from './tensor/storage.js';
+export type { DeviceStorage, HostStorage, Storage } from './tensor/storage.js';
 export type { GradFn } from './autograd/tape.js';
 export { KilnError, ShapeError, DTypeError, ValueError, FormatError } from './errors.js';
 export { where, maximum, minimum } from './ops/elementwise.js';

@@ -50,6 +50,22 @@ describe('training on the webgpu backend', () => {
     expect(labels.filter((l, i) => l === truth[i]).length / 500).toBeCloseTo(onGpu.accuracy, 5);
   });
 
+  it('LeNet-5 trains on the GPU as on the CPU (convolutions, pooling, the fused op)', async (ctx) => {
+    if (why) ctx.skip(why);
+    await kiln.setBackend('js');
+    const small = new kiln.TensorDataset(digits.train.x.narrow(0, 0, 512), digits.train.y.narrow(0, 0, 512));
+    const losses: number[][] = [];
+    for (const name of ['js', 'webgpu']) {
+      await kiln.setBackend(name);
+      kiln.manualSeed(0);
+      const model = kiln.models.lenet5({ inputSize: 28, activation: 'relu', pool: 'max' });
+      const { history } = await kiln.fit(model, small, { epochs: 2, batchSize: 64, optimizer: new optim.Adam(model.parameters(), { lr: 2e-3 }), loss: 'crossEntropy' });
+      losses.push(history.loss!);
+    }
+    expect(losses[1]![1]!).toBeLessThan(losses[1]![0]!);
+    losses[1]!.forEach((l, e) => expect(l).toBeCloseTo(losses[0]![e]!, 2));
+  });
+
   it('GPU memory stays flat: fit releases every step\'s buffers, and a hand-written loop leaves nothing the garbage collector cannot take back', async (ctx) => {
     if (why) ctx.skip(why);
     kiln.manualSeed(1);
