@@ -88,6 +88,8 @@ export async function expectCloseAsync(actual: Tensor, expected: RefTensor | Ten
 export async function startWebgpu(setBackend: (name: string) => Promise<string>): Promise<string | null> {
   const swiftshader = '/usr/lib/chromium/vk_swiftshader_icd.json';
   if (!process.env.VK_ICD_FILENAMES && existsSync(swiftshader)) process.env.VK_ICD_FILENAMES = swiftshader;
+  // The Vulkan loader complains on every start when there is no session runtime folder (CI has none).
+  process.env.XDG_RUNTIME_DIR ??= tmpdir();
   try {
     await setBackend('webgpu');
     return null;
