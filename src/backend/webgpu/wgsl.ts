@@ -189,6 +189,13 @@ ${ELEMENT_MAIN}
 
 const REDUCE_INIT: Record<ReduceOp, string> = { sum: '0.0', max: 'bitcast<f32>(inf | 0x80000000u)', min: 'bitcast<f32>(inf)' };
 
+/** A reduction's start value (given `var inf` holding +∞'s bits) and its fold of `acc` with `v`; NaN wins max and min, as in js. */
+function reduction(op: ReduceOp, t: DType): { init: string; fold: string } {
+  const init = t === 'int32' ? { sum: '0', max: 'i32(-2147483647 - 1)', min: '2147483647' }[op] : REDUCE_INIT[op];
+  const fold = op === 'sum' ? 'acc + v' : t === 'int32' ? `${op}(acc, v)` : `select(${op}(acc, v), v, v != v)`;
+  return { init, fold };
+}
+
 /**
  * x: [outer, n, inner] → out: [outer, inner], one workgroup of 64 threads per output: each thread
  * folds a stride of the n elements, then the workgroup folds the 64 partials in shared memory.
@@ -196,8 +203,7 @@ const REDUCE_INIT: Record<ReduceOp, string> = { sum: '0.0', max: 'bitcast<f32>(i
  */
 export function reduce(op: ReduceOp, t: DType): string {
   const T = wgslType(t);
-  const init = t === 'int32' ? { sum: '0', max: 'i32(-2147483647 - 1)', min: '2147483647' }[op] : REDUCE_INIT[op];
-  const fold = op === 'sum' ? 'acc + v' : t === 'int32' ? `${op}(acc, v)` : `select(${op}(acc, v), v, v != v)`;
+  const { init, fold } = reduction(op, t);
   return `${PARAMS}
 ${buf(1, 'a', T)}
 ${buf(2, 'o', T, true)}
@@ -228,8 +234,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 /** reduce for short rows (n < 256): one thread per output folds its n elements. p: [outer·inner, n, inner]. */
 export function reduceShort(op: ReduceOp, t: DType): string {
   const T = wgslType(t);
-  const init = t === 'int32' ? { sum: '0', max: 'i32(-2147483647 - 1)', min: '2147483647' }[op] : REDUCE_INIT[op];
-  const fold = op === 'sum' ? 'acc + v' : t === 'int32' ? `${op}(acc, v)` : `select(${op}(acc, v), v, v != v)`;
+  const { init, fold } = reduction(op, t);
   return `${PARAMS}
 ${buf(1, 'a', T)}
 ${buf(2, 'o', T, true)}
