@@ -2,6 +2,7 @@ import { FormatError, ValueError } from '../errors.js';
 import { fromConfig } from '../nn/config.js';
 import type { Module, ModuleConfig } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { isHost } from '../tensor/storage.js';
 import { checkWeightsFit } from './expected-weights.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
@@ -50,8 +51,8 @@ function jsonOf(doc: object, what: string, pretty = true): string {
  * A model as the two files' contents, in memory (for the browser, or to write elsewhere): model.json
  * names its weights file `weights-<checksum>.safetensors` (`weightsFile`).
  */
-export function serializeModel(model: Module, metadata: Record<string, unknown> = {}): { json: string; weights: Uint8Array; weightsFile: string } {
-  const weights = encodeSafetensors(model.stateDict());
+export function serializeModel(model: Module, metadata: Record<string, unknown> = {}, state: Record<string, Tensor> = model.stateDict()): { json: string; weights: Uint8Array; weightsFile: string } {
+  const weights = encodeSafetensors(state);
   const sum = fnv1a(weights);
   const weightsFile = `weights-${sum}.safetensors`;
   const doc: ModelJson = {
@@ -119,9 +120,19 @@ export function deserializeModel(jsonText: string, weights: Uint8Array): { model
  * file whose metadata holds model.json under "kiln.model". Python's safetensors reads its weights;
  * `kiln.load` reads it like a saved directory. No checksum is needed: nothing can pair it wrongly.
  */
-export function serializeModelFile(model: Module, metadata: Record<string, unknown> = {}): Uint8Array {
+export function serializeModelFile(model: Module, metadata: Record<string, unknown> = {}, state: Record<string, Tensor> = model.stateDict()): Uint8Array {
   const doc = { format: 'kiln-model', version: MODEL_FORMAT_VERSION, architecture: model.toConfig(), metadata };
-  return encodeSafetensors(model.stateDict(), { [MODEL_METADATA_KEY]: jsonOf(doc, 'metadata', false) });
+  return encodeSafetensors(state, { [MODEL_METADATA_KEY]: jsonOf(doc, 'metadata', false) });
+}
+
+/**
+ * A model's state with every tensor readable in place: the CPU's as they are, a GPU's read back
+ * (what the asynchronous writers serialize, so a model trained on webgpu saves like any other).
+ */
+export async function readableState(model: Module): Promise<Record<string, Tensor>> {
+  const out: Record<string, Tensor> = {};
+  for (const [name, t] of Object.entries(model.stateDict())) out[name] = isHost(t.storage) ? t : await t.toBackend('js');
+  return out;
 }
 
 /** Rebuilds a model from a one-file model's bytes (see serializeModelFile). */

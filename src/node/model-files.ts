@@ -3,7 +3,7 @@ import { FormatError } from '../errors.js';
 import { basename, dirname, join } from 'node:path';
 import { loadWithMetadata as loadSource } from '../io/load.js';
 import type { LoadedModel } from '../io/load.js';
-import { MODEL_FILE, WEIGHTS_NAME, deserializeModel, deserializeModelFile, parseModelJson, serializeModel, serializeModelFile } from '../io/model-file.js';
+import { MODEL_FILE, WEIGHTS_NAME, deserializeModel, deserializeModelFile, parseModelJson, readableState, serializeModel, serializeModelFile } from '../io/model-file.js';
 import type { ByteSource } from '../io/source.js';
 import type { Module } from '../nn/module.js';
 import { ensureDirectory, removeLeftovers, renameIntoPlace, withDirectoryLock, writeFileAtomic, writeTemporary } from './atomic.js';
@@ -23,12 +23,13 @@ import { checkOptions } from '../validate.js';
  */
 export async function save(model: Module, target: string, options: { metadata?: Record<string, unknown> } = {}): Promise<void> {
   checkOptions('save', options, ['metadata']);
+  const state = await readableState(model);
   if (target.endsWith('.safetensors')) {
     await ensureDirectory(dirname(target), 'save');
-    await writeFileAtomic(target, serializeModelFile(model, options.metadata), 'save');
+    await writeFileAtomic(target, serializeModelFile(model, options.metadata, state), 'save');
     return;
   }
-  const { json, weights, weightsFile } = serializeModel(model, options.metadata);
+  const { json, weights, weightsFile } = serializeModel(model, options.metadata, state);
   await ensureDirectory(target, 'save');
   // The weights are written outside the lock (the long part), under this writer's temporary name;
   // under the lock they get their own name (old model.json still points to its own weights), then

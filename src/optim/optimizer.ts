@@ -1,4 +1,4 @@
-import { allocStorage, copyStorage, host } from '../tensor/storage.js';
+import { allocStorage, copyStorage, host, readStorage } from '../tensor/storage.js';
 import type { Storage } from '../tensor/storage.js';
 import { DTypeError, FormatError, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -90,12 +90,25 @@ export abstract class Optimizer<O extends { lr: number }> {
   }
 
   stateDict(): OptimizerState {
+    return this.stateWith((s) => Array.from(host(s)));
+  }
+
+  /** `stateDict()` on every backend: buffers on a GPU are read back first. */
+  async stateDictAsync(): Promise<OptimizerState> {
+    const read = new Map<Storage, number[]>();
+    for (const s of this.state.values()) {
+      for (const v of Object.values(s)) if (typeof v !== 'number') read.set(v, Array.from(await readStorage(v)));
+    }
+    return this.stateWith((s) => read.get(s)!);
+  }
+
+  private stateWith(values: (s: Storage) => number[]): OptimizerState {
     return {
       type: this.constructor.name,
       options: { ...this.options },
       state: this.params.map((p) => {
         const out: Record<string, number[] | number> = {};
-        for (const [k, v] of Object.entries(this.state.get(p) ?? {})) out[k] = typeof v === 'number' ? v : Array.from(host(v));
+        for (const [k, v] of Object.entries(this.state.get(p) ?? {})) out[k] = typeof v === 'number' ? v : values(v);
         return out;
       }),
     };

@@ -220,9 +220,10 @@ export function copyStorage(src: Storage, dst: Storage): void {
     if (storageDType(src) === dst.dtype) {
       owner.write(dst, src);
     } else {
-      const staged = owner.alloc(storageDType(src), src.length, 'a staging copy', false, false);
-      owner.write(staged, src);
-      owner.copy(staged, dst);
+      // Converted on the CPU, then uploaded (a GPU may not hold the source's dtype: float64).
+      const converted = newTypedArray(dst.dtype, src.length, 'a converted copy');
+      copyHost(src, converted);
+      owner.write(dst, converted);
     }
   } else if (src.backendName === dst.backendName) {
     backendOf(dst).copy(src, dst);

@@ -1,6 +1,7 @@
 import { FormatError, ValueError } from '../errors.js';
 import { deserializeModelFile, serializeModelFile } from '../io/model-file.js';
 import type { Module } from '../nn/module.js';
+import type { Tensor } from '../tensor/tensor.js';
 import type { OptimizerState } from '../optim/optimizer.js';
 import type { SchedulerState } from '../optim/schedules.js';
 import type { GeneratorState } from '../tensor/random.js';
@@ -32,8 +33,8 @@ export interface TrainingState {
 const KEY = 'kiln.checkpoint';
 
 /** A checkpoint as one file: the model (a one-file model Kiln can load) with the training state in its metadata. */
-export function encodeCheckpoint(model: Module, state: TrainingState): Uint8Array {
-  return serializeModelFile(model, { [KEY]: state });
+export function encodeCheckpoint(model: Module, state: TrainingState, weights: Record<string, Tensor> = model.stateDict()): Uint8Array {
+  return serializeModelFile(model, { [KEY]: state }, weights);
 }
 
 /**

@@ -20,6 +20,7 @@ import { checkMetric, correctTensor, countCorrect } from './metrics.js';
 import type { MetricName } from './metrics.js';
 import { Yielder } from './yield.js';
 import { checkCheckpointer, encodeCheckpoint, restoreCheckpoint } from './checkpoint.js';
+import { readableState } from '../io/model-file.js';
 import type { Checkpointer } from './checkpoint.js';
 import { defaultGenerator } from '../tensor/random.js';
 import { backend } from '../backend/registry.js';
@@ -190,10 +191,11 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
     options.scheduler?.step();
     for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs, ctx);
     if (checkpoint && (epoch + 1) % checkpoint.every === 0) {
+      // Read asynchronously: on a GPU the weights and the optimiser's buffers come back first.
       await checkpoint.save(encodeCheckpoint(model, {
-        epoch: epoch + 1, history, optimizer: options.optimizer.stateDict(),
+        epoch: epoch + 1, history, optimizer: await options.optimizer.stateDictAsync(),
         scheduler: options.scheduler?.stateDict() ?? null, generator: defaultGenerator.getState(),
-      }));
+      }, await readableState(model)));
     }
     await yielder.afterEpoch();
   }

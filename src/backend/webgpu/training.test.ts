@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as kiln from '../../index.js';
 import { nn, optim } from '../../index.js';
-import { startWebgpu } from '../../../test/helpers.js';
+import { startWebgpu, tempDir } from '../../../test/helpers.js';
+import { load, save } from '../../node/model-files.js';
+import { checkpointDir } from '../../node/checkpoint-dir.js';
 import { startedBackend } from '../registry.js';
 import { isWebgpuBackend } from './index.js';
 
@@ -98,6 +100,33 @@ describe('training on the webgpu backend', () => {
     const after3 = await settled();
     for (let i = 3; i < 60; i++) step(i);
     expect(await settled()).toEqual(after3);
+  });
+
+  it('a model trained on the GPU checkpoints and resumes, saves, loads back onto the GPU or the CPU, and predicts the same', async (ctx) => {
+    if (why) ctx.skip(why);
+    await kiln.setBackend('webgpu');
+    kiln.manualSeed(3);
+    const model = mlp();
+    // Checkpointed as it trains (the weights and Adam's buffers read back from the GPU), and resumed.
+    const ckpt = tempDir();
+    const run = async (epochs: number, resume: boolean) => kiln.fit(model, digits.train, {
+      epochs, batchSize: 100, optimizer: new optim.Adam(model.parameters(), { lr: 1e-3 }), loss: 'crossEntropy', checkpoint: checkpointDir(ckpt), resume,
+    });
+    await run(1, false);
+    const resumed = await run(2, true);
+    expect(resumed.history.loss!.length).toBe(2);
+    expect(resumed.history.loss![1]!).toBeLessThan(resumed.history.loss![0]!);
+    const dir = tempDir();
+    await save(model, dir);
+    const loaded = await load(dir);
+    const x = digits.test.x;
+    const [a, b] = [await kiln.predict(model, x), await kiln.predict(loaded, x)];
+    expect(Array.from(await b.data())).toEqual(Array.from(await a.data()));
+    // The same file loads on the CPU and answers the same, to float32 rounding.
+    await kiln.setBackend('js');
+    const onCpu = await (await kiln.predict(await load(dir), x)).data();
+    const onGpu = await a.data();
+    onGpu.forEach((v, i) => expect(onCpu[i]).toBeCloseTo(v, 4));
   });
 
   it('refuses float64 and CPU tensors with messages that say what to do', async (ctx) => {
