@@ -1,22 +1,28 @@
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { Generator, defaultGenerator } from '../tensor/random.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, onCurrentBackend } from '../tensor/tensor.js';
 import { isHost, placeHost } from '../tensor/storage.js';
 import { checkOptions, checkRange } from '../validate.js';
 
 /**
  * Examples as rows: `x[i]` is example i's features, `y[i]` its label. Construction checks that
- * both have the same number of rows and that the features hold no NaN or infinity.
+ * both have the same number of rows and that the features hold no NaN or infinity, then keeps
+ * them on the current backend (on a GPU, data made in JavaScript are uploaded once, here).
  * @example new kiln.TensorDataset(kiln.randn([100, 2]), kiln.zeros([100, 1]))
  */
 export class TensorDataset {
-  constructor(readonly x: Tensor, readonly y: Tensor) {
+  readonly x: Tensor;
+  readonly y: Tensor;
+
+  constructor(x: Tensor, y: Tensor) {
     if (!(x instanceof Tensor) || !(y instanceof Tensor)) throw new ValueError('TensorDataset: x and y must be Tensors');
     if (x.ndim === 0 || y.ndim === 0 || x.shape[0] !== y.shape[0]) {
       throw new ShapeError(`TensorDataset: x ${fmtShape(x.shape)} and y ${fmtShape(y.shape)} must have the same number of rows (examples)`);
     }
     checkFinite(x, 'TensorDataset: x');
     checkFinite(y, 'TensorDataset: y');
+    this.x = onCurrentBackend(x);
+    this.y = onCurrentBackend(y);
   }
 
   get length(): number { return this.x.shape[0]!; }

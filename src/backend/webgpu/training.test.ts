@@ -131,6 +131,7 @@ describe('training on the webgpu backend', () => {
 
   it('refuses float64 and CPU tensors with messages that say what to do', async (ctx) => {
     if (why) ctx.skip(why);
+    await kiln.setBackend('webgpu');
     expect(() => kiln.zeros([2], { dtype: 'float64' })).toThrow(/GPUs have no float64/);
     await kiln.setBackend('js');
     const onCpu = kiln.ones([2]);
@@ -140,5 +141,9 @@ describe('training on the webgpu backend', () => {
     expect(Array.from(await moved.add(kiln.ones([2])).data())).toEqual([2, 2]);
     expect(() => moved.dataSync()).toThrow(/await t\.data\(\)/);
     expect(Array.from((await moved.toBackend('js')).dataSync())).toEqual([1, 1]);
+    // A dataset made while the GPU is the backend keeps its examples there (uploaded once).
+    const ds = new kiln.TensorDataset(onCpu.reshape([2, 1]), onCpu);
+    expect(() => ds.x.dataSync()).toThrow(/lives on the webgpu backend/);
+    expect(Array.from(await ds.x.data())).toEqual([1, 1]);
   });
 });
