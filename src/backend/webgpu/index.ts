@@ -53,7 +53,6 @@ function webgpuBackendOn(device: GPUDevice, description: string): WebgpuBackend 
     run(`expand:${dt(x)}`, () => wgsl.expand(dt(x)), [x.buffer, out.buffer], params, groupsFor(params[0]!));
   };
 
-
   return {
     name: 'webgpu',
     onDevice: true,

@@ -25,7 +25,7 @@ export class GpuQueue {
   private slot = 0;
   private readonly paramBuffer: GPUBuffer;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
-  /** Dispatches submitted so far (for tests: a training step must not wait on the GPU). */
+  /** Submits and reads back so far (for tests: a training step must never wait on the GPU). */
   submits = 0;
   reads = 0;
 

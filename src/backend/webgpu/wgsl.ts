@@ -140,7 +140,7 @@ ${stridedOffsets(3)}
 }`;
 }
 
-/** out[i] = x[i·xs] (a broadcast copy). p: [n, ndim, shape, xs]. */
+/** out[i] = x[i·xs]: a broadcast copy (expand), and with the strides of permuted axes, permute. p: [n, ndim, shape, xs]. */
 export function expand(t: DType): string {
   return `${PARAMS}
 ${buf(1, 'a', wgslType(t))}
@@ -401,11 +401,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   store(row0 + ty + 3u, col0 + tx + 2u, c32);
   store(row0 + ty + 3u, col0 + tx + 3u, c33);
 }`;
-}
-
-/** out = x with axes permuted: out.shape[d] = shape[perm[d]]. p: [n, ndim, outShape[8], x strides of out's axes[8]]. */
-export function permute(t: DType): string {
-  return expand(t);
 }
 
 /** out[o, j, i] = x[o, index[o, j, i], i], indices clamped into [0, n). p: [outer·m·inner, n, inner, m]. */
