@@ -63,33 +63,14 @@ const lenet = () => kiln.models.lenet5({ inputSize: 28, activation: 'relu', pool
 Object.assign(globalThis, globals);
 globalThis.navigator ??= {};
 Object.defineProperty(globalThis.navigator, 'gpu', { value: create([]), configurable: true });
-const tf = await import('@tensorflow/tfjs');
+// The same TF.js models as the CPU benchmark's (bench/peers/tfjs.mjs), on its WebGPU backend.
+const { tf, mlp: tfMlp, lenet: tfLenet } = await import('./peers/tfjs.mjs');
 await import('@tensorflow/tfjs-backend-webgpu');
 const tfStarted = await tf.setBackend('webgpu').catch(() => false);
 await tf.ready();
 const tfx = tf.tensor(await digits.train.x.narrow(0, 0, 2048).data(), [2048, 1, 28, 28]).transpose([0, 2, 3, 1]);
 const tfy = tf.tensor(await digits.train.y.narrow(0, 0, 2048).data(), [2048], 'int32');
 
-function tfMlp() {
-  const m = tf.sequential();
-  m.add(tf.layers.flatten({ inputShape: [28, 28, 1] }));
-  m.add(tf.layers.dense({ units: 128, activation: 'relu' }));
-  m.add(tf.layers.dense({ units: 64, activation: 'relu' }));
-  m.add(tf.layers.dense({ units: 10 }));
-  return m;
-}
-function tfLenet() {
-  const m = tf.sequential();
-  m.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, padding: 'same', activation: 'relu' }));
-  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(tf.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'relu' }));
-  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(tf.layers.flatten());
-  m.add(tf.layers.dense({ units: 120, activation: 'relu' }));
-  m.add(tf.layers.dense({ units: 84, activation: 'relu' }));
-  m.add(tf.layers.dense({ units: 10 }));
-  return m;
-}
 function tfVgg16(batchInput) {
   const m = tf.sequential();
   let first = true;

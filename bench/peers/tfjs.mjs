@@ -21,7 +21,8 @@ export async function matmulGflops(size, seconds) {
   return (r * 2 * size ** 3) / 1e9;
 }
 
-function mlp() {
+/** The MLP of every benchmark, in TF.js layers (NHWC input). */
+export function mlp() {
   const m = tf.sequential();
   m.add(tf.layers.flatten({ inputShape: [28, 28, 1] }));
   m.add(tf.layers.dense({ units: 128, activation: 'relu' }));
@@ -30,7 +31,8 @@ function mlp() {
   return m;
 }
 
-function lenet() {
+/** LeNet-5 as Kiln's zoo builds it (ReLU, max pooling), in TF.js layers (NHWC input). */
+export function lenet() {
   const m = tf.sequential();
   m.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, padding: 'same', activation: 'relu' }));
   m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
