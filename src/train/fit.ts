@@ -16,7 +16,7 @@ import type { Callback, Logs, TrainContext } from './callbacks.js';
 import { DataLoader } from './data-loader.js';
 import type { Batch } from './data-loader.js';
 import { TensorDataset } from './dataset.js';
-import { checkMetric, correctTensor, countCorrect } from './metrics.js';
+import { checkMetric, correctIn } from './metrics.js';
 import type { MetricName } from './metrics.js';
 import { Yielder } from './yield.js';
 import { checkCheckpointer, encodeCheckpoint, restoreCheckpoint } from './checkpoint.js';
@@ -157,7 +157,7 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
       // On the CPU the loss is read now; on a GPU it is added up there and read at the epoch's end
       // (or now, for callbacks that want every batch's loss), so the GPU is never waited on.
       const m = x.shape[0]!;
-      const value = totals.add(loss, m, metrics.map((name) => totals.device ? correctTensor(name, out, y, fromLogits) : countCorrect(name, out, y, fromLogits)));
+      const value = totals.add(loss, m, metrics.map((name) => correctIn(name, out, y, fromLogits)));
       const forwardMade = endTracking(mark);
       const batchLoss = value ?? (callbacks.length ? await loss.itemAsync() : NaN);
       if (value !== null) checkLoss(value, epoch, batch + 1, options.optimizer.lr);
@@ -361,10 +361,9 @@ export async function evaluate(model: Module, data: TensorDataset, options: Eval
       if (batch > 0 && yielder.due()) await yielder.yieldNow(); // between batches: none after the last
       signal?.throwIfAborted();
       // Read back per batch (one read each on a GPU; evaluate runs far fewer batches than fit).
-      const device = backend().onDevice;
       const [{ lossT, counts }, forwardMade] = trackAllocations(() => noGrad(() => {
         const out = model.forward(x);
-        return { lossT: lossFn(out, y), counts: metrics.map((name) => device ? correctTensor(name, out, y, fromLogits) : countCorrect(name, out, y, fromLogits)) };
+        return { lossT: lossFn(out, y), counts: metrics.map((name) => correctIn(name, out, y, fromLogits)) };
       }));
       const loss = await lossT.itemAsync();
       const batchCorrect = await Promise.all(counts.map((c) => (typeof c === 'number' ? c : c.itemAsync())));

@@ -1,5 +1,6 @@
 import { ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { isHost } from '../tensor/storage.js';
 import { checkOneOf } from '../validate.js';
 
 /** The metrics `fit` and `evaluate` log: `accuracy` (argmax, or a 0.5 threshold for one column) and `binaryAccuracy`. */
@@ -8,6 +9,14 @@ const METRICS: readonly MetricName[] = ['accuracy', 'binaryAccuracy'];
 
 export function checkMetric(name: unknown, op: string): MetricName {
   return checkOneOf(op, 'metric', name, METRICS);
+}
+
+/**
+ * The correct predictions of a batch where they are: counted now where the output can be read
+ * (the CPU: countCorrect), or as a tensor on the GPU to add up and read later (correctTensor).
+ */
+export function correctIn(metric: MetricName, output: Tensor, target: Tensor, fromLogits: boolean): number | Tensor {
+  return isHost(output.storage) ? countCorrect(metric, output, target, fromLogits) : correctTensor(metric, output, target, fromLogits);
 }
 
 /**
