@@ -126,6 +126,12 @@ export interface Kernels {
   /** out: [N·C, OH, OW], cell (i, j) the mean of rows ⌊iH/OH⌋…⌈(i+1)H/OH⌉ and the same for columns. */
   adaptiveAvgPool2d(x: Storage, out: Storage, planes: number, H: number, W: number, OH: number, OW: number): void;
   adaptiveAvgPool2dBackward(dy: Storage, dx: Storage, planes: number, H: number, W: number, OH: number, OW: number): void;
+  /**
+   * Inverted dropout's mask: out[i] = scale where the i-th uniform() of a generator in `state` (its
+   * four xoshiro128** words) is ≥ p, else 0: the draws rand() would make, compared exactly (in
+   * float64, as 53-bit integers on a GPU). The caller moves its generator on by 2·out.length words.
+   */
+  dropoutMask(out: Storage, state: readonly number[], p: number, scale: number): void;
   /** SGD in place (PyTorch's rule); `buf` is the momentum buffer, `first` is its first step. */
   sgdStep(p: Storage, g: Storage, buf: Storage | null, o: { lr: number; momentum: number; dampening: number; nesterov: boolean; weightDecay: number; first: boolean }): void;
   /** RMSprop in place: sq = α·sq + (1−α)·g², p −= lr·g/(√sq + ε) (through `buf` with momentum). */

@@ -5,7 +5,8 @@
  * const loss = F.crossEntropy(F.linear(x, w, b), labels);
  */
 import { defaultGenerator } from '../tensor/random.js';
-import { hostArray, placeHost } from '../tensor/storage.js';
+import { allocOutput } from '../tensor/storage.js';
+import { backend } from '../backend/registry.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkRange } from '../validate.js';
 import { flatten as flattenOp } from '../ops/shape.js';
@@ -46,12 +47,12 @@ export function identity(x: Tensor): Tensor {
 export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   checkRange('dropout', 'p (the drop probability, 1 − keep_prob)', p, { min: 0, max: 1, maxOpen: true });
   if (!training || p === 0) return x;
-  // The mask is drawn from the seeded generator in JavaScript (the same draws as rand()), then placed.
-  const m = hostArray(x.dtype === 'float64' ? 'float64' : 'float32', x.size, 'a dropout mask');
-  for (let i = 0; i < m.length; i++) m[i] = defaultGenerator.uniform();
-  const keep = 1 / (1 - p);
-  for (let i = 0; i < m.length; i++) m[i] = m[i]! >= p ? keep : 0;
-  return x.mul(new Tensor(placeHost(m), x.shape));
+  // The mask holds the draws rand() would make, made by the backend's kernel (on a GPU, in
+  // parallel from jumps of the same generator); the generator then moves on past them.
+  const mask = allocOutput(x.dtype === 'float64' ? 'float64' : 'float32', x.size);
+  backend().dropoutMask(mask, defaultGenerator.getState().s, p, 1 / (1 - p));
+  defaultGenerator.advance(2 * x.size);
+  return x.mul(new Tensor(mask, x.shape));
 }
 
 /** Flattens dims startDim…endDim (from dim 1 by default, keeping the batch). */

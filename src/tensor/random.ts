@@ -1,4 +1,5 @@
 import { ValueError } from '../errors.js';
+import { jumpState } from './random-jump.js';
 
 /** A generator's state, as `Generator.getState()` gives it. */
 export interface GeneratorState { s: number[]; spareNormal: number | null }
@@ -49,6 +50,15 @@ export class Generator {
     if (!ok) throw new ValueError(`Generator.setState: not a generator state (four 32-bit words and spareNormal), got ${JSON.stringify(state)?.slice(0, 80)}`);
     [this.s0, this.s1, this.s2, this.s3] = state.s as [number, number, number, number];
     this.spareNormal = state.spareNormal;
+  }
+
+  /**
+   * Moves on as if `words` calls of nextUint32() had been made (each uniform() takes two), in
+   * O(log words): how a kernel that drew those numbers elsewhere (on a GPU) keeps the stream whole.
+   */
+  advance(words: number): void {
+    if (!Number.isInteger(words) || words < 0 || words >= 2 ** 53) throw new ValueError(`Generator.advance: words must be a non-negative integer below 2^53, got ${words}`);
+    [this.s0, this.s1, this.s2, this.s3] = jumpState([this.s0, this.s1, this.s2, this.s3], words) as [number, number, number, number];
   }
 
   /** A uniform 32-bit unsigned integer. */

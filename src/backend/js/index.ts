@@ -8,6 +8,7 @@ import { matmul } from './matmul.js';
 import { alloc, memoryStats, release } from './memory.js';
 import { adamStep, rmspropStep, sgdStep } from './optim.js';
 import { adaptiveAvgPool2d, adaptiveAvgPool2dBackward, avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
+import { dropoutMask } from './random.js';
 import { argReduce, reduce, softmax } from './reduce.js';
 
 /** The reference kernels: every kernel, in plain TypeScript, for float32, float64 and int32. */
@@ -18,6 +19,7 @@ export const jsKernels: Kernels = {
   permute, gather, scatterAdd, indexSelect, indexAdd, copyBlock, sliceBlock,
   conv2d, conv2dBackwardInput, conv2dBackwardFilter, conv2dBackward, conv2dReluMaxPool, conv2dReluMaxPoolBackward,
   maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, adaptiveAvgPool2d, adaptiveAvgPool2dBackward,
+  dropoutMask,
   sgdStep, rmspropStep, adamStep,
 };
 

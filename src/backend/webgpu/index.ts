@@ -7,6 +7,8 @@ import { BufferPool, GpuStorage, gpu } from './memory.js';
 import { GpuQueue, groupsFor } from './queue.js';
 import * as wgsl from './wgsl.js';
 import * as convWgsl from './wgsl-conv.js';
+import * as randomWgsl from './wgsl-random.js';
+import { stepPowerTable } from '../../tensor/random-jump.js';
 
 // The webgpu backend: every kernel a WGSL compute shader over GPU buffers (memory.ts), recorded
 // and submitted without waiting (queue.ts); only `read` brings values back. It starts
@@ -46,6 +48,16 @@ function webgpuBackendOn(device: GPUDevice, description: string): WebgpuBackend 
   const run = (key: string, code: () => string, buffers: readonly GPUBuffer[], params: readonly number[], groups: number, floatFrom?: number): void =>
     queue.dispatch(queue.pipeline(key, code), buffers, params, groups, floatFrom);
   const dt = (s: GpuStorage): DType => s.dtype;
+  // The generator's jump matrices for the random kernels, uploaded on their first use (62 KB).
+  let jumps: GpuStorage | null = null;
+  const jumpTable = (): GpuStorage => {
+    if (!jumps) {
+      const table = stepPowerTable(randomWgsl.JUMP_FROM, randomWgsl.JUMP_FROM + randomWgsl.JUMP_LEVELS);
+      jumps = pool.alloc('int32', table.length, 'the generator\'s jump table');
+      queue.write(jumps, new Int32Array(table.buffer));
+    }
+    return jumps;
+  };
 
   /** out[idx] = x[idx·xStrides]: the strided copy behind expand and permute. */
   const stridedCopy = (x: GpuStorage, xStrides: readonly number[], out: GpuStorage, shape: readonly number[]): void => {
@@ -196,6 +208,15 @@ function webgpuBackendOn(device: GPUDevice, description: string): WebgpuBackend 
     adaptiveAvgPool2dBackward: (dy_, dx_, planes, H, W, OH, OW) => {
       const dy = gpu(dy_), dx = gpu(dx_);
       run('adaptiveAvgPool2dBackward', () => convWgsl.adaptiveAvgPool2dBackward(), [dy.buffer, dx.buffer], [planes * H * W, H, W, OH, OW], groupsFor(planes * H * W));
+    },
+    dropoutMask: (out_, state, p, scale) => {
+      const out = gpu(out_);
+      if (out.length > 2 ** 31) throw new ValueError(`webgpu backend: a dropout mask draws up to 2^31 values, got ${out.length}`);
+      // u ≥ p ⇔ N ≥ ⌈p·2^53⌉ for the 53-bit integer N of each uniform, split at bit 26 (wgsl-random.ts).
+      const threshold = Math.ceil(p * 2 ** 53);
+      const high = Math.floor(threshold / 2 ** 26);
+      run('dropoutMask', () => randomWgsl.dropoutMask(), [jumpTable().buffer, out.buffer],
+        [out.length, ...state, high, threshold - high * 2 ** 26, scale], groupsFor(Math.ceil(out.length / randomWgsl.PER_THREAD)), 7);
     },
     sgdStep: (p_, g_, buf_, o) => {
       const p = gpu(p_), g = gpu(g_), buf = buf_ ? gpu(buf_) : none;

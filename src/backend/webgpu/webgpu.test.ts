@@ -159,6 +159,16 @@ describe('webgpu kernels match the js reference', () => {
     ], { backward: true, tol: 1e-4 });
   });
 
+  it('dropout draws the CPU\'s mask from the same seed, in parallel, and moves the generator as far', async (ctx) => {
+    if (why) ctx.skip(why);
+    for (const [n, p] of [[1, 0.5], [17, 0.1], [1000, 0.5], [70001, 0.9], [1_048_579, 0.25]] as const) {
+      await same({ x: f([n], 40, true) }, ({ x }) => {
+        kiln.manualSeed(n);
+        return [nn.functional.dropout(x!, p), kiln.rand([5])];
+      }, { tol: 0, backward: true });
+    }
+  });
+
   it('optimisers update in place on the GPU: SGD, momentum (the course\'s), RMSprop, Adam, AdamW', async (ctx) => {
     if (why) ctx.skip(why);
     const makers = [

@@ -15,6 +15,16 @@ describe('Dropout (inverted)', () => {
     expect(kept).toBeCloseTo(0.8, 1.5);
   });
 
+  it('drops where the seeded generator\'s draws fall below p, and leaves the generator past them', () => {
+    manualSeed(7);
+    const u = kiln.rand([1001], { dtype: 'float64' });
+    const after = kiln.rand([3], { dtype: 'float64' });
+    manualSeed(7);
+    const y = kiln.nn.functional.dropout(ones([7, 143]), 0.3);
+    expect(Array.from(y.values)).toEqual(Array.from(u.values, (v) => (v >= 0.3 ? Math.fround(1 / 0.7) : 0)));
+    expect(Array.from(kiln.rand([3], { dtype: 'float64' }).values)).toEqual(Array.from(after.values));
+  });
+
   it('does nothing in eval mode', () => {
     const d = new nn.Dropout(0.5).eval();
     const x = kiln.randn([3, 4]);
