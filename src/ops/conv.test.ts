@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as kiln from '../index.js';
 import { ShapeError, ValueError } from '../index.js';
 import type { Tensor } from '../index.js';
+import { describeWebgpuGradchecks } from '../../test/gpu-gradcheck.js';
 
 const F = kiln.nn.functional;
 const { gradcheck, manualSeed, randn, tensor } = kiln;
@@ -14,24 +15,25 @@ const distinct = (shape: number[]): Tensor => {
   return tensor(Float64Array.from(perm, (v) => v * 0.1), { shape });
 };
 
+const CONV_CASES: [string, (...xs: Tensor[]) => Tensor, () => Tensor[]][] = [
+  ['conv2d stride 2, padding 1, 2 channels, bias', (x, w, b) => F.conv2d(x, w, b, { stride: 2, padding: 1 }), () => [randn([2, 2, 5, 6]), randn([3, 2, 3, 3]), randn([3])]],
+  ['conv2d non-square kernel, [h, w] padding and stride', (x, w) => F.conv2d(x, w, null, { stride: [1, 2], padding: [2, 0] }), () => [randn([1, 3, 4, 7]), randn([2, 3, 2, 3])]],
+  ['conv2d dilation 2', (x, w) => F.conv2d(x, w, null, { dilation: 2 }), () => [randn([1, 2, 7, 7]), randn([2, 2, 3, 3])]],
+  ['conv2d groups 2, bias', (x, w, b) => F.conv2d(x, w, b, { groups: 2, padding: 1 }), () => [randn([2, 4, 5, 5]), randn([6, 2, 3, 3]), randn([6])]],
+  ['conv2d depthwise (groups = channels), two filters each', (x, w) => F.conv2d(x, w, null, { groups: 3 }), () => [randn([1, 3, 5, 4]), randn([6, 1, 2, 2])]],
+  ["conv2d 'same' with an even kernel", (x, w) => F.conv2d(x, w, null, { padding: 'same' }), () => [randn([2, 1, 5, 4]), randn([2, 1, 4, 2])]],
+  ['maxPool2d 3×3 stride 2 padding 1', (x) => F.maxPool2d(x, 3, { stride: 2, padding: 1 }), () => [distinct([2, 2, 6, 5])]],
+  ['maxPool2d non-square', (x) => F.maxPool2d(x, [2, 3]), () => [distinct([1, 3, 4, 6])]],
+  ['avgPool2d 3×3 stride 1 padding 1', (x) => F.avgPool2d(x, 3, { stride: 1, padding: 1 }), () => [randn([1, 2, 5, 5])]],
+  ['avgPool2d stride 2 on odd sizes', (x) => F.avgPool2d(x, 2), () => [randn([2, 1, 5, 7])]],
+  ['adaptiveAvgPool2d to sizes that do not divide', (x) => F.adaptiveAvgPool2d(x, [3, 2]), () => [randn([1, 2, 7, 5])]],
+  ['adaptiveAvgPool2d global', (x) => F.adaptiveAvgPool2d(x, 1), () => [randn([2, 3, 4, 4])]],
+  ['batchNorm 1-D training, affine', (x, w, b) => F.batchNorm(x, null, null, { weight: w, bias: b, training: true }), () => [randn([6, 3]), randn([3]), randn([3])]],
+  ['batchNorm 2-D training', (x, w) => F.batchNorm(x, null, null, { weight: w, training: true }), () => [randn([3, 2, 3, 2]), randn([2])]],
+];
+
 describe('gradcheck of conv, pool and batch norm on awkward shapes (float64)', () => {
-  const cases: [string, (...xs: Tensor[]) => Tensor, () => Tensor[]][] = [
-    ['conv2d stride 2, padding 1, 2 channels, bias', (x, w, b) => F.conv2d(x, w, b, { stride: 2, padding: 1 }), () => [randn([2, 2, 5, 6]), randn([3, 2, 3, 3]), randn([3])]],
-    ['conv2d non-square kernel, [h, w] padding and stride', (x, w) => F.conv2d(x, w, null, { stride: [1, 2], padding: [2, 0] }), () => [randn([1, 3, 4, 7]), randn([2, 3, 2, 3])]],
-    ['conv2d dilation 2', (x, w) => F.conv2d(x, w, null, { dilation: 2 }), () => [randn([1, 2, 7, 7]), randn([2, 2, 3, 3])]],
-    ['conv2d groups 2, bias', (x, w, b) => F.conv2d(x, w, b, { groups: 2, padding: 1 }), () => [randn([2, 4, 5, 5]), randn([6, 2, 3, 3]), randn([6])]],
-    ['conv2d depthwise (groups = channels), two filters each', (x, w) => F.conv2d(x, w, null, { groups: 3 }), () => [randn([1, 3, 5, 4]), randn([6, 1, 2, 2])]],
-    ["conv2d 'same' with an even kernel", (x, w) => F.conv2d(x, w, null, { padding: 'same' }), () => [randn([2, 1, 5, 4]), randn([2, 1, 4, 2])]],
-    ['maxPool2d 3×3 stride 2 padding 1', (x) => F.maxPool2d(x, 3, { stride: 2, padding: 1 }), () => [distinct([2, 2, 6, 5])]],
-    ['maxPool2d non-square', (x) => F.maxPool2d(x, [2, 3]), () => [distinct([1, 3, 4, 6])]],
-    ['avgPool2d 3×3 stride 1 padding 1', (x) => F.avgPool2d(x, 3, { stride: 1, padding: 1 }), () => [randn([1, 2, 5, 5])]],
-    ['avgPool2d stride 2 on odd sizes', (x) => F.avgPool2d(x, 2), () => [randn([2, 1, 5, 7])]],
-    ['adaptiveAvgPool2d to sizes that do not divide', (x) => F.adaptiveAvgPool2d(x, [3, 2]), () => [randn([1, 2, 7, 5])]],
-    ['adaptiveAvgPool2d global', (x) => F.adaptiveAvgPool2d(x, 1), () => [randn([2, 3, 4, 4])]],
-    ['batchNorm 1-D training, affine', (x, w, b) => F.batchNorm(x, null, null, { weight: w, bias: b, training: true }), () => [randn([6, 3]), randn([3]), randn([3])]],
-    ['batchNorm 2-D training', (x, w) => F.batchNorm(x, null, null, { weight: w, training: true }), () => [randn([3, 2, 3, 2]), randn([2])]],
-  ];
-  for (const [name, fn, make] of cases) {
+  for (const [name, fn, make] of CONV_CASES) {
     it(name, () => {
       manualSeed(3);
       const r = gradcheck(fn, make());
@@ -39,6 +41,8 @@ describe('gradcheck of conv, pool and batch norm on awkward shapes (float64)', (
     });
   }
 });
+
+describeWebgpuGradchecks('gradcheck of conv, pool and batch norm on the webgpu backend (float32, along random directions)', CONV_CASES, 3);
 
 describe('the course\'s worked examples', () => {
   const image = [[3, 0, 1, 2, 7, 4], [1, 5, 8, 9, 3, 1], [2, 7, 2, 5, 1, 3], [0, 1, 3, 1, 7, 8], [4, 2, 1, 6, 2, 8], [2, 4, 5, 2, 3, 9]];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as kiln from '../index.js';
 import type { Tensor } from '../index.js';
+import { describeWebgpuGradchecks } from '../../test/gpu-gradcheck.js';
 
 const F = kiln.nn.functional;
 const { gradcheck, manualSeed, randn, rand, tensor } = kiln;
@@ -9,7 +10,7 @@ const { gradcheck, manualSeed, randn, rand, tensor } = kiln;
 const awayFromZero = (shape: number[]): Tensor => randn(shape, { dtype: 'float64' }).add(randn(shape, { dtype: 'float64' }).sign().mul(0.2));
 const positive = (shape: number[]): Tensor => rand(shape, { dtype: 'float64' }).add(0.5);
 
-// Every differentiable op, on shapes that exercise broadcasting, odd sizes and several dims.
+// Every differentiable op (built in its inputs' dtype, so the same cases run in float32 on a GPU), on shapes that exercise broadcasting, odd sizes and several dims.
 const CASES: [string, (...xs: Tensor[]) => Tensor, () => Tensor[]][] = [
   ['add (broadcast)', (a, b) => a.add(b), () => [randn([3, 1, 4]), randn([5, 1])]],
   ['sub (broadcast)', (a, b) => a.sub(b), () => [randn([2, 3]), randn([3])]],
@@ -54,7 +55,7 @@ const CASES: [string, (...xs: Tensor[]) => Tensor, () => Tensor[]][] = [
   ['flatten', (a) => a.flatten(1).exp(), () => [randn([2, 3, 2])]],
   ['squeeze/unsqueeze', (a) => a.unsqueeze(0).squeeze().exp(), () => [randn([3, 1, 2])]],
   ['transpose', (a) => a.transpose(0, 2).exp(), () => [randn([2, 3, 4])]],
-  ['permute', (a) => a.permute(2, 0, 1).mul(kiln.arange(24, undefined, 1, { dtype: 'float64' }).reshape(4, 2, 3)), () => [randn([2, 3, 4])]],
+  ['permute', (a) => a.permute(2, 0, 1).mul(kiln.arange(24, undefined, 1, { dtype: a.dtype }).reshape(4, 2, 3)), () => [randn([2, 3, 4])]],
   ['expand', (a) => a.expand(3, 4, 2).exp(), () => [randn([4, 1])]],
   ['narrow', (a) => a.narrow(1, 1, 2).exp(), () => [randn([3, 4])]],
   ['slice (negative bounds)', (a) => a.slice(0, -2).exp(), () => [randn([4, 2])]],
@@ -64,8 +65,8 @@ const CASES: [string, (...xs: Tensor[]) => Tensor, () => Tensor[]][] = [
   ['stack', (a, b) => kiln.stack([a, b], 1).exp(), () => [randn([2, 3]), randn([2, 3])]],
   ['mseLoss', (a, b) => F.mseLoss(a, b), () => [randn([4, 2]), randn([4, 2])]],
   ['mseLoss (sum)', (a, b) => F.mseLoss(a, b, 'sum'), () => [randn([4, 2]), randn([4, 2])]],
-  ['binaryCrossEntropy', (p) => F.binaryCrossEntropy(p, tensor([[0], [1], [1]], { dtype: 'float64' })), () => [rand([3, 1]).mul(0.8).add(0.1)]],
-  ['binaryCrossEntropyWithLogits', (z) => F.binaryCrossEntropyWithLogits(z, tensor([[0], [1], [1]], { dtype: 'float64' })), () => [randn([3, 1])]],
+  ['binaryCrossEntropy', (p) => F.binaryCrossEntropy(p, tensor([[0], [1], [1]], { dtype: p.dtype })), () => [rand([3, 1]).mul(0.8).add(0.1)]],
+  ['binaryCrossEntropyWithLogits', (z) => F.binaryCrossEntropyWithLogits(z, tensor([[0], [1], [1]], { dtype: z.dtype })), () => [randn([3, 1])]],
   ['crossEntropy', (z) => F.crossEntropy(z, tensor([2, 0, 1, 2], { dtype: 'int32' })), () => [randn([4, 3])]],
   ['nllLoss (sum)', (z) => F.nllLoss(z, tensor([1, 0], { dtype: 'int32' }), 'sum'), () => [randn([2, 3])]],
 ];
@@ -94,3 +95,6 @@ describe('gradcheck of every op against central differences (float64)', () => {
     expect(r.worst.input).toBe(0);
   });
 });
+
+
+describeWebgpuGradchecks('gradcheck of every op on the webgpu backend (float32, along random directions)', CASES, 7);
