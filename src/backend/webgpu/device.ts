@@ -34,7 +34,17 @@ async function findGpu(): Promise<GPU> {
     throw new ValueError("setBackend('webgpu'): WebGPU in Node.js needs the optional package 'webgpu' (Dawn); install it with npm install webgpu, or use kiln.setBackend('wasm')");
   }
   if (!isNodeWebgpu(mod)) throw new ValueError("setBackend('webgpu'): the 'webgpu' package installed here has no create(); install a current one with npm install webgpu@latest");
-  return mod.create([]);
+  return mod.create(dawnFlags());
+}
+
+/**
+ * Flags for Dawn's `create()` from KILN_DAWN_FLAGS, space-separated: e.g.
+ * `KILN_DAWN_FLAGS=enable-dawn-features=disable_robustness` drops the bounds clamp Dawn adds to
+ * every buffer access (Kiln's kernels check their own bounds), which doubles SwiftShader's speed.
+ */
+function dawnFlags(): string[] {
+  const flags = typeof process !== 'undefined' ? process.env.KILN_DAWN_FLAGS : undefined;
+  return flags ? flags.split(/\s+/).filter((f) => f) : [];
 }
 
 /** The GPU's device, or a ValueError that says why there is none and what to do. */

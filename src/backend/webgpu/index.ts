@@ -30,6 +30,11 @@ export async function createWebgpuBackend(): Promise<WebgpuBackend> {
 }
 
 /** A window's geometry as kernel parameters (wgsl-conv.ts reads them as its Win struct). */
+/** A convolution's shape, baked into its shaders (wgsl-conv.ts), and the pipeline key that names it. */
+const convShape = (g: Window2d, F: number): [convWgsl.ConvShape, string] => {
+  const k = { C: g.C, H: g.H, W: g.W, KH: g.KH, KW: g.KW, OH: g.OH, OW: g.OW, sh: g.strideH, sw: g.strideW, ph: g.padH, pw: g.padW, dh: g.dilH, dw: g.dilW, F };
+  return [k, Object.values(k).join(',')];
+};
 const windowParams = (g: Window2d): number[] => [g.N, g.C, g.H, g.W, g.KH, g.KW, g.OH, g.OW, g.strideH, g.strideW, g.padH, g.padW, g.dilH, g.dilW];
 
 /** p: [n, ndim, shape[MAX_DIMS], then each operand's strides[MAX_DIMS]]. */
@@ -134,7 +139,12 @@ function webgpuBackendOn(device: GPUDevice, description: string): WebgpuBackend 
       const a = gpu(a_), b = gpu(b_), out = gpu(out_);
       if (a.dtype !== 'float32' || b.dtype !== 'float32') throw new DTypeError(`webgpu backend: matmul multiplies float32 matrices, got ${a.dtype} and ${b.dtype}; convert with .float()`);
       const rowBlocks = Math.ceil(m / 64), colBlocks = Math.ceil(n / 64);
-      run('matmul', () => wgsl.matmul(), [a.buffer, b.buffer, out.buffer], [m, n, k, aStride, bStride, +transA, +transB, rowBlocks, colBlocks], batch * rowBlocks * colBlocks);
+      // The tiles pay only when full in all three sizes; below that, a thread per output without barriers.
+      if (m < 64 || n < 64 || k < 64) {
+        run('matmulSmall', () => wgsl.matmulSmall(), [a.buffer, b.buffer, out.buffer], [m, n, k, aStride, bStride, +transA, +transB, rowBlocks, colBlocks, batch * m * n], groupsFor(batch * m * n));
+      } else {
+        run('matmul', () => wgsl.matmul(), [a.buffer, b.buffer, out.buffer], [m, n, k, aStride, bStride, +transA, +transB, rowBlocks, colBlocks], batch * rowBlocks * colBlocks);
+      }
     },
     permute: (x, shape, perm, out) => {
       // out[idx] = x[Σ idx[d]·stride of axis perm[d]]: a strided copy over the permuted shape.
@@ -235,13 +245,16 @@ function webgpuBackendOn(device: GPUDevice, description: string): WebgpuBackend 
   };
 
   function conv(x: GpuStorage, w: GpuStorage, bias: GpuStorage | null, out: GpuStorage, F: number, g: Window2d): void {
-    run('conv2d', () => convWgsl.conv2d(), [x.buffer, w.buffer, (bias ?? none).buffer, out.buffer], [out.length, ...windowParams(g), F, +(bias !== null)], groupsFor(out.length));
+    const [k, key] = convShape(g, F);
+    run(`conv2d:${key}`, () => convWgsl.conv2d(k), [x.buffer, w.buffer, (bias ?? none).buffer, out.buffer], [out.length, ...windowParams(g), F, +(bias !== null)], groupsFor(out.length));
   }
   function convDx(dy: GpuStorage, w: GpuStorage, dx: GpuStorage, F: number, g: Window2d): void {
-    run('conv2dBackwardInput', () => convWgsl.conv2dBackwardInput(), [dy.buffer, w.buffer, dx.buffer], [dx.length, ...windowParams(g), F], groupsFor(dx.length));
+    const [k, key] = convShape(g, F);
+    run(`conv2dBackwardInput:${key}`, () => convWgsl.conv2dBackwardInput(k), [dy.buffer, w.buffer, dx.buffer], [dx.length, ...windowParams(g), F], groupsFor(dx.length));
   }
   function convDw(x: GpuStorage, dy: GpuStorage, dw: GpuStorage, F: number, g: Window2d): void {
-    run('conv2dBackwardFilter', () => convWgsl.conv2dBackwardFilter(), [x.buffer, dy.buffer, dw.buffer], [dw.length, ...windowParams(g), F], groupsFor(dw.length));
+    const [k, key] = convShape(g, F);
+    run(`conv2dBackwardFilter:${key}`, () => convWgsl.conv2dBackwardFilter(k), [x.buffer, dy.buffer, dw.buffer], [dw.length, ...windowParams(g), F], groupsFor(dw.length));
   }
   function convBackward(dy: GpuStorage, x: GpuStorage, w: GpuStorage, dx: GpuStorage | null, dw: GpuStorage | null, db: GpuStorage | null, F: number, g: Window2d): void {
     if (dx) convDx(dy, w, dx, F, g);

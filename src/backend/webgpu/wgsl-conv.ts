@@ -8,6 +8,20 @@ fn win() -> Win {
   return Win(i32(p[1]), i32(p[2]), i32(p[3]), i32(p[4]), i32(p[5]), i32(p[6]), i32(p[7]), i32(p[8]), i32(p[9]), i32(p[10]), i32(p[11]), i32(p[12]), i32(p[13]), i32(p[14]));
 }`;
 
+/**
+ * The geometry baked into a shader as constants (all but the batch N, read from p[1]), so the
+ * compiler unrolls the window loops and folds the index arithmetic; one pipeline per layer shape.
+ */
+export interface ConvShape { C: number; H: number; W: number; KH: number; KW: number; OH: number; OW: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; F: number }
+
+const convMain = (k: ConvShape): string => `@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let t = (wid.y * nwg.x + wid.x) * 64u + lid;
+  if (t >= p[0]) { return; }
+  let i = i32(t);
+  let g = Win(i32(p[1]), ${k.C}, ${k.H}, ${k.W}, ${k.KH}, ${k.KW}, ${k.OH}, ${k.OW}, ${k.sh}, ${k.sw}, ${k.ph}, ${k.pw}, ${k.dh}, ${k.dw});
+  const F = ${k.F};`;
+
 const MAIN = `@compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let t = (wid.y * nwg.x + wid.x) * 64u + lid;
@@ -29,14 +43,13 @@ const ATOMIC_ADD = `fn atomicAddF32(at: u32, v: f32) {
 }`;
 
 /** out[n, f, oh, ow] = bias[f] + Σ_{c, kh, kw} x[n, c, ih, iw]·w[f, c, kh, kw]. p: [N·F·OH·OW, window…, F, hasBias]. */
-export function conv2d(): string {
+export function conv2d(k: ConvShape): string {
   return `${HEAD}
 ${buf(1, 'x')}
 ${buf(2, 'w')}
 ${buf(3, 'bias')}
 ${buf(4, 'o', true)}
-${MAIN}
-  let F = i32(p[15]);
+${convMain(k)}
   let ow = i % g.OW; let oh = (i / g.OW) % g.OH; let f = (i / (g.OW * g.OH)) % F; let n = i / (g.OW * g.OH * F);
   var s = 0.0;
   if (p[16] != 0u) { s = bias[f]; }
@@ -56,13 +69,12 @@ ${MAIN}
 }
 
 /** dx[n, c, ih, iw] = Σ over the (f, kh, kw) whose window covers it of dy[n, f, oh, ow]·w[f, c, kh, kw]. p: [N·C·H·W, window…, F]. */
-export function conv2dBackwardInput(): string {
+export function conv2dBackwardInput(k: ConvShape): string {
   return `${HEAD}
 ${buf(1, 'dy')}
 ${buf(2, 'w')}
 ${buf(3, 'dx', true)}
-${MAIN}
-  let F = i32(p[15]);
+${convMain(k)}
   let iw = i % g.W; let ih = (i / g.W) % g.H; let c = (i / (g.W * g.H)) % g.C; let n = i / (g.W * g.H * g.C);
   var s = 0.0;
   for (var kh = 0; kh < g.KH; kh++) {
@@ -85,13 +97,12 @@ ${MAIN}
 }
 
 /** dw[f, c, kh, kw] = Σ_{n, oh, ow} dy[n, f, oh, ow]·x[n, c, ih, iw]. p: [F·C·KH·KW, window…, F]. */
-export function conv2dBackwardFilter(): string {
+export function conv2dBackwardFilter(k: ConvShape): string {
   return `${HEAD}
 ${buf(1, 'x')}
 ${buf(2, 'dy')}
 ${buf(3, 'dw', true)}
-${MAIN}
-  let F = i32(p[15]);
+${convMain(k)}
   let kw = i % g.KW; let kh = (i / g.KW) % g.KH; let c = (i / (g.KW * g.KH)) % g.C; let f = i / (g.KW * g.KH * g.C);
   var s = 0.0;
   for (var n = 0; n < g.N; n++) {

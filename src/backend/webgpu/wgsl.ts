@@ -295,6 +295,38 @@ ${ELEMENT_MAIN}
 }
 
 /**
+ * A batch of small or skinny products, one thread per output and no workgroup memory: where the
+ * 64×64×16 tiles would be mostly empty (a size under 64: a batch of one, a 10-class head, a weight
+ * gradient summed over a small batch), and no barrier holds threads back. p: as matmul's, then the
+ * output count.
+ */
+export function matmulSmall(): string {
+  return `${PARAMS}
+${buf(1, 'a', 'f32')}
+${buf(2, 'b', 'f32')}
+${buf(3, 'c', 'f32', true)}
+${ELEMENT_MAIN}
+  let m = p[0]; let n = p[1]; let k = p[2];
+  if (i >= p[9]) { return; }
+  let batch = i / (m * n);
+  let r = (i / n) % m;
+  let col = i % n;
+  // Element q of row r of op(A), and of column col of op(B), are a step apart in memory.
+  var aAt = batch * p[3] + select(r * k, r, p[5] != 0u);
+  let aStep = select(1u, m, p[5] != 0u);
+  var bAt = batch * p[4] + select(col, col * k, p[6] != 0u);
+  let bStep = select(n, 1u, p[6] != 0u);
+  var s = 0.0;
+  for (var q = 0u; q < k; q++) {
+    s = fma(a[aAt], b[bAt], s);
+    aAt += aStep;
+    bAt += bStep;
+  }
+  c[i] = s;
+}`;
+}
+
+/**
  * C_b = op(A_b)·op(B_b), tiled: each workgroup of 16×16 threads computes a 64×64 block of C, 4×4
  * per thread in sixteen scalar accumulators (written out, not arrays: compilers keep them in
  * registers), staging 64×16 of A and 16×64 of B in workgroup memory per step along k. The block
