@@ -52,7 +52,7 @@ export * as data from './data/index.js';
 export { load, loadWithMetadata } from './io/load.js';
 export type { LoadedModel } from './io/load.js';
 export type { ByteSource } from './io/source.js';
-export { serializeModel, deserializeModel, serializeModelFile, deserializeModelFile } from './io/model-file.js';
+export { serializeModel, deserializeModel, serializeModelFile, deserializeModelFile, readableState } from './io/model-file.js';
 export type { ModelJson } from './io/model-file.js';
 export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
 export * as viz from './viz/index.js';

@@ -4,7 +4,8 @@ import type { DigitsView } from './protocol.js';
 import type { DigitModel } from './state.js';
 
 // The digits panel's model: LeNet-5 or an MLP on Kiln's MNIST digits (kiln.data.mnist, its fixed
-// split), trained with Adam in batches of 64.
+// split), trained with Adam in batches of 64. Values are read back asynchronously, so it runs on
+// any backend: WebGPU in the digits worker where the browser has it.
 
 const { nn } = kiln;
 
@@ -28,14 +29,14 @@ export class DigitsTrainer {
     return [...new kiln.DataLoader(this.data.train, { batchSize: 64, shuffle: true, seed: this.epoch })];
   }
 
-  /** One Adam step; returns the batch's loss. */
-  step(x: Tensor, y: Tensor): number {
+  /** One Adam step; returns the batch's loss, to read when it is wanted (on a GPU, reading waits for it). */
+  step(x: Tensor, y: Tensor): Tensor {
     this.model.train();
     const loss = nn.functional.crossEntropy(this.model.forward(x), y);
     this.optimizer.zeroGrad();
     loss.backward();
     this.optimizer.step();
-    return loss.item();
+    return loss;
   }
 
   async endEpoch(): Promise<void> {
@@ -46,33 +47,35 @@ export class DigitsTrainer {
   /** Class probabilities for one 28×28 image (values in [0, 1], ink bright). */
   async probabilities(pixels: Float32Array): Promise<number[]> {
     if (pixels.length !== 784) throw new Error(`a digit is 28×28 = 784 pixels, got ${pixels.length}`);
-    return Array.from((await kiln.predict(this.model, kiln.tensor(pixels).reshape(1, 1, 28, 28))).softmax(1).dataSync());
+    return Array.from(await (await kiln.predict(this.model, kiln.tensor(pixels).reshape(1, 1, 28, 28))).softmax(1).data());
   }
 
-  view(): DigitsView {
+  async view(): Promise<DigitsView> {
     const first = this.model.layers.find((l) => l instanceof nn.Conv2d || l instanceof nn.Linear) as kiln.nn.Conv2d | kiln.nn.Linear;
     const w = first.weight;
     const conv = first instanceof nn.Conv2d;
     const size = conv ? w.shape[2]! : 28;
     const count = conv ? w.shape[0]! : 8;
     const per = size * size;
-    const filters = Array.from({ length: count }, (_, f) => Array.from(w.dataSync().subarray(f * per, (f + 1) * per)));
+    const weights = await w.data();
+    const filters = Array.from({ length: count }, (_, f) => Array.from(weights.subarray(f * per, (f + 1) * per)));
     const x = this.data.test.x.narrow(0, 0, 1);
-    const maps = kiln.noGrad(() => {
+    const a = kiln.noGrad(() => {
       this.model.eval();
       // The first layer and its activation: LeNet-5's conv1 + ReLU, or the MLP's first Linear + ReLU.
       const upto = this.model.layers.findIndex((l) => l === first) + 1;
-      let a = x;
-      for (let i = 0; i <= upto; i++) a = this.model.layers[i]!.forward(a);
-      if (conv) {
-        const [, F, H, W] = a.shape as number[];
-        return { width: W!, height: H!, values: Array.from({ length: F! }, (_, f) => Array.from(a.dataSync().subarray(f * H! * W!, (f + 1) * H! * W!))) };
-      }
-      return { width: a.shape[1]!, height: 1, values: [Array.from(a.dataSync())] };
+      let out = x;
+      for (let i = 0; i <= upto; i++) out = this.model.layers[i]!.forward(out);
+      return out;
     });
+    const values = await a.data();
+    const [, F, H, W] = a.shape as number[];
+    const maps = conv
+      ? { width: W!, height: H!, values: Array.from({ length: F! }, (_, f) => Array.from(values.subarray(f * H! * W!, (f + 1) * H! * W!))) }
+      : { width: a.shape[1]!, height: 1, values: [Array.from(values)] };
     return {
       epoch: this.epoch, testAccuracy: this.testAccuracy, filters: { size, values: filters },
-      sample: { pixels: Array.from(x.dataSync()), label: this.data.test.y.values[0]!, maps },
+      sample: { pixels: Array.from(await x.data()), label: (await this.data.test.y.narrow(0, 0, 1).data())[0]!, maps },
     };
   }
 }

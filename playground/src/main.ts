@@ -1,4 +1,4 @@
-import type { FromWorker, ToWorker, DigitsView } from './protocol.js';
+import type { FromWorker, ToDigitsWorker, ToWorker, DigitsView } from './protocol.js';
 import {
   ACTIVATIONS, BATCH_MODES, DATASETS, DIGIT_MODELS, INITS, MAX_LAYERS, MAX_UNITS, OPTIMIZERS, OUTPUTS,
   fromQuery, lossesFor, toQuery, withDataset,
@@ -8,11 +8,14 @@ import type { Snapshot } from './trainer.js';
 import './style.css';
 
 // The page: controls that edit the settings (kept in the URL), and the views the training worker's
-// snapshots fill. Kiln itself runs in the worker.
+// snapshots fill. Kiln itself runs in two workers: the network's (on the CPU) and the digits'
+// (on WebGPU where the browser has it).
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 const send = (m: ToWorker, transfer: Transferable[] = []): void => worker.postMessage(m, transfer);
+const digitsWorker = new Worker(new URL('./digits-worker.ts', import.meta.url), { type: 'module' });
+const sendDigits = (m: ToDigitsWorker, transfer: Transferable[] = []): void => digitsWorker.postMessage(m, transfer);
 
 const loaded = fromQuery(location.search);
 let settings: Settings = loaded.settings;
@@ -156,10 +159,13 @@ function wireControls(): void {
     message('');
     reset();
   };
-  $('export').onclick = () => send({ type: 'export', target: 'network' });
+  $('export').onclick = () => send({ type: 'export' });
   ($('import') as HTMLInputElement).onchange = async (e) => {
     const file = (e.target as HTMLInputElement).files?.[0];
-    if (file) send({ type: 'import', target: settings.dataset === 'digits' ? 'digits' : 'network', bytes: new Uint8Array(await file.arrayBuffer()) });
+    if (!file) return;
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    if (settings.dataset === 'digits') sendDigits({ type: 'import', bytes }, [bytes.buffer]);
+    else send({ type: 'import', bytes }, [bytes.buffer]);
   };
   $('share').onclick = async () => {
     await navigator.clipboard?.writeText(location.href).catch(() => undefined);
@@ -320,14 +326,14 @@ let inked = false;
 function wireDigits(): void {
   $('digits-load').onclick = () => {
     $('digits-status').textContent = 'loading the digits…';
-    send({ type: 'digits-load', model: settings.digitModel, seed: settings.seed });
+    sendDigits({ type: 'digits-load', model: settings.digitModel, seed: settings.seed });
   };
   $('digits-train').onclick = () => {
     if ($('digits-status').dataset.ready !== '1') $('digits-status').textContent = 'loading the digits…';
-    send({ type: 'digits-train', epochs: Number(($('digits-epochs') as HTMLInputElement).value) || 1, model: settings.digitModel, seed: settings.seed });
+    sendDigits({ type: 'digits-train', epochs: Number(($('digits-epochs') as HTMLInputElement).value) || 1, model: settings.digitModel, seed: settings.seed });
   };
-  $('digits-stop').onclick = () => send({ type: 'digits-stop' });
-  $('digits-export').onclick = () => send({ type: 'export', target: 'digits' });
+  $('digits-stop').onclick = () => sendDigits({ type: 'digits-stop' });
+  $('digits-export').onclick = () => sendDigits({ type: 'export' });
   const pad = $('draw') as HTMLCanvasElement;
   const ctx = pad.getContext('2d')!;
   const clear = (): void => { ctx.fillStyle = 'black'; ctx.fillRect(0, 0, pad.width, pad.height); inked = false; $('probs').replaceChildren(); };
@@ -345,7 +351,7 @@ function wireDigits(): void {
     ctx.lineTo(x, y); ctx.stroke();
     inked = true;
   };
-  pad.onpointerup = () => { drawing = false; if (inked) send({ type: 'digits-predict', pixels: digitPixels(pad) }); };
+  pad.onpointerup = () => { drawing = false; if (inked) sendDigits({ type: 'digits-predict', pixels: digitPixels(pad) }); };
 }
 
 /**
@@ -396,9 +402,9 @@ function showProbs(probs: number[]): void {
   }));
 }
 
-// ── Messages from the worker ────────────────────────────────────────────────────────────────
+// ── Messages from the workers ───────────────────────────────────────────────────────────────
 
-worker.onmessage = (e: MessageEvent<FromWorker>) => {
+function onWorkerMessage(e: MessageEvent<FromWorker>): void {
   const m = e.data;
   switch (m.type) {
     case 'ready':
@@ -439,18 +445,24 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       $('digits-status').textContent = `epoch ${m.epoch}: batch ${m.batch} of ${m.batches}, loss ${fmt(m.loss)}`;
       ($('digits-bar') as HTMLProgressElement).value = m.batch / m.batches;
       return;
+    case 'digits-backend':
+      $('digits-backend').textContent = `Runs on ${m.backend}${m.fallback ? ` (no WebGPU here: ${m.fallback})` : ''}`;
+      $('digits-backend').dataset.backend = m.backend.split(':')[0];
+      return;
     case 'digits-epoch':
       showDigitsView(m.view);
-      $('backend').textContent = `Kiln ${m.backend}`;
       if (!m.training) $('digits-status').textContent = `trained: ${m.view.epoch} epoch${m.view.epoch === 1 ? '' : 's'}`;
-      if (inked) send({ type: 'digits-predict', pixels: digitPixels($('draw') as HTMLCanvasElement) });
+      if (inked) sendDigits({ type: 'digits-predict', pixels: digitPixels($('draw') as HTMLCanvasElement) });
       return;
     case 'digits-probs':
       showProbs(m.probs);
       return;
   }
-};
+}
+worker.onmessage = onWorkerMessage;
+digitsWorker.onmessage = onWorkerMessage;
 worker.onerror = (e) => message(`The training worker failed: ${e.message}`);
+digitsWorker.onerror = (e) => message(`The digits worker failed: ${e.message}`);
 
 showSettings();
 wireControls();

@@ -1,7 +1,9 @@
 import type { DataInfo, Snapshot } from './trainer.js';
 import type { DigitModel, Settings } from './state.js';
 
-// Messages between the page (main.ts) and the training worker (worker.ts).
+// Messages between the page (main.ts) and its two workers: the network's (worker.ts, on the CPU:
+// the 2-D networks are too small for a GPU to pay) and the digits' (digits-worker.ts, on WebGPU
+// where the browser has it).
 
 export type ToWorker =
   | { type: 'reset'; settings: Settings; csv?: string }
@@ -10,8 +12,12 @@ export type ToWorker =
   | { type: 'speed'; epochsPerFrame: number }
   /** What the explain panel shows: a training example by index, or the first mini-batch. */
   | { type: 'explain'; of: number | 'batch' }
-  | { type: 'export'; target: 'network' | 'digits' }
-  | { type: 'import'; target: 'network' | 'digits'; bytes: Uint8Array }
+  | { type: 'export' }
+  | { type: 'import'; bytes: Uint8Array };
+
+export type ToDigitsWorker =
+  | { type: 'export' }
+  | { type: 'import'; bytes: Uint8Array }
   | { type: 'digits-load'; model: DigitModel; seed: number }
   | { type: 'digits-train'; epochs: number; model: DigitModel; seed: number } | { type: 'digits-stop' }
   | { type: 'digits-predict'; pixels: Float32Array };
@@ -32,7 +38,9 @@ export type FromWorker =
   | { type: 'error'; message: string; during: string }
   | { type: 'exported'; bytes: Uint8Array; name: string }
   | { type: 'imported'; target: 'network' | 'digits' }
+  /** Which backend the digits run on, and why not the GPU when they cannot. */
+  | { type: 'digits-backend'; backend: string; fallback: string | null }
   | { type: 'digits-ready'; train: number; test: number; view: DigitsView }
   | { type: 'digits-progress'; epoch: number; batch: number; batches: number; loss: number }
-  | { type: 'digits-epoch'; view: DigitsView; training: boolean; backend: string }
+  | { type: 'digits-epoch'; view: DigitsView; training: boolean }
   | { type: 'digits-probs'; probs: number[] };

@@ -1,23 +1,20 @@
 /// <reference lib="webworker" />
 import * as kiln from 'kiln-ml';
-import { DigitsTrainer, digitModel } from './digits.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { Trainer, activationCurves } from './trainer.js';
 
-// The training worker: all of Kiln runs here, on the wasm backend, so the page stays responsive.
-// Training runs in slices of about 40 ms between which messages (pause, new settings) get in.
+// The network's training worker: the 2-D networks train here, on the wasm backend (networks of a
+// few units on a few hundred points: a GPU's dispatches and read-backs would cost more than the
+// arithmetic), so the page stays responsive. Training runs in slices of about 40 ms between which
+// messages (pause, new settings) get in. The digits have a worker of their own (digits-worker.ts).
 
 declare const self: DedicatedWorkerGlobalScope;
 const post = (m: FromWorker, transfer: Transferable[] = []): void => self.postMessage(m, transfer);
 
 let trainer: Trainer | null = null;
 let playing = false;
-let digits: DigitsTrainer | null = null;
-let digitsData: kiln.data.MnistSplit | null = null;
-let digitsTraining = false;
 /** Which backend runs Kiln here, and on how many threads (shown in the page's header). */
 const backendText = (): string => `${kiln.getBackend()}: ${kiln.backendDetail()}`;
-const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
 let epochsPerFrame = 1;
 
@@ -37,25 +34,6 @@ async function play(): Promise<void> {
     post({ type: 'snapshot', snapshot: await trainer.snapshot(), playing });
     await new Promise((r) => setTimeout(r, Math.max(0, 33 - (performance.now() - t0))));
   }
-}
-
-async function trainDigits(epochs: number): Promise<void> {
-  const d = digits!;
-  digitsTraining = true;
-  for (let e = 0; e < epochs && digitsTraining; e++) {
-    const batches = d.batches();
-    for (let b = 0; b < batches.length && digitsTraining; b++) {
-      const loss = d.step(batches[b]!.x, batches[b]!.y);
-      if (b % 5 === 0 || b === batches.length - 1) {
-        post({ type: 'digits-progress', epoch: d.epoch + 1, batch: b + 1, batches: batches.length, loss });
-        await tick();
-      }
-    }
-    if (!digitsTraining) break;
-    await d.endEpoch();
-    post({ type: 'digits-epoch', view: d.view(), training: e < epochs - 1 && digitsTraining, backend: backendText() });
-  }
-  digitsTraining = false;
 }
 
 async function handle(m: ToWorker): Promise<void> {
@@ -90,52 +68,18 @@ async function handle(m: ToWorker): Promise<void> {
       post({ type: 'snapshot', snapshot: await trainer.snapshot(), playing });
       return;
     case 'export': {
-      if (m.target === 'digits' ? !digits : !trainer) throw new Error(m.target === 'digits' ? 'load the digits and a model first' : 'there is no network yet: choose the data first');
-      const bytes = m.target === 'digits' ? kiln.serializeModelFile(digits!.model, { digits: true }) : trainer!.exportModel();
-      post({ type: 'exported', bytes, name: m.target === 'digits' ? 'kiln-digits.safetensors' : 'kiln-model.safetensors' }, [bytes.buffer]);
+      if (!trainer) throw new Error('there is no network yet: choose the data first');
+      const bytes = trainer.exportModel();
+      post({ type: 'exported', bytes, name: 'kiln-model.safetensors' }, [bytes.buffer]);
       return;
     }
     case 'import':
-      if (m.target === 'digits' ? !digitsData : !trainer) throw new Error(m.target === 'digits' ? 'load the digits first, then the model file' : 'choose the data first, then the model file');
-      if (m.target === 'network') {
-        trainer!.importModel(m.bytes);
-        post({ type: 'snapshot', snapshot: await trainer!.snapshot(), playing });
-      } else {
-        const { model } = kiln.deserializeModelFile(m.bytes, 'the model file');
-        if (!(model instanceof kiln.nn.Sequential)) throw new Error('the model file does not hold a Sequential network');
-        digits = new DigitsTrainer(digitsData!, model);
-        post({ type: 'digits-epoch', view: digits.view(), training: false, backend: backendText() });
-      }
-      post({ type: 'imported', target: m.target });
-      return;
-    case 'digits-load':
-      digitsTraining = false;
-      await loadDigits(m.model, m.seed);
-      return;
-    case 'digits-train':
-      // Train before Load loads them first, rather than doing nothing.
-      if (!digits) await loadDigits(m.model, m.seed);
-      if (digitsTraining) return;
-      return trainDigits(m.epochs);
-    case 'digits-stop':
-      digitsTraining = false;
-      return;
-    case 'digits-predict':
-      if (!digits) throw new Error('load the digits and train a model first, then draw');
-      post({ type: 'digits-probs', probs: await digits.probabilities(m.pixels) });
+      if (!trainer) throw new Error('choose the data first, then the model file');
+      trainer.importModel(m.bytes);
+      post({ type: 'snapshot', snapshot: await trainer.snapshot(), playing });
+      post({ type: 'imported', target: 'network' });
       return;
   }
-}
-
-/** Fetches the digits (once) and makes a fresh model of the kind asked for. */
-async function loadDigits(model: Parameters<typeof digitModel>[0], seed: number): Promise<void> {
-  if (!digitsData) {
-    // `kiln playground` serves the package's digits file at the app's root.
-    digitsData = await kiln.data.mnist({ source: new URL(kiln.data.DIGITS_FILE, self.location.href.replace(/assets\/.*$/, '')) });
-  }
-  kiln.manualSeed(seed);
-  digits = new DigitsTrainer(digitsData, digitModel(model));
-  post({ type: 'digits-ready', train: digitsData.train.length, test: digitsData.test.length, view: digits.view() });
 }
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {

@@ -128,6 +128,8 @@ export function serializeModelFile(model: Module, metadata: Record<string, unkno
 /**
  * A model's state with every tensor readable in place: the CPU's as they are, a GPU's read back
  * (what the asynchronous writers serialize, so a model trained on webgpu saves like any other).
+ * The synchronous serializers take it as their state.
+ * @example const bytes = kiln.serializeModelFile(model, {}, await kiln.readableState(model));
  */
 export async function readableState(model: Module): Promise<Record<string, Tensor>> {
   const out: Record<string, Tensor> = {};

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -198,8 +198,10 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     await page.click('#digits-train');
     await page.waitForFunction(() => document.getElementById('digits-accuracy')!.dataset.accuracy !== '', undefined, { timeout: 110_000 });
     expect(Number(await page.locator('#digits-accuracy').getAttribute('data-accuracy'))).toBeGreaterThan(0.8);
-    // LeNet-5's convolutions are big enough to go to the worker threads: none failed to start.
-    expect(await page.textContent('#backend')).toMatch(/^Kiln wasm: SIMD( \+ relaxed SIMD)?, \d+ threads?$/);
+    // This browser has no GPU: the digits fall back to wasm and say why. LeNet-5's convolutions are
+    // big enough to go to the worker threads: none failed to start.
+    expect(await page.getAttribute('#digits-backend', 'data-backend')).toBe('wasm');
+    expect(await page.textContent('#digits-backend')).toMatch(/^Runs on wasm: SIMD( \+ relaxed SIMD)?, \d+ threads? \(no WebGPU here: setBackend\('webgpu'\): /);
     expect(await page.locator('#filters canvas').count()).toBe(6);
     expect(await page.locator('#feature-maps canvas').count()).toBe(7);
     // Draw a "1": one vertical stroke.
@@ -214,6 +216,35 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     await page.close();
   }, 180_000);
+
+  it('trains the digits on WebGPU where the browser has it (SwiftShader here), and the model it downloads loads in Node', async () => {
+    const gpuBrowser = await launchChromium({ webgpu: true });
+    try {
+      const page = await gpuBrowser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+      page.on('pageerror', (e) => { throw e; });
+      await page.goto(`${url}?dataset=digits&digitModel=mlp`);
+      await page.waitForSelector('#digits-backend[data-backend]', { timeout: 60_000 });
+      expect(await page.textContent('#digits-backend')).toMatch(/^Runs on webgpu: WebGPU on /);
+      await page.fill('#digits-epochs', '1');
+      await page.click('#digits-train');
+      await page.waitForFunction(() => Number(document.getElementById('digits-accuracy')!.dataset.accuracy) > 0, undefined, { timeout: 170_000 });
+      const accuracy = Number(await page.locator('#digits-accuracy').getAttribute('data-accuracy'));
+      expect(accuracy).toBeGreaterThan(0.85);
+      expect(await page.locator('#filters canvas').count()).toBe(8);
+      // The weights come back from the GPU into the file, and score the same in Node on the CPU.
+      const download = page.waitForEvent('download');
+      await page.click('#digits-export');
+      const file = join(tempDir(), 'digits.safetensors');
+      await (await download).saveAs(file);
+      const model = await kiln.load(file);
+      const { test } = await kiln.data.mnist();
+      const scored = await kiln.evaluate(model, test, { loss: 'crossEntropy', metrics: ['accuracy'], batchSize: 500 });
+      expect(scored.accuracy).toBeCloseTo(accuracy, 3);
+      await page.close();
+    } finally {
+      await gpuBrowser.close();
+    }
+  }, 240_000);
 });
 
 describe('kiln playground (the server)', () => {
@@ -247,6 +278,8 @@ describe('kiln playground (the server)', () => {
     }
     expect(readFileSync(join(root, 'dist', 'playground', 'index.html'), 'utf8')).toContain('<script type="module"');
     // The digits ship once: the app's bundle holds no copy of them.
-    expect(readdirSync(join(root, 'dist', 'playground', 'assets')).filter((f) => /digits/.test(f))).toEqual([]);
+    const assets = join(root, 'dist', 'playground', 'assets');
+    const digitsBytes = statSync(join(root, 'dist', 'data', 'digits.kld')).size;
+    expect(readdirSync(assets).filter((f) => f.endsWith('.kld') || statSync(join(assets, f)).size >= digitsBytes)).toEqual([]);
   });
 });
