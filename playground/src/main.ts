@@ -44,6 +44,9 @@ function showSettings(): void {
   options($('batch') as HTMLSelectElement, BATCH_MODES, settings.batch);
   options($('digit-model') as HTMLSelectElement, DIGIT_MODELS, settings.digitModel);
   for (const [id, key] of NUMBER_INPUTS) ($(id) as HTMLInputElement).value = String(settings[key]);
+  ($('show-test') as HTMLInputElement).checked = settings.showTest;
+  ($('discretize') as HTMLInputElement).checked = settings.discretize;
+  $('plot').classList.toggle('hide-test', !settings.showTest);
   const layers = $('layers');
   layers.replaceChildren(...settings.hidden.map((l, i) => {
     const row = document.createElement('div');
@@ -127,6 +130,16 @@ function wireControls(): void {
   for (const id of ['output', 'loss', 'init', 'optimizer', 'batch'] as const) {
     ($(id) as HTMLSelectElement).onchange = (e) => update({ [id]: (e.target as HTMLSelectElement).value } as Partial<Settings>);
   }
+  const showTest = $('show-test') as HTMLInputElement, discretize = $('discretize') as HTMLInputElement;
+  // How the plot is drawn, not what trains: the URL follows, the network keeps training.
+  const view = (): void => {
+    settings = { ...settings, showTest: showTest.checked, discretize: discretize.checked };
+    history.replaceState(null, '', `${location.pathname}${toQuery(settings) ? `?${toQuery(settings)}` : ''}`);
+    $('plot').classList.toggle('hide-test', !settings.showTest);
+    send({ type: 'view', discretize: settings.discretize });
+  };
+  showTest.onchange = view;
+  discretize.onchange = view;
   ($('digit-model') as HTMLSelectElement).onchange = (e) => update({ digitModel: (e.target as HTMLSelectElement).value as Settings['digitModel'] });
   for (const [id, key] of NUMBER_INPUTS) ($(id) as HTMLInputElement).onchange = (e) => update({ [key]: Number((e.target as HTMLInputElement).value) } as Partial<Settings>);
   $('add-layer').onclick = () => {
@@ -187,7 +200,11 @@ function showSnapshot(s: Snapshot): void {
   $('train-acc').textContent = s.accuracy.train.length ? `${(100 * s.accuracy.train.at(-1)!).toFixed(1)}%` : '—';
   $('test-acc').textContent = s.accuracy.test.length ? `${(100 * s.accuracy.test.at(-1)!).toFixed(1)}%` : '—';
   $('lr-now').textContent = fmt(s.lr);
-  $('plot').innerHTML = s.plot;
+  // The SVG (points, axes) changes only with the data: reparsed only then.
+  if (s.plot !== shownPlot) { $('plot-svg').innerHTML = s.plot; shownPlot = s.plot; }
+  pendingBoundary = s.boundary;
+  $('boundary').hidden = s.boundary === null;
+  $('plot-toggles').hidden = s.boundary === null;
   $('loss-chart').innerHTML = s.lossChart;
   $('loss-chart').dataset.points = String(s.loss.train.length);
   $('loss-chart').dataset.firstLoss = String(s.loss.train[0] ?? '');
@@ -196,6 +213,55 @@ function showSnapshot(s: Snapshot): void {
   showNetwork(s);
   showNeurons(s);
   showExplain(s);
+}
+
+let shownPlot = '';
+/** The latest snapshot from the worker, and its boundary, shown at the next animation frame. */
+let pendingSnapshot: Snapshot | null = null;
+let pendingBoundary: Snapshot['boundary'] = null;
+
+/**
+ * Shows the latest snapshot on animation frames only (snapshots that came between two frames are
+ * skipped), and draws the boundary on its canvas at the screen's resolution (the grid's cells
+ * scaled smoothly, or crisply when discretized), so the page keeps the display's rate however fast
+ * the worker trains. Counts frames in #plot's data-frames (the browser test reads it).
+ */
+function drawLoop(): void {
+  let frames = 0, draws = 0;
+  const cells = document.createElement('canvas');
+  const tick = (): void => {
+    frames++;
+    if (pendingSnapshot) {
+      const s = pendingSnapshot;
+      pendingSnapshot = null;
+      showSnapshot(s);
+    }
+    const b = pendingBoundary;
+    if (b) {
+      pendingBoundary = null;
+      const canvas = $('boundary') as HTMLCanvasElement;
+      const a = b.area;
+      Object.assign(canvas.style, {
+        left: `${(100 * a.left) / a.width}%`, top: `${(100 * a.top) / a.height}%`,
+        width: `${(100 * (a.right - a.left)) / a.width}%`, height: `${(100 * (a.bottom - a.top)) / a.height}%`,
+      });
+      const box = canvas.getBoundingClientRect();
+      const dpr = window.devicePixelRatio || 1;
+      canvas.width = Math.max(1, Math.round(box.width * dpr));
+      canvas.height = Math.max(1, Math.round(box.height * dpr));
+      cells.width = b.nx; cells.height = b.ny;
+      cells.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(b.rgba), b.nx, b.ny), 0, 0);
+      const ctx = canvas.getContext('2d')!;
+      ctx.imageSmoothingEnabled = !settings.discretize;
+      ctx.imageSmoothingQuality = 'high';
+      ctx.drawImage(cells, 0, 0, canvas.width, canvas.height);
+      draws++;
+      $('plot').dataset.draws = String(draws);
+    }
+    $('plot').dataset.frames = String(frames);
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
 }
 
 /** Blue for negative, white for 0, orange for positive, scaled by `scale`. */
@@ -414,10 +480,10 @@ function onWorkerMessage(e: MessageEvent<FromWorker>): void {
         : `${m.info.train} training examples, no test set (the test figures are the training set's), ${m.info.classes} classes`;
       $('activation').innerHTML = m.activation;
       $('backend').textContent = `Kiln ${m.backend}`;
-      showSnapshot(m.snapshot);
+      pendingSnapshot = m.snapshot;
       return;
     case 'snapshot':
-      showSnapshot(m.snapshot);
+      pendingSnapshot = m.snapshot;
       if (!m.playing && playing) { playing = false; showPlaying(); }
       return;
     case 'error':
@@ -466,5 +532,6 @@ digitsWorker.onerror = (e) => message(`The digits worker failed: ${e.message}`);
 
 showSettings();
 wireControls();
+drawLoop();
 if (loaded.warnings.length > 0) message(loaded.warnings.join('\n'));
 reset();

@@ -10,6 +10,8 @@ export type ToWorker =
   | { type: 'play' } | { type: 'pause' } | { type: 'step' }
   /** Epochs per frame while playing (about 30 frames a second); 0: as many as fit in the frame. */
   | { type: 'speed'; epochsPerFrame: number }
+  /** How the boundary is shaded: by confidence, or by class only. */
+  | { type: 'view'; discretize: boolean }
   /** What the explain panel shows: a training example by index, or the first mini-batch. */
   | { type: 'explain'; of: number | 'batch' }
   | { type: 'export' }

@@ -52,6 +52,9 @@ export interface Settings {
   epochs: number;
   seed: number;
   digitModel: DigitModel;
+  /** The boundary plot: the held-out points drawn (as rings), and the shading by class only. */
+  showTest: boolean;
+  discretize: boolean;
 }
 
 /**
@@ -89,7 +92,7 @@ export const DATASET_DEFAULTS: Partial<Record<DatasetName, Partial<Settings>>> =
 const preset = (p: typeof BEANS_PRESET | typeof PLANAR_PRESET): Partial<Settings> => ({ ...p, hidden: p.hidden.map((l) => ({ ...l })) });
 
 export const DEFAULTS: Settings = {
-  dataset: 'beans', noise: 0.2, beta1: 0.9, beta2: 0.999, eps: 1e-8, batchSize: 32, seed: 1, digitModel: 'lenet5',
+  dataset: 'beans', noise: 0.2, beta1: 0.9, beta2: 0.999, eps: 1e-8, batchSize: 32, seed: 1, digitModel: 'lenet5', showTest: true, discretize: false,
   ...(preset(BEANS_PRESET) as typeof BEANS_PRESET & { hidden: Layer[] }),
 };
 
@@ -196,6 +199,12 @@ export function fromQuery(query: string): { settings: Settings; warnings: string
     } catch (e) {
       warnings.push(`${(e as Error).message}; using ${String(start[key as keyof Settings])}`);
     }
+  }
+  for (const key of ['showTest', 'discretize'] as const) {
+    const v = q.get(key);
+    if (v === null) continue;
+    if (v === 'true' || v === 'false') s[key] = v === 'true';
+    else warnings.push(`${key}=${v} is not true or false; using ${String(start[key])}`);
   }
   const hidden = q.get('hidden');
   if (hidden !== null) {

@@ -48,6 +48,7 @@ describe('playground trainer', () => {
       const s = await t.snapshot();
       expect(s.loss.train[14]!, `${batch}/${optimizer}`).toBeLessThan(s.loss.train[0]!);
       expect(s.plot).toContain('data-chart="boundary"');
+      expect(s.boundary!.rgba).toHaveLength(4 * s.boundary!.nx * s.boundary!.ny);
       expect(s.lr).toBeCloseTo(t.settings.lr / (1 + 0.01 * 16), 10); // epoch 16's, the next (epochs from 1)
     }
   });

@@ -41,8 +41,16 @@ export interface Snapshot {
   lr: number;
   loss: Curve;
   accuracy: Curve;
-  /** The data with the fitted curve (1-D) or the decision boundary (2-D), as SVG. */
+  /**
+   * The data with the fitted curve (1-D), or the points over a transparent plot area (2-D), as SVG.
+   * It changes only with the data (its title holds no epoch), so the page reparses it only then.
+   */
   plot: string;
+  /**
+   * 2-D: the model's confidence over the plot area as RGBA pixels (kiln.viz.boundaryRaster, top
+   * row first), `nx`×`ny`, for a canvas laid under the points over `area` (in the SVG's units).
+   */
+  boundary: { nx: number; ny: number; rgba: Uint8ClampedArray; area: typeof kiln.viz.PLOT_AREA } | null;
   lossChart: string;
   /** Each hidden unit's output over the input range: per layer, per unit, `cells` values in [−1, 1]-ish. */
   neurons: { cells: number; values: number[][][]; range: [number, number][] };
@@ -103,11 +111,14 @@ export class Trainer {
   epoch = 0;
   /** What the explain panel shows: a training example's index, or the first mini-batch. */
   explainOf: number | 'batch' = 0;
+  /** The boundary shaded by class only (TensorFlow Playground's "discretize output"). */
+  discretize: boolean;
 
   constructor(readonly settings: Settings, csvText?: string) {
     const wrong = problems(settings);
     if (wrong.length > 0) throw new Error(wrong.join('; '));
     kiln.manualSeed(settings.seed);
+    this.discretize = settings.discretize;
     const s = settings;
     let all: TensorDataset;
     let featureNames = ['x₁', 'x₂'];
@@ -213,7 +224,7 @@ export class Trainer {
       lr: this.optimizer.lr,
       loss: this.history.loss,
       accuracy: this.history.accuracy,
-      plot: await this.plot(),
+      ...(await this.plot()),
       lossChart,
       neurons: this.neuronOutputs(),
       weights: this.linears().map((l) => ({ W: rows(l.weight), b: Array.from(l.bias!.dataSync()) })),
@@ -253,27 +264,35 @@ export class Trainer {
     return kiln.tensor(pts).reshape(n * n, 2);
   }
 
-  /** The fitted curve over the beans, or the decision boundary under the points. */
-  private async plot(): Promise<string> {
+  /** The fitted curve over the beans; or the points, and the confidence over the plane under them. */
+  private async plot(): Promise<Pick<Snapshot, 'plot' | 'boundary'>> {
     const ds = this.train, test = this.test;
-    const title = `${this.settings.dataset}, epoch ${this.epoch}`;
     if (this.info.kind === '1d') {
       const xs = this.grid(200);
       const ys = await kiln.predict(this.predictor, xs, { yieldEvery: 'never' });
       const points: [number, number][] = [...Array.from(ds.x.dataSync(), (v, i) => [v, ds.y.values[i]!] as [number, number])];
-      const svg = kiln.viz.curvePlot({ title, points, curve: Array.from(xs.dataSync(), (v, i) => [v, ys.values[i]!]), xLabel: this.info.featureNames[0], yLabel: 'P(toxic)' });
-      return svg.replace(/<svg /, '<svg data-chart="curve" ');
+      const svg = kiln.viz.curvePlot({ title: `${this.settings.dataset}, epoch ${this.epoch}`, points, curve: Array.from(xs.dataSync(), (v, i) => [v, ys.values[i]!]), xLabel: this.info.featureNames[0], yLabel: 'P(toxic)' });
+      return { plot: svg.replace(/<svg /, '<svg data-chart="curve" '), boundary: null };
     }
-    const n = 40, b = this.bounds();
+    // 128 cells a side: a canvas about 420 px wide shows them smoothly scaled.
+    const n = 128, b = this.bounds();
     const out = await kiln.predict(this.predictor, this.grid(n), { yieldEvery: 'never' });
-    const values = this.info.classes > 2 ? out.argmax(1).dataSync() : out.dataSync();
+    const bounds = { xMin: b[0]![0], xMax: b[0]![1], yMin: b[1]![0], yMax: b[1]![1] };
+    let grid: kiln.viz.Grid;
+    if (this.info.classes > 2) {
+      // The predictor ends in the output activation (softmax): its largest value is the confidence.
+      grid = { nx: n, ny: n, ...bounds, values: Float32Array.from(out.argmax(1).dataSync()), confidence: Float32Array.from(out.amax(1).dataSync()), classes: this.info.classes };
+    } else {
+      grid = { nx: n, ny: n, ...bounds, values: Float32Array.from(out.dataSync()), classes: 2 };
+    }
     const pointsOf = (d: kiln.TensorDataset): [number, number, number][] => Array.from({ length: d.length }, (_, i) => [d.x.values[2 * i]!, d.x.values[2 * i + 1]!, Number(d.y.values[i])]);
     // Held-out points as rings (none where the test set is the training set)
     const svg = kiln.viz.boundaryPlot({
-      title, points: pointsOf(ds), ...(test !== ds ? { testPoints: pointsOf(test) } : {}), xLabel: this.info.featureNames[0], yLabel: this.info.featureNames[1],
-      grid: { nx: n, ny: n, xMin: b[0]![0], xMax: b[0]![1], yMin: b[1]![0], yMax: b[1]![1], values },
+      title: this.settings.dataset, points: pointsOf(ds), ...(test !== ds ? { testPoints: pointsOf(test) } : {}), xLabel: this.info.featureNames[0], yLabel: this.info.featureNames[1],
+      grid: { nx: 0, ny: 0, ...bounds, values: [] },
     });
-    return svg.replace(/<svg /, '<svg data-chart="boundary" ');
+    const boundary = { nx: n, ny: n, rgba: kiln.viz.boundaryRaster(grid, { discretize: this.discretize }), area: kiln.viz.PLOT_AREA };
+    return { plot: svg.replace(/<svg /, '<svg data-chart="boundary" '), boundary };
   }
 
   /** Each hidden unit's activation over a small grid of inputs (eval mode). */

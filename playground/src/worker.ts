@@ -56,6 +56,11 @@ async function handle(m: ToWorker): Promise<void> {
     case 'speed':
       epochsPerFrame = m.epochsPerFrame;
       return;
+    case 'view':
+      if (!trainer) return;
+      trainer.discretize = m.discretize;
+      if (!playing) post({ type: 'snapshot', snapshot: await trainer.snapshot(), playing });
+      return;
     case 'explain':
       if (!trainer) return;
       trainer.explainOf = m.of;

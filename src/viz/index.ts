@@ -1,3 +1,4 @@
-export { lineChart, curvePlot, boundaryPlot, PALETTE } from './svg.js';
+export { lineChart, curvePlot, boundaryPlot, PALETTE, PLOT_AREA } from './svg.js';
+export { boundaryRaster, divergingColour } from './raster.js';
 export type { Series, Grid } from './svg.js';
 export { fittedCurveSvg, decisionBoundarySvg } from './model-plots.js';

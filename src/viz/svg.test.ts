@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { decode } from 'fast-png';
 import { PALETTE, boundaryPlot, lineChart } from './svg.js';
+import { boundaryRaster, divergingColour } from './raster.js';
 
 describe('lineChart', () => {
   const ticks = (svg: string): string[] => [...svg.matchAll(/<text y="18" text-anchor="middle">([^<]+)<\/text>/g)].map((m) => m[1]!);
@@ -31,5 +33,50 @@ describe('boundaryPlot', () => {
     expect(rings[0]).toContain(`stroke="${PALETTE[1]}"`);
     expect(boundaryPlot({ title: 't', points: [[0.2, 0.2, 0]], grid })).not.toContain('class="test"');
     expect(() => boundaryPlot({ title: 't', points: [], grid, testPoint: [] } as never)).toThrow(/testPoint.*testPoints/);
+  });
+
+  it('shades the plane with one embedded PNG of the confidence, not a rectangle per cell', () => {
+    const n = 120;
+    const values = Float32Array.from({ length: n * n }, (_, k) => (k % n) / (n - 1)); // P(class 1) rising left to right
+    const svg = boundaryPlot({ title: 't', points: [], grid: { nx: n, ny: n, xMin: 0, xMax: 1, yMin: 0, yMax: 1, values } });
+    expect(svg).not.toContain('<rect x="60.');
+    const uri = /href="data:image\/png;base64,([^"]+)"/.exec(svg)![1]!;
+    const png = decode(Buffer.from(uri, 'base64'));
+    expect([png.width, png.height, png.channels]).toEqual([n, n, 4]);
+    expect(Array.from(png.data.subarray(0, 4 * n * n))).toEqual(Array.from(boundaryRaster({ nx: n, ny: n, xMin: 0, xMax: 1, yMin: 0, yMax: 1, values })));
+    expect(svg.length).toBeLessThan(30_000); // the 6,400 rectangles it replaced took 585 KB
+  });
+});
+
+describe('boundaryRaster', () => {
+  const px = (r: Uint8ClampedArray, k: number): number[] => Array.from(r.subarray(4 * k, 4 * k + 3));
+  const blue = [0x1f, 0x77, 0xb4], orange = [0xff, 0x7f, 0x0e];
+  const toward = (c: number[], a: number): number[] => c.map((v) => Math.round(255 + (v - 255) * a));
+
+  it('is white where the model is unsure and its class\'s colour as it grows sure, top row first', () => {
+    // Cells (row-major from yMin): P = 0, 0.5 / 1, 0.75. The raster's first row is the top (yMax).
+    const r = boundaryRaster({ nx: 2, ny: 2, xMin: 0, xMax: 1, yMin: 0, yMax: 1, values: [0, 0.5, 1, 0.75] });
+    expect(px(r, 0)).toEqual(toward(orange, 0.7));
+    expect(px(r, 1)).toEqual(toward(orange, 0.35));
+    expect(px(r, 2)).toEqual(toward(blue, 0.7));
+    expect(px(r, 3)).toEqual([255, 255, 255]);
+    // Discretized: every cell its class's colour at one strength, so only the boundary shows.
+    const d = boundaryRaster({ nx: 2, ny: 2, xMin: 0, xMax: 1, yMin: 0, yMax: 1, values: [0, 0.5, 1, 0.75] }, { discretize: true });
+    expect(px(d, 0)).toEqual(px(d, 1));
+    expect(px(d, 3)).toEqual(toward(orange, 0.45));
+  });
+
+  it('shades more classes by the predicted class\'s probability, from a guess (1/K) to certain', () => {
+    const r = boundaryRaster({ nx: 3, ny: 1, xMin: 0, xMax: 1, yMin: 0, yMax: 1, values: [2, 0, 1], confidence: [1, 1 / 3, 2 / 3], classes: 3 });
+    expect(px(r, 0)).toEqual(toward([0x2c, 0xa0, 0x2c], 0.7));
+    expect(px(r, 1)).toEqual([255, 255, 255]);
+    expect(px(r, 2)).toEqual(toward(orange, 0.35));
+  });
+
+  it('maps −1 … 1 to blue … white … orange for the heatmaps', () => {
+    expect(divergingColour(0)).toEqual([255, 255, 255]);
+    expect(divergingColour(5)).toEqual(toward(orange, 0.7));
+    expect(divergingColour(-1)).toEqual(toward(blue, 0.7));
+    expect(divergingColour(NaN)).toEqual([255, 255, 255]);
   });
 });

@@ -2,23 +2,26 @@ import { scaleLinear } from 'd3-scale';
 import type { ScaleLinear } from 'd3-scale';
 import { line } from 'd3-shape';
 import { checkOptions } from '../validate.js';
+import { PALETTE, boundaryPng } from './raster.js';
+import type { Grid } from './raster.js';
+
+export { PALETTE };
+export type { Grid };
 
 // SVG charts as strings, shared by the CLI (written to files) and the playground (put in the
 // page). d3-scale picks the domains and ticks; d3-shape draws the lines.
 
 const W = 640, H = 400;
 const M = { top: 36, right: 20, bottom: 46, left: 60 };
-/** Colours of the two classes (and of further series): blue, orange, green, red, purple. */
-export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd'];
 
 const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const fmt = (v: number): string => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(1) : String(+v.toPrecision(4)));
 
-function frame(title: string, x: ScaleLinear<number, number>, y: ScaleLinear<number, number>, xLabel: string, yLabel: string, body: string): string {
+function frame(title: string, x: ScaleLinear<number, number>, y: ScaleLinear<number, number>, xLabel: string, yLabel: string, body: string, background = true): string {
   const xt = x.ticks(8).map((t) => `<g transform="translate(${x(t)},${H - M.bottom})"><line y2="5" stroke="#333"/><text y="18" text-anchor="middle">${fmt(t)}</text></g>`).join('');
   const yt = y.ticks(6).map((t) => `<g transform="translate(${M.left},${y(t)})"><line x2="-5" stroke="#333"/><text x="-8" dy="4" text-anchor="end">${fmt(t)}</text></g>`).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">
-<rect width="${W}" height="${H}" fill="white"/>
+${background ? `<rect width="${W}" height="${H}" fill="white"/>` : ''}
 <text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${esc(title)}</text>
 ${body}
 <rect x="${M.left}" y="${M.top}" width="${W - M.left - M.right}" height="${H - M.top - M.bottom}" fill="none" stroke="#333"/>
@@ -72,35 +75,25 @@ export function curvePlot(options: { title: string; points: [number, number][]; 
   return frame(title, x, y, xLabel, yLabel, `${dots}\n<path d="${path(curve) ?? ''}" fill="none" stroke="#222" stroke-width="2.5"/>`);
 }
 
-export interface Grid {
-  /** Cells per side. */
-  nx: number; ny: number;
-  xMin: number; xMax: number; yMin: number; yMax: number;
-  /** For each cell, row-major from (xMin, yMin): the predicted class (or probability of class 1). */
-  values: ArrayLike<number>;
-}
+
+/** Where the plot area sits in a chart's 640×400 frame: the playground lays its canvas there. */
+export const PLOT_AREA = { width: W, height: H, left: M.left, top: M.top, right: W - M.right, bottom: H - M.bottom } as const;
 
 /**
- * 2-D data: the predicted class of each grid cell as a tinted background, the points on top: the
- * training points filled, the `testPoints` (when given) as rings of their class's colour, so a
- * reader tells held-out data from what the model was fitted to.
+ * 2-D data: the model's confidence over the plane as a shaded image (boundaryRaster: white where it
+ * is unsure, its class's colour where sure), the points on top: the training points filled, the
+ * `testPoints` (when given) as rings of their class's colour. With a grid of no cells: the frame and
+ * points alone on a transparent background (the playground draws the shading on a canvas beneath).
  */
-export function boundaryPlot(options: { title: string; points: [number, number, number][]; testPoints?: [number, number, number][]; grid: Grid; xLabel?: string; yLabel?: string }): string {
-  checkOptions('boundaryPlot', options, ['title', 'points', 'testPoints', 'grid', 'xLabel', 'yLabel']);
-  const { title, points, testPoints = [], grid, xLabel = 'x₁', yLabel = 'x₂' } = options;
+export function boundaryPlot(options: { title: string; points: [number, number, number][]; testPoints?: [number, number, number][]; grid: Grid; xLabel?: string; yLabel?: string; discretize?: boolean }): string {
+  checkOptions('boundaryPlot', options, ['title', 'points', 'testPoints', 'grid', 'xLabel', 'yLabel', 'discretize']);
+  const { title, points, testPoints = [], grid, xLabel = 'x₁', yLabel = 'x₂', discretize = false } = options;
   const x = scaleLinear().domain([grid.xMin, grid.xMax]).range(xRange);
   const y = scaleLinear().domain([grid.yMin, grid.yMax]).range(yRange);
-  const cw = (x(grid.xMax) - x(grid.xMin)) / grid.nx;
-  const ch = (y(grid.yMin) - y(grid.yMax)) / grid.ny;
-  const cells: string[] = [];
-  for (let j = 0; j < grid.ny; j++) {
-    for (let i = 0; i < grid.nx; i++) {
-      const v = grid.values[j * grid.nx + i]!;
-      const cls = Number.isInteger(v) ? v : v >= 0.5 ? 1 : 0;
-      cells.push(`<rect x="${(x(grid.xMin) + i * cw).toFixed(1)}" y="${(y(grid.yMin) - (j + 1) * ch).toFixed(1)}" width="${(cw + 0.5).toFixed(1)}" height="${(ch + 0.5).toFixed(1)}" fill="${PALETTE[cls % PALETTE.length]}" fill-opacity="0.25"/>`);
-    }
-  }
-  const dots = points.map(([a, b, c]) => `<circle cx="${x(a).toFixed(1)}" cy="${y(b).toFixed(1)}" r="3" fill="${PALETTE[c % PALETTE.length]}" stroke="white" stroke-width="0.5"/>`).join('')
+  const image = grid.nx * grid.ny > 0
+    ? `<image x="${M.left}" y="${M.top}" width="${W - M.left - M.right}" height="${H - M.top - M.bottom}" preserveAspectRatio="none" href="${boundaryPng(grid, { discretize })}"/>`
+    : '';
+  const dots = points.map(([a, b, c]) => `<circle cx="${x(a).toFixed(1)}" cy="${y(b).toFixed(1)}" r="3" fill="${PALETTE[c % PALETTE.length]}" stroke="white" stroke-width="1"/>`).join('')
     + testPoints.map(([a, b, c]) => `<circle class="test" cx="${x(a).toFixed(1)}" cy="${y(b).toFixed(1)}" r="3.5" fill="white" stroke="${PALETTE[c % PALETTE.length]}" stroke-width="1.5"/>`).join('');
-  return frame(title, x, y, xLabel, yLabel, `<g shape-rendering="crispEdges">${cells.join('')}</g>\n${dots}`);
+  return frame(title, x, y, xLabel, yLabel, `${image}\n${dots}`, image !== '');
 }
