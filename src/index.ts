@@ -35,6 +35,7 @@ export { TensorDataset, trainTestSplit, trainDevTestSplit } from './train/datase
 export { exponentiallyWeightedAverage } from './train/ewa.js';
 export type { EwaOptions } from './train/ewa.js';
 export { biasVariance } from './train/diagnosis.js';
+export { confusionMatrix } from './train/confusion.js';
 export type { BiasVariance } from './train/diagnosis.js';
 export { randomSearch } from './train/search.js';
 export type { Distribution, SearchTrial, SearchResult, RandomSearchOptions } from './train/search.js';

@@ -8,6 +8,8 @@ import type { DigitModel } from './state.js';
 // any backend: WebGPU in the digits worker where the browser has it.
 
 const { nn } = kiln;
+/** Test digits the model gets wrong, shown after each epoch. */
+const WRONG_SHOWN = 16;
 
 export function digitModel(kind: DigitModel): kiln.nn.Sequential {
   return kind === 'lenet5'
@@ -19,6 +21,9 @@ export class DigitsTrainer {
   readonly optimizer: kiln.optim.Adam;
   epoch = 0;
   testAccuracy: number | null = null;
+  /** After an epoch: the test set's confusion matrix, and the first test digits it gets wrong. */
+  confusion: number[][] | null = null;
+  wrong: DigitsView['wrong'] = [];
 
   constructor(readonly data: { train: TensorDataset; test: TensorDataset }, readonly model: kiln.nn.Sequential) {
     this.optimizer = new kiln.optim.Adam(model.parameters(), { lr: 1e-3 });
@@ -41,7 +46,16 @@ export class DigitsTrainer {
 
   async endEpoch(): Promise<void> {
     this.epoch++;
-    this.testAccuracy = (await kiln.evaluate(this.model, this.data.test, { loss: 'crossEntropy', metrics: ['accuracy'], batchSize: 500 })).accuracy!;
+    const test = this.data.test;
+    const out = await kiln.predict(this.model, test.x, { batchSize: 500 });
+    this.confusion = await kiln.confusionMatrix(out, test.y);
+    this.testAccuracy = this.confusion.reduce((s, row, t) => s + row[t]!, 0) / test.length;
+    // The first few mistakes, to look at: often digits a person would hesitate over too.
+    const [predicted, labels] = await Promise.all([out.argmax(1).data(), test.y.data()]);
+    const missed = Array.from(labels.keys()).filter((i) => predicted[i] !== labels[i]).slice(0, WRONG_SHOWN);
+    this.wrong = await Promise.all(missed.map(async (i) => ({
+      pixels: Array.from(await test.x.narrow(0, i, 1).data()), label: labels[i]!, predicted: predicted[i]!,
+    })));
   }
 
   /** Class probabilities for one 28×28 image (values in [0, 1], ink bright). */
@@ -74,7 +88,7 @@ export class DigitsTrainer {
       ? { width: W!, height: H!, values: Array.from({ length: F! }, (_, f) => Array.from(values.subarray(f * H! * W!, (f + 1) * H! * W!))) }
       : { width: a.shape[1]!, height: 1, values: [Array.from(values)] };
     return {
-      epoch: this.epoch, testAccuracy: this.testAccuracy, filters: { size, values: filters },
+      epoch: this.epoch, testAccuracy: this.testAccuracy, confusion: this.confusion, wrong: this.wrong, filters: { size, values: filters },
       sample: { pixels: Array.from(await x.data()), label: (await this.data.test.y.narrow(0, 0, 1).data())[0]!, maps },
     };
   }

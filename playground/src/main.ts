@@ -1,6 +1,6 @@
 import type { FromWorker, ToDigitsWorker, ToWorker, DigitsView } from './protocol.js';
 import {
-  ACTIVATIONS, BATCH_MODES, DATASETS, DIGIT_MODELS, INITS, MAX_LAYERS, MAX_UNITS, OPTIMIZERS, OUTPUTS,
+  ACTIVATIONS, BATCH_MODES, DATASETS, DIGIT_MODELS, FEATURES, FEATURE_LABELS, INITS, MAX_LAYERS, MAX_UNITS, OPTIMIZERS, OUTPUTS,
   fromQuery, lossesFor, toQuery, withDataset,
 } from './state.js';
 import type { Settings } from './state.js';
@@ -76,6 +76,20 @@ function showSettings(): void {
   // The beans have no noise setting: the course's generator draws them as they are.
   $('noise').parentElement!.hidden ||= settings.dataset === 'beans';
   for (const el of document.querySelectorAll<HTMLElement>('.split')) el.hidden = digitsMode;
+  // The inputs: the coordinates, or features made from them (2-D data only).
+  $('features').hidden = digitsMode || settings.dataset === 'beans';
+  $('features').replaceChildren($('features').firstElementChild!, ...FEATURES.map((f) => {
+    const label = document.createElement('label');
+    const box = Object.assign(document.createElement('input'), { type: 'checkbox', checked: settings.features.includes(f) });
+    box.dataset.feature = f;
+    box.onchange = () => {
+      const chosen = FEATURES.filter((g) => (g === f ? box.checked : settings.features.includes(g)));
+      if (chosen.length === 0) { box.checked = true; message('The network needs at least one input.'); return; }
+      update({ features: chosen });
+    };
+    label.append(box, ` ${FEATURE_LABELS[f]}`);
+    return label;
+  }));
   $('batch-size').parentElement!.hidden = settings.batch !== 'mini';
 }
 
@@ -197,8 +211,10 @@ function showSnapshot(s: Snapshot): void {
   const last = (a: number[]): string => (a.length ? fmt(a[a.length - 1]!) : '—');
   $('train-loss').textContent = last(s.loss.train);
   $('test-loss').textContent = last(s.loss.test);
-  $('train-acc').textContent = s.accuracy.train.length ? `${(100 * s.accuracy.train.at(-1)!).toFixed(1)}%` : '—';
-  $('test-acc').textContent = s.accuracy.test.length ? `${(100 * s.accuracy.test.at(-1)!).toFixed(1)}%` : '—';
+  // Regression has no accuracy (NaN): its loss says how close it is.
+  const percent = (a: number[]): string => (a.length && Number.isFinite(a.at(-1)) ? `${(100 * a.at(-1)!).toFixed(1)}%` : '—');
+  $('train-acc').textContent = percent(s.accuracy.train);
+  $('test-acc').textContent = percent(s.accuracy.test);
   $('lr-now').textContent = fmt(s.lr);
   // The SVG (points, axes) changes only with the data: reparsed only then.
   if (s.plot !== shownPlot) { $('plot-svg').innerHTML = s.plot; shownPlot = s.plot; }
@@ -306,20 +322,73 @@ function showNeurons(s: Snapshot): void {
   }));
 }
 
-/** The network as circles and edges: width ∝ |w|, orange positive, blue negative. */
+/** The names of the network's inputs (the data's features), beside its input nodes. */
+let inputNames: string[] = [];
+
+/**
+ * The network: edges as lines (width ∝ |w|, orange positive, blue negative; hover shows the weight,
+ * a click edits it), and each input and hidden unit as a heatmap of its output over the input
+ * space, enlarged on hover (the output unit's is the plot itself); the inputs named.
+ */
 function showNetwork(s: Snapshot): void {
   const sizes = [s.weights[0]!.W[0]!.length, ...s.weights.map((w) => w.W.length)];
-  const W = 360, H = Math.max(160, Math.min(600, 26 * Math.max(...sizes) + 30));
-  const x = (l: number): number => 20 + (l * (W - 40)) / (sizes.length - 1);
+  const W = 380, H = Math.max(160, Math.min(600, 30 * Math.max(...sizes) + 30));
+  const x = (l: number): number => 60 + (l * (W - 80)) / (sizes.length - 1);
   const y = (l: number, i: number): number => (H * (i + 1)) / (sizes[l]! + 1);
   const maxW = Math.max(1e-6, ...s.weights.flatMap((w) => w.W.flat().map(Math.abs)));
   const edges: string[] = [];
   s.weights.forEach((w, l) => w.W.forEach((row, o) => row.forEach((v, i) => {
     if (sizes[l]! * sizes[l + 1]! > 4000 && Math.abs(v) < maxW / 4) return; // only strong edges of very wide layers
-    edges.push(`<line x1="${x(l)}" y1="${y(l, i).toFixed(1)}" x2="${x(l + 1)}" y2="${y(l + 1, o).toFixed(1)}" stroke="${v >= 0 ? '#f58518' : '#4c78a8'}" stroke-width="${(0.3 + (4 * Math.abs(v)) / maxW).toFixed(2)}" stroke-opacity="0.75"><title>W[${l + 1}][${o + 1},${i + 1}] = ${fmt(v)}</title></line>`);
+    const at = `x1="${x(l)}" y1="${y(l, i).toFixed(1)}" x2="${x(l + 1)}" y2="${y(l + 1, o).toFixed(1)}"`;
+    // A wide transparent line under each edge takes the pointer, so thin edges can be clicked.
+    edges.push(`<g class="edge-hit" data-layer="${l + 1}" data-out="${o}" data-in="${i}" data-value="${v}"><line ${at} stroke="transparent" stroke-width="8"/><line class="edge" ${at} stroke="${v >= 0 ? '#f58518' : '#4c78a8'}" stroke-width="${(0.3 + (4 * Math.abs(v)) / maxW).toFixed(2)}" stroke-opacity="0.75"/><title>W[${l + 1}][${o + 1},${i + 1}] = ${fmt(v)} (click to change)</title></g>`);
   })));
-  const nodes = sizes.flatMap((n, l) => Array.from({ length: Math.min(n, 64) }, (_, i) => `<circle cx="${x(l)}" cy="${y(l, i).toFixed(1)}" r="${n > 20 ? 3 : 7}" fill="white" stroke="#333"/>`));
-  $('network').innerHTML = `<svg data-chart="network" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${edges.join('')}${nodes.join('')}</svg>`;
+  const small = Math.max(...sizes) > 20;
+  // The output unit (and units past what the heatmaps show) as plain circles.
+  const last = sizes.length - 1;
+  const circles = sizes.flatMap((n, l) => Array.from({ length: Math.min(n, 64) }, (_, i) => (l === last || small ? `<circle cx="${x(l)}" cy="${y(l, i).toFixed(1)}" r="${small ? 3 : 7}" fill="white" stroke="#333"/>` : '')));
+  const names = sizes[0]! <= 16 ? inputNames.slice(0, sizes[0]).map((name, i) => `<text x="${x(0) - 15}" y="${(y(0, i) + 4).toFixed(1)}" text-anchor="end" font-size="12">${name}</text>`) : [];
+  const box = $('network');
+  box.innerHTML = `<svg data-chart="network" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${edges.join('')}${circles.join('')}${names.join('')}</svg>`;
+  if (!small) {
+    const { cells, values, inputs } = s.neurons;
+    const oneD = s.neurons.range.length === 1;
+    const layersShown = [inputs, ...values];
+    layersShown.forEach((units, l) => units.forEach((unit, i) => {
+      if (l >= last) return;
+      const scale = Math.max(1e-6, ...unit.map(Math.abs));
+      const c = oneD ? heatmap(unit, cells, 1, scale, 1, false) : heatmap(unit, cells, cells, scale, 1);
+      c.className = 'node';
+      c.style.left = `${(100 * x(l)) / W}%`;
+      c.style.top = `${(100 * y(l, i)) / H}%`;
+      c.title = l === 0 ? `input ${inputNames[i] ?? i + 1}` : `layer ${l}, unit ${i + 1}`;
+      box.append(c);
+    }));
+  }
+  for (const g of box.querySelectorAll<SVGGElement>('g.edge-hit')) g.onclick = (e) => editWeight(g, e);
+}
+
+/** An input over the clicked edge: Enter sets the weight (the worker changes it and redraws), Escape leaves it. */
+function editWeight(edge: SVGGElement, e: MouseEvent): void {
+  const box = $('network');
+  box.querySelector('input.weight-edit')?.remove();
+  const r = box.getBoundingClientRect();
+  const input = Object.assign(document.createElement('input'), { type: 'number', step: '0.1', className: 'weight-edit', value: Number(edge.dataset.value).toPrecision(4) });
+  input.setAttribute('aria-label', `W[${edge.dataset.layer}][${Number(edge.dataset.out) + 1},${Number(edge.dataset.in) + 1}]`);
+  input.style.left = `${e.clientX - r.left}px`;
+  input.style.top = `${e.clientY - r.top}px`;
+  input.onkeydown = (k) => {
+    if (k.key === 'Escape') input.remove();
+    if (k.key !== 'Enter') return;
+    const value = Number(input.value);
+    if (input.value.trim() === '' || !Number.isFinite(value)) { message(`a weight must be a number, got "${input.value}"`); return; }
+    send({ type: 'set-weight', layer: Number(edge.dataset.layer), out: Number(edge.dataset.out), input: Number(edge.dataset.in), value });
+    input.remove();
+  };
+  input.onblur = () => input.remove();
+  box.append(input);
+  input.focus();
+  input.select();
 }
 
 /** A vector or matrix as a bracketed table of numbers (at most 6×6 shown). */
@@ -455,6 +524,36 @@ function showDigitsView(v: DigitsView): void {
     heatmap(v.sample.pixels, 28, 28, 1, 3, false),
     ...m.values.map((f) => heatmap(f, m.width, m.height, scaleOf(f), m.height === 1 ? 2 : 3, false)),
   );
+  if (v.confusion) showConfusion(v.confusion);
+  if (v.confusion) {
+    $('wrong-digits').replaceChildren(...v.wrong.map((w) => {
+      const item = document.createElement('figure');
+      item.className = 'wrong';
+      const cap = Object.assign(document.createElement('figcaption'), { textContent: `${w.label} → ${w.predicted}` });
+      item.append(heatmap(w.pixels, 28, 28, 1, 2, false), cap);
+      return item;
+    }));
+  }
+}
+
+/** The confusion matrix as a table: right answers shaded green on the diagonal, mistakes red by how many. */
+function showConfusion(counts: number[][]): void {
+  const most = Math.max(1, ...counts.flatMap((row, t) => row.filter((_, p) => p !== t)));
+  const table = document.createElement('table');
+  table.className = 'confusion';
+  const head = table.insertRow();
+  head.append(Object.assign(document.createElement('th'), { textContent: '' }), ...counts.map((_, p) => Object.assign(document.createElement('th'), { textContent: String(p) })));
+  counts.forEach((row, t) => {
+    const tr = table.insertRow();
+    tr.append(Object.assign(document.createElement('th'), { textContent: String(t) }));
+    row.forEach((n, p) => {
+      const td = tr.insertCell();
+      td.textContent = String(n);
+      td.style.background = t === p ? '#e3f2e1' : n > 0 ? `rgba(214, 39, 40, ${(0.1 + (0.6 * n) / most).toFixed(2)})` : '';
+    });
+  });
+  $('confusion').replaceChildren(table);
+  $('confusion').dataset.total = String(counts.flat().reduce((a, b) => a + b, 0));
 }
 
 function showProbs(probs: number[]): void {
@@ -474,10 +573,14 @@ function onWorkerMessage(e: MessageEvent<FromWorker>): void {
   const m = e.data;
   switch (m.type) {
     case 'ready':
+      inputNames = m.info.inputNames;
       // With no hold-out (the course's beans), the "test" curves measure the training set itself.
-      $('data-info').textContent = settings.testFraction > 0
-        ? `${m.info.train} training and ${m.info.test} test examples, ${m.info.classes} classes`
-        : `${m.info.train} training examples, no test set (the test figures are the training set's), ${m.info.classes} classes`;
+      {
+        const targets = m.info.classes === 0 ? 'real targets (regression)' : `${m.info.classes} classes`;
+        $('data-info').textContent = settings.testFraction > 0
+          ? `${m.info.train} training and ${m.info.test} test examples, ${targets}`
+          : `${m.info.train} training examples, no test set (the test figures are the training set's), ${targets}`;
+      }
       $('activation').innerHTML = m.activation;
       $('backend').textContent = `Kiln ${m.backend}`;
       pendingSnapshot = m.snapshot;

@@ -10,6 +10,8 @@ export type ToWorker =
   | { type: 'play' } | { type: 'pause' } | { type: 'step' }
   /** Epochs per frame while playing (about 30 frames a second); 0: as many as fit in the frame. */
   | { type: 'speed'; epochsPerFrame: number }
+  /** One weight set by hand (clicked in the network diagram): W[layer][out, in], layers from 1. */
+  | { type: 'set-weight'; layer: number; out: number; input: number; value: number }
   /** How the boundary is shaded: by confidence, or by class only. */
   | { type: 'view'; discretize: boolean }
   /** What the explain panel shows: a training example by index, or the first mini-batch. */
@@ -27,6 +29,10 @@ export type ToDigitsWorker =
 export interface DigitsView {
   epoch: number;
   testAccuracy: number | null;
+  /** The test set's confusion matrix [true][predicted] after the last epoch (null before one). */
+  confusion: number[][] | null;
+  /** The first test digits it got wrong after the last epoch. */
+  wrong: { pixels: number[]; label: number; predicted: number }[];
   /** The first layer's filters (LeNet-5: 6 of 5×5; MLP: the first 8 units' 28×28 weights). */
   filters: { size: number; values: number[][] };
   /** One test digit and the first layer's outputs on it (LeNet-5: 6 maps of 28×28; MLP: 1×units). */

@@ -14,9 +14,11 @@ describe('playground settings and the URL', () => {
       hidden: [{ units: 8, activation: 'relu' }, { units: 5, activation: 'leakyRelu' }, { units: 3, activation: 'sigmoid' }, { units: 2, activation: 'linear' }],
       output: 'sigmoid', loss: 'mse', init: 'xavier', optimizer: 'rmsprop', lr: 0.003, decay: 0.5, beta1: 0.8, beta2: 0.99, eps: 1e-7,
       batch: 'mini', batchSize: 16, l2: 0.7, l1: 0.02, keepProb: 0.8, seed: 42, digitModel: 'mlp', showTest: false, discretize: true,
+      features: ['x1', 'x1sq', 'x1x2', 'sinx2'],
     };
     const q = toQuery(s);
     expect(q).toContain('hidden=8r-5l-3s-2i');
+    expect(q).toContain('features=x1%2Cx1sq%2Cx1x2%2Csinx2');
     expect(fromQuery(q)).toEqual({ settings: s, warnings: [] });
     expect(fromQuery(toQuery({ ...DEFAULTS, hidden: [] })).settings.hidden).toEqual([]);
   });
@@ -25,7 +27,7 @@ describe('playground settings and the URL', () => {
     const { settings, warnings } = fromQuery('dataset=mars&lr=-1&samples=12.5&hidden=4t-x&keepProb=&unknown=1&optimizer=sgd&discretize=yes');
     expect(settings).toEqual(DEFAULTS);
     expect(warnings).toEqual([
-      'dataset=mars is not one of beans, flower, circles, moons, spirals, xor, blobs, csv, digits; using beans',
+      'dataset=mars is not one of beans, flower, circles, moons, spirals, xor, blobs, plane, gaussians, csv, digits; using beans',
       'samples must be a whole number from 10 to 5000, got 12.5; using 100',
       'lr must be a number from 0.000001 to 10, got -1; using 0.03',
       'keepProb must be a number from 0.05 to 1, got NaN; using 1',

@@ -1,8 +1,11 @@
 // The playground's settings: their defaults, their checks, and their round trip through the URL
 // (so a set-up can be shared as a link). Pure functions, unit-tested in state.test.ts.
 
-export const DATASETS = ['beans', 'flower', 'circles', 'moons', 'spirals', 'xor', 'blobs', 'csv', 'digits'] as const;
+export const DATASETS = ['beans', 'flower', 'circles', 'moons', 'spirals', 'xor', 'blobs', 'plane', 'gaussians', 'csv', 'digits'] as const;
 export type DatasetName = (typeof DATASETS)[number];
+/** The sets whose targets are real numbers (regression: a linear output and squared error), not classes. */
+export const REGRESSION_SETS: readonly DatasetName[] = ['plane', 'gaussians'];
+export const isRegression = (d: DatasetName): boolean => REGRESSION_SETS.includes(d);
 export const ACTIVATIONS = ['tanh', 'relu', 'leakyRelu', 'sigmoid', 'linear'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 export const OUTPUTS = ['sigmoid', 'softmax', 'linear'] as const;
@@ -18,6 +21,15 @@ export type BatchMode = (typeof BATCH_MODES)[number];
 export const DIGIT_MODELS = ['lenet5', 'mlp'] as const;
 export type DigitModel = (typeof DIGIT_MODELS)[number];
 
+/**
+ * The inputs a 2-D network can be given, as in TensorFlow Playground: the coordinates, their
+ * squares, their product, their sines. (The course's "feature engineering": a circle needs x₁²
+ * and x₂², or a hidden layer to make them.)
+ */
+export const FEATURES = ['x1', 'x2', 'x1sq', 'x2sq', 'x1x2', 'sinx1', 'sinx2'] as const;
+export type Feature = (typeof FEATURES)[number];
+export const FEATURE_LABELS: Record<Feature, string> = { x1: 'x₁', x2: 'x₂', x1sq: 'x₁²', x2sq: 'x₂²', x1x2: 'x₁x₂', sinx1: 'sin x₁', sinx2: 'sin x₂' };
+
 export interface Layer { units: number; activation: Activation }
 
 export interface Settings {
@@ -28,6 +40,8 @@ export interface Settings {
   noise: number;
   /** Share of the examples held out as the test set. */
   testFraction: number;
+  /** The network's inputs on 2-D data (in FEATURES order; at least one). */
+  features: Feature[];
   hidden: Layer[];
   output: Output;
   loss: Loss;
@@ -86,13 +100,15 @@ export const DATASET_DEFAULTS: Partial<Record<DatasetName, Partial<Settings>>> =
   spirals: { noise: 0.05, hidden: [{ units: 8, activation: 'tanh' }, { units: 8, activation: 'tanh' }] },
   xor: { noise: 0.05 },
   blobs: { noise: 0.2 },
+  plane: { noise: 0.05 },
+  gaussians: { noise: 0.05, hidden: [{ units: 8, activation: 'tanh' }, { units: 8, activation: 'tanh' }] },
 };
 
 /** The preset's layers as fresh objects (settings are edited in place by the page). */
 const preset = (p: typeof BEANS_PRESET | typeof PLANAR_PRESET): Partial<Settings> => ({ ...p, hidden: p.hidden.map((l) => ({ ...l })) });
 
 export const DEFAULTS: Settings = {
-  dataset: 'beans', noise: 0.2, beta1: 0.9, beta2: 0.999, eps: 1e-8, batchSize: 32, seed: 1, digitModel: 'lenet5', showTest: true, discretize: false,
+  dataset: 'beans', noise: 0.2, beta1: 0.9, beta2: 0.999, eps: 1e-8, batchSize: 32, seed: 1, digitModel: 'lenet5', showTest: true, discretize: false, features: ['x1', 'x2'],
   ...(preset(BEANS_PRESET) as typeof BEANS_PRESET & { hidden: Layer[] }),
 };
 
@@ -125,7 +141,8 @@ export function withDataset(s: Settings, dataset: DatasetName): Settings {
   const own = DATASET_DEFAULTS[dataset];
   if (own) Object.assign(next, { ...own, ...(own.hidden ? { hidden: own.hidden.map((l) => ({ ...l })) } : {}) });
   if (dataset === 'blobs') Object.assign(next, { output: 'softmax', loss: 'crossEntropy' });
-  else if (next.output === 'softmax') Object.assign(next, { output: 'sigmoid', loss: 'bce' });
+  else if (isRegression(dataset)) Object.assign(next, { output: 'linear', loss: 'mse' });
+  else if (next.output === 'softmax' || (next.output === 'linear' && isRegression(s.dataset))) Object.assign(next, { output: 'sigmoid', loss: 'bce' });
   return next;
 }
 
@@ -140,6 +157,8 @@ export function problems(s: Settings): string[] {
   for (const key of Object.keys(RANGES)) {
     try { checkNumber(key, s[key as keyof Settings] as number); } catch (e) { out.push((e as Error).message); }
   }
+  if (s.features.length === 0) out.push('choose at least one input feature');
+  for (const f of s.features) if (!(FEATURES as readonly string[]).includes(f)) out.push(`no input feature ${f}; the features are ${FEATURES.join(', ')}`);
   if (s.hidden.length > MAX_LAYERS) out.push(`at most ${MAX_LAYERS} hidden layers, got ${s.hidden.length}`);
   s.hidden.forEach((l, i) => {
     if (!Number.isInteger(l.units) || l.units < 1 || l.units > MAX_UNITS) out.push(`layer ${i + 1} needs 1 to ${MAX_UNITS} units, got ${l.units}`);
@@ -168,6 +187,8 @@ export function toQuery(s: Settings): string {
   for (const [key, value] of Object.entries(s) as [keyof Settings, unknown][]) {
     if (key === 'hidden') {
       if (hiddenCode(s.hidden) !== hiddenCode(base.hidden)) q.set('hidden', hiddenCode(s.hidden));
+    } else if (key === 'features') {
+      if (s.features.join(',') !== base.features.join(',')) q.set('features', s.features.join(','));
     } else if (key === 'dataset' ? value !== DEFAULTS.dataset : value !== base[key]) q.set(key, String(value));
   }
   return q.toString();
@@ -205,6 +226,12 @@ export function fromQuery(query: string): { settings: Settings; warnings: string
     if (v === null) continue;
     if (v === 'true' || v === 'false') s[key] = v === 'true';
     else warnings.push(`${key}=${v} is not true or false; using ${String(start[key])}`);
+  }
+  const features = q.get('features');
+  if (features !== null) {
+    const named = features.split(',');
+    if (named.length > 0 && named.every((f) => (FEATURES as readonly string[]).includes(f))) s.features = FEATURES.filter((f) => named.includes(f));
+    else warnings.push(`features=${features} is not a list of ${FEATURES.join(', ')}; using ${start.features.join(',')}`);
   }
   const hidden = q.get('hidden');
   if (hidden !== null) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as kiln from 'kiln-ml';
 import { DEFAULTS, withDataset } from './state.js';
-import { Trainer, activationCurves, csvDataset } from './trainer.js';
+import { Trainer, activationCurves, csvDataset, mapFeatures } from './trainer.js';
 import type { ExplainLayer } from './trainer.js';
 
 // The playground's training logic, in Node (the page runs the same code in a Web Worker).
@@ -31,6 +31,29 @@ describe('playground trainer', () => {
     for (const [ds, acc] of Object.entries(reached)) expect(acc, ds).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('each regression set\'s defaults teach: a linear output with squared error fits them within 500 epochs', async () => {
+    const reached: Record<string, number> = {};
+    for (const ds of ['plane', 'gaussians'] as const) {
+      const settings = withDataset(DEFAULTS, ds);
+      expect([settings.output, settings.loss]).toEqual(['linear', 'mse']);
+      const t = new Trainer(settings);
+      expect(t.info.classes).toBe(0);
+      for (let i = 0; i < 500; i++) await t.runEpoch();
+      const s = await t.snapshot();
+      reached[ds] = s.loss.test.at(-1)!;
+      expect(s.accuracy.test.at(-1)).toBeNaN();
+      expect(s.biasVariance).toBeNull();
+      expect(s.boundary!.rgba).toHaveLength(4 * 128 * 128);
+    }
+    // Squared error ½(ŷ − y)² per example: the noise alone (σ = 0.05) leaves about 0.00125.
+    expect(reached.plane!).toBeLessThan(0.005);
+    expect(reached.gaussians!).toBeLessThan(0.03);
+    // A classification loss on real targets is refused with what to choose.
+    expect(() => new Trainer({ ...withDataset(DEFAULTS, 'plane'), output: 'sigmoid', loss: 'bce' })).toThrow(/plane is regression \(real targets\): choose the linear output with squared error/);
+    // And back to classification: the sigmoid output and cross-entropy return.
+    expect(withDataset(withDataset(DEFAULTS, 'plane'), 'circles')).toMatchObject({ output: 'sigmoid', loss: 'bce' });
+  });
+
   it('L1 beside L2: its λ adds λ/(2m)·Σ|W| to the cost and shrinks the weights', async () => {
     const sumAbs = async (l1: number): Promise<number> => {
       const t = new Trainer({ ...withDataset(DEFAULTS, 'flower'), hidden: [{ units: 8, activation: 'tanh' }], l1 });
@@ -39,6 +62,28 @@ describe('playground trainer', () => {
     };
     const [plain, penalised] = [await sumAbs(0), await sumAbs(20)];
     expect(penalised).toBeLessThan(plain * 0.7);
+  });
+
+  it('makes the chosen input features from the points: x₁, x₂, their squares, product and sines', () => {
+    const x = kiln.tensor([[1, 2], [-0.5, 3]]);
+    const f = mapFeatures(x, ['x1', 'x2', 'x1sq', 'x2sq', 'x1x2', 'sinx1', 'sinx2']);
+    expect(f.shape).toEqual([2, 7]);
+    const want = [[1, 2, 1, 4, 2, Math.sin(1), Math.sin(2)], [-0.5, 3, 0.25, 9, -1.5, Math.sin(-0.5), Math.sin(3)]];
+    (f.toArray() as number[][]).flat().forEach((v, i) => expect(v).toBeCloseTo(want.flat()[i]!, 6));
+  });
+
+  it('separates the circles with no hidden layer given x₁² and x₂² (logistic regression on features), and not on x₁, x₂', async () => {
+    const reach = async (features: ('x1' | 'x2' | 'x1sq' | 'x2sq')[]): Promise<number> => {
+      const t = new Trainer({ ...withDataset(DEFAULTS, 'circles'), hidden: [], features });
+      expect(t.info.inputNames).toEqual(features.map((f) => ({ x1: 'x₁', x2: 'x₂', x1sq: 'x₁²', x2sq: 'x₂²' })[f]));
+      for (let i = 0; i < 300; i++) await t.runEpoch();
+      const s = await t.snapshot();
+      expect(s.weights[0]!.W[0]).toHaveLength(features.length);
+      expect(s.explain.X).toHaveLength(features.length);
+      return s.accuracy.test.at(-1)!;
+    };
+    expect(await reach(['x1sq', 'x2sq'])).toBeGreaterThanOrEqual(0.95);
+    expect(await reach(['x1', 'x2'])).toBeLessThan(0.75);
   });
 
   it('trains the flower with every batch mode and optimiser, and draws a boundary', async () => {

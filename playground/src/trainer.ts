@@ -1,7 +1,7 @@
 import * as kiln from 'kiln-ml';
 import type { Tensor, TensorDataset } from 'kiln-ml';
-import type { Activation, Settings } from './state.js';
-import { problems } from './state.js';
+import type { Activation, Feature, Settings } from './state.js';
+import { FEATURE_LABELS, isRegression, problems } from './state.js';
 
 // The playground's training, with Kiln's public API only. It runs in a Web Worker (worker.ts) and
 // in Node for the unit tests: it builds the data and the network from the settings, trains epoch by
@@ -52,8 +52,11 @@ export interface Snapshot {
    */
   boundary: { nx: number; ny: number; rgba: Uint8ClampedArray; area: typeof kiln.viz.PLOT_AREA } | null;
   lossChart: string;
-  /** Each hidden unit's output over the input range: per layer, per unit, `cells` values in [−1, 1]-ish. */
-  neurons: { cells: number; values: number[][][]; range: [number, number][] };
+  /**
+   * Each hidden unit's output over the input range: per layer, per unit, `cells` values (per side,
+   * on 2-D data) in [−1, 1]-ish; `inputs`: each network input (feature) over the same grid.
+   */
+  neurons: { cells: number; values: number[][][]; inputs: number[][]; range: [number, number][] };
   /** Each Linear layer's weights [out][in] and biases, for the network drawing. */
   weights: { W: number[][]; b: number[] }[];
   explain: Explain;
@@ -61,7 +64,23 @@ export interface Snapshot {
   biasVariance: kiln.BiasVariance | null;
 }
 
-export interface DataInfo { kind: '1d' | '2d'; classes: number; train: number; test: number; featureNames: string[] }
+/**
+ * The data: its kind, classes (0 for regression: real targets) and sizes; `featureNames` name its
+ * axes, `inputNames` the network's inputs.
+ */
+export interface DataInfo { kind: '1d' | '2d'; classes: number; train: number; test: number; featureNames: string[]; inputNames: string[] }
+
+/** Each input feature of 2-D points x: [n, 2], as a column [n, 1]. */
+const FEATURE_OF: Record<Feature, (x1: Tensor, x2: Tensor) => Tensor> = {
+  x1: (x1) => x1, x2: (_, x2) => x2, x1sq: (x1) => x1.mul(x1), x2sq: (_, x2) => x2.mul(x2),
+  x1x2: (x1, x2) => x1.mul(x2), sinx1: (x1) => x1.sin(), sinx2: (_, x2) => x2.sin(),
+};
+
+/** The network's inputs [n, features] from 2-D points [n, 2]: the chosen features side by side. */
+export function mapFeatures(x: Tensor, features: readonly Feature[]): Tensor {
+  const x1 = x.narrow(1, 0, 1), x2 = x.narrow(1, 1, 1);
+  return kiln.cat(features.map((f) => FEATURE_OF[f](x1, x2)), 1);
+}
 
 /** Kiln's loss for each choice (BCE and cross-entropy take the logits; MSE the output activation's values). */
 const LOSS_NAMES = { bce: 'binaryCrossEntropyWithLogits', crossEntropy: 'crossEntropy', mse: 'mseLoss' } as const;
@@ -100,6 +119,8 @@ export function csvDataset(text: string): kiln.data.CsvDataset {
 
 export class Trainer {
   readonly info: DataInfo;
+  /** The data as points (what the plots show) and as the network's inputs (the chosen features). */
+  private readonly points: { train: TensorDataset; test: TensorDataset };
   private readonly train: TensorDataset;
   private readonly test: TensorDataset;
   /** The network trained (ends in raw scores when the loss works on logits) and the one that predicts. */
@@ -132,16 +153,25 @@ export class Trainer {
       featureNames = ds.featureNames;
     } else if (s.dataset === 'digits') {
       throw new Error('the digits have their own panel');
+    } else if (s.dataset === 'plane' || s.dataset === 'gaussians') {
+      if (s.output !== 'linear' || s.loss !== 'mse') throw new Error(`${s.dataset} is regression (real targets): choose the linear output with squared error (mse)`);
+      all = kiln.data.REGRESSION[s.dataset]({ n: s.samples, noise: s.noise, seed: s.seed });
     } else {
       all = kiln.data.PLANAR[s.dataset]({ n: s.samples, noise: s.noise, seed: s.seed });
     }
-    const classes = all.y.dtype === 'int32' ? Math.max(...Array.from(all.y.dataSync())) + 1 : 2;
+    const classes = isRegression(s.dataset) ? 0 : all.y.dtype === 'int32' ? Math.max(...Array.from(all.y.dataSync())) + 1 : 2;
     if (classes > 2 && s.output !== 'softmax') throw new Error(`this data has ${classes} classes: choose the softmax output (with cross-entropy)`);
     if (classes === 2 && all.y.dtype === 'int32') all = new kiln.TensorDataset(all.x, all.y.float().reshape(-1, 1));
     if (classes === 2 && s.output === 'softmax') throw new Error('this data has 2 classes with 0/1 labels: choose the sigmoid output (softmax needs class indices, as in blobs)');
-    [this.train, this.test] = s.testFraction > 0 ? kiln.trainTestSplit(all, { testFraction: s.testFraction, seed: s.seed }) : [all, all];
-    this.info = { kind: all.x.shape[1] === 1 ? '1d' : '2d', classes, train: this.train.length, test: this.test.length, featureNames };
-    [this.model, this.predictor] = this.buildNetwork(all.x.shape[1]!, classes > 2 ? classes : 1);
+    const [train, test] = s.testFraction > 0 ? kiln.trainTestSplit(all, { testFraction: s.testFraction, seed: s.seed }) : [all, all];
+    this.points = { train, test };
+    const kind = all.x.shape[1] === 1 ? '1d' : '2d';
+    const inputsOf = (d: TensorDataset): TensorDataset => (kind === '2d' ? new kiln.TensorDataset(mapFeatures(d.x, s.features), d.y) : d);
+    this.train = inputsOf(train);
+    this.test = test === train ? this.train : inputsOf(test);
+    const inputNames = kind === '2d' ? s.features.map((f) => FEATURE_LABELS[f]) : featureNames;
+    this.info = { kind, classes, train: this.train.length, test: this.test.length, featureNames, inputNames };
+    [this.model, this.predictor] = this.buildNetwork(inputNames.length, classes > 2 ? classes : 1);
     [this.optimizer, this.schedule] = this.buildOptimizer();
   }
 
@@ -206,7 +236,9 @@ export class Trainer {
   }
 
   /** [loss, accuracy] on a whole set, in eval mode (no dropout), by kiln.evaluate. */
+  /** The loss and accuracy on a set (regression: the loss, and NaN for the accuracy it has not). */
   private async measure(ds: TensorDataset): Promise<[number, number]> {
+    if (this.info.classes === 0) return [(await kiln.evaluate(this.model, ds, { loss: LOSS_NAMES[this.settings.loss], yieldEvery: 'never' })).loss!, NaN];
     const metric = this.info.classes > 2 ? 'accuracy' : 'binaryAccuracy';
     const logs = await kiln.evaluate(this.model, ds, { loss: LOSS_NAMES[this.settings.loss], metrics: [metric], yieldEvery: 'never' });
     return [logs.loss!, logs[metric]!];
@@ -229,7 +261,7 @@ export class Trainer {
       neurons: this.neuronOutputs(),
       weights: this.linears().map((l) => ({ W: rows(l.weight), b: Array.from(l.bias!.dataSync()) })),
       explain: this.explain(this.explainOf),
-      biasVariance: this.settings.testFraction > 0 && this.history.accuracy.train.length > 0
+      biasVariance: this.settings.testFraction > 0 && this.info.classes > 0 && this.history.accuracy.train.length > 0
         ? kiln.biasVariance({ trainError: 1 - this.history.accuracy.train.at(-1)!, devError: 1 - this.history.accuracy.test.at(-1)! })
         : null,
     };
@@ -241,7 +273,7 @@ export class Trainer {
 
   /** The input range shown: the data's bounds with a margin. */
   private bounds(): [number, number][] {
-    const x = this.train.x, d = x.shape[1]!;
+    const x = this.points.train.x, d = x.shape[1]!;
     return Array.from({ length: d }, (_, j) => {
       let lo = Infinity, hi = -Infinity;
       for (let i = j; i < x.size; i += d) { lo = Math.min(lo, x.values[i]!); hi = Math.max(hi, x.values[i]!); }
@@ -250,7 +282,12 @@ export class Trainer {
     });
   }
 
-  /** Inputs on a grid over the bounds: n points (1-D) or n×n (2-D, row-major from the low corner). */
+  /** The network's inputs for points of the data's space (2-D: the chosen features). */
+  private inputs(points: Tensor): Tensor {
+    return this.info.kind === '2d' ? mapFeatures(points, this.settings.features) : points;
+  }
+
+  /** Points on a grid over the bounds: n points (1-D) or n×n (2-D, row-major from the low corner). */
   private grid(n: number): Tensor {
     const b = this.bounds();
     if (this.info.kind === '1d') return kiln.linspace(b[0]![0], b[0]![1], n).reshape(n, 1);
@@ -266,7 +303,7 @@ export class Trainer {
 
   /** The fitted curve over the beans; or the points, and the confidence over the plane under them. */
   private async plot(): Promise<Pick<Snapshot, 'plot' | 'boundary'>> {
-    const ds = this.train, test = this.test;
+    const { train: ds, test } = this.points;
     if (this.info.kind === '1d') {
       const xs = this.grid(200);
       const ys = await kiln.predict(this.predictor, xs, { yieldEvery: 'never' });
@@ -276,16 +313,20 @@ export class Trainer {
     }
     // 128 cells a side: a canvas about 420 px wide shows them smoothly scaled.
     const n = 128, b = this.bounds();
-    const out = await kiln.predict(this.predictor, this.grid(n), { yieldEvery: 'never' });
+    const out = await kiln.predict(this.predictor, this.inputs(this.grid(n)), { yieldEvery: 'never' });
     const bounds = { xMin: b[0]![0], xMax: b[0]![1], yMin: b[1]![0], yMax: b[1]![1] };
     let grid: kiln.viz.Grid;
     if (this.info.classes > 2) {
       // The predictor ends in the output activation (softmax): its largest value is the confidence.
       grid = { nx: n, ny: n, ...bounds, values: Float32Array.from(out.argmax(1).dataSync()), confidence: Float32Array.from(out.amax(1).dataSync()), classes: this.info.classes };
+    } else if (this.info.classes === 0) {
+      grid = { nx: n, ny: n, ...bounds, values: Float32Array.from(out.dataSync()), regression: true };
     } else {
       grid = { nx: n, ny: n, ...bounds, values: Float32Array.from(out.dataSync()), classes: 2 };
     }
-    const pointsOf = (d: kiln.TensorDataset): [number, number, number][] => Array.from({ length: d.length }, (_, i) => [d.x.values[2 * i]!, d.x.values[2 * i + 1]!, Number(d.y.values[i])]);
+    // Regression targets take the colour of their sign.
+    const colourOf = (v: number): number => (this.info.classes === 0 ? (v >= 0 ? 1 : 0) : v);
+    const pointsOf = (d: kiln.TensorDataset): [number, number, number][] => Array.from({ length: d.length }, (_, i) => [d.x.values[2 * i]!, d.x.values[2 * i + 1]!, colourOf(Number(d.y.values[i]))]);
     // Held-out points as rings (none where the test set is the training set)
     const svg = kiln.viz.boundaryPlot({
       title: this.settings.dataset, points: pointsOf(ds), ...(test !== ds ? { testPoints: pointsOf(test) } : {}), xLabel: this.info.featureNames[0], yLabel: this.info.featureNames[1],
@@ -299,8 +340,14 @@ export class Trainer {
   private neuronOutputs(): Snapshot['neurons'] {
     const cells = this.info.kind === '1d' ? 48 : 16;
     const values: number[][][] = [];
+    const columns = (t: Tensor): number[][] => {
+      const [n, k] = t.shape as [number, number];
+      return Array.from({ length: k }, (_, u) => Array.from({ length: n }, (_, r) => t.values[r * k + u]!));
+    };
+    let inputs: number[][] = [];
     kiln.noGrad(() => {
-      let a = this.grid(cells);
+      let a = this.inputs(this.grid(cells));
+      inputs = columns(a);
       for (const layer of this.model.layers) {
         a = layer.forward(a);
         if (!(layer instanceof nn.Linear) && !(layer instanceof nn.Dropout) && values.length < this.settings.hidden.length) {
@@ -309,7 +356,7 @@ export class Trainer {
         }
       }
     });
-    return { cells, values, range: this.bounds() };
+    return { cells, values, inputs, range: this.bounds() };
   }
 
   /**
@@ -361,6 +408,21 @@ export class Trainer {
         dZ: columns(st.zLeaf.grad!.mul(m)), dW: rows(st.W.grad!), db: Array.from(st.b.grad!.dataSync()),
       })),
     };
+  }
+
+  /**
+   * Sets one weight by hand, W[layer][out, in] (layers from 1, as the course numbers them; the
+   * diagram's edges): the learner's experiment of what one connection does.
+   */
+  setWeight(layer: number, out: number, input: number, value: number): void {
+    const l = this.linears()[layer - 1];
+    if (!l) throw new Error(`there is no layer ${layer}: the network has ${this.linears().length}`);
+    const [outs, ins] = l.weight.shape as [number, number];
+    if (!Number.isInteger(out) || !Number.isInteger(input) || out < 0 || out >= outs || input < 0 || input >= ins) {
+      throw new Error(`W[${layer}] is ${outs}×${ins}: no weight at (${out + 1}, ${input + 1})`);
+    }
+    if (!Number.isFinite(value)) throw new Error(`a weight must be a finite number, got ${value}`);
+    l.weight.values[out * ins + input] = value;
   }
 
   /** The model that predicts, as one file `kiln.load` reads. */

@@ -56,6 +56,11 @@ async function handle(m: ToWorker): Promise<void> {
     case 'speed':
       epochsPerFrame = m.epochsPerFrame;
       return;
+    case 'set-weight':
+      if (!trainer) return;
+      trainer.setWeight(m.layer, m.out, m.input, m.value);
+      if (!playing) post({ type: 'snapshot', snapshot: await trainer.snapshot(), playing });
+      return;
     case 'view':
       if (!trainer) return;
       trainer.discretize = m.discretize;

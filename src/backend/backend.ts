@@ -4,7 +4,7 @@ import type { Storage } from '../tensor/storage.js';
 /** Elementwise functions of one argument. */
 export type UnaryOp =
   | 'neg' | 'exp' | 'log' | 'log1p' | 'sqrt' | 'abs' | 'sign'
-  | 'sigmoid' | 'tanh' | 'relu' | 'softplus';
+  | 'sigmoid' | 'tanh' | 'relu' | 'softplus' | 'sin' | 'cos';
 
 /** Elementwise functions of two broadcast arguments. Comparisons write 1 or 0. */
 export type BinaryOp =

@@ -60,6 +60,23 @@ describe('planar sets', () => {
   });
 });
 
+describe('regression sets', () => {
+  it('give points in [−1, 1]² with real targets: a plane, and bumps of both signs', () => {
+    const p = kiln.data.plane({ n: 500, noise: 0, seed: 3 });
+    expect(p.x.shape).toEqual([500, 2]);
+    expect(p.y.shape).toEqual([500, 1]);
+    const [x, y] = [p.x.toArray() as number[][], p.y.toArray() as number[][]];
+    x.forEach(([a, b], i) => expect(y[i]![0]).toBeCloseTo((a! + b!) / 2, 6));
+    expect(Math.max(...x.flat().map(Math.abs))).toBeLessThanOrEqual(1);
+    const g = kiln.data.gaussians({ n: 2000, seed: 1 });
+    const ys = Array.from(g.y.values);
+    expect(Math.max(...ys)).toBeGreaterThan(0.7);
+    expect(Math.min(...ys)).toBeLessThan(-0.7);
+    expect(Array.from(kiln.data.gaussians({ n: 5, seed: 1 }).y.values)).toEqual(ys.slice(0, 5));
+    expect(() => kiln.data.plane({ n: 1 })).toThrow(kiln.ValueError);
+  });
+});
+
 describe('CSV', () => {
   it('reads features and a label column chosen by name', () => {
     const ds = data.parseCsv('x1,label,x2\n0.5,1,2\n-1,0,3\n', { label: 'label' });

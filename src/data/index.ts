@@ -1,6 +1,8 @@
 export { beans } from './beans.js';
 export { flower, circles, moons, spirals, xor, blobs, PLANAR } from './planar.js';
 export type { PlanarOptions, PlanarName } from './planar.js';
+export { plane, gaussians, REGRESSION } from './regression.js';
+export type { RegressionName } from './regression.js';
 export { parseCsv, readCsv } from './csv.js';
 export type { CsvOptions, CsvDataset } from './csv.js';
 export { mnist, decodeDigits, DIGITS_FILE, DIGITS_URL, MNIST_TRAIN_FRACTION } from './mnist.js';

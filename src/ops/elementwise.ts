@@ -149,6 +149,16 @@ export function log1p(x: Tensor): Tensor {
   return record(unaryRaw('log1p', x), 'log1p', [x], (g) => [binaryRaw('div', g, binaryRaw('add', x, asTensor(1, x)))]);
 }
 
+/** sin, elementwise (radians); its derivative is cos. */
+export function sin(x: Tensor): Tensor {
+  return record(unaryRaw('sin', x), 'sin', [x], (g) => [binaryRaw('mul', g, unaryRaw('cos', x))]);
+}
+
+/** cos, elementwise (radians); its derivative is −sin. */
+export function cos(x: Tensor): Tensor {
+  return record(unaryRaw('cos', x), 'cos', [x], (g) => [binaryRaw('mul', g, unaryRaw('neg', unaryRaw('sin', x)))]);
+}
+
 export function sqrt(x: Tensor): Tensor {
   const out = unaryRaw('sqrt', x);
   return record(out, 'sqrt', [x], (g) => [binaryRaw('div', g, binaryRaw('mul', out, asTensor(2, out)))]);

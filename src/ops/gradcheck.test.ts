@@ -22,6 +22,8 @@ const CASES: [string, (...xs: Tensor[]) => Tensor, () => Tensor[]][] = [
   ['exp', (a) => a.exp(), () => [randn([2, 3])]],
   ['log', (a) => a.log(), () => [positive([2, 3])]],
   ['log1p', (a) => a.log1p(), () => [positive([4])]],
+  ['sin', (a) => a.sin(), () => [randn([2, 3]).mul(3)]],
+  ['cos', (a) => a.cos(), () => [randn([2, 3]).mul(3)]],
   ['sqrt', (a) => a.sqrt(), () => [positive([2, 3])]],
   ['abs', (a) => a.abs(), () => [awayFromZero([7])]],
   ['clamp', (a) => a.clamp(-0.5, 0.5), () => [tensor([-1.3, -0.2, 0.1, 0.4, 0.9, 2], { dtype: 'float64' })]],

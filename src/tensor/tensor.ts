@@ -246,6 +246,8 @@ export class Tensor {
   exp(): Tensor { return ew.exp(this); }
   log(): Tensor { return ew.log(this); }
   log1p(): Tensor { return ew.log1p(this); }
+  sin(): Tensor { return ew.sin(this); }
+  cos(): Tensor { return ew.cos(this); }
   sqrt(): Tensor { return ew.sqrt(this); }
   square(): Tensor { return ew.mul(this, this); }
   abs(): Tensor { return ew.abs(this); }

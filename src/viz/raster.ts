@@ -20,6 +20,8 @@ export interface Grid {
   confidence?: ArrayLike<number>;
   /** How many classes (default: 2 unless `confidence` is given). */
   classes?: number;
+  /** Regression: `values` are predictions of a real target in about [−1, 1], shaded by the diverging map. */
+  regression?: boolean;
 }
 
 const rgbOf = (hex: string): [number, number, number] => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
@@ -51,7 +53,10 @@ export function boundaryRaster(grid: Grid, options: { discretize?: boolean } = {
     for (let i = 0; i < nx; i++) {
       const v = values[j * nx + i]!;
       let cls: number, sure: number;
-      if (classes === 2 && !confidence) {
+      if (grid.regression) {
+        cls = v >= 0 ? 1 : 0;
+        sure = Math.abs(v);
+      } else if (classes === 2 && !confidence) {
         cls = v >= 0.5 ? 1 : 0;
         sure = Math.abs(2 * v - 1);
       } else {

@@ -73,6 +73,11 @@ describe('boundaryRaster', () => {
     expect(px(r, 2)).toEqual(toward(orange, 0.35));
   });
 
+  it('shades a regression\'s predictions by the diverging map: −1 blue, 0 white, 1 orange', () => {
+    const r = boundaryRaster({ nx: 3, ny: 1, xMin: 0, xMax: 1, yMin: 0, yMax: 1, values: [-1, 0, 0.5], regression: true });
+    expect([px(r, 0), px(r, 1), px(r, 2)]).toEqual([divergingColour(-1), divergingColour(0), divergingColour(0.5)]);
+  });
+
   it('maps −1 … 1 to blue … white … orange for the heatmaps', () => {
     expect(divergingColour(0)).toEqual([255, 255, 255]);
     expect(divergingColour(5)).toEqual(toward(orange, 0.7));

@@ -86,7 +86,7 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     expect(await page.textContent('#data-info')).toBe("100 training examples, no test set (the test figures are the training set's), 2 classes");
     // the views that follow training: neurons, weights, activation, explain
     expect(await page.locator('#neurons canvas').count()).toBe(2);
-    expect(await page.locator('#network line').count()).toBe(4);
+    expect(await page.locator('#network line.edge').count()).toBe(4);
     expect(await page.locator('#activation svg[data-chart="activation"] path').count()).toBeGreaterThanOrEqual(2);
     // The explain panel: each equation typeset (MathML), then its numbers; the mini-batch view has m columns.
     const equations = await page.locator('#explain math').allTextContents();
@@ -166,6 +166,16 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
       return [px(4), px(cv.width >> 1)];
     });
     expect(left).not.toEqual(right);
+    // The network diagram: a heatmap in each input and hidden unit (2 + 5 + 3), enlarged on hover;
+    // an edge shows its weight on hover, and a click sets it (training paused: the diagram redraws with it).
+    expect(await page.locator('#network canvas.node').count()).toBe(10);
+    await page.hover('#network canvas.node >> nth=3');
+    await page.waitForFunction(() => /matrix\(4,/.test(getComputedStyle(document.querySelectorAll('#network canvas.node')[3]!).transform));
+    expect(await page.locator('#network g.edge-hit >> nth=0').locator('title').textContent()).toMatch(/^W\[1\]\[1,1\] = -?[\d.]+(e-?\d+)? \(click to change\)$/);
+    await page.locator('#network g.edge-hit >> nth=0').click({ force: true });
+    await page.fill('#network input.weight-edit', '2.5');
+    await page.press('#network input.weight-edit', 'Enter');
+    await page.waitForFunction(() => document.querySelector<SVGGElement>('#network g.edge-hit')!.dataset.value === '2.5');
     // Discretize: every pixel is one of the classes' two colours; Show test data off: no rings. Both in the URL.
     await page.click('#discretize');
     await page.waitForFunction(() => location.search.includes('discretize=true'));
@@ -186,6 +196,33 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     // A change of settings lands in the URL, so the set-up can be shared.
     await page.click('#add-layer');
     await page.waitForFunction(() => location.search.includes('hidden=5t-3r-3r'));
+    await page.close();
+  });
+
+  it('gives the network features (x₁², x₂² fit the circles with no hidden layer) and fits a regression set', async () => {
+    const page = await open('?dataset=circles&features=x1sq,x2sq&hidden=');
+    await page.waitForSelector('#plot svg[data-chart="boundary"]');
+    expect(await page.locator('#features input:checked').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).dataset.feature))).toEqual(['x1sq', 'x2sq']);
+    expect(await page.locator('#network text').allTextContents()).toEqual(['x₁²', 'x₂²']);
+    await trainTo(page, 200);
+    expect(Number((await page.textContent('#test-acc'))!.replace('%', ''))).toBeGreaterThanOrEqual(95);
+    // Ticking a feature restarts with it as an input, and the URL follows.
+    await page.check('#features input[data-feature="x1x2"]');
+    await page.waitForFunction(() => location.search.includes('features=x1sq%2Cx2sq%2Cx1x2'));
+    await page.waitForFunction(() => document.querySelectorAll('#network text').length === 3);
+    await page.close();
+  });
+
+  it('fits a regression set: real targets, a linear output with squared error, no accuracy', async () => {
+    const page = await open('?dataset=flower');
+    await page.waitForSelector('#plot svg[data-chart="boundary"]');
+    await page.selectOption('#dataset', 'plane');
+    await page.waitForFunction(() => /real targets \(regression\)/.test(document.getElementById('data-info')!.textContent!));
+    expect(await page.inputValue('#output')).toBe('linear');
+    expect(await page.inputValue('#loss')).toBe('mse');
+    const [first, last] = await trainTo(page, 100);
+    expect(last).toBeLessThan(first / 5);
+    expect(await page.textContent('#test-acc')).toBe('—');
     await page.close();
   });
 
@@ -254,6 +291,14 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     expect(await page.textContent('#digits-backend')).toMatch(/^Runs on wasm: SIMD( \+ relaxed SIMD)?, \d+ threads? \(no WebGPU here: setBackend\('webgpu'\): /);
     expect(await page.locator('#filters canvas').count()).toBe(6);
     expect(await page.locator('#feature-maps canvas').count()).toBe(7);
+    // The confusion matrix counts every test digit, its diagonal the right answers; the mistakes are shown.
+    expect(await page.getAttribute('#confusion', 'data-total')).toBe('2004');
+    const diagonal = await page.locator('#confusion table.confusion').evaluate((t) => Array.from({ length: 10 }, (_, d) => Number((t as HTMLTableElement).rows[d + 1]!.cells[d + 1]!.textContent)).reduce((a, b) => a + b, 0));
+    expect(diagonal / 2004).toBeCloseTo(Number(await page.locator('#digits-accuracy').getAttribute('data-accuracy')), 6);
+    const wrong = await page.locator('#wrong-digits figure.wrong figcaption').allTextContents();
+    expect(wrong.length).toBeGreaterThan(0);
+    expect(wrong.length).toBeLessThanOrEqual(16);
+    for (const w of wrong) expect(w).toMatch(/^(\d) → (?!\1)\d$/);
     // Draw a "1": one vertical stroke.
     const box = (await page.locator('#draw').boundingBox())!;
     await page.mouse.move(box.x + 140, box.y + 40);

@@ -21,6 +21,8 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   tanh: Math.tanh,
   relu: (x) => (x > 0 ? x : 0),
   softplus: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
+  sin: Math.sin,
+  cos: Math.cos,
 };
 
 const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {

@@ -52,6 +52,9 @@ export async function requestGpuDevice(): Promise<GpuDevice> {
   const gpu = await findGpu();
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
+    if (typeof navigator !== 'undefined' && navigator.gpu) {
+      throw new ValueError("setBackend('webgpu'): this browser has WebGPU but gives it no GPU adapter (the GPU may be disabled or blocklisted: see chrome://gpu); use kiln.setBackend('wasm')");
+    }
     throw new ValueError("setBackend('webgpu'): WebGPU found no GPU adapter here; check the GPU driver (Vulkan on Linux: the libvulkan1 package), or, without a GPU, point Vulkan at SwiftShader (VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json with Debian's chromium); or use kiln.setBackend('wasm')");
   }
   const device = await adapter.requestDevice({

@@ -77,10 +77,12 @@ describe('webgpu kernels match the js reference', () => {
     const pos = { shape: [5, 7], data: Float32Array.from(values(35, 2), (v) => Math.abs(v) + 0.01), grad: true };
     await same({ x: f([5, 7], 1, true), p: pos }, ({ x, p }) => [
       x!.neg(), x!.exp(), p!.log(), p!.log1p(), p!.sqrt(), x!.abs(), x!.sign(),
-      x!.sigmoid(), x!.tanh(), x!.relu(), x!.softplus(), x!.leakyRelu(0.1),
+      x!.sigmoid(), x!.tanh(), x!.relu(), x!.softplus(), x!.leakyRelu(0.1), x!.sin(), x!.cos(),
     ], { backward: true });
     // Saturation and the edges JavaScript defines: NaN below the domain, -Infinity at its end.
     await same({ x: { shape: [6], data: new Float32Array([-1000, 1000, 1e-7, -1e-7, -1, 0]) } }, ({ x }) => [x!.sigmoid(), x!.tanh(), x!.softplus(), x!.log1p(), x!.log(), x!.sqrt()]);
+    // sin and cos to float32 rounding, as the CPU gives them, across many periods.
+    await same({ x: { shape: [9], data: new Float32Array([-1000, 1000, 123.456, -77.7, 3.1415927, 1.5707964, -2.5, 1e-7, 0]) } }, ({ x }) => [x!.sin(), x!.cos()], { tol: 2e-6 });
   });
 
   it('binary ops with broadcasting, mixed dtypes and comparisons, with their gradients', async (ctx) => {

@@ -30,6 +30,25 @@ fn klog(x: f32) -> f32 { if (x < 0.0) { return knan(); } if (x == 0.0) { return 
 fn ksqrt(x: f32) -> f32 { if (x < 0.0) { return knan(); } return sqrt(x); }
 fn klog1p(x: f32) -> f32 { let u = 1.0 + x; if (u == 1.0) { return x; } if (u <= 0.0) { return klog(u); } return log(u) * x / (u - 1.0); }
 fn ksigmoid(x: f32) -> f32 { if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); } let e = exp(x); return e / (1.0 + e); }
+// sin and cos as the CPU computes them (to float32 rounding), not the GPU's approximate builtins
+// (2^-11 absolute on SwiftShader): Cephes' sinf/cosf, the argument reduced by π/4 in three parts.
+fn ksincos(xin: f32, cosine: bool) -> f32 {
+  var sign = 1.0;
+  var x = xin;
+  if (x < 0.0) { x = -x; if (!cosine) { sign = -1.0; } }
+  var j = u32(x * 1.2732395447351628);
+  var y = f32(j);
+  if ((j & 1u) == 1u) { j += 1u; y += 1.0; }
+  j &= 7u;
+  if (j > 3u) { sign = -sign; j -= 4u; }
+  if (cosine && j > 1u) { sign = -sign; }
+  let z = ((x - y * 0.78515625) - y * 2.4187564849853515625e-4) - y * 3.77489497744594108e-8;
+  let zz = z * z;
+  let c = 1.0 - 0.5 * zz + zz * zz * ((2.443315711809948e-5 * zz - 1.388731625493765e-3) * zz + 4.166664568298827e-2);
+  let s = z + z * zz * ((-1.9515295891e-4 * zz + 8.3321608736e-3) * zz - 1.6666654611e-1);
+  let cosPoly = (j == 1u || j == 2u) != cosine;
+  return sign * select(s, c, cosPoly);
+}
 fn kpow(a: f32, b: f32) -> f32 {
   if (a >= 0.0) { return pow(a, b); }
   if (b != floor(b)) { return knan(); }
@@ -51,6 +70,8 @@ function unaryExpr(op: UnaryOp): string {
     case 'tanh': return 'tanh(clamp(x, -20.0, 20.0))';
     case 'relu': return 'max(x, C(0))';
     case 'softplus': return 'max(x, 0.0) + klog1p(exp(-abs(x)))';
+    case 'sin': return 'ksincos(x, false)';
+    case 'cos': return 'ksincos(x, true)';
   }
 }
 
