@@ -1,6 +1,6 @@
-import type { FromWorker, ToDigitsWorker, ToWorker, DigitsView } from './protocol.js';
+import type { Compared, FromWorker, ToDigitsWorker, ToWorker, DigitsView } from './protocol.js';
 import {
-  ACTIVATIONS, BATCH_MODES, DATASETS, DIGIT_MODELS, FEATURES, FEATURE_LABELS, INITS, MAX_LAYERS, MAX_UNITS, OPTIMIZERS, OUTPUTS,
+  ACTIVATIONS, BATCH_MODES, COMPARISONS, COMPARISON_LABELS, DATASETS, DIGIT_MODELS, FEATURES, FEATURE_LABELS, INITS, MAX_LAYERS, MAX_UNITS, OPTIMIZERS, OUTPUTS,
   fromQuery, lossesFor, toQuery, withDataset,
 } from './state.js';
 import type { Settings } from './state.js';
@@ -46,7 +46,9 @@ function showSettings(): void {
   for (const [id, key] of NUMBER_INPUTS) ($(id) as HTMLInputElement).value = String(settings[key]);
   ($('show-test') as HTMLInputElement).checked = settings.showTest;
   ($('discretize') as HTMLInputElement).checked = settings.discretize;
-  $('plot').classList.toggle('hide-test', !settings.showTest);
+  for (const id of ['plot', 'plot-b']) $(id).classList.toggle('hide-test', !settings.showTest);
+  const compare = $('compare') as HTMLSelectElement;
+  compare.replaceChildren(new Option('off', '', settings.compare === '', settings.compare === ''), ...COMPARISONS.map((c) => new Option(COMPARISON_LABELS[c], c, c === settings.compare, c === settings.compare)));
   const layers = $('layers');
   layers.replaceChildren(...settings.hidden.map((l, i) => {
     const row = document.createElement('div');
@@ -149,11 +151,12 @@ function wireControls(): void {
   const view = (): void => {
     settings = { ...settings, showTest: showTest.checked, discretize: discretize.checked };
     history.replaceState(null, '', `${location.pathname}${toQuery(settings) ? `?${toQuery(settings)}` : ''}`);
-    $('plot').classList.toggle('hide-test', !settings.showTest);
+    for (const v of [plotA, plotB]) v.root.classList.toggle('hide-test', !settings.showTest);
     send({ type: 'view', discretize: settings.discretize });
   };
   showTest.onchange = view;
   discretize.onchange = view;
+  ($('compare') as HTMLSelectElement).onchange = (e) => update({ compare: (e.target as HTMLSelectElement).value as Settings['compare'] });
   ($('digit-model') as HTMLSelectElement).onchange = (e) => update({ digitModel: (e.target as HTMLSelectElement).value as Settings['digitModel'] });
   for (const [id, key] of NUMBER_INPUTS) ($(id) as HTMLInputElement).onchange = (e) => update({ [key]: Number((e.target as HTMLInputElement).value) } as Partial<Settings>);
   $('add-layer').onclick = () => {
@@ -216,10 +219,7 @@ function showSnapshot(s: Snapshot): void {
   $('train-acc').textContent = percent(s.accuracy.train);
   $('test-acc').textContent = percent(s.accuracy.test);
   $('lr-now').textContent = fmt(s.lr);
-  // The SVG (points, axes) changes only with the data: reparsed only then.
-  if (s.plot !== shownPlot) { $('plot-svg').innerHTML = s.plot; shownPlot = s.plot; }
-  pendingBoundary = s.boundary;
-  $('boundary').hidden = s.boundary === null;
+  showPlot(plotA, s);
   $('plot-toggles').hidden = s.boundary === null;
   $('loss-chart').innerHTML = s.lossChart;
   $('loss-chart').dataset.points = String(s.loss.train.length);
@@ -231,50 +231,79 @@ function showSnapshot(s: Snapshot): void {
   showExplain(s);
 }
 
-let shownPlot = '';
-/** The latest snapshot from the worker, and its boundary, shown at the next animation frame. */
-let pendingSnapshot: Snapshot | null = null;
-let pendingBoundary: Snapshot['boundary'] = null;
+/** A plot of the data (SVG) with its boundary on a canvas beneath: network A's, and B's side by side. */
+interface PlotView { root: HTMLElement; svg: HTMLElement; canvas: HTMLCanvasElement; shown: string; pending: Snapshot['boundary']; draws: number }
+const plotView = (root: string, svg: string, canvas: string): PlotView => ({ root: $(root), svg: $(svg), canvas: $(canvas) as HTMLCanvasElement, shown: '', pending: null, draws: 0 });
+const plotA = plotView('plot', 'plot-svg', 'boundary');
+const plotB = plotView('plot-b', 'plot-svg-b', 'boundary-b');
+
+/** A snapshot's plot: the SVG (points, axes) reparsed only when it changed (with the data); the boundary at the next frame. */
+function showPlot(v: PlotView, s: Snapshot): void {
+  if (s.plot !== v.shown) { v.svg.innerHTML = s.plot; v.shown = s.plot; }
+  v.pending = s.boundary;
+  v.canvas.hidden = s.boundary === null;
+}
+
+/** The second network of a side-by-side run: its plot, and its numbers beside A's. */
+function showCompared(c: Compared | null, a: Snapshot): void {
+  $('compare-box').hidden = c === null;
+  $('plot-caption').hidden = c === null;
+  if (!c) return;
+  $('compare-caption').textContent = c.label;
+  showPlot(plotB, c.snapshot);
+  const last = (x: number[]): string => (x.length ? fmt(x.at(-1)!) : '—');
+  const acc = (x: number[]): string => (x.length && Number.isFinite(x.at(-1)) ? `${(100 * x.at(-1)!).toFixed(1)}%` : '—');
+  const stats = $('compare-stats');
+  stats.textContent = `epoch ${c.snapshot.epoch}: test loss A ${last(a.loss.test)}, B ${last(c.snapshot.loss.test)}; test accuracy A ${acc(a.accuracy.test)}, B ${acc(c.snapshot.accuracy.test)}`;
+  stats.dataset.testLossA = String(a.loss.test.at(-1) ?? '');
+  stats.dataset.testLossB = String(c.snapshot.loss.test.at(-1) ?? '');
+}
+
+/** The latest snapshots from the worker, shown at the next animation frame. */
+let pendingSnapshot: { snapshot: Snapshot; compare: Compared | null } | null = null;
 
 /**
  * Shows the latest snapshot on animation frames only (snapshots that came between two frames are
- * skipped), and draws the boundary on its canvas at the screen's resolution (the grid's cells
+ * skipped), and draws each boundary on its canvas at the screen's resolution (the grid's cells
  * scaled smoothly, or crisply when discretized), so the page keeps the display's rate however fast
  * the worker trains. Counts frames in #plot's data-frames (the browser test reads it).
  */
 function drawLoop(): void {
-  let frames = 0, draws = 0;
+  let frames = 0;
   const cells = document.createElement('canvas');
+  const draw = (v: PlotView): void => {
+    const b = v.pending;
+    if (!b) return;
+    v.pending = null;
+    const a = b.area;
+    Object.assign(v.canvas.style, {
+      left: `${(100 * a.left) / a.width}%`, top: `${(100 * a.top) / a.height}%`,
+      width: `${(100 * (a.right - a.left)) / a.width}%`, height: `${(100 * (a.bottom - a.top)) / a.height}%`,
+    });
+    const box = v.canvas.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    v.canvas.width = Math.max(1, Math.round(box.width * dpr));
+    v.canvas.height = Math.max(1, Math.round(box.height * dpr));
+    cells.width = b.nx; cells.height = b.ny;
+    cells.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(b.rgba), b.nx, b.ny), 0, 0);
+    const ctx = v.canvas.getContext('2d')!;
+    ctx.imageSmoothingEnabled = !settings.discretize;
+    ctx.imageSmoothingQuality = 'high';
+    ctx.drawImage(cells, 0, 0, v.canvas.width, v.canvas.height);
+    v.draws++;
+    v.root.dataset.draws = String(v.draws);
+  };
   const tick = (): void => {
     frames++;
     if (pendingSnapshot) {
-      const s = pendingSnapshot;
+      const { snapshot, compare } = pendingSnapshot;
       pendingSnapshot = null;
-      showSnapshot(s);
+      showSnapshot(snapshot);
+      showCompared(compare, snapshot);
     }
-    const b = pendingBoundary;
-    if (b) {
-      pendingBoundary = null;
-      const canvas = $('boundary') as HTMLCanvasElement;
-      const a = b.area;
-      Object.assign(canvas.style, {
-        left: `${(100 * a.left) / a.width}%`, top: `${(100 * a.top) / a.height}%`,
-        width: `${(100 * (a.right - a.left)) / a.width}%`, height: `${(100 * (a.bottom - a.top)) / a.height}%`,
-      });
-      const box = canvas.getBoundingClientRect();
-      const dpr = window.devicePixelRatio || 1;
-      canvas.width = Math.max(1, Math.round(box.width * dpr));
-      canvas.height = Math.max(1, Math.round(box.height * dpr));
-      cells.width = b.nx; cells.height = b.ny;
-      cells.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(b.rgba), b.nx, b.ny), 0, 0);
-      const ctx = canvas.getContext('2d')!;
-      ctx.imageSmoothingEnabled = !settings.discretize;
-      ctx.imageSmoothingQuality = 'high';
-      ctx.drawImage(cells, 0, 0, canvas.width, canvas.height);
-      draws++;
-      $('plot').dataset.draws = String(draws);
-    }
-    $('plot').dataset.frames = String(frames);
+    draw(plotA);
+    draw(plotB);
+    plotA.root.dataset.frames = String(frames);
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
@@ -583,10 +612,10 @@ function onWorkerMessage(e: MessageEvent<FromWorker>): void {
       }
       $('activation').innerHTML = m.activation;
       $('backend').textContent = `Kiln ${m.backend}`;
-      pendingSnapshot = m.snapshot;
+      pendingSnapshot = { snapshot: m.snapshot, compare: m.compare };
       return;
     case 'snapshot':
-      pendingSnapshot = m.snapshot;
+      pendingSnapshot = { snapshot: m.snapshot, compare: m.compare };
       if (!m.playing && playing) { playing = false; showPlaying(); }
       return;
     case 'error':

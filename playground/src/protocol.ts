@@ -1,4 +1,8 @@
 import type { DataInfo, Snapshot } from './trainer.js';
+
+export type { Snapshot };
+/** Side by side: the second network's snapshot, and what differs in it. */
+export interface Compared { label: string; snapshot: Snapshot }
 import type { DigitModel, Settings } from './state.js';
 
 // Messages between the page (main.ts) and its two workers: the network's (worker.ts, on the CPU:
@@ -41,8 +45,8 @@ export interface DigitsView {
 
 export type FromWorker =
   /** `activation`: an SVG chart of g and g′ for each activation the hidden layers use. */
-  | { type: 'ready'; info: DataInfo; activation: string; snapshot: Snapshot; backend: string }
-  | { type: 'snapshot'; snapshot: Snapshot; playing: boolean }
+  | { type: 'ready'; info: DataInfo; activation: string; snapshot: Snapshot; compare: Compared | null; backend: string }
+  | { type: 'snapshot'; snapshot: Snapshot; compare: Compared | null; playing: boolean }
   | { type: 'error'; message: string; during: string }
   | { type: 'exported'; bytes: Uint8Array; name: string }
   | { type: 'imported'; target: 'network' | 'digits' }

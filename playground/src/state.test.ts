@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, checkNumber, fromQuery, lossesFor, problems, toQuery, withDataset } from './state.js';
+import { DEFAULTS, checkNumber, fromQuery, lossesFor, problems, toQuery, variantOf, withDataset } from './state.js';
 import type { Settings } from './state.js';
 
 describe('playground settings and the URL', () => {
@@ -14,13 +14,24 @@ describe('playground settings and the URL', () => {
       hidden: [{ units: 8, activation: 'relu' }, { units: 5, activation: 'leakyRelu' }, { units: 3, activation: 'sigmoid' }, { units: 2, activation: 'linear' }],
       output: 'sigmoid', loss: 'mse', init: 'xavier', optimizer: 'rmsprop', lr: 0.003, decay: 0.5, beta1: 0.8, beta2: 0.99, eps: 1e-7,
       batch: 'mini', batchSize: 16, l2: 0.7, l1: 0.02, keepProb: 0.8, seed: 42, digitModel: 'mlp', showTest: false, discretize: true,
-      features: ['x1', 'x1sq', 'x1x2', 'sinx2'],
+      features: ['x1', 'x1sq', 'x1x2', 'sinx2'], compare: 'optimizer:momentum',
     };
     const q = toQuery(s);
     expect(q).toContain('hidden=8r-5l-3s-2i');
     expect(q).toContain('features=x1%2Cx1sq%2Cx1x2%2Csinx2');
     expect(fromQuery(q)).toEqual({ settings: s, warnings: [] });
     expect(fromQuery(toQuery({ ...DEFAULTS, hidden: [] })).settings.hidden).toEqual([]);
+  });
+
+  it('makes side by side\'s second network: the same settings with the one change compared', () => {
+    const a = { ...withDataset(DEFAULTS, 'circles'), lr: 0.05 };
+    expect(variantOf(a)).toBeNull();
+    expect(variantOf({ ...a, compare: 'init:zeros' })).toEqual({ ...a, init: 'zeros', compare: '' });
+    expect(variantOf({ ...a, compare: 'optimizer:sgd' })).toEqual({ ...a, optimizer: 'sgd', compare: '' });
+    expect(variantOf({ ...a, compare: 'keepProb:0.5' })!.keepProb).toBe(0.5);
+    expect(variantOf({ ...a, compare: 'lr:x10' })!.lr).toBeCloseTo(0.5, 12);
+    expect(variantOf({ ...a, compare: 'lr:x0.1' })!.lr).toBeCloseTo(0.005, 12);
+    expect(fromQuery('dataset=circles&compare=init:ones').warnings[0]).toMatch(/^compare=init:ones is not one of init:zeros, init:he, /);
   });
 
   it('opens a mangled link with the defaults for what it cannot read, saying what and why', () => {

@@ -69,6 +69,32 @@ export interface Settings {
   /** The boundary plot: the held-out points drawn (as rings), and the shading by class only. */
   showTest: boolean;
   discretize: boolean;
+  /** Side by side: '' (off) or one of COMPARISONS, a second network trained beside this one with that one change. */
+  compare: Comparison | '';
+}
+
+/**
+ * The course's experiments, each a second network trained beside the first with one setting
+ * changed: zeros against random initialisation, gradient descent against momentum against Adam,
+ * with and without dropout, a learning rate ten times larger or smaller.
+ */
+export const COMPARISONS = ['init:zeros', 'init:he', 'optimizer:sgd', 'optimizer:momentum', 'optimizer:adam', 'keepProb:0.5', 'keepProb:1', 'lr:x10', 'lr:x0.1'] as const;
+export type Comparison = (typeof COMPARISONS)[number];
+export const COMPARISON_LABELS: Record<Comparison, string> = {
+  'init:zeros': 'zeros initialisation', 'init:he': 'He initialisation', 'optimizer:sgd': 'gradient descent', 'optimizer:momentum': 'momentum',
+  'optimizer:adam': 'Adam', 'keepProb:0.5': 'dropout (keep 0.5)', 'keepProb:1': 'no dropout', 'lr:x10': 'α × 10', 'lr:x0.1': 'α ÷ 10',
+};
+
+/** The second network's settings: these with the comparison's one change (null when off). */
+export function variantOf(s: Settings): Settings | null {
+  if (!s.compare) return null;
+  const [key, value] = s.compare.split(':') as [string, string];
+  const b: Settings = { ...s, hidden: s.hidden.map((l) => ({ ...l })), compare: '' };
+  if (key === 'init') b.init = value as Init;
+  else if (key === 'optimizer') b.optimizer = value as OptimizerName;
+  else if (key === 'keepProb') b.keepProb = Number(value);
+  else b.lr = Math.min(10, Math.max(1e-6, s.lr * Number(value.slice(1))));
+  return b;
 }
 
 /**
@@ -108,7 +134,7 @@ export const DATASET_DEFAULTS: Partial<Record<DatasetName, Partial<Settings>>> =
 const preset = (p: typeof BEANS_PRESET | typeof PLANAR_PRESET): Partial<Settings> => ({ ...p, hidden: p.hidden.map((l) => ({ ...l })) });
 
 export const DEFAULTS: Settings = {
-  dataset: 'beans', noise: 0.2, beta1: 0.9, beta2: 0.999, eps: 1e-8, batchSize: 32, seed: 1, digitModel: 'lenet5', showTest: true, discretize: false, features: ['x1', 'x2'],
+  dataset: 'beans', noise: 0.2, beta1: 0.9, beta2: 0.999, eps: 1e-8, batchSize: 32, seed: 1, digitModel: 'lenet5', showTest: true, discretize: false, features: ['x1', 'x2'], compare: '',
   ...(preset(BEANS_PRESET) as typeof BEANS_PRESET & { hidden: Layer[] }),
 };
 
@@ -211,7 +237,7 @@ export function fromQuery(query: string): { settings: Settings; warnings: string
     else warnings.push(`${key}=${v} is not one of ${options.join(', ')}; using ${String(start[key])}`);
   };
   choice('dataset', DATASETS); choice('output', OUTPUTS); choice('loss', LOSSES); choice('init', INITS);
-  choice('optimizer', OPTIMIZERS); choice('batch', BATCH_MODES); choice('digitModel', DIGIT_MODELS);
+  choice('optimizer', OPTIMIZERS); choice('batch', BATCH_MODES); choice('digitModel', DIGIT_MODELS); choice('compare', COMPARISONS);
   for (const key of Object.keys(RANGES)) {
     const v = q.get(key);
     if (v === null) continue;

@@ -226,6 +226,28 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     await page.close();
   });
 
+  it('trains side by side: the same network with zeros initialisation stays stuck where random initialisation learns', async () => {
+    const page = await open('?dataset=circles&hidden=6t&compare=init:zeros');
+    await page.waitForSelector('#plot-b svg[data-chart="boundary"]');
+    expect(await page.textContent('#compare-caption')).toBe('B: zeros initialisation');
+    expect(await page.inputValue('#compare')).toBe('init:zeros');
+    await trainTo(page, 150);
+    await page.waitForFunction(() => document.getElementById('compare-stats')!.dataset.testLossB !== '');
+    const [a, b] = await page.locator('#compare-stats').evaluate((el) => [Number(el.dataset.testLossA), Number(el.dataset.testLossB)]);
+    // Zeros make every hidden unit the same: B cannot fit the circles; A (He) does.
+    expect(a).toBeLessThan(0.2);
+    expect(b).toBeGreaterThan(0.6);
+    expect(await page.textContent('#compare-stats')).toMatch(/^epoch \d+: test loss A [\d.e-]+, B [\d.e-]+; test accuracy A [\d.]+%, B [\d.]+%$/);
+    // Both boundaries drawn; the loss chart holds both networks' curves.
+    expect(Number(await page.getAttribute('#plot-b', 'data-draws'))).toBeGreaterThan(0);
+    expect(await page.locator('#loss-chart svg path').count()).toBe(4);
+    // Off again: one network, and B's figure gone.
+    await page.selectOption('#compare', '');
+    await page.waitForFunction(() => !location.search.includes('compare='));
+    await page.waitForFunction(() => document.getElementById('compare-box')!.hidden);
+    await page.close();
+  });
+
   it('takes a CSV of 2-D points, and says what is wrong with a malformed one', async () => {
     const page = await open('?dataset=csv');
     const rows = ['x1,x2,label', ...Array.from({ length: 60 }, (_, i) => `${(i % 10) / 10},${Math.floor(i / 10) / 6},${i % 10 >= 5 ? 1 : 0}`)];
