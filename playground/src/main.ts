@@ -44,6 +44,7 @@ function showSettings(): void {
   options($('batch') as HTMLSelectElement, BATCH_MODES, settings.batch);
   options($('digit-model') as HTMLSelectElement, DIGIT_MODELS, settings.digitModel);
   for (const [id, key] of NUMBER_INPUTS) ($(id) as HTMLInputElement).value = String(settings[key]);
+  for (const out of document.querySelectorAll<HTMLOutputElement>('label.slider output')) out.value = String(settings[NUMBER_KEY[out.htmlFor.value]!]);
   ($('show-test') as HTMLInputElement).checked = settings.showTest;
   ($('discretize') as HTMLInputElement).checked = settings.discretize;
   for (const id of ['plot', 'plot-b']) $(id).classList.toggle('hide-test', !settings.showTest);
@@ -100,6 +101,7 @@ const NUMBER_INPUTS: [string, keyof Settings][] = [
   ['beta1', 'beta1'], ['beta2', 'beta2'], ['eps', 'eps'], ['batch-size', 'batchSize'], ['l2', 'l2'], ['l1', 'l1'], ['keep-prob', 'keepProb'],
   ['epochs', 'epochs'],
 ];
+const NUMBER_KEY: Record<string, keyof Settings> = Object.fromEntries(NUMBER_INPUTS);
 
 /** Applies a change: the URL follows, and the network starts again from its first epoch. */
 function update(change: Partial<Settings>): void {
@@ -159,6 +161,11 @@ function wireControls(): void {
   ($('compare') as HTMLSelectElement).onchange = (e) => update({ compare: (e.target as HTMLSelectElement).value as Settings['compare'] });
   ($('digit-model') as HTMLSelectElement).onchange = (e) => update({ digitModel: (e.target as HTMLSelectElement).value as Settings['digitModel'] });
   for (const [id, key] of NUMBER_INPUTS) ($(id) as HTMLInputElement).onchange = (e) => update({ [key]: Number((e.target as HTMLInputElement).value) } as Partial<Settings>);
+  // A slider shows its value as it moves; the network restarts when it is let go (change).
+  for (const out of document.querySelectorAll<HTMLOutputElement>('label.slider output')) {
+    const slider = $(out.htmlFor.value) as HTMLInputElement;
+    slider.oninput = () => { out.value = slider.value; };
+  }
   $('add-layer').onclick = () => {
     if (settings.hidden.length >= MAX_LAYERS) return message(`at most ${MAX_LAYERS} hidden layers`);
     update({ hidden: [...settings.hidden, { units: settings.hidden.at(-1)?.units ?? 4, activation: settings.hidden.at(-1)?.activation ?? 'tanh' }] });

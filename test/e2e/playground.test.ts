@@ -193,6 +193,10 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     expect(Number((await page.textContent('#train-acc'))!.replace('%', ''))).toBeGreaterThan(75);
     // The course's bias/variance reading of train and test error, in words.
     expect(await page.textContent('#bias-variance')).toMatch(/^Bias\/variance: train error [\d.]+%, test error [\d.]+%: (high bias|high variance|high bias and high variance|low bias and low variance); .+\.$/);
+    // Noise, test share and batch size are sliders that show their value; letting go restarts with it.
+    await page.locator('#noise').evaluate((el) => { (el as HTMLInputElement).value = '0.35'; el.dispatchEvent(new Event('input')); el.dispatchEvent(new Event('change')); });
+    await page.waitForFunction(() => location.search.includes('noise=0.35'));
+    expect(await page.textContent('output[for="noise"]')).toBe('0.35');
     // A change of settings lands in the URL, so the set-up can be shared.
     await page.click('#add-layer');
     await page.waitForFunction(() => location.search.includes('hidden=5t-3r-3r'));
