@@ -30,6 +30,9 @@ export async function createWebgpuBackend(): Promise<WebgpuBackend> {
 }
 
 /** A window's geometry as kernel parameters (wgsl-conv.ts reads them as its Win struct). */
+/** Threads the filter gradient aims for: a layer with fewer weights splits its sum over the batch into chunks. */
+const FILTER_GRAD_THREADS = 16384;
+
 /** A convolution's shape, baked into its shaders (wgsl-conv.ts), and the pipeline key that names it. */
 const convShape = (g: Window2d, F: number): [convWgsl.ConvShape, string] => {
   const k = { C: g.C, H: g.H, W: g.W, KH: g.KH, KW: g.KW, OH: g.OH, OW: g.OW, sh: g.strideH, sw: g.strideW, ph: g.padH, pw: g.padW, dh: g.dilH, dw: g.dilW, F };
@@ -70,7 +73,7 @@ function webgpuBackendOn(device: GPUDevice, description: string): WebgpuBackend 
     run(`expand:${dt(x)}`, () => wgsl.expand(dt(x)), [x.buffer, out.buffer], params, groupsFor(params[0]!));
   };
 
-  return {
+  const backend: WebgpuBackend = {
     name: 'webgpu',
     onDevice: true,
     detail: () => `WebGPU on ${description}`,
@@ -243,6 +246,7 @@ function webgpuBackendOn(device: GPUDevice, description: string): WebgpuBackend 
       run('adam', () => wgsl.adam(), [p.buffer, g.buffer, m.buffer, v.buffer], [p.length, +o.decoupled, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, stepSize, invRootBc2], groupsFor(p.length), 2);
     },
   };
+  return backend;
 
   function conv(x: GpuStorage, w: GpuStorage, bias: GpuStorage | null, out: GpuStorage, F: number, g: Window2d): void {
     const [k, key] = convShape(g, F);
@@ -254,7 +258,18 @@ function webgpuBackendOn(device: GPUDevice, description: string): WebgpuBackend 
   }
   function convDw(x: GpuStorage, dy: GpuStorage, dw: GpuStorage, F: number, g: Window2d): void {
     const [k, key] = convShape(g, F);
-    run(`conv2dBackwardFilter:${key}`, () => convWgsl.conv2dBackwardFilter(k), [x.buffer, dy.buffer, dw.buffer], [dw.length, ...windowParams(g), F], groupsFor(dw.length));
+    // Enough threads to fill a GPU (about 16k): the N·OH rows split into chunks when the layer has few weights.
+    const rows = g.N * g.OH;
+    const chunks = Math.max(1, Math.min(rows, Math.ceil(FILTER_GRAD_THREADS / dw.length)));
+    const perChunk = Math.ceil(rows / chunks);
+    const used = Math.ceil(rows / perChunk);
+    const part = used === 1 ? dw : pool.alloc('float32', used * dw.length, 'a convolution\'s partial filter gradients');
+    run(`conv2dBackwardFilter:${key}`, () => convWgsl.conv2dBackwardFilter(k), [x.buffer, dy.buffer, part.buffer], [used * dw.length, ...windowParams(g), F, used, perChunk], groupsFor(used * dw.length));
+    if (part !== dw) {
+      // dw = Σ over the chunks: part is [chunks, weights], summed along its first axis.
+      backend.reduce('sum', part, 1, used, dw.length, dw);
+      pool.release(part);
+    }
   }
   function convBackward(dy: GpuStorage, x: GpuStorage, w: GpuStorage, dx: GpuStorage | null, dw: GpuStorage | null, db: GpuStorage | null, F: number, g: Window2d): void {
     if (dx) convDx(dy, w, dx, F, g);

@@ -147,6 +147,8 @@ describe('webgpu kernels match the js reference', () => {
     await same({ x: f([2, 3, 9, 8], 30, true), w: f([4, 3, 3, 2], 31, true), b: f([4], 32, true) }, ({ x, w, b }) => [
       F.conv2d(x!, w!, b), F.conv2d(x!, w!, null, { stride: 2, padding: 1 }), F.conv2d(x!, w!, b, { dilation: 2, padding: [2, 1] }), F.conv2d(x!, w!, b, { padding: 'same' }),
     ], { backward: true, tol: 1e-4 });
+    // Few weights over many rows: the filter gradient's sum split into hundreds of chunks, then added up.
+    await same({ x: f([4, 1, 80, 60], 37, true), w: f([1, 1, 3, 3], 38, true) }, ({ x, w }) => F.conv2d(x!, w!), { backward: true, tol: 1e-4 });
   });
 
   it('max, average and adaptive pooling (overlapping windows too), and the fused conv → ReLU → max-pool, with gradients', async (ctx) => {

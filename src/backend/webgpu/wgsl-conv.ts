@@ -96,27 +96,35 @@ ${convMain(k)}
 }`;
 }
 
-/** dw[f, c, kh, kw] = Σ_{n, oh, ow} dy[n, f, oh, ow]·x[n, c, ih, iw]. p: [F·C·KH·KW, window…, F]. */
+/**
+ * dw[f, c, kh, kw] = Σ_{n, oh, ow} dy[n, f, oh, ow]·x[n, c, ih, iw], its sum over the N·OH output
+ * rows split into `chunks` (p[16]) of p[17] rows: thread t sums chunk t / weights of weight
+ * t % weights into part[t] (the caller then adds the chunks up), so a layer of few weights (LeNet's
+ * first: 150) still fills a GPU. One chunk writes dw itself. p: [weights·chunks, window…, F, chunks, rowsPerChunk].
+ */
 export function conv2dBackwardFilter(k: ConvShape): string {
   return `${HEAD}
 ${buf(1, 'x')}
 ${buf(2, 'dy')}
-${buf(3, 'dw', true)}
+${buf(3, 'part', true)}
 ${convMain(k)}
-  let kw = i % g.KW; let kh = (i / g.KW) % g.KH; let c = (i / (g.KW * g.KH)) % g.C; let f = i / (g.KW * g.KH * g.C);
+  let weights = F * g.C * g.KH * g.KW;
+  let w = i % weights; let chunk = i / weights;
+  let kw = w % g.KW; let kh = (w / g.KW) % g.KH; let c = (w / (g.KW * g.KH)) % g.C; let f = w / (g.KW * g.KH * g.C);
+  let first = chunk * i32(p[17]);
+  let last = min(first + i32(p[17]), g.N * g.OH);
   var s = 0.0;
-  for (var n = 0; n < g.N; n++) {
-    for (var oh = 0; oh < g.OH; oh++) {
-      let ih = oh * g.sh - g.ph + kh * g.dh;
-      if (ih < 0 || ih >= g.H) { continue; }
-      for (var ow = 0; ow < g.OW; ow++) {
-        let iw = ow * g.sw - g.pw + kw * g.dw;
-        if (iw < 0 || iw >= g.W) { continue; }
-        s = fma(dy[((n * F + f) * g.OH + oh) * g.OW + ow], x[((n * g.C + c) * g.H + ih) * g.W + iw], s);
-      }
+  for (var row = first; row < last; row++) {
+    let n = row / g.OH; let oh = row % g.OH;
+    let ih = oh * g.sh - g.ph + kh * g.dh;
+    if (ih < 0 || ih >= g.H) { continue; }
+    for (var ow = 0; ow < g.OW; ow++) {
+      let iw = ow * g.sw - g.pw + kw * g.dw;
+      if (iw < 0 || iw >= g.W) { continue; }
+      s = fma(dy[((n * F + f) * g.OH + oh) * g.OW + ow], x[((n * g.C + c) * g.H + ih) * g.W + iw], s);
     }
   }
-  dw[t] = s;
+  part[t] = s;
 }`;
 }
 
