@@ -1,3 +1,5 @@
+import { viz } from 'kiln-ml';
+
 // Small helpers every part of the page uses: elements by id, the message line, numbers, heatmaps.
 
 export const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -12,12 +14,6 @@ export function message(text: string, kind: 'error' | 'info' = 'error'): void {
 /** A number in a fixed width: 4 decimals, or exponent form for the very large and very small. */
 export const fmt = (v: number): string => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : v.toFixed(4));
 
-/** Blue for negative, white for 0, orange for positive, scaled by `scale`. */
-export function colour(v: number, scale: number): [number, number, number] {
-  const t = Math.max(-1, Math.min(1, v / (scale || 1)));
-  return t >= 0 ? [255, Math.round(255 - 128 * t), Math.round(255 - 241 * t)] : [Math.round(255 + 224 * t), Math.round(255 + 136 * t), Math.round(255 + 75 * t)];
-}
-
 /** A small heatmap: `values` row-major, `w`×`h`, drawn bottom row first so y grows upwards. */
 export function heatmap(values: number[], w: number, h: number, scale: number, px = 4, flipY = true): HTMLCanvasElement {
   const c = document.createElement('canvas');
@@ -26,7 +22,7 @@ export function heatmap(values: number[], w: number, h: number, scale: number, p
   const img = c.getContext('2d')!.createImageData(w, h);
   for (let j = 0; j < h; j++) {
     for (let i = 0; i < w; i++) {
-      const [r, g, b] = colour(values[j * w + i]!, scale);
+      const [r, g, b] = viz.divergingColour(values[j * w + i]! / (scale || 1));
       const at = 4 * ((flipY ? h - 1 - j : j) * w + i);
       img.data.set([r, g, b, 255], at);
     }
