@@ -45,7 +45,7 @@ describe('playground trainer', () => {
       expect(s.biasVariance).toBeNull();
       expect(s.boundary!.rgba).toHaveLength(4 * 128 * 128);
     }
-    // Squared error ½(ŷ − y)² per example: the noise alone (σ = 0.05) leaves about 0.00125.
+    // Squared error (ŷ − y)² per example: the noise alone (σ = 0.05) leaves 0.0025.
     expect(reached.plane!).toBeLessThan(0.005);
     expect(reached.gaussians!).toBeLessThan(0.03);
     // A classification loss on real targets is refused with what to choose.
