@@ -58,3 +58,4 @@ export type { ModelJson } from './io/model-file.js';
 export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
 export * as viz from './viz/index.js';
 export * as models from './models/index.js';
+export * as recipes from './nn/recipes.js';

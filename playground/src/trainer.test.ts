@@ -197,6 +197,13 @@ describe('playground trainer', () => {
     expect(Array.from((await kiln.predict(u.predictor, x)).dataSync())).toEqual(Array.from((await kiln.predict(t.predictor, x)).dataSync()));
     await u.runEpoch();
     expect(() => new Trainer(DEFAULTS).importModel(bytes)).toThrow('the model takes 2 inputs but this data has 1');
+    // Squared error keeps its output activation inside the trained model: imported, it is not applied twice.
+    const beans = new Trainer(DEFAULTS);
+    for (let i = 0; i < 3; i++) await beans.runEpoch();
+    const again = new Trainer(DEFAULTS);
+    again.importModel(beans.exportModel());
+    const xs = kiln.linspace(0, 1, 5).reshape(5, 1);
+    expect(Array.from((await kiln.predict(again.predictor, xs)).dataSync())).toEqual(Array.from((await kiln.predict(beans.predictor, xs)).dataSync()));
   });
 
   it("plots an activation with its derivative from Kiln's autograd", async () => {

@@ -7,7 +7,7 @@ import { FEATURE_LABELS, isRegression, problems } from './state.js';
 // in Node for the unit tests: it builds the data and the network from the settings, trains epoch by
 // epoch, and describes what to draw as plain data and SVG strings (Kiln's viz charts).
 
-const { nn, optim } = kiln;
+const { nn, optim, recipes } = kiln;
 
 export interface Curve { train: number[]; test: number[] }
 
@@ -82,14 +82,6 @@ export function mapFeatures(x: Tensor, features: readonly Feature[]): Tensor {
   return kiln.cat(features.map((f) => FEATURE_OF[f](x1, x2)), 1);
 }
 
-/** Kiln's loss for each choice (BCE and cross-entropy take the logits; MSE the output activation's values). */
-const LOSS_NAMES = { bce: 'binaryCrossEntropyWithLogits', crossEntropy: 'crossEntropy', mse: 'mseLoss' } as const;
-
-/** The course's initialisations: He N(0, 2/n[l−1]), Xavier N(0, 1/n[l−1]), randn·0.01, U[0, 1), zeros. */
-const INIT: Record<Settings['init'], kiln.nn.init.WeightInit> = {
-  he: 'courseHe', xavier: 'courseXavier', small: 'small', uniform: 'courseUniform', zeros: 'zeros',
-};
-
 /** g(z) and g′(z) on z ∈ [−5, 5], by Kiln's autograd: the activation panel's plot. */
 export function activationCurves(name: Activation): string {
   const z = kiln.linspace(-5, 5, 201).requiresGrad_();
@@ -126,6 +118,8 @@ export class Trainer {
   /** The network trained (ends in raw scores when the loss works on logits) and the one that predicts. */
   model: kiln.nn.Sequential;
   predictor: kiln.nn.Sequential;
+  /** The loss the trained network's output goes into (BCE and cross-entropy on its logits). */
+  private lossName: kiln.recipes.Network['loss'];
   private optimizer: kiln.optim.Optimizer<{ lr: number }>;
   private schedule: kiln.optim.InverseTimeLR | null;
   private readonly history: { loss: Curve; accuracy: Curve } = { loss: { train: [], test: [] }, accuracy: { train: [], test: [] } };
@@ -171,47 +165,24 @@ export class Trainer {
     this.test = test === train ? this.train : inputsOf(test);
     const inputNames = kind === '2d' ? s.features.map((f) => FEATURE_LABELS[f]) : featureNames;
     this.info = { kind, classes, train: this.train.length, test: this.test.length, featureNames, inputNames };
-    [this.model, this.predictor] = this.buildNetwork(inputNames.length, classes > 2 ? classes : 1);
+    // The course's network from the settings, by the recipes the CLI uses too.
+    const net = recipes.buildNetwork({
+      inputShape: [inputNames.length], hidden: s.hidden, outputs: classes > 2 ? classes : 1, activation: 'tanh',
+      outputActivation: s.output, loss: s.loss, init: recipes.INITS[s.init]!, keepProb: s.keepProb,
+    });
+    [this.model, this.predictor, this.lossName] = [net.train, net.keep, net.loss];
     [this.optimizer, this.schedule] = this.buildOptimizer();
-  }
-
-  private buildNetwork(inputs: number, outputs: number): [kiln.nn.Sequential, kiln.nn.Sequential] {
-    const s = this.settings;
-    const layers: kiln.nn.Module[] = [];
-    let width = inputs;
-    for (const h of s.hidden) {
-      layers.push(new nn.Linear(width, h.units, { init: INIT[s.init] }), nn.activation(h.activation));
-      if (s.keepProb < 1) layers.push(new nn.Dropout(1 - s.keepProb));
-      width = h.units;
-    }
-    layers.push(new nn.Linear(width, outputs, { init: INIT[s.init] }));
-    return this.withOutput(layers);
-  }
-
-  /** The trained network and the predicting one (the output activation appended when the loss takes logits). */
-  private withOutput(layers: kiln.nn.Module[]): [kiln.nn.Sequential, kiln.nn.Sequential] {
-    const s = this.settings;
-    if (s.loss === 'mse') {
-      const m = new nn.Sequential(...layers, nn.activation(s.output === 'softmax' ? 'sigmoid' : s.output));
-      return [m, m];
-    }
-    return [new nn.Sequential(...layers), new nn.Sequential(...layers, nn.activation(s.output))];
   }
 
   private buildOptimizer(): [kiln.optim.Optimizer<{ lr: number }>, kiln.optim.InverseTimeLR | null] {
     const s = this.settings;
-    const params = this.model.parameters();
-    const opt =
-      s.optimizer === 'sgd' ? new optim.SGD(params, { lr: s.lr })
-        : s.optimizer === 'momentum' ? new optim.Momentum(params, { lr: s.lr, beta: s.beta1 })
-          : s.optimizer === 'rmsprop' ? new optim.RMSprop(params, { lr: s.lr, alpha: s.beta2, eps: s.eps })
-            : new optim.Adam(params, { lr: s.lr, betas: [s.beta1, s.beta2], eps: s.eps });
+    const opt = recipes.makeOptimizer(s.optimizer, this.model.parameters(), { lr: s.lr, beta1: s.beta1, beta2: s.beta2, eps: s.eps });
     return [opt, s.decay > 0 ? new optim.InverseTimeLR(opt, { decayRate: s.decay }) : null];
   }
 
   /** The data loss (no L2 term) of the trained network's output. */
   private dataLoss(out: Tensor, y: Tensor): Tensor {
-    return nn.functional[LOSS_NAMES[this.settings.loss]](out, y);
+    return nn.functional[this.lossName](out, y);
   }
 
   /** One pass over the training set in batches (full, mini or one example), then the decay step. */
@@ -238,9 +209,9 @@ export class Trainer {
   /** [loss, accuracy] on a whole set, in eval mode (no dropout), by kiln.evaluate. */
   /** The loss and accuracy on a set (regression: the loss, and NaN for the accuracy it has not). */
   private async measure(ds: TensorDataset): Promise<[number, number]> {
-    if (this.info.classes === 0) return [(await kiln.evaluate(this.model, ds, { loss: LOSS_NAMES[this.settings.loss], yieldEvery: 'never' })).loss!, NaN];
+    if (this.info.classes === 0) return [(await kiln.evaluate(this.model, ds, { loss: this.lossName, yieldEvery: 'never' })).loss!, NaN];
     const metric = this.info.classes > 2 ? 'accuracy' : 'binaryAccuracy';
-    const logs = await kiln.evaluate(this.model, ds, { loss: LOSS_NAMES[this.settings.loss], metrics: [metric], yieldEvery: 'never' });
+    const logs = await kiln.evaluate(this.model, ds, { loss: this.lossName, metrics: [metric], yieldEvery: 'never' });
     return [logs.loss!, logs[metric]!];
   }
 
@@ -437,10 +408,11 @@ export class Trainer {
     const inputs = this.train.x.shape[1]!;
     const first = model.layers.find((l): l is kiln.nn.Linear => l instanceof nn.Linear);
     if (!first || first.weight.shape[1] !== inputs) throw new Error(`the model takes ${first?.weight.shape[1] ?? '?'} inputs but this data has ${inputs}`);
+    // Its output activation comes off, and goes back on as these settings have it.
     const layers = [...model.layers];
-    const tail = layers[layers.length - 1];
-    if (this.settings.loss !== 'mse' && (tail instanceof nn.Sigmoid || tail instanceof nn.Softmax)) layers.pop();
-    [this.model, this.predictor] = this.withOutput(layers);
+    if (!(layers.at(-1) instanceof nn.Linear)) layers.pop();
+    const net = recipes.finishNetwork(layers, [inputs], this.settings.loss, this.settings.output);
+    [this.model, this.predictor, this.lossName] = [net.train, net.keep, net.loss];
     [this.optimizer, this.schedule] = this.buildOptimizer();
   }
 }

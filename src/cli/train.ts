@@ -19,8 +19,8 @@ import type { MetricName } from '../train/metrics.js';
 import { checkInt, checkOneOf, checkRange } from '../validate.js';
 import { lineChart } from '../viz/svg.js';
 import { decisionBoundarySvg, fittedCurveSvg } from '../viz/model-plots.js';
-import { ACTIVATIONS, INITS, LOSS_CHOICES, OUTPUT_ACTIVATIONS, buildNetwork, finishNetwork, makeOptimizer } from './network.js';
-import type { ActivationName, LossChoice, Network, OutputActivation } from './network.js';
+import { ACTIVATIONS, INITS, LOSS_CHOICES, OUTPUT_ACTIVATIONS, buildNetwork, finishNetwork, makeOptimizer } from '../nn/recipes.js';
+import type { ActivationName, LossChoice, Network, OutputActivation } from '../nn/recipes.js';
 import { progressBar } from './progress.js';
 
 /** The options of `kiln train`, as commander hands them over (strings until checked here). */

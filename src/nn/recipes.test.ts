@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as kiln from '../index.js';
 import { ValueError } from '../index.js';
-import { INITS, buildNetwork, makeOptimizer } from './network.js';
-import type { NetworkSpec } from './network.js';
+import { INITS, buildNetwork, makeOptimizer } from './recipes.js';
+import type { NetworkSpec } from './recipes.js';
 
 const spec = (o: Partial<NetworkSpec>): NetworkSpec => ({
   inputShape: [2], hidden: [3], outputs: 1, activation: 'tanh', outputActivation: 'sigmoid', loss: 'bce', init: 'default', keepProb: 1, ...o,
