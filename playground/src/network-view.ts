@@ -1,4 +1,5 @@
-import { $, fmt, heatmap, message } from './dom.js';
+import { viz } from 'kiln-ml';
+import { $, heatmap, message } from './dom.js';
 import type { Snapshot } from './trainer.js';
 import { send } from './workers.js';
 
@@ -38,41 +39,31 @@ export function setInputNames(names: string[]): void {
  * space, enlarged on hover (the output unit's is the plot itself); the inputs named.
  */
 export function showNetwork(s: Snapshot): void {
-  const sizes = [s.weights[0]!.W[0]!.length, ...s.weights.map((w) => w.W.length)];
-  const W = 380, H = Math.max(160, Math.min(600, 30 * Math.max(...sizes) + 30));
-  const x = (l: number): number => 60 + (l * (W - 80)) / (sizes.length - 1);
-  const y = (l: number, i: number): number => (H * (i + 1)) / (sizes[l]! + 1);
-  const maxW = Math.max(1e-6, ...s.weights.flatMap((w) => w.W.flat().map(Math.abs)));
-  const edges: string[] = [];
-  s.weights.forEach((w, l) => w.W.forEach((row, o) => row.forEach((v, i) => {
-    if (sizes[l]! * sizes[l + 1]! > 4000 && Math.abs(v) < maxW / 4) return; // only strong edges of very wide layers
-    const at = `x1="${x(l)}" y1="${y(l, i).toFixed(1)}" x2="${x(l + 1)}" y2="${y(l + 1, o).toFixed(1)}"`;
-    // A wide transparent line under each edge takes the pointer, so thin edges can be clicked.
-    edges.push(`<g class="edge-hit" data-layer="${l + 1}" data-out="${o}" data-in="${i}" data-value="${v}"><line ${at} stroke="transparent" stroke-width="8"/><line class="edge" ${at} stroke="${v >= 0 ? '#f58518' : '#4c78a8'}" stroke-width="${(0.3 + (4 * Math.abs(v)) / maxW).toFixed(2)}" stroke-opacity="0.75"/><title>W[${l + 1}][${o + 1},${i + 1}] = ${fmt(v)} (click to change)</title></g>`);
-  })));
-  const small = Math.max(...sizes) > 20;
-  // The output unit (and units past what the heatmaps show) as plain circles.
-  const last = sizes.length - 1;
-  const circles = sizes.flatMap((n, l) => Array.from({ length: Math.min(n, 64) }, (_, i) => (l === last || small ? `<circle cx="${x(l)}" cy="${y(l, i).toFixed(1)}" r="${small ? 3 : 7}" fill="white" stroke="#333"/>` : '')));
-  const names = sizes[0]! <= 16 ? inputNames.slice(0, sizes[0]).map((name, i) => `<text x="${x(0) - 15}" y="${(y(0, i) + 4).toFixed(1)}" text-anchor="end" font-size="12">${name}</text>`) : [];
+  const d = viz.networkDiagram({ weights: s.weights.map((w) => w.W), inputNames, circles: 'output' });
   const box = $('network');
-  box.innerHTML = `<svg data-chart="network" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${edges.join('')}${circles.join('')}${names.join('')}</svg>`;
+  box.innerHTML = d.svg;
+  const last = s.weights.length;
+  const small = d.nodes.some((n) => n.index >= 20);
   if (!small) {
     const { cells, values, inputs } = s.neurons;
     const oneD = s.neurons.range.length === 1;
     const layersShown = [inputs, ...values];
-    layersShown.forEach((units, l) => units.forEach((unit, i) => {
-      if (l >= last) return;
+    for (const n of d.nodes) {
+      const unit = layersShown[n.layer]?.[n.index];
+      if (n.layer >= last || !unit) continue;
       const scale = Math.max(1e-6, ...unit.map(Math.abs));
       const c = oneD ? heatmap(unit, cells, 1, scale, 1, false) : heatmap(unit, cells, cells, scale, 1);
       c.className = 'node';
-      c.style.left = `${(100 * x(l)) / W}%`;
-      c.style.top = `${(100 * y(l, i)) / H}%`;
-      c.title = l === 0 ? `input ${inputNames[i] ?? i + 1}` : `layer ${l}, unit ${i + 1}`;
+      c.style.left = `${(100 * n.x) / d.width}%`;
+      c.style.top = `${(100 * n.y) / d.height}%`;
+      c.title = n.layer === 0 ? `input ${inputNames[n.index] ?? n.index + 1}` : `layer ${n.layer}, unit ${n.index + 1}`;
       box.append(c);
-    }));
+    }
   }
-  for (const g of box.querySelectorAll<SVGGElement>('g.edge-hit')) g.onclick = (e) => editWeight(g, e);
+  for (const g of box.querySelectorAll<SVGGElement>('g.edge-hit')) {
+    g.querySelector('title')!.textContent += ' (click to change)';
+    g.onclick = (e) => editWeight(g, e);
+  }
 }
 
 /** An input over the clicked edge: Enter sets the weight (the worker changes it and redraws), Escape leaves it. */

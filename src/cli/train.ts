@@ -19,6 +19,8 @@ import type { MetricName } from '../train/metrics.js';
 import { checkInt, checkOneOf, checkRange } from '../validate.js';
 import { lineChart } from '../viz/svg.js';
 import { decisionBoundarySvg, fittedCurveSvg } from '../viz/model-plots.js';
+import { networkDiagram } from '../viz/network.js';
+import { Linear } from '../nn/layers/linear.js';
 import { ACTIVATIONS, INITS, LOSS_CHOICES, OUTPUT_ACTIVATIONS, buildNetwork, finishNetwork, makeOptimizer } from '../nn/recipes.js';
 import type { ActivationName, LossChoice, Network, OutputActivation } from '../nn/recipes.js';
 import { progressBar } from './progress.js';
@@ -176,7 +178,16 @@ export async function trainCommand(source: string, a: TrainArgs, log: (line: str
       written.push(join(a.plot, 'boundary.svg'));
       await writeFileAtomic(written[1]!, await decisionBoundarySvg(net.keep, train, { title: `${source}: decision boundary` }));
     }
-    log(`plots: ${written.join(', ')}${written.length === 1 ? ` (no curve or boundary for examples of shape [${inputShape.join(', ')}])` : ''}`);
+    // The trained weights as the playground draws them, for a dense network on a few features.
+    const linears = net.train.layers.filter((l): l is Linear => l instanceof Linear);
+    if (linears.length === net.train.layers.filter((l) => l.parameters().length > 0).length && inputShape.length === 1 && inputShape[0]! <= 64) {
+      const file = join(a.plot, 'network.svg');
+      const weights = await Promise.all(linears.map(async (l) => l.weight.toArrayAsync() as Promise<number[][]>));
+      await writeFileAtomic(file, networkDiagram({ weights, title: `${source}: trained weights (orange +, blue −)` }).svg);
+      written.push(file);
+    }
+    const shaped = written.some((f) => /(curve|boundary)\.svg$/.test(f));
+    log(`plots: ${written.join(', ')}${shaped ? '' : ` (no curve or boundary for examples of shape [${inputShape.join(', ')}])`}`);
   }
   if (a.save) {
     await save(net.keep, a.save, { metadata: { source, epochs: result.epochs, history: h } });

@@ -85,3 +85,19 @@ describe('boundaryRaster', () => {
     expect(divergingColour(NaN)).toEqual([255, 255, 255]);
   });
 });
+
+describe('networkDiagram', () => {
+  it('draws an edge per weight (width by size, colour by sign), the units, and the inputs by name', async () => {
+    const { networkDiagram } = await import('./network.js');
+    const d = networkDiagram({ weights: [[[1, -2], [0.5, 0], [-1, 1]], [[2, -0.5, 1]]], inputNames: ['x₁', 'x₂'] });
+    expect((d.svg.match(/<line class="edge"/g) ?? []).length).toBe(2 * 3 + 3);
+    expect((d.svg.match(/<circle /g) ?? []).length).toBe(2 + 3 + 1);
+    expect(d.svg).toContain('<title>W[1][1,2] = -2</title>');
+    expect(d.svg).toMatch(/data-layer="1" data-out="0" data-in="1" data-value="-2"><line[^>]*\/><line class="edge"[^>]*stroke="#4c78a8" stroke-width="4.30"/);
+    expect(d.svg).toContain('>x₂</text>');
+    expect(d.nodes.filter((n) => n.layer === 1).map((n) => n.index)).toEqual([0, 1, 2]);
+    // The playground draws units as heatmaps itself: only the output keeps its circle.
+    expect((networkDiagram({ weights: [[[1, 2]]], circles: 'output' }).svg.match(/<circle /g) ?? []).length).toBe(1);
+    expect(() => networkDiagram({ weights: [] })).toThrow(/no weights/);
+  });
+});

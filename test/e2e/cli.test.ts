@@ -50,7 +50,9 @@ describe('kiln CLI', () => {
     expect(r.stderr).toMatch(/epoch 60\/60/);
     // The course's reading of train and held-out error, in words.
     expect(r.stdout).toMatch(/bias\/variance: train error [\d.]+%, held-out error [\d.]+%: (high bias|high variance|high bias and high variance|low bias and low variance); /);
-    expect(readdirSync(join(dir, 'plots')).sort()).toEqual(['boundary.svg', 'loss.svg']);
+    expect(readdirSync(join(dir, 'plots')).sort()).toEqual(['boundary.svg', 'loss.svg', 'network.svg']);
+    // The trained weights drawn as the playground draws them: 2·8 + 8·8 + 8·1 edges.
+    expect((readFileSync(join(dir, 'plots', 'network.svg'), 'utf8').match(/<line class="edge"/g) ?? []).length).toBe(88);
     const kilnApi = await import('../../dist/node/index.js');
     const model = await kilnApi.load(join(dir, 'model'));
     const p = await kilnApi.predict(model, kilnApi.tensor([[0, 1], [1, -0.5]]));
@@ -62,7 +64,7 @@ describe('kiln CLI', () => {
     const dir = tmp();
     const r = await kiln('train', 'beans', '--epochs', '40', '--batch-size', 'full', '--plot', dir);
     expect(r.code, r.stderr).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(['curve.svg', 'loss.svg']);
+    expect(readdirSync(dir).sort()).toEqual(['curve.svg', 'loss.svg', 'network.svg']);
     const csv = join(dir, 'three.csv');
     const rows = ['a,b,kind'];
     for (let i = 0; i < 90; i++) rows.push(`${(i % 3) * 2 + Math.sin(i) * 0.3},${Math.cos(i) * 0.3},${['red', 'green', 'blue'][i % 3]}`);
