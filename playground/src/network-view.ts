@@ -54,6 +54,8 @@ export function showNetwork(s: Snapshot): void {
       const scale = Math.max(1e-6, ...unit.map(Math.abs));
       const c = oneD ? heatmap(unit, cells, 1, scale, 1, false) : heatmap(unit, cells, cells, scale, 1);
       c.className = 'node';
+      c.style.width = c.style.height = ''; // the node's size is the stylesheet's, whatever the grid
+
       c.style.left = `${(100 * n.x) / d.width}%`;
       c.style.top = `${(100 * n.y) / d.height}%`;
       c.title = n.layer === 0 ? `input ${inputNames[n.index] ?? n.index + 1}` : `layer ${n.layer}, unit ${n.index + 1}`;

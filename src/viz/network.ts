@@ -22,7 +22,9 @@ export function networkDiagram(options: { weights: readonly (readonly (readonly 
   const sizes = [weights[0]![0]!.length, ...weights.map((w) => w.length)];
   const top = title ? 24 : 0;
   const width = 380, height = top + Math.max(160, Math.min(600, 30 * Math.max(...sizes) + 30));
-  const x = (l: number): number => 60 + (l * (width - 80)) / (sizes.length - 1);
+  // Room on the left for the inputs' names (about 7 px a character at 12 px).
+  const left = Math.max(60, 24 + 7 * Math.max(0, ...inputNames.slice(0, 16).map((n) => n.length)));
+  const x = (l: number): number => left + (l * (width - left - 20)) / (sizes.length - 1);
   const y = (l: number, i: number): number => top + ((height - top) * (i + 1)) / (sizes[l]! + 1);
   const maxW = Math.max(1e-6, ...weights.flatMap((w) => w.flat().map(Math.abs)));
   const edges: string[] = [];

@@ -172,6 +172,8 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     await page.hover('#network canvas.node >> nth=3');
     await page.waitForFunction(() => /matrix\(4,/.test(getComputedStyle(document.querySelectorAll('#network canvas.node')[3]!).transform));
     expect(await page.locator('#network g.edge-hit >> nth=0').locator('title').textContent()).toMatch(/^W\[1\]\[1,1\] = -?[\d.]+(e-?\d+)? \(click to change\)$/);
+    await page.mouse.move(0, 0); // the enlarged unit shrinks back, uncovering the edges
+    await page.waitForFunction(() => Number(/matrix\(([\d.]+)/.exec(getComputedStyle(document.querySelectorAll('#network canvas.node')[3]!).transform)?.[1] ?? 1) < 1.01);
     await page.locator('#network g.edge-hit >> nth=0').click({ force: true });
     await page.fill('#network input.weight-edit', '2.5');
     await page.press('#network input.weight-edit', 'Enter');
