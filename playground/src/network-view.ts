@@ -77,15 +77,20 @@ function editWeight(edge: SVGGElement, e: MouseEvent): void {
   input.setAttribute('aria-label', `W[${edge.dataset.layer}][${Number(edge.dataset.out) + 1},${Number(edge.dataset.in) + 1}]`);
   input.style.left = `${e.clientX - r.left}px`;
   input.style.top = `${e.clientY - r.top}px`;
+  // Removing a focused input blurs it: close once, whichever comes first (Enter, Escape, a click away).
+  const close = (): void => {
+    input.onblur = null;
+    input.remove();
+  };
   input.onkeydown = (k) => {
-    if (k.key === 'Escape') input.remove();
+    if (k.key === 'Escape') close();
     if (k.key !== 'Enter') return;
     const value = Number(input.value);
     if (input.value.trim() === '' || !Number.isFinite(value)) { message(`a weight must be a number, got "${input.value}"`); return; }
     send({ type: 'set-weight', layer: Number(edge.dataset.layer), out: Number(edge.dataset.out), input: Number(edge.dataset.in), value });
-    input.remove();
+    close();
   };
-  input.onblur = () => input.remove();
+  input.onblur = close;
   box.append(input);
   input.focus();
   input.select();
