@@ -1,20 +1,23 @@
+import type * as kiln from 'kiln-ml';
+
 // The playground's settings: their defaults, their checks, and their round trip through the URL
-// (so a set-up can be shared as a link). Pure functions, unit-tested in state.test.ts.
+// (so a set-up can be shared as a link). Pure functions, unit-tested in state.test.ts. The network's
+// choices are the course's recipes (kiln.recipes, shared with the CLI), the ones a learner meets.
 
 export const DATASETS = ['beans', 'flower', 'circles', 'moons', 'spirals', 'xor', 'blobs', 'plane', 'gaussians', 'csv', 'digits'] as const;
 export type DatasetName = (typeof DATASETS)[number];
 /** The sets whose targets are real numbers (regression: a linear output and squared error), not classes. */
 export const REGRESSION_SETS: readonly DatasetName[] = ['plane', 'gaussians'];
 export const isRegression = (d: DatasetName): boolean => REGRESSION_SETS.includes(d);
-export const ACTIVATIONS = ['tanh', 'relu', 'leakyRelu', 'sigmoid', 'linear'] as const;
+export const ACTIVATIONS = ['tanh', 'relu', 'leakyRelu', 'sigmoid', 'linear'] as const satisfies readonly kiln.recipes.ActivationName[];
 export type Activation = (typeof ACTIVATIONS)[number];
-export const OUTPUTS = ['sigmoid', 'softmax', 'linear'] as const;
+export const OUTPUTS = ['sigmoid', 'softmax', 'linear'] as const satisfies readonly kiln.recipes.OutputActivation[];
 export type Output = (typeof OUTPUTS)[number];
-export const LOSSES = ['bce', 'crossEntropy', 'mse'] as const;
+export const LOSSES = ['bce', 'crossEntropy', 'mse'] as const satisfies readonly kiln.recipes.LossChoice[];
 export type Loss = (typeof LOSSES)[number];
-export const INITS = ['he', 'xavier', 'small', 'uniform', 'zeros'] as const;
+export const INITS = ['he', 'xavier', 'small', 'uniform', 'zeros'] as const satisfies readonly kiln.recipes.InitName[];
 export type Init = (typeof INITS)[number];
-export const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const;
+export const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam'] as const satisfies readonly kiln.recipes.OptimizerName[];
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export const BATCH_MODES = ['full', 'mini', 'one'] as const;
 export type BatchMode = (typeof BATCH_MODES)[number];

@@ -168,7 +168,7 @@ export class Trainer {
     // The course's network from the settings, by the recipes the CLI uses too.
     const net = recipes.buildNetwork({
       inputShape: [inputNames.length], hidden: s.hidden, outputs: classes > 2 ? classes : 1, activation: 'tanh',
-      outputActivation: s.output, loss: s.loss, init: recipes.INITS[s.init]!, keepProb: s.keepProb,
+      outputActivation: s.output, loss: s.loss, init: recipes.INITS[s.init], keepProb: s.keepProb,
     });
     [this.model, this.predictor, this.lossName] = [net.train, net.keep, net.loss];
     [this.optimizer, this.schedule] = this.buildOptimizer();

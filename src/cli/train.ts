@@ -21,7 +21,7 @@ import { lineChart } from '../viz/svg.js';
 import { decisionBoundarySvg, fittedCurveSvg } from '../viz/model-plots.js';
 import { networkDiagram } from '../viz/network.js';
 import { Linear } from '../nn/layers/linear.js';
-import { ACTIVATIONS, INITS, LOSS_CHOICES, OUTPUT_ACTIVATIONS, buildNetwork, finishNetwork, makeOptimizer } from '../nn/recipes.js';
+import { ACTIVATIONS, INITS, INIT_NAMES, LOSS_CHOICES, OUTPUT_ACTIVATIONS, buildNetwork, finishNetwork, makeOptimizer } from '../nn/recipes.js';
 import type { ActivationName, LossChoice, Network, OutputActivation } from '../nn/recipes.js';
 import { progressBar } from './progress.js';
 
@@ -111,8 +111,8 @@ export async function trainRun(source: string, a: TrainArgs, log: (line: string)
   const l1 = checkRange('train', '--l1', num('l1', a.l1), { min: 0 });
   const keepProb = checkRange('train', '--keep-prob', num('keep-prob', a.keepProb), { min: 0, max: 1, minOpen: true });
   // auto: the course's advice, Xavier N(0, 1/n[l−1]) for tanh and sigmoid layers, He N(0, 2/n[l−1]) for ReLUs.
-  const initName = checkOneOf('train', '--init', a.init, ['auto', ...Object.keys(INITS)]);
-  const init = INITS[initName === 'auto' ? (activation === 'relu' || activation === 'leakyRelu' ? 'he' : 'xavier') : initName]!;
+  const initName = checkOneOf('train', '--init', a.init, ['auto', ...INIT_NAMES]);
+  const init = INITS[initName === 'auto' ? (activation === 'relu' || activation === 'leakyRelu' ? 'he' : 'xavier') : initName];
   const testSplit = checkRange('train', '--test-split', num('test-split', a.testSplit), { min: 0, max: 1, maxOpen: true });
 
   if (a.resume && a.checkpoint === undefined) throw new ValueError('train: --resume goes on from a checkpoint: give its directory with --checkpoint');

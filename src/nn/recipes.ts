@@ -30,7 +30,9 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
  * The CLI's short initialiser names and the `nn.init` scheme each means: xavier and he are the
  * course's (N(0, 1/n[l−1]) and N(0, 2/n[l−1])); glorot is Glorot's N(0, 2/(n[l−1] + n[l])).
  */
-export const INITS: Record<string, WeightInit> = {
+export const INIT_NAMES = ['default', 'zeros', 'small', 'uniform', 'xavier', 'he', 'glorot'] as const;
+export type InitName = (typeof INIT_NAMES)[number];
+export const INITS: Record<InitName, WeightInit> = {
   default: 'default', zeros: 'zeros', small: 'small', uniform: 'courseUniform', xavier: 'courseXavier', he: 'courseHe', glorot: 'xavierNormal',
 };
 
