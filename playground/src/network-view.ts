@@ -59,36 +59,61 @@ export function showNetwork(s: Snapshot): void {
       c.style.left = `${(100 * n.x) / d.width}%`;
       c.style.top = `${(100 * n.y) / d.height}%`;
       c.title = n.layer === 0 ? `input ${inputNames[n.index] ?? n.index + 1}` : `layer ${n.layer}, unit ${n.index + 1}`;
+      // Reachable by keyboard: focus enlarges a unit as hovering does.
+      c.tabIndex = 0;
+      c.setAttribute('role', 'img');
+      c.setAttribute('aria-label', `${c.title}: its output over the input space`);
       box.append(c);
     }
   }
   for (const g of box.querySelectorAll<SVGGElement>('g.edge-hit')) {
-    g.querySelector('title')!.textContent += ' (click to change)';
-    g.onclick = (e) => editWeight(g, e);
+    g.querySelector('title')!.textContent += ' (click or Enter to change)';
+    // Edges are buttons for the keyboard too: Tab to one, Enter (or Space) to edit it.
+    g.setAttribute('tabindex', '0');
+    g.setAttribute('role', 'button');
+    g.setAttribute('aria-label', g.querySelector('title')!.textContent!);
+    g.onclick = (e) => editWeight(g, e.clientX, e.clientY);
+    g.onkeydown = (k) => {
+      if (k.key !== 'Enter' && k.key !== ' ') return;
+      k.preventDefault();
+      const r = g.getBoundingClientRect();
+      editWeight(g, r.left + r.width / 2, r.top + r.height / 2);
+    };
+    if (edgeKey(g) === refocus) g.focus();
   }
+  refocus = null;
 }
 
-/** An input over the clicked edge: Enter sets the weight (the worker changes it and redraws), Escape leaves it. */
-function editWeight(edge: SVGGElement, e: MouseEvent): void {
+/** The edge a keyboard user was on, to put the focus back on once the diagram is redrawn. */
+let refocus: string | null = null;
+const edgeKey = (g: SVGGElement): string => `${g.dataset.layer}:${g.dataset.out}:${g.dataset.in}`;
+
+/**
+ * An input over the edge, at (x, y) on the page: Enter sets the weight (the worker changes it and
+ * redraws), Escape leaves it; either way the focus goes back to the edge.
+ */
+function editWeight(edge: SVGGElement, x: number, y: number): void {
   const box = $('network');
   box.querySelector('input.weight-edit')?.remove();
   const r = box.getBoundingClientRect();
   const input = Object.assign(document.createElement('input'), { type: 'number', step: '0.1', className: 'weight-edit', value: Number(edge.dataset.value).toPrecision(4) });
   input.setAttribute('aria-label', `W[${edge.dataset.layer}][${Number(edge.dataset.out) + 1},${Number(edge.dataset.in) + 1}]`);
-  input.style.left = `${e.clientX - r.left}px`;
-  input.style.top = `${e.clientY - r.top}px`;
+  input.style.left = `${x - r.left}px`;
+  input.style.top = `${y - r.top}px`;
   // Removing a focused input blurs it: close once, whichever comes first (Enter, Escape, a click away).
   const close = (): void => {
     input.onblur = null;
     input.remove();
   };
   input.onkeydown = (k) => {
-    if (k.key === 'Escape') close();
+    if (k.key === 'Escape') { close(); edge.focus(); }
     if (k.key !== 'Enter') return;
     const value = Number(input.value);
     if (input.value.trim() === '' || !Number.isFinite(value)) { message(`a weight must be a number, got "${input.value}"`); return; }
+    refocus = edgeKey(edge);
     send({ type: 'set-weight', layer: Number(edge.dataset.layer), out: Number(edge.dataset.out), input: Number(edge.dataset.in), value });
     close();
+    edge.focus();
   };
   input.onblur = close;
   box.append(input);

@@ -171,13 +171,21 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     expect(await page.locator('#network canvas.node').count()).toBe(10);
     await page.hover('#network canvas.node >> nth=3');
     await page.waitForFunction(() => /matrix\(4,/.test(getComputedStyle(document.querySelectorAll('#network canvas.node')[3]!).transform));
-    expect(await page.locator('#network g.edge-hit >> nth=0').locator('title').textContent()).toMatch(/^W\[1\]\[1,1\] = -?[\d.]+(e-?\d+)? \(click to change\)$/);
+    expect(await page.locator('#network g.edge-hit >> nth=0').locator('title').textContent()).toMatch(/^W\[1\]\[1,1\] = -?[\d.]+(e-?\d+)? \(click or Enter to change\)$/);
     await page.mouse.move(0, 0); // the enlarged unit shrinks back, uncovering the edges
     await page.waitForFunction(() => Number(/matrix\(([\d.]+)/.exec(getComputedStyle(document.querySelectorAll('#network canvas.node')[3]!).transform)?.[1] ?? 1) < 1.01);
     await page.locator('#network g.edge-hit >> nth=0').click({ force: true });
     await page.fill('#network input.weight-edit', '2.5');
     await page.press('#network input.weight-edit', 'Enter');
     await page.waitForFunction(() => document.querySelector<SVGGElement>('#network g.edge-hit')!.dataset.value === '2.5');
+    // By keyboard: Tab reaches the edges, Enter opens the editor, Enter sets it; the focus comes back to the edge.
+    await page.focus('#network g.edge-hit >> nth=1');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('-1.5');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelectorAll<SVGGElement>('#network g.edge-hit')[1]!.dataset.value === '-1.5');
+    await page.waitForFunction(() => (document.activeElement as HTMLElement | null)?.dataset?.value === '-1.5');
     // Discretize: every pixel is one of the classes' two colours; Show test data off: no rings. Both in the URL.
     await page.click('#discretize');
     await page.waitForFunction(() => location.search.includes('discretize=true'));
