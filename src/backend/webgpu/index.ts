@@ -157,19 +157,19 @@ function webgpuBackendOn(device: GPUDevice, description: string): WebgpuBackend 
     },
     gather: (x_, outer, n, inner, index_, m, out_) => {
       const x = gpu(x_), index = gpu(index_), out = gpu(out_);
-      run(`gather:${dt(x)}`, () => wgsl.gather(dt(x)), [x.buffer, index.buffer, out.buffer], [outer * m * inner, n, inner, m], groupsFor(outer * m * inner));
+      run(`gather:element:${dt(x)}`, () => wgsl.gather(dt(x), 'element'), [x.buffer, index.buffer, out.buffer], [outer * m * inner, n, inner, m], groupsFor(outer * m * inner));
     },
     scatterAdd: (dst_, outer, n, inner, index_, m, src_) => {
       const dst = gpu(dst_), index = gpu(index_), src = gpu(src_);
-      run(`scatterAdd:${dt(dst)}`, () => wgsl.scatterAdd(dt(dst)), [dst.buffer, index.buffer, src.buffer], [outer * n * inner, n, inner, m], groupsFor(outer * n * inner));
+      run(`scatterAdd:element:${dt(dst)}`, () => wgsl.scatterAdd(dt(dst), 'element'), [dst.buffer, index.buffer, src.buffer], [outer * n * inner, n, inner, m], groupsFor(outer * n * inner));
     },
     indexSelect: (x_, outer, n, inner, index_, out_) => {
       const x = gpu(x_), index = gpu(index_), out = gpu(out_), m = index.length;
-      run(`indexSelect:${dt(x)}`, () => wgsl.indexSelect(dt(x)), [x.buffer, index.buffer, out.buffer], [outer * m * inner, n, inner, m], groupsFor(outer * m * inner));
+      run(`gather:row:${dt(x)}`, () => wgsl.gather(dt(x), 'row'), [x.buffer, index.buffer, out.buffer], [outer * m * inner, n, inner, m], groupsFor(outer * m * inner));
     },
     indexAdd: (dst_, outer, n, inner, index_, src_) => {
       const dst = gpu(dst_), index = gpu(index_), src = gpu(src_), m = index.length;
-      run(`indexAdd:${dt(dst)}`, () => wgsl.indexAdd(dt(dst)), [dst.buffer, index.buffer, src.buffer], [outer * n * inner, n, inner, m], groupsFor(outer * n * inner));
+      run(`scatterAdd:row:${dt(dst)}`, () => wgsl.scatterAdd(dt(dst), 'row'), [dst.buffer, index.buffer, src.buffer], [outer * n * inner, n, inner, m], groupsFor(outer * n * inner));
     },
     copyBlock: (x_, outer, n, inner, out_, outN, outStart) => {
       const x = gpu(x_), out = gpu(out_);

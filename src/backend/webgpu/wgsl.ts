@@ -456,48 +456,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 }`;
 }
 
-/** out[o, j, i] = x[o, index[o, j, i], i], indices clamped into [0, n). p: [outer·m·inner, n, inner, m]. */
-export function gather(t: DType): string {
-  return `${PARAMS}
-${buf(1, 'a', wgslType(t))}
-${buf(2, 'idx', 'i32')}
-${buf(3, 'o', wgslType(t), true)}
-${ELEMENT_MAIN}
-  if (i >= p[0]) { return; }
-  let n = p[1]; let inner = p[2]; let m = p[3];
-  let o_ = i / (m * inner);
-  let ii = i % inner;
-  let k = u32(clamp(idx[i], 0, i32(n) - 1));
-  o[i] = a[(o_ * n + k) * inner + ii];
-}`;
-}
+/**
+ * Where an index is read: 'element' for gather's [outer, m, inner] index (one per output element),
+ * 'row' for indexSelect's [m] index (one per selected row, shared by outer and inner).
+ */
+export type IndexShape = 'element' | 'row';
 
 /**
- * The adjoint of gather: dst[o, k, i] += Σ_j src[o, j, i] where index[o, j, i] = k; one thread per
- * destination element (no float atomics in WGSL). p: [outer·n·inner, n, inner, m].
+ * out[o, j, i] = x[o, index[…], i] over the middle axis (gather, indexSelect), indices clamped
+ * into [0, n). p: [outer·m·inner, n, inner, m].
  */
-export function scatterAdd(t: DType): string {
-  return `${PARAMS}
-${buf(1, 'dst', wgslType(t), true)}
-${buf(2, 'idx', 'i32')}
-${buf(3, 'src', wgslType(t))}
-${ELEMENT_MAIN}
-  if (i >= p[0]) { return; }
-  let n = p[1]; let inner = p[2]; let m = p[3];
-  let o_ = i / (n * inner);
-  let k = i32((i / inner) % n);
-  let ii = i % inner;
-  var s = dst[i];
-  for (var j = 0u; j < m; j++) {
-    let at = (o_ * m + j) * inner + ii;
-    if (idx[at] == k) { s += src[at]; }
-  }
-  dst[i] = s;
-}`;
-}
-
-/** out[o, j, :] = x[o, index[j], :]. p: [outer·m·inner, n, inner, m]. */
-export function indexSelect(t: DType): string {
+export function gather(t: DType, shape: IndexShape): string {
   return `${PARAMS}
 ${buf(1, 'a', wgslType(t))}
 ${buf(2, 'idx', 'i32')}
@@ -506,14 +475,16 @@ ${ELEMENT_MAIN}
   if (i >= p[0]) { return; }
   let n = p[1]; let inner = p[2]; let m = p[3];
   let o_ = i / (m * inner);
-  let j = (i / inner) % m;
-  let k = u32(clamp(idx[j], 0, i32(n) - 1));
+  let k = u32(clamp(idx[${shape === 'element' ? 'i' : '(i / inner) % m'}], 0, i32(n) - 1));
   o[i] = a[(o_ * n + k) * inner + i % inner];
 }`;
 }
 
-/** The adjoint of indexSelect: dst[o, k, :] += Σ_j src[o, j, :] where index[j] = k. p: [outer·n·inner, n, inner, m]. */
-export function indexAdd(t: DType): string {
+/**
+ * The adjoint of gather: dst[o, k, i] += Σ_j src[o, j, i] where the index at (o, j, i) is k (scatterAdd,
+ * indexAdd); one thread per destination element (no float atomics in WGSL). p: [outer·n·inner, n, inner, m].
+ */
+export function scatterAdd(t: DType, shape: IndexShape): string {
   return `${PARAMS}
 ${buf(1, 'dst', wgslType(t), true)}
 ${buf(2, 'idx', 'i32')}
@@ -525,7 +496,8 @@ ${ELEMENT_MAIN}
   let k = i32((i / inner) % n);
   var s = dst[i];
   for (var j = 0u; j < m; j++) {
-    if (idx[j] == k) { s += src[(o_ * m + j) * inner + i % inner]; }
+    let at = (o_ * m + j) * inner + i % inner;
+    if (idx[${shape === 'element' ? 'at' : 'j'}] == k) { s += src[at]; }
   }
   dst[i] = s;
 }`;
