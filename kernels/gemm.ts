@@ -118,6 +118,22 @@ export function gemm(
   b: usize, ldb: i32, transB: i32,
   c: usize, ldc: i32, accumulate: i32, scratch: usize,
 ): void {
+  gemmPrepacked(m, n, k, a, lda, transA, 0, b, ldb, transB, 0, c, ldc, accumulate, scratch);
+}
+
+/**
+ * gemm where either operand may come already packed whole, so that the chunks of a product split
+ * over threads share one packing of it instead of each packing all of it again: with `aPacked`,
+ * `a` is op(A) as packA lays it out for the full k ([⌈m/4⌉][k][4], lda and transA unused); with
+ * `bPacked`, `b` is op(B) as packB lays it out ([⌈n/8⌉][k][8]). A chunk of rows (a multiple of 4)
+ * or columns (a multiple of 8) starts at its first panel. Same sums in the same order as gemm.
+ */
+export function gemmPrepacked(
+  m: i32, n: i32, k: i32,
+  a: usize, lda: i32, transA: i32, aPacked: i32,
+  b: usize, ldb: i32, transB: i32, bPacked: i32,
+  c: usize, ldc: i32, accumulate: i32, scratch: usize,
+): void {
   if (k <= 0) {
     if (!accumulate) for (let i = 0; i < m; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>n << 2);
     return;
@@ -127,21 +143,50 @@ export function gemm(
   const colPanels = (n + 7) >> 3;
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
-    packB(n, kc, b + (<usize>(transB ? p0 : p0 * ldb) << 2), ldb, transB, pb);
+    // Column panel jp of this k slice is at bBase + jp·bStride: in the whole packing, or in the slice packed here.
+    let bBase = pb, bStride = <usize>(kc * 32);
+    if (bPacked) {
+      bBase = b + (<usize>p0 << 5);
+      bStride = <usize>k << 5;
+    } else packB(n, kc, b + (<usize>(transB ? p0 : p0 * ldb) << 2), ldb, transB, pb);
     const acc = accumulate || p0 > 0 ? 1 : 0;
     for (let i0 = 0; i0 < m; i0 += MC) {
       const mc = min(MC, m - i0);
-      packA(mc, kc, a + (<usize>(transA ? p0 * lda + i0 : i0 * lda + p0) << 2), lda, transA, pa);
+      let aBase = pa, aStride = <usize>(kc * 16);
+      if (aPacked) {
+        aBase = a + (<usize>((i0 >> 2) * k + p0) << 4);
+        aStride = <usize>k << 4;
+      } else packA(mc, kc, a + (<usize>(transA ? p0 * lda + i0 : i0 * lda + p0) << 2), lda, transA, pa);
       const rowPanels = (mc + 3) >> 2;
       const cBlock = c + (<usize>(i0 * ldc) << 2);
       for (let jp = 0; jp < colPanels; jp++) {
-        const bp = pb + <usize>(jp * kc * 32);
+        const bp = bBase + <usize>jp * bStride;
         for (let ip = 0; ip < rowPanels; ip++) {
-          microKernel(pa + <usize>(ip * kc * 16), bp, kc, ip * 4, jp * 8, mc, n, cBlock, ldc, acc);
+          microKernel(aBase + <usize>ip * aStride, bp, kc, ip * 4, jp * 8, mc, n, cBlock, ldc, acc);
         }
       }
     }
   }
+}
+
+/** Bytes of op(A) packed whole for gemmPrepacked: ⌈m/4⌉ panels of [k][4]. */
+export function packedABytes(m: i32, k: i32): i32 {
+  return ((m + 3) >> 2) * k * 16;
+}
+
+/** Bytes of op(B) packed whole for gemmPrepacked: ⌈n/8⌉ panels of [k][8]. */
+export function packedBBytes(n: i32, k: i32): i32 {
+  return ((n + 7) >> 3) * k * 32;
+}
+
+/** packA over the whole k, as a thread pool kernel (its last argument, the workspace, is unused). */
+export function gemmPackA(m: i32, k: i32, a: usize, lda: i32, transA: i32, out: usize, work: usize): void {
+  packA(m, k, a, lda, transA, out);
+}
+
+/** packB over the whole k, as a thread pool kernel (its last argument, the workspace, is unused). */
+export function gemmPackB(n: i32, k: i32, b: usize, ldb: i32, transB: i32, out: usize, work: usize): void {
+  packB(n, k, b, ldb, transB, out);
 }
 
 /** a·b + c: one fused instruction where relaxed SIMD is compiled in (see scripts/build-kernels.mjs). */
