@@ -8,6 +8,8 @@ import type { WasmContext } from './context.js';
 const MIN_MATMUL_WORK = 16 * 1024;
 /** The fewest rows (or columns) of C a gemm chunk covers: packing the other operand is then ≤ 1/32 of its work. */
 const GEMM_MIN_SPAN = 32;
+/** From this many elements (256 KB, past a core's L2 share) the operand every chunk needs is packed once for all. */
+const SHARED_PACK_MIN = 1 << 16;
 
 /** A batch of products on the gemm kernel, operands used in place in the kernels' memory. */
 export function matmulKernel(ctx: WasmContext): Kernels['matmul'] {
@@ -24,22 +26,29 @@ export function matmulKernel(ctx: WasmContext): Kernels['matmul'] {
       k.gemm(m, n, k_, a, lda, +transA, b, ldb, +transB, out, ldc, 0, c.temp(k.gemmScratchBytes(m, n, k_)));
       return;
     }
-    // Each chunk needs all of the operand it does not split (B when split by rows): packed once
-    // here, by all the threads, instead of once per chunk.
     const runs = split(byRows ? m : n, chunks, byRows ? 4 : 8);
     const threads = Math.min(ctx.threads(), runs.length);
-    const shared = byRows ? k.packedBBytes(n, k_) : k.packedABytes(m, k_);
-    const packed = c.temp(shared);
-    const noWork = Array<number>(threads).fill(0);
-    const packRuns = split(byRows ? n : m, chunks, byRows ? 8 : 4);
-    if (byRows) ctx.run('gemmPackB', packRuns.map(([s, len]) => [len, k_, b + 4 * (transB ? s * ldb : s), ldb, +transB, packed + s * k_ * 4]), noWork);
-    else ctx.run('gemmPackA', packRuns.map(([s, len]) => [len, k_, a + 4 * (transA ? s : s * lda), lda, +transA, packed + s * k_ * 4]), noWork);
+    const most = runs[0]![1];
+    const bytes = byRows ? k.gemmScratchBytes(most, n, k_) : k.gemmScratchBytes(m, most, k_);
+    const work = Array.from({ length: threads }, () => c.temp(bytes));
+    // Each chunk needs all of the operand it does not split (B when split by rows). A large one is
+    // packed once, by all the threads, rather than once per chunk; a small one costs less to pack
+    // again than the extra round of the pool.
+    if ((byRows ? n : m) * k_ < SHARED_PACK_MIN) {
+      ctx.run('gemm', runs.map(([s, len]) => byRows
+        ? [len, n, k_, a + 4 * (transA ? s : s * lda), lda, +transA, b, ldb, +transB, out + 4 * s * ldc, ldc, 0]
+        : [m, len, k_, a, lda, +transA, b + 4 * (transB ? s * ldb : s), ldb, +transB, out + 4 * s, ldc, 0]), work);
+      return;
+    }
+    const packed = c.temp(byRows ? k.packedBBytes(n, k_) : k.packedABytes(m, k_));
+    const packRuns = split(byRows ? n : m, chunks, byRows ? 8 : 4).map(([s, len]) => byRows
+      ? [len, k_, b + 4 * (transB ? s * ldb : s), ldb, +transB, packed + 4 * s * k_]
+      : [len, k_, a + 4 * (transA ? s : s * lda), lda, +transA, packed + 4 * s * k_]);
+    ctx.run(byRows ? 'gemmPackB' : 'gemmPackA', packRuns, work);
     const args = runs.map(([s, len]) => byRows
       ? [len, n, k_, a + 4 * (transA ? s : s * lda), lda, +transA, 0, packed, 0, 0, 1, out + 4 * s * ldc, ldc, 0]
       : [m, len, k_, packed, 0, 0, 1, b + 4 * (transB ? s * ldb : s), ldb, +transB, 0, out + 4 * s, ldc, 0]);
-    const most = runs[0]![1];
-    const bytes = byRows ? k.gemmScratchBytes(most, n, k_) : k.gemmScratchBytes(m, most, k_);
-    ctx.run('gemmPrepacked', args, Array.from({ length: threads }, () => c.temp(bytes)));
+    ctx.run('gemmPrepacked', args, work);
   };
 
   return (a, aStride, b, bStride, out, batch, m, k_, n, transA, transB) => {

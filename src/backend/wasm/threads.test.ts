@@ -34,9 +34,10 @@ describe.runIf(pooled)('wasm kernels on worker threads', () => {
   const w = wasm!;
   const byWorkers = (): number => w.threadStats()!.chunksByWorkers;
 
-  it('matmul: every transpose, tall and wide, equals the single-threaded result exactly', () => {
+  it('matmul: every transpose, tall and wide, the shared operand packed per chunk or once for all, equals the single-threaded result exactly', () => {
     const before = byWorkers();
-    for (const [m, k, n] of [[300, 257, 70], [33, 300, 515], [1024, 64, 96]] as const) {
+    // The last two pack the operand every chunk needs once, for all chunks (B, then A: ≥ 65,536 elements).
+    for (const [m, k, n] of [[300, 257, 70], [33, 300, 515], [1024, 64, 96], [300, 257, 270], [130, 520, 200]] as const) {
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {
           const a = rand(m * k), b = rand(k * n);
