@@ -185,21 +185,19 @@ export class Trainer {
     return nn.functional[this.lossName](out, y);
   }
 
-  /** One pass over the training set in batches (full, mini or one example), then the decay step. */
+  /**
+   * One pass over the training set in batches (full, mini or one example), then the decay step:
+   * kiln.fit for one epoch, as the CLI trains (L2 and L1 as its options, the epoch numbered on).
+   */
   async runEpoch(): Promise<void> {
     const s = this.settings;
-    const batchSize = s.batch === 'full' ? this.train.length : s.batch === 'one' ? 1 : Math.min(s.batchSize, this.train.length);
-    this.model.train();
-    for (const { x, y } of new kiln.DataLoader(this.train, { batchSize, shuffle: s.batch !== 'full', seed: s.seed + this.epoch })) {
-      let loss = this.dataLoss(this.model.forward(x), y);
-      if (s.l2 > 0) loss = loss.add(nn.l2Penalty(this.model, s.l2, x.shape[0]!));
-      if (s.l1 > 0) loss = loss.add(nn.l1Penalty(this.model, s.l1, x.shape[0]!));
-      if (!Number.isFinite(loss.item())) throw new Error(`the loss became ${loss.item()} at epoch ${this.epoch + 1}: lower the learning rate`);
-      this.optimizer.zeroGrad();
-      loss.backward();
-      this.optimizer.step();
-    }
-    this.schedule?.step();
+    const batchSize = s.batch === 'full' ? 'full' : s.batch === 'one' ? 1 : Math.min(s.batchSize, this.train.length);
+    await kiln.fit(this.model, this.train, {
+      initialEpoch: this.epoch, epochs: this.epoch + 1, batchSize, shuffle: s.batch !== 'full',
+      optimizer: this.optimizer, loss: this.lossName, l2: s.l2, l1: s.l1, scheduler: this.schedule ?? undefined,
+      // The worker hands the thread back between epochs itself; the network has no convolutions to fuse.
+      yieldEvery: 'never', fuse: false,
+    });
     this.epoch++;
     const [trainLoss, trainAcc] = await this.measure(this.train), [testLoss, testAcc] = await this.measure(this.test);
     this.history.loss.train.push(trainLoss); this.history.loss.test.push(testLoss);

@@ -28,7 +28,13 @@ import { zeros } from '../tensor/creation.js';
 import type { YieldEvery } from './yield.js';
 
 export interface FitOptions {
+  /** The epoch (counted from 0) to stop before: with `initialEpoch`, epochs initialEpoch … epochs − 1 run. */
   epochs: number;
+  /**
+   * The epoch to start at (default 0), as Keras's initial_epoch: a loop that calls fit one epoch at
+   * a time (`{ initialEpoch: e, epochs: e + 1 }`) gets its epochs' numbers in logs, callbacks and errors.
+   */
+  initialEpoch?: number;
   optimizer: Optimizer<{ lr: number }>;
   /** A loss name (`'mseLoss'`, `'binaryCrossEntropy'`, `'binaryCrossEntropyWithLogits'`, `'crossEntropy'`, `'nllLoss'`) or function. */
   loss: LossName | LossFn;
@@ -69,12 +75,12 @@ export interface FitOptions {
   fuse?: boolean;
 }
 
-const FIT_OPTIONS = ['epochs', 'optimizer', 'loss', 'batchSize', 'metrics', 'validationData', 'shuffle', 'l2', 'l1', 'scheduler', 'callbacks', 'onBatchEnd', 'onEpochEnd', 'yieldEvery', 'signal', 'checkpoint', 'resume', 'fuse'] as const;
+const FIT_OPTIONS = ['epochs', 'initialEpoch', 'optimizer', 'loss', 'batchSize', 'metrics', 'validationData', 'shuffle', 'l2', 'l1', 'scheduler', 'callbacks', 'onBatchEnd', 'onEpochEnd', 'yieldEvery', 'signal', 'checkpoint', 'resume', 'fuse'] as const;
 
 export interface FitResult {
   /** Each logged quantity, one value per epoch. */
   history: Record<string, number[]>;
-  /** Epochs actually run. */
+  /** The epoch training stopped before: `epochs` unless it stopped early (counted from 0, so with no initialEpoch, the epochs run). */
   epochs: number;
   /** Whether training stopped before `epochs`: a callback (early stopping) or the signal stopped it. */
   stoppedEarly: boolean;
@@ -98,6 +104,8 @@ const valKey = (k: string): string => `val${k[0]!.toUpperCase()}${k.slice(1)}`;
 export async function fit(model: Module, data: TensorDataset, options: FitOptions): Promise<FitResult> {
   checkOptions('fit', options, FIT_OPTIONS);
   const epochs = checkInt('fit', 'epochs', options.epochs);
+  const initialEpoch = options.initialEpoch === undefined ? 0 : checkInt('fit', 'initialEpoch', options.initialEpoch, 0);
+  if (initialEpoch > epochs) throw new ValueError(`fit: initialEpoch ${initialEpoch} is past epochs ${epochs}; epochs is the epoch to stop before, so pass epochs: ${initialEpoch} + the number to train`);
   if (!(data instanceof TensorDataset)) throw new ValueError('fit: data must be a TensorDataset (new kiln.TensorDataset(x, y))');
   if (data.length === 0) throw new ValueError('fit: the dataset is empty; there is nothing to train on');
   if (!options.optimizer) throw new ValueError('fit: pass an optimizer, e.g. new kiln.optim.SGD(model.parameters(), { lr: 0.1 })');
@@ -115,7 +123,7 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
   let history: Record<string, number[]> = {};
   const log = (logs: Logs): void => { for (const [k, v] of Object.entries(logs)) (history[k] ??= []).push(v); };
   const checkpoint = checkCheckpointer(options.checkpoint);
-  let epoch = 0;
+  let epoch = initialEpoch;
   if (options.resume) {
     if (!checkpoint) throw new ValueError('fit: resume needs a checkpoint to resume from (the checkpoint option)');
     const bytes = await checkpoint.load();

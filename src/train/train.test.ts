@@ -122,6 +122,29 @@ describe('fit mechanics', () => {
     expect(r.history.lr).toEqual([0.1 / 2, 0.1 / 3]); // the course's epochs 1 and 2
   });
 
+
+  it('an epoch at a time with initialEpoch trains as one call does, its epochs numbered on', async () => {
+    const run = async (oneAtATime: boolean): Promise<{ weights: number[]; epochs: number[]; lr: number[] }> => {
+      const { model, ds } = setup();
+      const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+      const scheduler = new optim.InverseTimeLR(opt, { decayRate: 1 });
+      const epochs: number[] = [], lr: number[] = [];
+      const options = { batchSize: 16, optimizer: opt, loss: 'binaryCrossEntropyWithLogits' as const, l2: 0.01, scheduler, onEpochEnd: (e: number) => { epochs.push(e); } };
+      if (oneAtATime) {
+        for (let e = 0; e < 4; e++) lr.push(...(await kiln.fit(model, ds, { ...options, initialEpoch: e, epochs: e + 1 })).history.lr!);
+      } else lr.push(...(await kiln.fit(model, ds, { ...options, epochs: 4 })).history.lr!);
+      return { weights: model.parameters().flatMap((p) => Array.from(p.dataSync())), epochs, lr };
+    };
+    const whole = await run(false), stepped = await run(true);
+    expect(stepped.epochs).toEqual([0, 1, 2, 3]);
+    expect(stepped.lr).toEqual(whole.lr);
+    expect(stepped.weights).toEqual(whole.weights);
+    const { model, ds } = setup();
+    const opt = new optim.SGD(model.parameters(), { lr: 1e30 });
+    await expect(kiln.fit(model, ds, { initialEpoch: 6, epochs: 7, batchSize: 16, optimizer: opt, loss: 'mseLoss' })).rejects.toThrow(/the loss became (NaN|Infinity) at epoch 7, batch \d+/);
+    await expect(kiln.fit(model, ds, { initialEpoch: 3, epochs: 2, optimizer: opt, loss: 'mseLoss' })).rejects.toThrow('fit: initialEpoch 3 is past epochs 2');
+    expect((await kiln.fit(model, ds, { initialEpoch: 2, epochs: 2, optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), loss: 'mseLoss' })).epochs).toBe(2);
+  });
   it('restores the best weights when asked', async () => {
     const { model, ds } = setup();
     const snapshot: number[][] = [];
