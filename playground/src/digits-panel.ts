@@ -8,6 +8,13 @@ import { sendDigits } from './workers.js';
 
 let drawing = false;
 export let inked = false;
+/** The test digit on the pad, as the model's input; null when the pad holds a drawing (or nothing). */
+let sample: Float32Array | null = null;
+
+/** What the pad holds as the model's input: the test digit put there, or the drawing prepared as MNIST's digits are. */
+export function padPixels(): Float32Array {
+  return sample ?? digitPixels($('draw') as HTMLCanvasElement);
+}
 
 export function wireDigits(): void {
   $('digits-load').onclick = () => {
@@ -22,9 +29,19 @@ export function wireDigits(): void {
   $('digits-export').onclick = () => sendDigits({ type: 'export' });
   const pad = $('draw') as HTMLCanvasElement;
   const ctx = pad.getContext('2d')!;
-  const clear = (): void => { ctx.fillStyle = 'black'; ctx.fillRect(0, 0, pad.width, pad.height); inked = false; $('probs').replaceChildren(); };
+  const clear = (): void => {
+    ctx.fillStyle = 'black'; ctx.fillRect(0, 0, pad.width, pad.height);
+    inked = false; sample = null; $('probs').replaceChildren(); $('pad-note').textContent = '';
+  };
   clear();
   $('clear-drawing').onclick = clear;
+  $('test-digit').onclick = () => {
+    if ($('digits-status').dataset.ready !== '1') {
+      $('pad-note').textContent = 'load the digits first (Load, or Train)';
+      return;
+    }
+    sendDigits({ type: 'digits-sample' });
+  };
   const at = (e: PointerEvent): [number, number] => {
     const r = pad.getBoundingClientRect();
     return [((e.clientX - r.left) * pad.width) / r.width, ((e.clientY - r.top) * pad.height) / r.height];
@@ -36,8 +53,9 @@ export function wireDigits(): void {
     ctx.strokeStyle = 'white'; ctx.lineWidth = 22; ctx.lineCap = 'round'; ctx.lineJoin = 'round';
     ctx.lineTo(x, y); ctx.stroke();
     inked = true;
+    if (sample) { sample = null; $('pad-note').textContent = ''; } // drawn over: the pad is a drawing now
   };
-  pad.onpointerup = () => { drawing = false; if (inked) sendDigits({ type: 'digits-predict', pixels: digitPixels(pad) }); };
+  pad.onpointerup = () => { drawing = false; if (inked) sendDigits({ type: 'digits-predict', pixels: padPixels() }); };
 }
 
 /**
@@ -105,6 +123,22 @@ function showConfusion(counts: number[][]): void {
   });
   $('confusion').replaceChildren(table);
   $('confusion').dataset.total = String(counts.flat().reduce((a, b) => a + b, 0));
+}
+
+/** A test digit on the pad, 10 × 10 canvas pixels per pixel, then the model's answer for exactly its pixels. */
+export function showSample(pixels: Float32Array, label: number, index: number): void {
+  const pad = $('draw') as HTMLCanvasElement, ctx = pad.getContext('2d')!, cell = pad.width / 28;
+  ctx.fillStyle = 'black'; ctx.fillRect(0, 0, pad.width, pad.height);
+  pixels.forEach((v, i) => {
+    if (v <= 0) return;
+    const g = Math.round(255 * Math.min(1, v));
+    ctx.fillStyle = `rgb(${g},${g},${g})`;
+    ctx.fillRect((i % 28) * cell, Math.floor(i / 28) * cell, cell, cell);
+  });
+  inked = true;
+  sample = pixels;
+  $('pad-note').textContent = `test digit ${index + 1}: a ${label}`;
+  sendDigits({ type: 'digits-predict', pixels });
 }
 
 export function showProbs(probs: number[]): void {

@@ -71,6 +71,14 @@ async function handle(m: ToDigitsWorker): Promise<void> {
     case 'digits-stop':
       training = false;
       return;
+    case 'digits-sample': {
+      // A test digit for the pad: a keyboard's way (and anyone's) to give the model an input.
+      if (!digitsData) throw new Error('load the digits first, then ask for a test digit');
+      const test = digitsData.test, index = Math.floor(Math.random() * test.length);
+      const [pixels, labels] = await Promise.all([test.x.narrow(0, index, 1).data(), test.y.narrow(0, index, 1).data()]);
+      post({ type: 'digits-sample', pixels: Float32Array.from(pixels), label: labels[0]!, index });
+      return;
+    }
     case 'digits-predict':
       if (!digits) throw new Error('load the digits and train a model first, then draw');
       post({ type: 'digits-probs', probs: await digits.probabilities(m.pixels) });

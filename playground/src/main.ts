@@ -1,5 +1,5 @@
 import { reset, showPlaying, showSettings, wireControls } from './controls.js';
-import { digitPixels, inked, showDigitsView, showProbs } from './digits-panel.js';
+import { inked, padPixels, showDigitsView, showProbs, showSample } from './digits-panel.js';
 import { $, fmt, message } from './dom.js';
 import { setInputNames } from './network-view.js';
 import { loadWarnings, page } from './page-state.js';
@@ -64,10 +64,13 @@ function onWorkerMessage(e: MessageEvent<FromWorker>): void {
     case 'digits-epoch':
       showDigitsView(m.view);
       if (!m.training) $('digits-status').textContent = `trained: ${m.view.epoch} epoch${m.view.epoch === 1 ? '' : 's'}`;
-      if (inked) sendDigits({ type: 'digits-predict', pixels: digitPixels($('draw') as HTMLCanvasElement) });
+      if (inked) sendDigits({ type: 'digits-predict', pixels: padPixels() });
       return;
     case 'digits-probs':
       showProbs(m.probs);
+      return;
+    case 'digits-sample':
+      showSample(m.pixels, m.label, m.index);
       return;
   }
 }

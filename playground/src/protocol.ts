@@ -28,7 +28,7 @@ export type ToDigitsWorker =
   | { type: 'import'; bytes: Uint8Array }
   | { type: 'digits-load'; model: DigitModel; seed: number }
   | { type: 'digits-train'; epochs: number; model: DigitModel; seed: number } | { type: 'digits-stop' }
-  | { type: 'digits-predict'; pixels: Float32Array };
+  | { type: 'digits-predict'; pixels: Float32Array } | { type: 'digits-sample' };
 
 export interface DigitsView {
   epoch: number;
@@ -55,4 +55,6 @@ export type FromWorker =
   | { type: 'digits-ready'; train: number; test: number; view: DigitsView }
   | { type: 'digits-progress'; epoch: number; batch: number; batches: number; loss: number }
   | { type: 'digits-epoch'; view: DigitsView; training: boolean }
-  | { type: 'digits-probs'; probs: number[] };
+  | { type: 'digits-probs'; probs: number[] }
+  /** A test digit to put on the drawing pad (28×28 values in [0, 1]) and its label. */
+  | { type: 'digits-sample'; pixels: Float32Array; label: number; index: number };

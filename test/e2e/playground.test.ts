@@ -300,6 +300,8 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     await page.waitForSelector('#plot svg[data-chart="curve"]');
     await page.selectOption('#dataset', 'digits');
     expect(await page.textContent('#data-info')).toMatch(/^MNIST digits: 10,000 real handwritten digits/);
+    await page.click('#test-digit');
+    expect(await page.textContent('#pad-note')).toBe('load the digits first (Load, or Train)');
     await page.fill('#digits-epochs', '1');
     await page.click('#digits-train');
     await page.waitForSelector('#digits-status[data-ready="1"]', { timeout: 60_000 });
@@ -345,6 +347,25 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     const probs = await page.locator('#probs .prob').evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.p)));
     expect(probs).toHaveLength(10);
     expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    // From the keyboard: Test digit puts a test digit on the pad, says which, and the model answers it.
+    await page.focus('#clear-drawing');
+    await page.keyboard.press('Enter');
+    expect(await page.locator('#probs .prob').count()).toBe(0);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('test-digit');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => /^test digit \d+: a \d$/.test(document.getElementById('pad-note')!.textContent!));
+    await page.waitForSelector('#probs .prob');
+    const ink = await page.locator('#draw').evaluate((c) => {
+      const px = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 280, 280).data;
+      let lit = 0;
+      for (let i = 0; i < px.length; i += 4) if (px[i]! > 40) lit++;
+      return lit / (280 * 280);
+    });
+    expect(ink).toBeGreaterThan(0.05); // a digit covers some of the pad, not all of it
+    expect(ink).toBeLessThan(0.6);
+    const sampled = await page.locator('#probs .prob').evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.p)));
+    expect(sampled.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     await page.close();
   }, 180_000);
 
