@@ -90,6 +90,14 @@ describe('playground trainer', () => {
     expect(await reach(['x1', 'x2'])).toBeLessThan(0.75);
   });
 
+  it('says training diverged, in which epoch, and what to lower, when the steps overshoot', async () => {
+    const t = new Trainer({ ...withDataset(DEFAULTS, 'plane'), optimizer: 'sgd', lr: 10 });
+    let error: unknown = null;
+    for (let i = 0; i < 50 && error === null; i++) await t.runEpoch().catch((e: unknown) => { error = e; });
+    expect(String(error)).toMatch(/^Error: Training diverged in epoch \d+: the loss is no longer a finite number, so each step overshoots\. Lower the learning rate α \(now 10\) and press Reset\.$/);
+    expect(t.epoch).toBeLessThan(50);
+  });
+
   it('trains the flower with every batch mode and optimiser, and draws a boundary', async () => {
     for (const [batch, optimizer] of [['full', 'adam'], ['mini', 'momentum'], ['one', 'sgd'], ['mini', 'rmsprop']] as const) {
       const t = new Trainer({ ...withDataset(DEFAULTS, 'flower'), batch, optimizer, lr: optimizer === 'adam' ? 0.05 : 0.02, samples: 200, l2: 0.01, keepProb: 0.9, decay: 0.01 });

@@ -192,20 +192,31 @@ export class Trainer {
   async runEpoch(): Promise<void> {
     const s = this.settings;
     const batchSize = s.batch === 'full' ? 'full' : s.batch === 'one' ? 1 : Math.min(s.batchSize, this.train.length);
-    await kiln.fit(this.model, this.train, {
-      initialEpoch: this.epoch, epochs: this.epoch + 1, batchSize, shuffle: s.batch !== 'full',
-      optimizer: this.optimizer, loss: this.lossName, l2: s.l2, l1: s.l1, scheduler: this.schedule ?? undefined,
-      // The worker hands the thread back between epochs itself; the network has no convolutions to fuse.
-      yieldEvery: 'never', fuse: false,
-    });
-    this.epoch++;
-    const [trainLoss, trainAcc] = await this.measure(this.train), [testLoss, testAcc] = await this.measure(this.test);
+    const lr = this.optimizer.lr, epoch = this.epoch + 1;
+    let measured: [[number, number], [number, number]];
+    try {
+      await kiln.fit(this.model, this.train, {
+        initialEpoch: this.epoch, epochs: this.epoch + 1, batchSize, shuffle: s.batch !== 'full',
+        optimizer: this.optimizer, loss: this.lossName, l2: s.l2, l1: s.l1, scheduler: this.schedule ?? undefined,
+        // The worker hands the thread back between epochs itself; the network has no convolutions to fuse.
+        yieldEvery: 'never', fuse: false,
+      });
+      this.epoch++;
+      measured = [await this.measure(this.train), await this.measure(this.test)];
+    } catch (e) {
+      // A loss or output that is no longer finite (fit's or evaluate's ValueError) is the steps
+      // overshooting: said as the course would, with what to change.
+      if (e instanceof kiln.ValueError && /finite|the loss became/.test(e.message)) {
+        throw new Error(`Training diverged in epoch ${epoch}: the loss is no longer a finite number, so each step overshoots. Lower the learning rate α (now ${lr}) and press Reset.`);
+      }
+      throw e;
+    }
+    const [[trainLoss, trainAcc], [testLoss, testAcc]] = measured;
     this.history.loss.train.push(trainLoss); this.history.loss.test.push(testLoss);
     this.history.accuracy.train.push(trainAcc); this.history.accuracy.test.push(testAcc);
   }
 
-  /** [loss, accuracy] on a whole set, in eval mode (no dropout), by kiln.evaluate. */
-  /** The loss and accuracy on a set (regression: the loss, and NaN for the accuracy it has not). */
+  /** The loss and accuracy on a set (regression: the loss, and NaN for the accuracy it has not), in eval mode, by kiln.evaluate. */
   private async measure(ds: TensorDataset): Promise<[number, number]> {
     if (this.info.classes === 0) return [(await kiln.evaluate(this.model, ds, { loss: this.lossName, yieldEvery: 'never' })).loss!, NaN];
     const metric = this.info.classes > 2 ? 'accuracy' : 'binaryAccuracy';
