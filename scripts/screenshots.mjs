@@ -32,6 +32,14 @@ try {
   await page.selectOption('#speed', '10');
   await play(400);
   await page.screenshot({ path: join(out, 'playground-flower.png'), fullPage: true });
+  // Side by side: zeros against He initialisation on the circles, both boundaries and both losses.
+  await page.goto(`${url}?dataset=circles&compare=init:zeros`);
+  await page.waitForSelector('#plot svg[data-chart="boundary"]');
+  await page.selectOption('#speed', '10');
+  await play(600);
+  await page.evaluate(() => document.getElementById('views').scrollIntoView());
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(out, 'playground-compare.png') });
   await page.goto(`${url}?dataset=digits`);
   await page.click('#digits-load');
   await page.waitForSelector('#digits-status[data-ready="1"]');
@@ -59,4 +67,4 @@ try {
   await browser.close();
   server.kill();
 }
-console.log(`wrote ${out}/playground-{beans,flower,digits,phone}.png`);
+console.log(`wrote ${out}/playground-{beans,flower,compare,digits,phone}.png`);
