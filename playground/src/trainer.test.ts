@@ -3,6 +3,7 @@ import * as kiln from 'kiln-ml';
 import { DEFAULTS, withDataset } from './state.js';
 import { Trainer, activationCurves, csvDataset, mapFeatures } from './trainer.js';
 import type { ExplainLayer } from './trainer.js';
+import { STATED_ACCURACY, STATED_EPOCHS, STATED_LOSS } from '../../test/playground-defaults.js';
 
 // The playground's training logic, in Node (the page runs the same code in a Web Worker).
 
@@ -21,17 +22,11 @@ describe('playground trainer', () => {
     expect(s.weights.map((w) => [w.W.length, w.W[0]!.length])).toEqual([[2, 1], [1, 2]]);
   });
 
-  // What the README's table states each set's defaults reach after 500 epochs (seed 1): test
-  // accuracy for the classification sets, test loss (squared error) for the regression ones.
-  const STATED_ACCURACY = { flower: 0.9, circles: 1, moons: 1, spirals: 0.975, xor: 0.95, blobs: 1 } as const;
-  // (Squared error per example: the noise alone, σ = 0.05, leaves 0.0025.)
-  const STATED_LOSS = { plane: 0.0034, gaussians: 0.0089 } as const;
-
   it("each planar set's defaults teach: they reach the README's test accuracy within 500 epochs (a second or so)", async () => {
     const reached: Record<string, number> = {};
     for (const ds of Object.keys(STATED_ACCURACY) as (keyof typeof STATED_ACCURACY)[]) {
       const t = new Trainer(withDataset(DEFAULTS, ds));
-      for (let i = 0; i < 500; i++) await t.runEpoch();
+      for (let i = 0; i < STATED_EPOCHS; i++) await t.runEpoch();
       reached[ds] = (await t.snapshot()).accuracy.test.at(-1)!;
     }
     for (const [ds, acc] of Object.entries(reached)) expect(acc, ds).toBeGreaterThanOrEqual(STATED_ACCURACY[ds as keyof typeof STATED_ACCURACY] - 1e-9);
@@ -44,7 +39,7 @@ describe('playground trainer', () => {
       expect([settings.output, settings.loss]).toEqual(['linear', 'mse']);
       const t = new Trainer(settings);
       expect(t.info.classes).toBe(0);
-      for (let i = 0; i < 500; i++) await t.runEpoch();
+      for (let i = 0; i < STATED_EPOCHS; i++) await t.runEpoch();
       const s = await t.snapshot();
       reached[ds] = s.loss.test.at(-1)!;
       expect(s.accuracy.test.at(-1)).toBeNaN();

@@ -19,6 +19,9 @@ export function showSnapshot(s: Snapshot): void {
   const percent = (a: number[]): string => (a.length && Number.isFinite(a.at(-1)) ? `${(100 * a.at(-1)!).toFixed(1)}%` : '—');
   $('train-acc').textContent = percent(s.accuracy.train);
   $('test-acc').textContent = percent(s.accuracy.test);
+  // The unrounded values, for tests and anyone scripting the page.
+  $('test-loss').dataset.value = String(s.loss.test.at(-1) ?? '');
+  $('test-acc').dataset.value = String(s.accuracy.test.at(-1) ?? '');
   $('lr-now').textContent = fmt(s.lr);
   showPlot(plotA, s);
   $('plot-toggles').hidden = s.boundary === null;

@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_CHROMIUM, launchChromium } from '../browser.js';
 import { tempDir } from '../helpers.js';
+import { STATED_ACCURACY, STATED_EPOCHS, STATED_LOSS } from '../playground-defaults.js';
 
 // The playground in a real Chromium (Debian's, installed by .ci/run), served by `kiln playground`
 // from the built app, driven by Playwright.
@@ -135,6 +136,22 @@ describe.runIf(HAVE_CHROMIUM)('the playground in Chromium', () => {
     expect(e1).toBeGreaterThan(e0);
     await page.close();
   });
+
+  it("each data set's defaults reach the README's figures in the page: test accuracy, or test loss for regression", async () => {
+    const reached: Record<string, number> = {};
+    for (const ds of [...Object.keys(STATED_ACCURACY), ...Object.keys(STATED_LOSS)]) {
+      // epochs=N: Play stops by itself after N epochs.
+      const page = await open(`?dataset=${ds}&epochs=${STATED_EPOCHS}`);
+      await page.waitForSelector('#plot svg[data-chart="boundary"]');
+      await page.selectOption('#speed', '10');
+      await page.click('#play');
+      await page.waitForFunction((n) => Number(document.getElementById('epoch')!.dataset.epoch) === n && /Play/.test(document.getElementById('play')!.textContent!), STATED_EPOCHS, { timeout: 60_000 });
+      reached[ds] = Number(await page.getAttribute(ds in STATED_LOSS ? '#test-loss' : '#test-acc', 'data-value'));
+      await page.close();
+    }
+    for (const [ds, acc] of Object.entries(STATED_ACCURACY)) expect(reached[ds], ds).toBeGreaterThanOrEqual(acc - 1e-9);
+    for (const [ds, loss] of Object.entries(STATED_LOSS)) expect(reached[ds], ds).toBeLessThanOrEqual(loss);
+  }, 240_000);
 
   it('trains the flower with the settings in the URL, drawing the decision boundary', async () => {
     const page = await open('?dataset=flower&samples=400&hidden=5t-3r&optimizer=adam&lr=0.03&batch=mini&batchSize=64&l1=0.01');
