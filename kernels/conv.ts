@@ -71,6 +71,17 @@ function addRun(dst: usize, src: usize, n: i32): void {
   }
 }
 
+/**
+ * Rows (or columns) of the zero-padded input: the input with `pad` before and after it, and more
+ * after when the windows reach further — 'same' padding for an even kernel puts its extra pixel at
+ * the bottom/right, beyond the symmetric `pad` the window struct holds.
+ */
+// @ts-ignore: decorator
+@inline
+function paddedSize(n: i32, pad: i32, out: i32, stride: i32, dilation: i32, kernel: i32): i32 {
+  return max(n + 2 * pad, (out - 1) * stride + (kernel - 1) * dilation + 1);
+}
+
 /** n rounded up to a multiple of 16 bytes. */
 // @ts-ignore: decorator
 @inline
@@ -93,8 +104,9 @@ const PB = 64;
 export function convWorkBytes(F: i32, g: usize, pooled: i32): i32 {
   const C = win(g, Win.C), H = win(g, Win.H), W = win(g, Win.W), KH = win(g, Win.KH), KW = win(g, Win.KW), OH = win(g, Win.OH), OW = win(g, Win.OW);
   const ph = win(g, Win.PH), pw = win(g, Win.PW);
+  const Hp = paddedSize(H, ph, OH, win(g, Win.SH), win(g, Win.DH), KH), Wp = paddedSize(W, pw, OW, win(g, Win.SW), win(g, Win.DW), KW);
   const K = C * KH * KW, P = OH * OW;
-  const implicit = align16(<usize>(C * (H + 2 * ph) * (W + 2 * pw)) << 2) + align16(<usize>P << 2) + align16(<usize>K << 2)
+  const implicit = align16(<usize>(C * Hp * Wp) << 2) + align16(<usize>P << 2) + align16(<usize>K << 2)
     + (<usize>(((F + 7) >> 3) * (max(K, P) + 1)) << 5) + 256 + (pooled ? <usize>(F * P) << 2 : 0);
   const columns = align16(<usize>(K * P) << 2) + <usize>gemmScratchBytes(K, P, F);
   return <i32>max(implicit, columns);
@@ -132,10 +144,9 @@ function fillOffsets(C: i32, Hp: i32, Wp: i32, KH: i32, KW: i32, OH: i32, OW: i3
   }
 }
 
-/** One example's input [C, H, W], zero-padded into xp [C, H + 2ph, W + 2pw]; returns where it now is. */
-function padInput(x: usize, C: i32, H: i32, W: i32, ph: i32, pw: i32, xp: usize): usize {
-  if (ph == 0 && pw == 0) return x;
-  const Hp = H + 2 * ph, Wp = W + 2 * pw;
+/** One example's input [C, H, W], zero-padded into xp [C, Hp, Wp] (ph rows above, pw columns left); returns where it now is. */
+function padInput(x: usize, C: i32, H: i32, W: i32, ph: i32, pw: i32, Hp: i32, Wp: i32, xp: usize): usize {
+  if (Hp == H && Wp == W) return x;
   memory.fill(xp, 0, <usize>(C * Hp * Wp) << 2);
   for (let c = 0; c < C; c++) {
     for (let h = 0; h < H; h++) {
@@ -229,7 +240,7 @@ export function conv2dForward(x: usize, w: usize, out: usize, N: i32, F: i32, g:
   // The pooling window over the conv output (pool ≠ 0 only with argmax ≠ 0).
   const pKH = pool ? win(pool, Win.KH) : 0, pKW = pool ? win(pool, Win.KW) : 0, psh = pool ? win(pool, Win.SH) : 0, psw = pool ? win(pool, Win.SW) : 0;
   const POH = pool ? win(pool, Win.OH) : 0, POW = pool ? win(pool, Win.OW) : 0;
-  const K = C * KH * KW, P = OH * OW, Hp = H + 2 * ph, Wp = W + 2 * pw, panels = (F + 7) >> 3;
+  const K = C * KH * KW, P = OH * OW, Hp = paddedSize(H, ph, OH, sh, dh, KH), Wp = paddedSize(W, pw, OW, sw, dw, KW), panels = (F + 7) >> 3;
   layout(work, C, Hp, Wp, K, P, F);
   fillOffsets(C, Hp, Wp, KH, KW, OH, OW, sh, sw, dh, dw);
   // Weights packed as B: panel fp is [K][8] with w[fp·8 + t, q] at [q][t] (zero past F); the bias
@@ -244,7 +255,7 @@ export function conv2dForward(x: usize, w: usize, out: usize, N: i32, F: i32, g:
     }
   }
   for (let n = 0; n < N; n++) {
-    const src = padInput(x + (<usize>(n * C * H * W) << 2), C, H, W, ph, pw, xpAt);
+    const src = padInput(x + (<usize>(n * C * H * W) << 2), C, H, W, ph, pw, Hp, Wp, xpAt);
     const pooled = F * POH * POW;
     const o = argmax ? convAt : out + (<usize>(n * F * P) << 2);
     // Slices of KC taps (one weight panel slice, 8 KB, stays in L1) and blocks of PB pixels (their
@@ -301,11 +312,11 @@ export function conv2dBackwardInput(dy: usize, w: usize, dx: usize, N: i32, F: i
 export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, N: i32, F: i32, g: usize, work: usize): void {
   const C = win(g, Win.C), H = win(g, Win.H), W = win(g, Win.W), KH = win(g, Win.KH), KW = win(g, Win.KW), OH = win(g, Win.OH), OW = win(g, Win.OW);
   const sh = win(g, Win.SH), sw = win(g, Win.SW), ph = win(g, Win.PH), pw = win(g, Win.PW), dh = win(g, Win.DH), ddw = win(g, Win.DW);
-  const K = C * KH * KW, P = OH * OW, Hp = H + 2 * ph, Wp = W + 2 * pw, panels = (F + 7) >> 3;
+  const K = C * KH * KW, P = OH * OW, Hp = paddedSize(H, ph, OH, sh, dh, KH), Wp = paddedSize(W, pw, OW, sw, ddw, KW), panels = (F + 7) >> 3;
   layout(work, C, Hp, Wp, K, P, F);
   fillOffsets(C, Hp, Wp, KH, KW, OH, OW, sh, sw, dh, ddw);
   for (let n = 0; n < N; n++) {
-    const src = padInput(x + (<usize>(n * C * H * W) << 2), C, H, W, ph, pw, xpAt);
+    const src = padInput(x + (<usize>(n * C * H * W) << 2), C, H, W, ph, pw, Hp, Wp, xpAt);
     packRowsTransposed(dy + (<usize>(n * F * P) << 2), F, P, panelsAt);
     // Slices of KC pixels, so the slice of dyᵀ's panel (8 KB) stays in L1 across every tap tile.
     for (let q0 = 0; q0 < P; q0 += KC) {

@@ -90,7 +90,7 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
 
   it('conv2d forward and both backward passes, over padding, stride, dilation and odd sizes', () => {
     type HW = number | [number, number]; // the same for height and width, or [height, width]
-    const configs: [number, number, number, number, number, number, number, HW, HW, HW][] = [
+    const configs: [number, number, number, number, number, number, number, HW, HW | 'same', HW][] = [
       // N, C, H, W, F, KH, KW, stride, pad, dilation
       [2, 3, 7, 6, 4, 3, 2, 2, 1, 1], [1, 1, 5, 5, 1, 3, 3, 1, 0, 2], [3, 2, 9, 4, 3, 1, 4, 1, 2, 1],
       [2, 1, 28, 28, 6, 5, 5, 1, 2, 1], [1, 6, 14, 14, 16, 5, 5, 1, 0, 1], [2, 5, 17, 33, 7, 3, 3, 2, 1, 1],
@@ -101,11 +101,15 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
       [2, 3, 11, 13, 5, 3, 2, [1, 2], [2, 0], [1, 2]], [2, 2, 9, 8, 10, 2, 3, [3, 1], [0, 1], [2, 1]],
       // batches big enough to be split into chunks of examples (and partial filter gradients)
       [37, 3, 20, 19, 8, 5, 5, 1, 2, 1], [64, 6, 14, 14, 16, 5, 5, 1, 0, 1], [9, 4, 33, 31, 5, 3, 3, 2, 1, 2],
+      // 'same' with even kernels: the extra pixel of padding at the bottom/right only (the window
+      // struct's padding is the top/left's); a 2×2 kernel needs it with none at the top/left
+      [2, 4, 9, 11, 6, 2, 4, 1, 'same', 1], [3, 3, 8, 8, 5, 2, 2, 1, 'same', 1], [2, 2, 10, 9, 4, 4, 3, 1, 'same', [1, 2]],
     ];
     const hw = (v: HW): [number, number] => (typeof v === 'number' ? [v, v] : v);
     for (const [N, C, H, W, F, KH, KW, s, p, d] of configs) {
-      const [sh, sw] = hw(s), [ph, pw] = hw(p), [dh, dw] = hw(d);
-      const OH = Math.floor((H + 2 * ph - dh * (KH - 1) - 1) / sh) + 1, OW = Math.floor((W + 2 * pw - dw * (KW - 1) - 1) / sw) + 1;
+      const [sh, sw] = hw(s), [dh, dw] = hw(d);
+      const [ph, pw] = p === 'same' ? [Math.floor((dh * (KH - 1)) / 2), Math.floor((dw * (KW - 1)) / 2)] : hw(p);
+      const OH = p === 'same' ? H : Math.floor((H + 2 * ph - dh * (KH - 1) - 1) / sh) + 1, OW = p === 'same' ? W : Math.floor((W + 2 * pw - dw * (KW - 1) - 1) / sw) + 1;
       const g: Window2d = { N, C, H, W, KH, KW, OH, OW, strideH: sh, strideW: sw, padH: ph, padW: pw, dilH: dh, dilW: dw };
       const [x0, wt0, dy0, bias0] = [rand(N * C * H * W), rand(F * C * KH * KW), rand(N * F * OH * OW), rand(F)];
       // A fused max pooling: 2×2 windows, stride 2 (1×1 on a one-pixel output), and js's pooled output
