@@ -20,7 +20,7 @@ export interface BatchNormLayerOptions {
  * and variance and updates running estimates; in eval it uses the running estimates. The running
  * statistics are saved with the model (state dict buffers).
  */
-abstract class BatchNorm extends ShapePreserving {
+export abstract class BatchNorm extends ShapePreserving {
   readonly numFeatures: number;
   readonly eps: number;
   readonly momentum: number;
