@@ -7,6 +7,9 @@ import { Flatten } from './layers/flatten.js';
 import { Linear } from './layers/linear.js';
 import { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from './layers/pool.js';
 import { Sequential } from './layers/sequential.js';
+import { Residual } from './layers/residual.js';
+import { Concat } from './layers/concat.js';
+import { Graph } from './layers/graph.js';
 import type { Module, ModuleConfig } from './module.js';
 
 /** Builds a module from its config (see `registerModule`). */
@@ -34,6 +37,9 @@ const registry = new Map<string, Factory>([
   ['BatchNorm1d', (c) => BatchNorm1d.fromConfig(c)],
   ['BatchNorm2d', (c) => BatchNorm2d.fromConfig(c)],
   ['Sequential', (c) => Sequential.fromConfig(c)],
+  ['Residual', (c) => Residual.fromConfig(c)],
+  ['Concat', (c) => Concat.fromConfig(c)],
+  ['Graph', (c) => Graph.fromConfig(c)],
 ]);
 
 /** Makes a custom module class loadable by `fromConfig` and `kiln.load`. */
