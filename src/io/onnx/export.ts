@@ -11,6 +11,9 @@ import { Flatten } from '../../nn/layers/flatten.js';
 import { Linear } from '../../nn/layers/linear.js';
 import { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from '../../nn/layers/pool.js';
 import { Sequential } from '../../nn/layers/sequential.js';
+import { Concat } from '../../nn/layers/concat.js';
+import { Graph, mergeShape } from '../../nn/layers/graph.js';
+import { Residual } from '../../nn/layers/residual.js';
 import type { Module } from '../../nn/module.js';
 import { window2d } from '../../ops/window.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -96,6 +99,25 @@ const same = (x: OnnxValue, name: string): OnnxValue => ({ name, shape: x.shape 
 /** Each built-in layer's ONNX form. Custom modules may add theirs with registerOnnxExporter. */
 const EXPORTERS = new Map<Function, OnnxExporter>([
   [Sequential, (m, x, b, path) => (m as Sequential).layers.reduce((v, layer, i) => exportModule(layer, v, b, prefix(path, String(i))), x)],
+  [Residual, (m, x, b, path) => {
+    const r = m as Residual;
+    const y = exportModule(r.block, x, b, prefix(path, 'block'));
+    const s = r.shortcut ? exportModule(r.shortcut, x, b, prefix(path, 'shortcut')) : x;
+    return same(y, b.node('Add', [y.name, s.name], {}, path || 'Add'));
+  }],
+  [Concat, (m, x, b, path) => {
+    const c = m as Concat;
+    const ys = c.branches.map((branch, i) => exportModule(branch, x, b, prefix(path, String(i))));
+    return { name: b.node('Concat', ys.map((y) => y.name), { axis: c.dim }, path || 'Concat'), shape: c.outputShape(x.shape) };
+  }],
+  [Graph, (m, x, b, path) => (m as Graph).walk(x, (node, ins) => {
+    if (node.module) return exportModule(node.module, ins[0]!, b, prefix(path, node.name));
+    const shape = mergeShape(node, ins.map((v) => v.shape));
+    const op = node.merge === 'add' ? 'Add' : 'Concat';
+    // Add takes two inputs: a sum of more is a chain of them.
+    if (op === 'Add') return { name: ins.slice(1).reduce((acc, v, i) => b.node('Add', [acc, v.name], {}, i === ins.length - 2 ? prefix(path, node.name) : `${prefix(path, node.name)}_${i}`), ins[0]!.name), shape };
+    return { name: b.node('Concat', ins.map((v) => v.name), { axis: node.dim ?? 1 }, prefix(path, node.name)), shape };
+  })],
   [Linear, (m, x, b, path) => {
     const l = m as Linear;
     const shape = [...x.shape.slice(0, -1), l.outFeatures];
