@@ -9,6 +9,8 @@ import { lenet5 } from '../models/lenet5.js';
 import { summary } from '../models/summary.js';
 import { vgg16 } from '../models/vgg16.js';
 import { predict } from '../train/fit.js';
+import { exportOnnx } from '../io/onnx/export.js';
+import { writeFileAtomic } from '../node/atomic.js';
 
 const ZOO: Record<string, () => Sequential> = { lenet5: () => lenet5(), alexnet: () => alexnet(), vgg16: () => vgg16() };
 
@@ -18,16 +20,33 @@ function parseShape(text: string): number[] {
   return dims;
 }
 
-/** `kiln summary <lenet5|alexnet|vgg16|model dir>`: each layer's output shape and parameters. */
-export async function summaryCommand(target: string, o: { inputShape?: string }, log: (line: string) => void = console.log): Promise<void> {
+/** A zoo model by name, or a saved model (directory or one file), with one example's shape where known. */
+async function modelAndShape(command: string, target: string, inputShape: string | undefined): Promise<{ model: Module; shape: number[] }> {
   const { existsSync } = await import('node:fs');
   if (!(target in ZOO) && !existsSync(target)) {
-    throw new ValueError(`summary: "${target}" is neither a zoo model (${Object.keys(ZOO).join(', ')}) nor a saved model directory`);
+    throw new ValueError(`${command}: "${target}" is neither a zoo model (${Object.keys(ZOO).join(', ')}) nor a saved model (a directory or .safetensors file)`);
   }
   const model: Module = target in ZOO ? ZOO[target]!() : (await loadWithMetadata(target)).model;
-  const shape = o.inputShape ? parseShape(o.inputShape) : model instanceof Sequential ? model.inputShape ?? undefined : undefined;
-  if (!shape) throw new ValueError(`summary: ${target} does not record its input shape; pass --input-shape, e.g. --input-shape 1,28,28`);
+  const shape = inputShape ? parseShape(inputShape) : model instanceof Sequential ? model.inputShape ?? undefined : undefined;
+  if (!shape) throw new ValueError(`${command}: ${target} does not record its input shape; pass --input-shape, e.g. --input-shape 1,28,28`);
+  return { model, shape };
+}
+
+/** `kiln summary <lenet5|alexnet|vgg16|model dir>`: each layer's output shape and parameters. */
+export async function summaryCommand(target: string, o: { inputShape?: string }, log: (line: string) => void = console.log): Promise<void> {
+  const { model, shape } = await modelAndShape('summary', target, o.inputShape);
   log(summary(model, shape));
+}
+
+/** `kiln export <model> --onnx out.onnx`: the model as an ONNX file, for ONNX Runtime and other frameworks. */
+export async function exportCommand(target: string, o: { onnx?: string; inputShape?: string; opset?: string }, log: (line: string) => void = console.log): Promise<void> {
+  if (!o.onnx) throw new ValueError('export: say where to write the model: --onnx out.onnx');
+  const { model, shape } = await modelAndShape('export', target, o.inputShape);
+  const opset = o.opset === undefined ? undefined : Number(o.opset);
+  const bytes = await exportOnnx(model, { inputShape: shape, ...(opset === undefined ? {} : { opset }) });
+  await writeFileAtomic(o.onnx, bytes, 'export');
+  const params = model.parameters().reduce((n, p) => n + p.size, 0);
+  log(`wrote ${o.onnx}: ONNX opset ${opset ?? 17}, input [N, ${shape.join(', ')}], ${params.toLocaleString('en-US')} parameters, ${(bytes.length / 1024).toFixed(0)} KB`);
 }
 
 /**

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { KilnError } from '../errors.js';
 import { demoCommand } from './demo.js';
-import { predictCommand, summaryCommand } from './inspect.js';
+import { exportCommand, predictCommand, summaryCommand } from './inspect.js';
 import { playgroundCommand } from './playground.js';
 import { searchCommand } from './search.js';
 import type { SearchArgs } from './search.js';
@@ -76,6 +76,15 @@ program
   .argument('<model>', 'lenet5, alexnet, vgg16, or a directory written by kiln train --save')
   .option('--input-shape <sizes>', 'one example\'s shape, e.g. 1,28,28 (saved models usually record it)')
   .action(async (target: string, o: { inputShape?: string }) => summaryCommand(target, o));
+
+program
+  .command('export')
+  .description('write a model as an ONNX file, for ONNX Runtime (Node, browsers, servers) and other frameworks')
+  .argument('<model>', 'lenet5, alexnet, vgg16, or a model saved by kiln train --save (a directory or .safetensors file)')
+  .requiredOption('--onnx <file>', 'the ONNX file to write')
+  .option('--input-shape <sizes>', 'one example\'s shape, e.g. 1,28,28 (saved models usually record it)')
+  .option('--opset <n>', 'ONNX opset, 13 to 17', '17')
+  .action(async (target: string, o: { onnx: string; inputShape?: string; opset?: string }) => exportCommand(target, o));
 
 program
   .command('predict')

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
@@ -108,6 +109,15 @@ describe('kiln CLI', () => {
     expect(probs).toHaveLength(10);
     expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
 
+    // The same model as ONNX, run in ONNX Runtime: the same probabilities for the 7.
+    const e = await kiln('export', join(dir, 'lenet'), '--onnx', join(dir, 'lenet.onnx'));
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stdout).toMatch(/^wrote .*lenet\.onnx: ONNX opset 17, input \[N, 1, 28, 28\], 61,706 parameters, \d+ KB/);
+    const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(join(dir, 'lenet.onnx'));
+    const onnxProbs = (await session.run({ input: new ort.Tensor('float32', Float32Array.from(seven), [1, 1, 28, 28]) })).output!.data as Float32Array;
+    expect(onnxProbs.indexOf(Math.max(...onnxProbs))).toBe(7);
+
     writeFileSync(join(dir, 'notes.png'), 'not an image');
     const bad = await kiln('predict', join(dir, 'lenet'), join(dir, 'notes.png'));
     expect(bad.code).toBe(1);
@@ -145,7 +155,9 @@ describe('kiln CLI', () => {
       [['train', 'flower', '--model', 'resnet'], /--model must be one of mlp, lenet5/],
       [['search', 'flower', '--lr-range', '1:0.1'], /search: --lr-range must be low:high with 0 < low < high/],
       [['search', 'flower', '--test-split', '0'], /search: trials are scored on the held-out set/],
-      [['summary', 'resnet50'], /summary: "resnet50" is neither a zoo model \(lenet5, alexnet, vgg16\) nor a saved model directory/],
+      [['summary', 'resnet50'], /summary: "resnet50" is neither a zoo model \(lenet5, alexnet, vgg16\) nor a saved model \(a directory or \.safetensors file\)/],
+      [['export', 'lenet5', '--onnx', join(dir, 'x.onnx'), '--opset', '9'], /kiln: exportOnnx: opset must be one of 13, 14, 15, 16, 17, got 9/],
+      [['export', 'lenet5'], /required option '--onnx <file>' not specified/],
       [['summary', dir], /cannot read .*model.json.*a directory written by kiln.save/],
     ];
     for (const [args, message] of cases) {
