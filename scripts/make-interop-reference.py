@@ -90,17 +90,39 @@ def randomize_statistics(model, gen):
             m.running_var.copy_(torch.rand(m.num_features, generator=gen) + 0.5)
 
 
+CODES = {torch.float32: 'F32', torch.float64: 'F64', torch.int64: 'I64', torch.int32: 'I32'}
+
+
 def save_safetensors(state, path):
-    """The safetensors format: an 8-byte little-endian header length, the JSON header, then the raw tensors."""
+    """The safetensors format, as safetensors.torch.save_file writes it (Debian has no python3-safetensors):
+    an 8-byte little-endian header length, the JSON header, then the raw little-endian tensors."""
     header, blobs, offset = {}, [], 0
     for name, t in state.items():
-        data = t.detach().contiguous().to(torch.float32).numpy().tobytes()
-        header[name] = {'dtype': 'F32', 'shape': list(t.shape), 'data_offsets': [offset, offset + len(data)]}
+        data = t.detach().contiguous().numpy().tobytes()
+        header[name] = {'dtype': CODES[t.dtype], 'shape': list(t.shape), 'data_offsets': [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
     text = json.dumps(header, separators=(',', ':')).encode()
     text += b' ' * (-len(text) % 8)
     path.write_bytes(struct.pack('<Q', len(text)) + text + b''.join(blobs))
+
+
+def load_safetensors(path):
+    """Reads a safetensors file into a state_dict (the counterpart of save_safetensors)."""
+    raw = pathlib.Path(path).read_bytes()
+    n = struct.unpack('<Q', raw[:8])[0]
+    header = json.loads(raw[8:8 + n])
+    types = {v: k for k, v in CODES.items()}
+    state = {}
+    for name, e in header.items():
+        if name == '__metadata__':
+            continue
+        begin, end = e['data_offsets']
+        state[name] = torch.frombuffer(bytearray(raw[8 + n + begin:8 + n + end]), dtype=types[e['dtype']]).reshape(e['shape'])
+    return state
+
+
+MODELS = {'lenet5': LeNet5, 'every-op': EveryOp, 'tiny-resnet': TinyResNet}
 
 
 def main():

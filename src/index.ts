@@ -59,6 +59,7 @@ export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
 export { exportOnnx, registerOnnxExporter, ONNX_OPSETS } from './io/onnx/export.js';
 export type { OnnxExportOptions, OnnxExporter, OnnxValue, OnnxGraphBuilder } from './io/onnx/export.js';
 export { importOnnx, ONNX_IMPORT_OPS } from './io/onnx/import.js';
+export { loadTorchWeights, torchWeights } from './io/pytorch.js';
 export * as viz from './viz/index.js';
 export * as models from './models/index.js';
 export * as recipes from './nn/recipes.js';

@@ -8,7 +8,10 @@ import { Tensor } from '../tensor/tensor.js';
 // then the raw little-endian data, offsets relative to its start. Python's `safetensors` reads it.
 
 const CODES: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32' };
-const FROM_CODE: Record<string, DType> = { F32: 'float32', F64: 'float64', I32: 'int32' };
+/** The dtypes read, by safetensors code: I64 (PyTorch's integer default, e.g. batch norm's num_batches_tracked) becomes int32. */
+const FROM_CODE: Record<string, DType> = { F32: 'float32', F64: 'float64', I32: 'int32', I64: 'int32' };
+/** Bytes per element in the file, by safetensors code. */
+const FILE_BYTES: Record<string, number> = { F32: 4, F64: 8, I32: 4, I64: 8 };
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4 };
 /** The largest header we accept; real headers are a few KB. Guards against hostile lengths. */
 const MAX_HEADER = 100 * 1024 * 1024;
@@ -82,7 +85,7 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'weights'): { tensor
     if (name === '__proto__') fail('a tensor is named "__proto__", which no model has');
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const dtype = typeof e?.dtype === 'string' ? FROM_CODE[e.dtype] : undefined;
-    if (!dtype) fail(`tensor "${name}" has dtype ${JSON.stringify(e?.dtype)}; Kiln reads F32, F64 and I32`);
+    if (!dtype) fail(`tensor "${name}" has dtype ${JSON.stringify(e?.dtype)}; Kiln reads F32, F64, I32 and I64 (as int32)`);
     const shape = e.shape;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor "${name}" has an invalid shape ${JSON.stringify(shape)}`);
     const offsets = e.data_offsets;
@@ -91,7 +94,8 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'weights'): { tensor
     if (end < begin || end > dataLen) fail(`tensor "${name}" spans bytes ${begin}…${end} but the data section has ${dataLen} bytes (truncated?)`);
     // Compare the element count in floating point first, so a hostile shape cannot overflow.
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
-    if (count * BYTES[dtype!] !== end - begin) fail(`tensor "${name}" of shape [${(shape as number[]).join(', ')}] needs ${count * BYTES[dtype!]} bytes but its offsets give ${end - begin}`);
+    const per = FILE_BYTES[e.dtype as string]!;
+    if (count * per !== end - begin) fail(`tensor "${name}" of shape [${(shape as number[]).join(', ')}] needs ${count * per} bytes but its offsets give ${end - begin}`);
     spans.push([begin, end, name]);
   }
   spans.sort((a, b) => a[0] - b[0]);
@@ -104,9 +108,10 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'weights'): { tensor
   for (const [begin, end, name] of spans) {
     const e = (header as Record<string, { dtype: string; shape: number[] }>)[name]!;
     const dtype = FROM_CODE[e.dtype]!;
-    const data = hostArray(dtype, (end - begin) / BYTES[dtype]);
+    const data = hostArray(dtype, (end - begin) / FILE_BYTES[e.dtype]!);
     const src = bytes.subarray(dataStart + begin, dataStart + end);
-    if (LITTLE_ENDIAN) new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(src);
+    if (e.dtype === 'I64') readInt64(src, data, name, fail);
+    else if (LITTLE_ENDIAN) new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(src);
     else readLittleEndian(src, data, dtype);
     tensors[name] = new Tensor(placeHost(data), e.shape);
   }
@@ -117,5 +122,15 @@ function readLittleEndian(src: Uint8Array, out: TypedArray, dtype: DType): void 
   const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
   for (let i = 0; i < out.length; i++) {
     out[i] = dtype === 'float32' ? view.getFloat32(i * 4, true) : dtype === 'float64' ? view.getFloat64(i * 8, true) : view.getInt32(i * 4, true);
+  }
+}
+
+/** 64-bit integers into an int32 array; a value beyond int32's range is a FormatError naming the tensor. */
+function readInt64(src: Uint8Array, out: TypedArray, name: string, fail: (why: string) => never): void {
+  const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  for (let i = 0; i < out.length; i++) {
+    const v = view.getBigInt64(i * 8, true);
+    if (v > 2147483647n || v < -2147483648n) fail(`tensor "${name}" holds the 64-bit integer ${v}, beyond the int32 Kiln keeps integers in`);
+    out[i] = Number(v);
   }
 }

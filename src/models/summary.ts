@@ -25,7 +25,7 @@ function rowsOf(m: Module, name: string, shape: number[]): [SummaryRow[], number
   if (m instanceof Sequential) {
     const rows: SummaryRow[] = [];
     let s = shape;
-    m.layers.forEach((layer, i) => { const [r, out] = rowsOf(layer, join(name, String(i)), s); rows.push(...r); s = out; });
+    for (const [child, layer] of m.namedChildren()) { const [r, out] = rowsOf(layer, join(name, child), s); rows.push(...r); s = out; }
     return [rows, s];
   }
   if (m instanceof Residual || m instanceof Concat) {

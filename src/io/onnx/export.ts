@@ -98,7 +98,7 @@ const same = (x: OnnxValue, name: string): OnnxValue => ({ name, shape: x.shape 
 
 /** Each built-in layer's ONNX form. Custom modules may add theirs with registerOnnxExporter. */
 const EXPORTERS = new Map<Function, OnnxExporter>([
-  [Sequential, (m, x, b, path) => (m as Sequential).layers.reduce((v, layer, i) => exportModule(layer, v, b, prefix(path, String(i))), x)],
+  [Sequential, (m, x, b, path) => m.namedChildren().reduce((v, [name, layer]) => exportModule(layer, v, b, prefix(path, name)), x)],
   [Residual, (m, x, b, path) => {
     const r = m as Residual;
     const y = exportModule(r.block, x, b, prefix(path, 'block'));

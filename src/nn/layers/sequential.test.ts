@@ -54,4 +54,24 @@ describe('Sequential and Module', () => {
     m.zeroGrad();
     expect(m.parameters().every((p, i) => p.grad === grads[i] && p.grad.values.every((v) => v === 0))).toBe(true);
   });
+
+  it('names its layers when built from an object (PyTorch\'s OrderedDict form), through saving and loading', () => {
+    manualSeed(0);
+    const net = new nn.Sequential({ features: new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU()), head: new nn.Linear(3, 1) });
+    expect([...net.namedParameters()].map(([n]) => n)).toEqual(['features.0.weight', 'features.0.bias', 'head.weight', 'head.bias']);
+    net.add(new nn.Sigmoid(), 'out');
+    expect(net.namedChildren().map(([n]) => n)).toEqual(['features', 'head', 'out']);
+    const again = nn.fromConfig(net.toConfig()) as kiln.nn.Sequential;
+    expect(again.names).toEqual(['features', 'head', 'out']);
+    const x = kiln.randn([4, 2]);
+    again.loadStateDict(net.stateDict());
+    expect(Array.from(again.forward(x).dataSync())).toEqual(Array.from(net.forward(x).dataSync()));
+    expect(kiln.models.summaryRows(net, [2]).map((r) => r.name)).toEqual(['features.0', 'features.1', 'head', 'out']);
+    expect(() => net.add(new nn.ReLU())).toThrow(/a named Sequential needs a new name/);
+    expect(() => net.add(new nn.ReLU(), 'head')).toThrow(/a named Sequential needs a new name/);
+    expect(() => make().add(new nn.ReLU(), 'x')).toThrow(/names its layers by position/);
+    expect(() => new nn.Sequential({ 'a.b': new nn.ReLU() })).toThrow(/a layer's name is letters, digits and _/);
+    expect(() => new nn.Sequential({ 2: new nn.ReLU() })).toThrow(/the name "2" is a number, which an object cannot keep in order/);
+    expect(() => new nn.Sequential({ a: 3 as never })).toThrow('Sequential: "a" is not a Module');
+  });
 });
