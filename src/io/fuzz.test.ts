@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { REFERENCE_DIR } from '../../test/helpers.js';
 import * as kiln from '../index.js';
 import { KilnError } from '../index.js';
 
@@ -100,5 +103,25 @@ describe('the model-file fuzzer', () => {
     // Most mutants are refused; some survive (a flipped bit in a weight's value is a valid model).
     expect(outcomes.refused).toBeGreaterThan(1500);
     expect(outcomes.ok).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe('the ONNX fuzzer', () => {
+  it('imports each of 1,500 mutants of PyTorch-exported files, or refuses it with a KilnError', async () => {
+    const files = ['every-op-opset13.onnx', 'tiny-resnet-opset17.onnx'].map((f) => new Uint8Array(readFileSync(join(REFERENCE_DIR, 'interop', f))));
+    const outcomes = { ok: 0, refused: 0 };
+    for (let k = 0; k < 1500; k++) {
+      const b = damageBytes(files[k % 2]!);
+      try {
+        const { model } = await kiln.importOnnx(b, 'm');
+        expect(model.parameters().reduce((n, p) => n + p.size, 0)).toBeLessThan(64 * b.length);
+        outcomes.ok++;
+      } catch (e) {
+        if (!(e instanceof KilnError)) throw new Error(`mutant ${k}: ${(e as Error).constructor.name}: ${(e as Error).message}`);
+        outcomes.refused++;
+      }
+    }
+    console.log(`ONNX fuzzer: ${outcomes.ok} mutants imported, ${outcomes.refused} refused with a KilnError`);
+    expect(outcomes.refused).toBeGreaterThan(500);
   }, 120_000);
 });

@@ -112,7 +112,8 @@ describe('exportOnnx, run in ONNX Runtime', () => {
     const model = new nn.Sequential(new nn.Linear(4, 3), new nn.ReLU(), new nn.Linear(3, 2));
     model.inputShape = [4];
     const bytes = await kiln.exportOnnx(model);
-    const decoded = modelProto().toObject(modelProto().decode(bytes), { longs: Number }) as { opsetImport: { version: number }[]; producerName: string; graph: { initializer: { name: string }[]; node: { opType: string }[]; input: { type: { tensorType: { shape: { dim: { dimParam?: string; dimValue?: number }[] } } } }[] } };
+    const M = await modelProto();
+    const decoded = M.toObject(M.decode(bytes), { longs: Number }) as { opsetImport: { version: number }[]; producerName: string; graph: { initializer: { name: string }[]; node: { opType: string }[]; input: { type: { tensorType: { shape: { dim: { dimParam?: string; dimValue?: number }[] } } } }[] } };
     expect(decoded.producerName).toBe('kiln');
     expect(decoded.opsetImport[0]!.version).toBe(17);
     expect(decoded.graph.initializer.map((t) => t.name)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);

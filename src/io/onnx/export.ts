@@ -248,7 +248,7 @@ export async function exportOnnx(model: Module, options: OnnxExportOptions = {})
   const tensorType = (shape: number[]): unknown => ({
     tensorType: { elemType: dtype, shape: { dim: shape.map((d, i) => (i === 0 ? { dimParam: 'N' } : { dimValue: d })) } },
   });
-  const Model = modelProto();
+  const Model = await modelProto();
   const message = Model.fromObject({
     irVersion: 8,
     opsetImport: [{ domain: '', version: opset }],

@@ -26,8 +26,8 @@ function worst(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
 describe('importOnnx, from PyTorch', () => {
   for (const [name, kind] of [['lenet5', 'Sequential'], ['every-op', 'Sequential'], ['tiny-resnet', 'Graph']] as const) {
     for (const opset of [13, 17]) {
-      it(`${name} exported at opset ${opset} gives PyTorch's outputs (a ${kind})`, () => {
-        const { model, inputShape } = kiln.importOnnx(file(`${name}-opset${opset}.onnx`));
+      it(`${name} exported at opset ${opset} gives PyTorch's outputs (a ${kind})`, async () => {
+        const { model, inputShape } = await kiln.importOnnx(file(`${name}-opset${opset}.onnx`));
         const ref = reference(name);
         expect(model.constructor.name).toBe(kind);
         expect(inputShape).toEqual(ref.input.shape.slice(1));
@@ -40,7 +40,7 @@ describe('importOnnx, from PyTorch', () => {
   }
 
   it('the imported LeNet-5 is trainable: its weights are Parameters and 20 Adam steps on 64 digits more than halve their loss', async () => {
-    const { model } = kiln.importOnnx(file('lenet5-opset17.onnx'));
+    const { model } = await kiln.importOnnx(file('lenet5-opset17.onnx'));
     expect(model.parameters().length).toBe(10);
     expect(model.parameters().every((p) => p.requiresGrad)).toBe(true);
     const digits = await kiln.data.mnist();
@@ -56,8 +56,8 @@ describe('importOnnx, from PyTorch', () => {
     expect(loss()).toBeLessThan(before * 0.5);
   });
 
-  it('the residual network imports as a Graph that saves, loads back and gives the same outputs', () => {
-    const { model } = kiln.importOnnx(file('tiny-resnet-opset17.onnx'));
+  it('the residual network imports as a Graph that saves, loads back and gives the same outputs', async () => {
+    const { model } = await kiln.importOnnx(file('tiny-resnet-opset17.onnx'));
     const g = model as kiln.nn.Graph;
     expect(g.nodes.filter((n) => n.merge === 'add')).toHaveLength(2);
     expect(g.nodes.filter((n) => n.merge === 'concat')).toHaveLength(1);
@@ -97,7 +97,7 @@ describe('ONNX round trip: Kiln → ONNX → Kiln, and ONNX Runtime between', ()
       const session = await ort.InferenceSession.create(bytes);
       const theirs = (await session.run({ input: new ort.Tensor('float32', Float32Array.from(x.dataSync()), x.shape) })).output!.data as Float32Array;
       expect(worst(theirs, ours)).toBeLessThanOrEqual(1e-5);
-      const back = kiln.importOnnx(bytes).model;
+      const back = (await kiln.importOnnx(bytes)).model;
       back.eval();
       expect(worst(kiln.noGrad(() => back.forward(x)).dataSync(), ours)).toBeLessThanOrEqual(1e-6);
     }
@@ -106,8 +106,8 @@ describe('ONNX round trip: Kiln → ONNX → Kiln, and ONNX Runtime between', ()
 
 describe('importOnnx refuses what it cannot build, with a FormatError that says why', () => {
   /** An ONNX file of `nodes` over a [N, 4] input, written with the schema (as a hostile or foreign file could be). */
-  const onnxOf = (nodes: object[], initializer: object[] = [], output = 'y'): Uint8Array => {
-    const M = modelProto();
+  const onnxOf = async (nodes: object[], initializer: object[] = [], output = 'y'): Promise<Uint8Array> => {
+    const M = await modelProto();
     return M.encode(M.fromObject({
       irVersion: 8, opsetImport: [{ domain: '', version: 17 }],
       graph: {
@@ -118,32 +118,32 @@ describe('importOnnx refuses what it cannot build, with a FormatError that says 
     })).finish();
   };
 
-  it('names the operators it lacks, and reads a file it can', () => {
-    expect(() => kiln.importOnnx(onnxOf([{ opType: 'Gelu', input: ['x'], output: ['g'] }, { opType: 'Erf', input: ['g'], output: ['y'] }])))
-      .toThrow(/uses operators Kiln cannot build: Gelu, Erf \(Kiln reads Gemm, MatMul/);
-    const ok = kiln.importOnnx(onnxOf([{ opType: 'Relu', input: ['x'], output: ['y'] }]));
+  it('names the operators it lacks, and reads a file it can', async () => {
+    await expect(kiln.importOnnx(await onnxOf([{ opType: 'Gelu', input: ['x'], output: ['g'] }, { opType: 'Erf', input: ['g'], output: ['y'] }])))
+      .rejects.toThrow(/uses operators Kiln cannot build: Gelu, Erf \(Kiln reads Gemm, MatMul/);
+    const ok = await kiln.importOnnx(await onnxOf([{ opType: 'Relu', input: ['x'], output: ['y'] }]));
     expect(ok.model).toBeInstanceOf(nn.Sequential);
     expect(ok.inputShape).toEqual([4]);
   });
 
-  it('refuses garbage, a truncated file and a tensor whose data does not match its shape, before allocating', () => {
+  it('refuses garbage, a truncated file and a tensor whose data does not match its shape, before allocating', async () => {
     const good = file('lenet5-opset17.onnx');
-    expect(() => kiln.importOnnx(new Uint8Array([1, 2, 3, 4, 5, 250, 255]))).toThrow(FormatError);
-    expect(() => kiln.importOnnx(good.subarray(0, good.length - 1000))).toThrow(FormatError);
-    expect(() => kiln.importOnnx(good.subarray(0, good.length - 1000))).toThrow(/ONNX model: /);
-    const huge = onnxOf([{ opType: 'MatMul', input: ['x', 'w'], output: ['y'] }], [{ name: 'w', dims: [100000, 100000], dataType: 1, rawData: new Uint8Array(16) }]);
-    expect(() => kiln.importOnnx(huge)).toThrow(/tensor "w" has shape \[100000, 100000\] \(10000000000 values\), more than a tensor can hold, with 16 bytes of data/);
-    const short = onnxOf([{ opType: 'MatMul', input: ['x', 'w'], output: ['y'] }], [{ name: 'w', dims: [4, 2], dataType: 1, rawData: new Uint8Array(16) }]);
-    expect(() => kiln.importOnnx(short)).toThrow(/tensor "w" has shape \[4, 2\] \(8 values\) but 16 bytes of data \(truncated\?\)/);
-    const external = onnxOf([{ opType: 'MatMul', input: ['x', 'w'], output: ['y'] }], [{ name: 'w', dims: [4, 2], dataType: 1, dataLocation: 1 }]);
-    expect(() => kiln.importOnnx(external)).toThrow(/stored outside the file \(external data\)/);
+    await expect(kiln.importOnnx(new Uint8Array([1, 2, 3, 4, 5, 250, 255]))).rejects.toThrow(FormatError);
+    await expect(kiln.importOnnx(good.subarray(0, good.length - 1000))).rejects.toThrow(FormatError);
+    await expect(kiln.importOnnx(good.subarray(0, good.length - 1000))).rejects.toThrow(/ONNX model: /);
+    const huge = await onnxOf([{ opType: 'MatMul', input: ['x', 'w'], output: ['y'] }], [{ name: 'w', dims: [100000, 100000], dataType: 1, rawData: new Uint8Array(16) }]);
+    await expect(kiln.importOnnx(huge)).rejects.toThrow(/tensor "w" has shape \[100000, 100000\] \(10000000000 values\), more than a tensor can hold, with 16 bytes of data/);
+    const short = await onnxOf([{ opType: 'MatMul', input: ['x', 'w'], output: ['y'] }], [{ name: 'w', dims: [4, 2], dataType: 1, rawData: new Uint8Array(16) }]);
+    await expect(kiln.importOnnx(short)).rejects.toThrow(/tensor "w" has shape \[4, 2\] \(8 values\) but 16 bytes of data \(truncated\?\)/);
+    const external = await onnxOf([{ opType: 'MatMul', input: ['x', 'w'], output: ['y'] }], [{ name: 'w', dims: [4, 2], dataType: 1, dataLocation: 1 }]);
+    await expect(kiln.importOnnx(external)).rejects.toThrow(/stored outside the file \(external data\)/);
   });
 
-  it('says what in a supported operator has no Kiln form', () => {
+  it('says what in a supported operator has no Kiln form', async () => {
     const w = { name: 'w', dims: [4, 2], dataType: 1, rawData: new Uint8Array(32) };
-    expect(() => kiln.importOnnx(onnxOf([{ opType: 'MatMul', input: ['x', 'x'], output: ['y'] }]))).toThrow(/node 1 \(MatMul\): its weight must be a weight in the file/);
-    expect(() => kiln.importOnnx(onnxOf([{ opType: 'Gemm', input: ['x', 'w'], output: ['y'], attribute: [{ name: 'alpha', type: 1, f: 2 }] }], [w]))).toThrow(/only Gemm with alpha = beta = 1/);
-    expect(() => kiln.importOnnx(onnxOf([{ opType: 'Relu', input: ['nothing'], output: ['y'] }]))).toThrow(/reads "nothing", which no earlier operator computes/);
-    expect(() => kiln.importOnnx(onnxOf([{ opType: 'Relu', input: ['x'], output: ['r'] }], [], 'elsewhere'))).toThrow(/the graph's output "elsewhere" is not computed/);
+    await expect(kiln.importOnnx(await onnxOf([{ opType: 'MatMul', input: ['x', 'x'], output: ['y'] }]))).rejects.toThrow(/node 1 \(MatMul\): its weight must be a weight in the file/);
+    await expect(kiln.importOnnx(await onnxOf([{ opType: 'Gemm', input: ['x', 'w'], output: ['y'], attribute: [{ name: 'alpha', type: 1, f: 2 }] }], [w]))).rejects.toThrow(/only Gemm with alpha = beta = 1/);
+    await expect(kiln.importOnnx(await onnxOf([{ opType: 'Relu', input: ['nothing'], output: ['y'] }]))).rejects.toThrow(/reads "nothing", which no earlier operator computes/);
+    await expect(kiln.importOnnx(await onnxOf([{ opType: 'Relu', input: ['x'], output: ['r'] }], [], 'elsewhere'))).rejects.toThrow(/the graph's output "elsewhere" is not computed/);
   });
 });

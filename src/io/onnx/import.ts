@@ -44,14 +44,14 @@ const MAX_ELEMENTS = 2 ** 31 - 1;
  * Builds a trainable Kiln model from an ONNX file's bytes. Returns the model and one example's
  * input shape (from the file's input, batch dimension left out).
  * @example
- * const { model, inputShape } = kiln.importOnnx(await readFile('lenet.onnx'));
+ * const { model, inputShape } = await kiln.importOnnx(await readFile('lenet.onnx'));
  */
-export function importOnnx(bytes: Uint8Array, what = 'ONNX model'): { model: Module; inputShape: number[] | null } {
+export async function importOnnx(bytes: Uint8Array, what = 'ONNX model'): Promise<{ model: Module; inputShape: number[] | null }> {
   const fail = (why: string): never => { throw new FormatError(`${what}: ${why}`); };
   if (!(bytes instanceof Uint8Array)) fail('pass the file\'s bytes (a Uint8Array)');
   let msg: ModelMsg;
+  const Model = await modelProto();
   try {
-    const Model = modelProto();
     msg = Model.toObject(Model.decode(bytes), { longs: Number, bytes: Uint8Array as never, defaults: false }) as ModelMsg;
   } catch (e) {
     return fail(`not an ONNX protobuf (${(e as Error).message}); truncated or another format?`);

@@ -1,8 +1,9 @@
 // The part of ONNX's protobuf schema (onnx/onnx.proto, IR version 8) that Kiln reads and writes,
 // as a protobufjs JSON descriptor: message and field names as in onnx.proto, with its field numbers.
 // protobufjs does the encoding and decoding; nothing here touches the wire format.
-// protobufjs is CommonJS: its default export is the namespace (named imports do not resolve in Node's ESM).
-import protobuf from 'protobufjs/light.js';
+// protobufjs is loaded on first use (a dynamic import: bundlers split it into a chunk of its own,
+// so a page that never touches ONNX never downloads it). It is CommonJS: its default export is the
+// namespace.
 import type { Type } from 'protobufjs/light.js';
 
 const optional = (type: string, id: number): { type: string; id: number } => ({ type, id });
@@ -77,10 +78,10 @@ export const ONNX_DTYPE = { FLOAT: 1, INT32: 6, INT64: 7, DOUBLE: 11 } as const;
 /** AttributeProto.AttributeType values Kiln uses. */
 export const ATTRIBUTE_TYPE = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
 
-let model: Type | null = null;
+let model: Promise<Type> | null = null;
 
-/** The ModelProto message type (the schema is built on first use: nothing happens at import). */
-export function modelProto(): Type {
-  model ??= protobuf.Root.fromJSON(DESCRIPTOR).lookupType('onnx.ModelProto');
+/** The ModelProto message type (protobufjs and the schema are loaded on first use: nothing happens at import). */
+export function modelProto(): Promise<Type> {
+  model ??= import('protobufjs/light.js').then(({ default: protobuf }) => protobuf.Root.fromJSON(DESCRIPTOR).lookupType('onnx.ModelProto'));
   return model;
 }
