@@ -1,4 +1,4 @@
-// exportOnnx: a Kiln model as an ONNX model (opset 13–17), written with protobufjs. Each layer
+// exportOnnx: a Kiln model as an ONNX model (opset 13–17), encoded by pbf's generated code. Each layer
 // becomes the ONNX operator of the same meaning; its weights become initializers named by their
 // state-dict path (`features.0.weight`), so the file reads like the model. The batch dimension is
 // symbolic ("N"), so the exported model takes any batch size.
@@ -19,7 +19,7 @@ import { window2d } from '../../ops/window.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkOptions } from '../../validate.js';
 import { readableState } from '../model-file.js';
-import { ATTRIBUTE_TYPE, ONNX_DTYPE, modelProto } from './schema.js';
+import { ATTRIBUTE_TYPE, ONNX_DTYPE, encodeModel } from './schema.js';
 
 export interface OnnxExportOptions {
   /** One example's shape, without the batch dimension (e.g. [1, 28, 28]); a Sequential that recorded it needs none. */
@@ -38,8 +38,8 @@ export const ONNX_OPSETS = [13, 14, 15, 16, 17] as const;
 export interface OnnxValue { name: string; shape: number[] }
 
 type Attribute = { name: string; type: number; f?: number; i?: number; ints?: number[]; floats?: number[]; s?: Uint8Array };
-type NodeSpec = { opType: string; input: string[]; output: string[]; name: string; attribute: Attribute[] };
-type TensorSpec = { name: string; dims: number[]; dataType: number; rawData: Uint8Array };
+type NodeSpec = { op_type: string; input: string[]; output: string[]; name: string; attribute: Attribute[] };
+type TensorSpec = { name: string; dims: number[]; data_type: number; raw_data: Uint8Array };
 
 /** Builds one ONNX graph: nodes in order, initializers, unique names. */
 export class OnnxGraphBuilder {
@@ -70,7 +70,7 @@ export class OnnxGraphBuilder {
   constant(base: string, dims: number[], values: Float32Array | Float64Array | BigInt64Array, dataType: number = ONNX_DTYPE.FLOAT): string {
     const name = this.fresh(base);
     const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice();
-    this.initializers.push({ name, dims, dataType, rawData: bytes });
+    this.initializers.push({ name, dims, data_type: dataType, raw_data: bytes });
     return name;
   }
 
@@ -82,7 +82,7 @@ export class OnnxGraphBuilder {
       if (Array.isArray(v)) return { name, type: ATTRIBUTE_TYPE.INTS, ints: v };
       return Number.isInteger(v) && !FLOAT_ATTRIBUTES.has(name) ? { name, type: ATTRIBUTE_TYPE.INT, i: v } : { name, type: ATTRIBUTE_TYPE.FLOAT, f: v };
     });
-    this.nodes.push({ opType, input, output: [output], name: this.fresh(base), attribute });
+    this.nodes.push({ op_type: opType, input, output: [output], name: this.fresh(base), attribute });
     return output;
   }
 }
@@ -243,26 +243,25 @@ export async function exportOnnx(model: Module, options: OnnxExportOptions = {})
   // The last operator's output takes the graph's output name (an Identity when no operator made it).
   const last = b.nodes.at(-1);
   if (last && last.output[0] === out.name) last.output[0] = outputName;
-  else b.nodes.push({ opType: 'Identity', input: [out.name], output: [outputName], name: b.fresh('Identity'), attribute: [] });
+  else b.nodes.push({ op_type: 'Identity', input: [out.name], output: [outputName], name: b.fresh('Identity'), attribute: [] });
 
-  const tensorType = (shape: number[]): unknown => ({
-    tensorType: { elemType: dtype, shape: { dim: shape.map((d, i) => (i === 0 ? { dimParam: 'N' } : { dimValue: d })) } },
+  const valueInfo = (name: string, shape: number[]) => ({
+    name,
+    type: { tensor_type: { elem_type: dtype, shape: { dim: shape.map((d, i) => (i === 0 ? { dim_param: 'N' } : { dim_value: d })) } } },
   });
-  const Model = await modelProto();
-  const message = Model.fromObject({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: opset }],
-    producerName: 'kiln',
-    producerVersion: KILN_VERSION,
+  return encodeModel({
+    ir_version: 8,
+    opset_import: [{ domain: '', version: opset }],
+    producer_name: 'kiln',
+    producer_version: KILN_VERSION,
     graph: {
       name: model.constructor.name,
       node: b.nodes,
       initializer: b.initializers,
-      input: [{ name: inputName, type: tensorType([1, ...inputShape]) }],
-      output: [{ name: outputName, type: tensorType(out.shape) }],
+      input: [valueInfo(inputName, [1, ...inputShape])],
+      output: [valueInfo(outputName, out.shape)],
     },
   });
-  return Model.encode(message).finish();
 }
 
 /** Kiln's version, written as the ONNX file's producer version. */

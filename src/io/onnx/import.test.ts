@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as kiln from '../../index.js';
 import { FormatError } from '../../errors.js';
 import { REFERENCE_DIR } from '../../../test/helpers.js';
-import { modelProto } from './schema.js';
+import { encodeModel } from './schema.js';
 
 // ONNX import held to the real other side: models that PyTorch exported (torch.onnx.export, opsets
 // 13 and 17; made by scripts/make-interop-reference.py) give PyTorch's outputs in Kiln, and train.
@@ -106,22 +106,19 @@ describe('ONNX round trip: Kiln → ONNX → Kiln, and ONNX Runtime between', ()
 
 describe('importOnnx refuses what it cannot build, with a FormatError that says why', () => {
   /** An ONNX file of `nodes` over a [N, 4] input, written with the schema (as a hostile or foreign file could be). */
-  const onnxOf = async (nodes: object[], initializer: object[] = [], output = 'y'): Promise<Uint8Array> => {
-    const M = await modelProto();
-    return M.encode(M.fromObject({
-      irVersion: 8, opsetImport: [{ domain: '', version: 17 }],
-      graph: {
-        node: nodes, initializer,
-        input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'N' }, { dimValue: 4 }] } } } }],
-        output: [{ name: output, type: { tensorType: { elemType: 1 } } }],
-      },
-    })).finish();
-  };
+  const onnxOf = (nodes: object[], initializer: object[] = [], output = 'y'): Uint8Array => encodeModel({
+    ir_version: 8, opset_import: [{ domain: '', version: 17 }],
+    graph: {
+      node: nodes, initializer,
+      input: [{ name: 'x', type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_param: 'N' }, { dim_value: 4 }] } } } }],
+      output: [{ name: output, type: { tensor_type: { elem_type: 1 } } }],
+    },
+  });
 
   it('names the operators it lacks, and reads a file it can', async () => {
-    await expect(kiln.importOnnx(await onnxOf([{ opType: 'Gelu', input: ['x'], output: ['g'] }, { opType: 'Erf', input: ['g'], output: ['y'] }])))
+    await expect(kiln.importOnnx(onnxOf([{ op_type: 'Gelu', input: ['x'], output: ['g'] }, { op_type: 'Erf', input: ['g'], output: ['y'] }])))
       .rejects.toThrow(/uses operators Kiln cannot build: Gelu, Erf \(Kiln reads Gemm, MatMul/);
-    const ok = await kiln.importOnnx(await onnxOf([{ opType: 'Relu', input: ['x'], output: ['y'] }]));
+    const ok = await kiln.importOnnx(onnxOf([{ op_type: 'Relu', input: ['x'], output: ['y'] }]));
     expect(ok.model).toBeInstanceOf(nn.Sequential);
     expect(ok.inputShape).toEqual([4]);
   });
@@ -131,19 +128,19 @@ describe('importOnnx refuses what it cannot build, with a FormatError that says 
     await expect(kiln.importOnnx(new Uint8Array([1, 2, 3, 4, 5, 250, 255]))).rejects.toThrow(FormatError);
     await expect(kiln.importOnnx(good.subarray(0, good.length - 1000))).rejects.toThrow(FormatError);
     await expect(kiln.importOnnx(good.subarray(0, good.length - 1000))).rejects.toThrow(/ONNX model: /);
-    const huge = await onnxOf([{ opType: 'MatMul', input: ['x', 'w'], output: ['y'] }], [{ name: 'w', dims: [100000, 100000], dataType: 1, rawData: new Uint8Array(16) }]);
+    const huge = onnxOf([{ op_type: 'MatMul', input: ['x', 'w'], output: ['y'] }], [{ name: 'w', dims: [100000, 100000], data_type: 1, raw_data: new Uint8Array(16) }]);
     await expect(kiln.importOnnx(huge)).rejects.toThrow(/tensor "w" has shape \[100000, 100000\] \(10000000000 values\), more than a tensor can hold, with 16 bytes of data/);
-    const short = await onnxOf([{ opType: 'MatMul', input: ['x', 'w'], output: ['y'] }], [{ name: 'w', dims: [4, 2], dataType: 1, rawData: new Uint8Array(16) }]);
+    const short = onnxOf([{ op_type: 'MatMul', input: ['x', 'w'], output: ['y'] }], [{ name: 'w', dims: [4, 2], data_type: 1, raw_data: new Uint8Array(16) }]);
     await expect(kiln.importOnnx(short)).rejects.toThrow(/tensor "w" has shape \[4, 2\] \(8 values\) but 16 bytes of data \(truncated\?\)/);
-    const external = await onnxOf([{ opType: 'MatMul', input: ['x', 'w'], output: ['y'] }], [{ name: 'w', dims: [4, 2], dataType: 1, dataLocation: 1 }]);
+    const external = onnxOf([{ op_type: 'MatMul', input: ['x', 'w'], output: ['y'] }], [{ name: 'w', dims: [4, 2], data_type: 1, data_location: 1 }]);
     await expect(kiln.importOnnx(external)).rejects.toThrow(/stored outside the file \(external data\)/);
   });
 
   it('says what in a supported operator has no Kiln form', async () => {
-    const w = { name: 'w', dims: [4, 2], dataType: 1, rawData: new Uint8Array(32) };
-    await expect(kiln.importOnnx(await onnxOf([{ opType: 'MatMul', input: ['x', 'x'], output: ['y'] }]))).rejects.toThrow(/node 1 \(MatMul\): its weight must be a weight in the file/);
-    await expect(kiln.importOnnx(await onnxOf([{ opType: 'Gemm', input: ['x', 'w'], output: ['y'], attribute: [{ name: 'alpha', type: 1, f: 2 }] }], [w]))).rejects.toThrow(/only Gemm with alpha = beta = 1/);
-    await expect(kiln.importOnnx(await onnxOf([{ opType: 'Relu', input: ['nothing'], output: ['y'] }]))).rejects.toThrow(/reads "nothing", which no earlier operator computes/);
-    await expect(kiln.importOnnx(await onnxOf([{ opType: 'Relu', input: ['x'], output: ['r'] }], [], 'elsewhere'))).rejects.toThrow(/the graph's output "elsewhere" is not computed/);
+    const w = { name: 'w', dims: [4, 2], data_type: 1, raw_data: new Uint8Array(32) };
+    await expect(kiln.importOnnx(onnxOf([{ op_type: 'MatMul', input: ['x', 'x'], output: ['y'] }]))).rejects.toThrow(/node 1 \(MatMul\): its weight must be a weight in the file/);
+    await expect(kiln.importOnnx(onnxOf([{ op_type: 'Gemm', input: ['x', 'w'], output: ['y'], attribute: [{ name: 'alpha', type: 1, f: 2 }] }], [w]))).rejects.toThrow(/only Gemm with alpha = beta = 1/);
+    await expect(kiln.importOnnx(onnxOf([{ op_type: 'Relu', input: ['nothing'], output: ['y'] }]))).rejects.toThrow(/reads "nothing", which no earlier operator computes/);
+    await expect(kiln.importOnnx(onnxOf([{ op_type: 'Relu', input: ['x'], output: ['r'] }], [], 'elsewhere'))).rejects.toThrow(/the graph's output "elsewhere" is not computed/);
   });
 });

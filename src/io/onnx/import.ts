@@ -19,7 +19,8 @@ import { noGrad } from '../../autograd/tape.js';
 import { tensor } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { copyStorage } from '../../tensor/storage.js';
-import { ONNX_DTYPE, modelProto } from './schema.js';
+import { ONNX_DTYPE, decodeModel } from './schema.js';
+import type { ModelProto, TensorProto } from './schema.js';
 
 /** The ONNX operators importOnnx understands. */
 export const ONNX_IMPORT_OPS = [
@@ -27,12 +28,6 @@ export const ONNX_IMPORT_OPS = [
   'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Flatten', 'Reshape', 'BatchNormalization', 'Dropout', 'Identity', 'Constant',
   'Concat', 'Pad',
 ] as const;
-
-interface Attr { name: string; type?: number; f?: number; i?: number; ints?: number[]; floats?: number[]; t?: TensorMsg; s?: Uint8Array }
-interface TensorMsg { name?: string; dims?: number[]; dataType?: number; rawData?: Uint8Array; floatData?: number[]; int64Data?: number[]; int32Data?: number[]; doubleData?: number[]; dataLocation?: number }
-interface NodeMsg { input?: string[]; output?: string[]; name?: string; opType?: string; domain?: string; attribute?: Attr[] }
-interface ValueInfoMsg { name?: string; type?: { tensorType?: { elemType?: number; shape?: { dim?: { dimValue?: number; dimParam?: string }[] } } } }
-interface ModelMsg { irVersion?: number; opsetImport?: { domain?: string; version?: number }[]; graph?: { node?: NodeMsg[]; initializer?: TensorMsg[]; input?: ValueInfoMsg[]; output?: ValueInfoMsg[] } }
 
 /** A constant of the file: its shape and values (float32, or int64 as numbers). */
 interface Constant { dims: number[]; values: Float32Array | number[] }
@@ -49,18 +44,17 @@ const MAX_ELEMENTS = 2 ** 31 - 1;
 export async function importOnnx(bytes: Uint8Array, what = 'ONNX model'): Promise<{ model: Module; inputShape: number[] | null }> {
   const fail = (why: string): never => { throw new FormatError(`${what}: ${why}`); };
   if (!(bytes instanceof Uint8Array)) fail('pass the file\'s bytes (a Uint8Array)');
-  let msg: ModelMsg;
-  const Model = await modelProto();
+  let msg: ModelProto;
   try {
-    msg = Model.toObject(Model.decode(bytes), { longs: Number, bytes: Uint8Array as never, defaults: false }) as ModelMsg;
+    msg = decodeModel(bytes);
   } catch (e) {
     return fail(`not an ONNX protobuf (${(e as Error).message}); truncated or another format?`);
   }
   const graph = msg.graph;
   if (!graph || !graph.node) return fail('it holds no graph (is it an ONNX model file?)');
-  const opset = msg.opsetImport?.find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
+  const opset = msg.opset_import?.find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
   if (opset === undefined || opset < 7) fail(`opset ${opset ?? 'none'}: Kiln reads the default domain's opsets 7 and later (13–17 tested)`);
-  const unknown = [...new Set(graph.node.map((n) => (n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType ?? '?')).filter((op) => !(ONNX_IMPORT_OPS as readonly string[]).includes(op)))];
+  const unknown = [...new Set(graph.node.map((n) => (n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.op_type}` : n.op_type ?? '?')).filter((op) => !(ONNX_IMPORT_OPS as readonly string[]).includes(op)))];
   if (unknown.length) fail(`it uses operators Kiln cannot build: ${unknown.join(', ')} (Kiln reads ${ONNX_IMPORT_OPS.join(', ')})`);
 
   const constants = new Map<string, Constant>();
@@ -68,8 +62,8 @@ export async function importOnnx(bytes: Uint8Array, what = 'ONNX model'): Promis
   const inputs = (graph.input ?? []).filter((v) => !constants.has(v.name ?? ''));
   if (inputs.length !== 1) fail(`it has ${inputs.length} inputs that are not weights; Kiln builds models of one input`);
   if ((graph.output ?? []).length !== 1) fail(`it has ${(graph.output ?? []).length} outputs; Kiln builds models of one output`);
-  const dims = inputs[0]!.type?.tensorType?.shape?.dim;
-  const inputShape = dims && dims.length > 1 && dims.slice(1).every((d) => typeof d.dimValue === 'number' && d.dimValue > 0) ? dims.slice(1).map((d) => d.dimValue!) : null;
+  const dims = inputs[0]!.type?.tensor_type?.shape?.dim;
+  const inputShape = dims && dims.length > 1 && dims.slice(1).every((d) => d.value === 'dim_value' && d.dim_value > 0) ? dims.slice(1).map((d) => d.dim_value) : null;
 
   // Each computed value of the file is a node of the Kiln graph (or an alias of one): `valueNode`
   // maps the file's value names to graph node names, 'input' being the graph's input.
@@ -85,7 +79,7 @@ export async function importOnnx(bytes: Uint8Array, what = 'ONNX model'): Promis
   for (let k = 0; k < nodes.length; k++) {
     if (skip.has(k)) continue;
     const node = nodes[k]!;
-    const op = node.opType!, ins = node.input ?? [], outs = node.output ?? [];
+    const op = node.op_type!, ins = node.input ?? [], outs = node.output ?? [];
     const label = `node ${k + 1} (${op}${node.name ? ` "${node.name}"` : ''})`;
     const attrs = new Map((node.attribute ?? []).map((a) => [a.name, a]));
     const int = (name: string, dflt: number): number => attrs.get(name)?.i ?? dflt;
@@ -134,7 +128,7 @@ export async function importOnnx(bytes: Uint8Array, what = 'ONNX model'): Promis
         const w = constOf(ins[1], 'weight');
         if (w.dims.length !== 2) fail(`${label}: the second operand must be a 2-D weight, got [${w.dims.join(', ')}]`);
         // x·W, plus b when the only reader is an Add of a constant: a Linear layer (W transposed).
-        const at = nodes.findIndex((n, j) => j > k && n.opType === 'Add' && n.input?.length === 2 && n.input.includes(outs[0]!) && n.input.some((i) => constants.has(i)));
+        const at = nodes.findIndex((n, j) => j > k && n.op_type === 'Add' && n.input?.length === 2 && n.input.includes(outs[0]!) && n.input.some((i) => constants.has(i)));
         const bias = at >= 0 && readers.get(outs[0]!) === 1 ? constants.get(nodes[at]!.input!.find((i) => i !== outs[0])!) ?? null : null;
         const linear = new Linear(w.dims[0]!, w.dims[1]!, { bias: bias !== null });
         setParam(linear.weight, param(w).transpose(0, 1), `${label}: the weight`, fail);
@@ -277,42 +271,42 @@ function nodeName(onnxName: string | undefined, op: string, k: number, used: Set
 }
 
 /** A TensorProto's values, its size checked against the bytes that hold them. */
-function readTensor(t: TensorMsg, fail: (why: string) => never): Constant {
+function readTensor(t: TensorProto, fail: (why: string) => never): Constant {
   const name = t.name ? `tensor "${t.name}"` : 'a tensor';
-  if (t.dataLocation === 1) fail(`${name} is stored outside the file (external data); save the model as one file`);
+  if (t.data_location === 1) fail(`${name} is stored outside the file (external data); save the model as one file`);
   const dims = (t.dims ?? []).map(Number);
   if (dims.some((d) => !Number.isInteger(d) || d < 0)) fail(`${name} has dims [${dims.join(', ')}]`);
   const n = dims.reduce((a, b) => a * b, 1);
-  const raw = t.rawData && t.rawData.length ? copyOf(t.rawData) : null;
+  const raw = t.raw_data && t.raw_data.length ? copyOf(t.raw_data) : null;
   if (n > MAX_ELEMENTS) fail(`${name} has shape [${dims.join(', ')}] (${n} values), more than a tensor can hold, with ${raw ? `${raw.length} bytes` : 'no bytes'} of data`);
-  const type = t.dataType ?? 0;
+  const type = t.data_type ?? 0;
   const count = (have: number, per: number): void => { if (have !== n * per) fail(`${name} has shape [${dims.join(', ')}] (${n} values) but ${raw ? `${have} bytes` : `${have / per} values`} of data (truncated?)`); };
   switch (type) {
     case ONNX_DTYPE.FLOAT: {
       if (raw) { count(raw.length, 4); return { dims, values: new Float32Array(raw.buffer) }; }
-      count(t.floatData?.length ?? 0, 1);
-      return { dims, values: Float32Array.from(t.floatData ?? []) };
+      count(t.float_data?.length ?? 0, 1);
+      return { dims, values: Float32Array.from(t.float_data ?? []) };
     }
     case ONNX_DTYPE.DOUBLE: {
       if (raw) { count(raw.length, 8); return { dims, values: Float32Array.from(new Float64Array(raw.buffer)) }; }
-      count(t.doubleData?.length ?? 0, 1);
-      return { dims, values: Float32Array.from(t.doubleData ?? []) };
+      count(t.double_data?.length ?? 0, 1);
+      return { dims, values: Float32Array.from(t.double_data ?? []) };
     }
     case ONNX_DTYPE.INT64: {
       if (raw) { count(raw.length, 8); return { dims, values: Array.from(new BigInt64Array(raw.buffer), Number) }; }
-      count(t.int64Data?.length ?? 0, 1);
-      return { dims, values: (t.int64Data ?? []).map(Number) };
+      count(t.int64_data?.length ?? 0, 1);
+      return { dims, values: (t.int64_data ?? []).map(Number) };
     }
     case ONNX_DTYPE.INT32: {
       if (raw) { count(raw.length, 4); return { dims, values: Array.from(new Int32Array(raw.buffer)) }; }
-      count(t.int32Data?.length ?? 0, 1);
-      return { dims, values: (t.int32Data ?? []).map(Number) };
+      count(t.int32_data?.length ?? 0, 1);
+      return { dims, values: (t.int32_data ?? []).map(Number) };
     }
     default: return fail(`${name} has ONNX data type ${type}; Kiln reads float, double, int32 and int64 tensors`);
   }
 }
 
-/** The bytes in a buffer of their own, aligned for a typed array (protobufjs may hand out views of a shared one). */
+/** The bytes in a buffer of their own, aligned for a typed array (the decoder hands out views into the file, at any offset). */
 function copyOf(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(bytes.length);
   out.set(bytes);
