@@ -57,7 +57,7 @@ export { serializeModel, deserializeModel, serializeModelFile, deserializeModelF
 export type { ModelJson } from './io/model-file.js';
 export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
 export { exportOnnx, registerOnnxExporter, ONNX_OPSETS } from './io/onnx/export.js';
-export type { OnnxExportOptions, OnnxExporter, OnnxValue, OnnxGraphBuilder } from './io/onnx/export.js';
+export type { OnnxExportOptions, OnnxExporter, OnnxValue, OnnxGraphBuilder, OnnxNode, OnnxInitializer, OnnxAttribute } from './io/onnx/export.js';
 export { importOnnx, ONNX_IMPORT_OPS } from './io/onnx/import.js';
 export { loadTorchWeights, torchWeights } from './io/pytorch.js';
 export * as viz from './viz/index.js';

@@ -37,14 +37,17 @@ export const ONNX_OPSETS = [13, 14, 15, 16, 17] as const;
 /** A value flowing through the graph: its name and its shape (the batch dimension as 1). */
 export interface OnnxValue { name: string; shape: number[] }
 
-type Attribute = { name: string; type: number; f?: number; i?: number; ints?: number[]; floats?: number[]; s?: Uint8Array };
-type NodeSpec = { op_type: string; input: string[]; output: string[]; name: string; attribute: Attribute[] };
-type TensorSpec = { name: string; dims: number[]; data_type: number; raw_data: Uint8Array };
+/** An ONNX node attribute as written (AttributeProto's fields). */
+export interface OnnxAttribute { name: string; type: number; f?: number; i?: number; ints?: number[]; floats?: number[]; s?: Uint8Array }
+/** An ONNX node as written (NodeProto's fields). */
+export interface OnnxNode { op_type: string; input: string[]; output: string[]; name: string; attribute: OnnxAttribute[] }
+/** An ONNX initializer as written (TensorProto's fields, the values as little-endian bytes). */
+export interface OnnxInitializer { name: string; dims: number[]; data_type: number; raw_data: Uint8Array }
 
 /** Builds one ONNX graph: nodes in order, initializers, unique names. */
 export class OnnxGraphBuilder {
-  readonly nodes: NodeSpec[] = [];
-  readonly initializers: TensorSpec[] = [];
+  readonly nodes: OnnxNode[] = [];
+  readonly initializers: OnnxInitializer[] = [];
   private readonly used = new Set<string>();
 
   constructor(private readonly state: Record<string, Tensor>) {}
@@ -77,7 +80,7 @@ export class OnnxGraphBuilder {
   /** Adds a node; returns its (one) output's name. */
   node(opType: string, input: string[], attrs: Record<string, number | number[] | string> = {}, base = opType): string {
     const output = this.fresh(`${base}_out`);
-    const attribute = Object.entries(attrs).map(([name, v]): Attribute => {
+    const attribute = Object.entries(attrs).map(([name, v]): OnnxAttribute => {
       if (typeof v === 'string') return { name, type: ATTRIBUTE_TYPE.STRING, s: new TextEncoder().encode(v) };
       if (Array.isArray(v)) return { name, type: ATTRIBUTE_TYPE.INTS, ints: v };
       return Number.isInteger(v) && !FLOAT_ATTRIBUTES.has(name) ? { name, type: ATTRIBUTE_TYPE.INT, i: v } : { name, type: ATTRIBUTE_TYPE.FLOAT, f: v };
