@@ -151,7 +151,7 @@ describe('exportOnnx, run in ONNX Runtime', () => {
 const onnxChecker = spawnSync('/usr/bin/python3', ['-c', 'import onnx'], { encoding: 'utf8' }).status === 0;
 
 describe.runIf(onnxChecker)('exportOnnx, checked by onnx.checker', () => {
-  it('LeNet-5, a convnet of every layer and an MLP pass the full check (with shape inference)', async () => {
+  it('LeNet-5, a convnet of every layer, an MLP, a residual net and a graph pass the full check (with shape inference)', async () => {
     const dir = tempDir();
     kiln.manualSeed(4);
     const files: string[] = [];
@@ -167,6 +167,15 @@ describe.runIf(onnxChecker)('exportOnnx, checked by onnx.checker', () => {
       new nn.Flatten(), new nn.Dropout(), new nn.Linear(4, 3), new nn.Sigmoid(), new nn.Identity(), new nn.Softmax(),
     ), [3, 16, 16], 13);
     await save('mlp', new nn.Sequential(new nn.Linear(5, 4), new nn.Tanh(), new nn.BatchNorm1d(4), new nn.Linear(4, 2), new nn.LogSoftmax()), [5], 15);
+    await save('residual', new nn.Sequential(
+      new nn.Conv2d(2, 4, 3, { padding: 1 }), new nn.Residual(new nn.Sequential(new nn.Conv2d(4, 4, 3, { padding: 1 }), new nn.ReLU())),
+      new nn.Concat([new nn.AdaptiveAvgPool2d(1), new nn.MaxPool2d(6)]), new nn.Flatten(), new nn.Linear(8, 2),
+    ), [2, 6, 6], 16);
+    await save('graph', new nn.Graph({ nodes: [
+      { name: 'a', inputs: ['input'], module: new nn.Linear(3, 3) },
+      { name: 's', inputs: ['a', 'input', 'a'], merge: 'add' },
+      { name: 'c', inputs: ['s', 'input'], merge: 'concat' },
+    ], output: 'c' }), [3]);
     const check = spawnSync('/usr/bin/python3', ['-c', 'import onnx, sys\nfor p in sys.argv[1:]: onnx.checker.check_model(onnx.load(p), full_check=True)\nprint("ok", len(sys.argv) - 1)', ...files], { encoding: 'utf8' });
     expect(check.stderr).toBe('');
     expect(check.stdout.trim()).toBe(`ok ${files.length}`);
