@@ -94,7 +94,11 @@ describe('save and load', () => {
     expect(bad(huge)).toThrow(/the header claims/);
     expect(bad(withHeader({ w: { dtype: 'F32', shape: [1e9, 1e9], data_offsets: [0, 24] } }))).toThrow(/needs .* bytes but its offsets give 24/);
     expect(bad(withHeader({ w: { dtype: 'F32', shape: [2, 3], data_offsets: [0, 2400] } }))).toThrow(/data section has 24 bytes/);
-    expect(bad(withHeader({ w: { dtype: 'F16', shape: [2, 3], data_offsets: [0, 24] } }))).toThrow(/Kiln reads F32, F64 and I32/);
+    expect(bad(withHeader({ w: { dtype: 'F16', shape: [2, 3], data_offsets: [0, 24] } }))).toThrow(/Kiln reads F32, F64, I32 and I64 \(as int32\)/);
+    // PyTorch's int64 (batch norm's num_batches_tracked) reads as int32; a value beyond int32 is refused.
+    const int64 = new Uint8Array(new BigInt64Array([7n, -3n, 2n ** 40n]).buffer);
+    expect(Array.from(kiln.decodeSafetensors(withHeader({ n: { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, int64.subarray(0, 16))).tensors.n!.dataSync())).toEqual([7, -3]);
+    expect(bad(withHeader({ n: { dtype: 'I64', shape: [3], data_offsets: [0, 24] } }, int64))).toThrow(/tensor "n" holds the 64-bit integer 1099511627776, beyond the int32 Kiln keeps integers in/);
     expect(bad(withHeader({ w: { dtype: 'F32', shape: [-2, 3], data_offsets: [0, 24] } }))).toThrow(/invalid shape/);
     expect(bad(withHeader({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 12] }, b: { dtype: 'F32', shape: [3], data_offsets: [8, 20] } }))).toThrow(/overlapping/);
     expect(bad(withHeader({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 12] } }))).toThrow(/belong to no tensor/);

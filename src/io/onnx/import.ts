@@ -1,8 +1,9 @@
 // importOnnx: an ONNX model (Kiln's own exports, or torch.onnx.export at opsets 13–17) as a
 // trainable Kiln model. Each operator becomes the Kiln layer of the same meaning, its weights
-// Parameters named as in the file; a graph that is one chain becomes a Sequential, any other (residuals, concatenations) a Graph. Everything read
-// from the file is checked against the file's own size before anything is allocated, and what
-// Kiln cannot express is a FormatError naming it.
+// Parameters; a graph that is one chain becomes a Sequential, any other (residuals,
+// concatenations) a Graph whose nodes are named after the file's. Everything read from the file is
+// checked against the file's own size before anything is allocated, and what Kiln cannot express
+// is a FormatError naming it.
 import { FormatError } from '../../errors.js';
 import { Identity, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Tanh } from '../../nn/layers/activations.js';
 import { BatchNorm1d, BatchNorm2d } from '../../nn/layers/batch-norm.js';
