@@ -59,6 +59,17 @@ export function expectClose(actual: Tensor, expected: RefTensor | Tensor, tol: n
   }
 }
 
+/**
+ * The largest difference between two runs of values, relative past magnitude 1
+ * (|a − e| / max(1, |e|)): how the interop tests compare Kiln with ONNX Runtime and PyTorch.
+ */
+export function worstRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) throw new Error(`worstRelativeError: ${actual.length} values against ${expected.length}`);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / Math.max(1, Math.abs(expected[i]!)));
+  return worst;
+}
+
 /** A fresh directory under the system temp dir, removed when the current test finishes. */
 export function tempDir(prefix = 'kiln-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));

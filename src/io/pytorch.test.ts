@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as kiln from '../index.js';
 import { ShapeError, ValueError } from '../errors.js';
-import { REFERENCE_DIR, tempDir } from '../../test/helpers.js';
+import { REFERENCE_DIR, tempDir, worstRelativeError } from '../../test/helpers.js';
 
 // PyTorch's weights, both ways, against PyTorch itself: state_dicts that PyTorch saved
 // (scripts/make-interop-reference.py) load by name into Kiln twins of its models and give its
@@ -50,11 +50,6 @@ const TWINS: Record<string, () => kiln.nn.Module> = {
   },
 };
 
-function worst(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let w = 0;
-  for (let i = 0; i < expected.length; i++) w = Math.max(w, Math.abs(actual[i]! - expected[i]!) / Math.max(1, Math.abs(expected[i]!)));
-  return w;
-}
 
 describe('PyTorch state_dicts (safetensors) into Kiln', () => {
   for (const name of Object.keys(TWINS)) {
@@ -65,7 +60,7 @@ describe('PyTorch state_dicts (safetensors) into Kiln', () => {
       model.eval();
       const y = kiln.noGrad(() => model.forward(kiln.tensor(ref.input.data).reshape(ref.input.shape)));
       expect(y.shape).toEqual(ref.output.shape);
-      expect(worst(y.dataSync(), ref.output.data)).toBeLessThanOrEqual(1e-5);
+      expect(worstRelativeError(y.dataSync(), ref.output.data)).toBeLessThanOrEqual(1e-5);
     });
   }
 
@@ -121,6 +116,6 @@ describe.runIf(torchHere)('Kiln weights into PyTorch (Debian\'s python3-torch)',
     const r = spawnSync('/usr/bin/python3', ['-c', python, dir], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const theirs = JSON.parse(r.stdout) as Record<string, number[]>;
-    for (const name of Object.keys(TWINS)) expect(worst(theirs[name]!, outputs[name]!), name).toBeLessThanOrEqual(1e-5);
+    for (const name of Object.keys(TWINS)) expect(worstRelativeError(theirs[name]!, outputs[name]!), name).toBeLessThanOrEqual(1e-5);
   }, 60_000);
 });

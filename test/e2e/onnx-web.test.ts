@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_CHROMIUM, launchChromium } from '../browser.js';
+import { worstRelativeError } from '../helpers.js';
 
 // A Kiln model to ONNX Runtime in a web page: one page (bundled by esbuild, as an app would be)
 // builds LeNet-5 with Kiln, exports it to ONNX in the browser and runs the bytes in onnxruntime-web
@@ -76,8 +77,7 @@ describe.runIf(HAVE_CHROMIUM)('a Kiln model in onnxruntime-web, in Chromium', ()
     expect(errors).toEqual([]);
     expect(result.dims).toEqual([3, 10]);
     expect(result.backend).toBe('wasm');
-    const worst = Math.max(...result.ours.map((v, i) => Math.abs(v - result.theirs[i]!) / Math.max(1, Math.abs(v))));
-    expect(worst).toBeLessThan(1e-5);
+    expect(worstRelativeError(result.theirs, result.ours)).toBeLessThan(1e-5);
     await page.close();
   }, 120_000);
 });

@@ -7,7 +7,7 @@ import * as kiln from '../../index.js';
 import { ValueError } from '../../errors.js';
 import { Generator } from '../../tensor/random.js';
 import { decodeModel } from './schema.js';
-import { tempDir } from '../../../test/helpers.js';
+import { tempDir, worstRelativeError } from '../../../test/helpers.js';
 
 // ONNX export held to the real other side: every exported model runs in ONNX Runtime (the
 // onnxruntime-node devDependency, its CPU build) and gives Kiln's outputs within 1e-5.
@@ -31,9 +31,7 @@ async function expectSameAsOrt(model: kiln.nn.Module, inputShape: number[], batc
   const bytes = await kiln.exportOnnx(model, { inputShape });
   const theirs = await runOrt(bytes, x);
   expect([...theirs.dims]).toEqual(ours.shape);
-  const a = ours.dataSync();
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - theirs.data[i]!) / Math.max(1, Math.abs(a[i]!)));
+  const worst = worstRelativeError(theirs.data, ours.dataSync());
   expect(worst).toBeLessThanOrEqual(1e-5);
   return worst;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as kiln from '../../index.js';
 import { FormatError } from '../../errors.js';
-import { REFERENCE_DIR } from '../../../test/helpers.js';
+import { REFERENCE_DIR, worstRelativeError } from '../../../test/helpers.js';
 import { encodeModel } from './schema.js';
 
 // ONNX import held to the real other side: models that PyTorch exported (torch.onnx.export, opsets
@@ -16,12 +16,6 @@ const INTEROP = join(REFERENCE_DIR, 'interop');
 const file = (name: string): Uint8Array => new Uint8Array(readFileSync(join(INTEROP, name)));
 const reference = (name: string): { input: { shape: number[]; data: number[] }; output: { shape: number[]; data: number[] } } => JSON.parse(readFileSync(join(INTEROP, `${name}.json`), 'utf8'));
 
-/** The largest difference from `expected`, relative past magnitude 1. */
-function worst(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let w = 0;
-  for (let i = 0; i < expected.length; i++) w = Math.max(w, Math.abs(actual[i]! - expected[i]!) / Math.max(1, Math.abs(expected[i]!)));
-  return w;
-}
 
 describe('importOnnx, from PyTorch', () => {
   for (const [name, kind] of [['lenet5', 'Sequential'], ['every-op', 'Sequential'], ['tiny-resnet', 'Graph']] as const) {
@@ -34,7 +28,7 @@ describe('importOnnx, from PyTorch', () => {
         model.eval();
         const y = kiln.noGrad(() => model.forward(kiln.tensor(ref.input.data).reshape(ref.input.shape)));
         expect(y.shape).toEqual(ref.output.shape);
-        expect(worst(y.dataSync(), ref.output.data)).toBeLessThanOrEqual(1e-5);
+        expect(worstRelativeError(y.dataSync(), ref.output.data)).toBeLessThanOrEqual(1e-5);
       });
     }
   }
@@ -96,10 +90,10 @@ describe('ONNX round trip: Kiln → ONNX → Kiln, and ONNX Runtime between', ()
       const bytes = await kiln.exportOnnx(model, { inputShape: [...shape] });
       const session = await ort.InferenceSession.create(bytes);
       const theirs = (await session.run({ input: new ort.Tensor('float32', Float32Array.from(x.dataSync()), x.shape) })).output!.data as Float32Array;
-      expect(worst(theirs, ours)).toBeLessThanOrEqual(1e-5);
+      expect(worstRelativeError(theirs, ours)).toBeLessThanOrEqual(1e-5);
       const back = (await kiln.importOnnx(bytes)).model;
       back.eval();
-      expect(worst(kiln.noGrad(() => back.forward(x)).dataSync(), ours)).toBeLessThanOrEqual(1e-6);
+      expect(worstRelativeError(kiln.noGrad(() => back.forward(x)).dataSync(), ours)).toBeLessThanOrEqual(1e-6);
     }
   });
 });
