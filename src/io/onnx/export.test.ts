@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -112,6 +112,8 @@ describe('exportOnnx, run in ONNX Runtime', () => {
     const bytes = await kiln.exportOnnx(model);
     const decoded = decodeModel(bytes);
     expect(decoded.producer_name).toBe('kiln');
+    // The producer's version is the package's.
+    expect(decoded.producer_version).toBe((JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version);
     expect(decoded.opset_import[0]!.version).toBe(17);
     expect(decoded.graph!.initializer.map((t) => t.name)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
     expect(decoded.graph!.node.map((n) => n.op_type)).toEqual(['Gemm', 'Relu', 'Gemm']);

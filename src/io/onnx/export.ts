@@ -18,6 +18,7 @@ import type { Module } from '../../nn/module.js';
 import { window2d } from '../../ops/window.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkOptions } from '../../validate.js';
+import { VERSION } from '../../version.js';
 import { readableState } from '../model-file.js';
 import { ATTRIBUTE_TYPE, ONNX_DTYPE, encodeModel } from './schema.js';
 
@@ -256,7 +257,7 @@ export async function exportOnnx(model: Module, options: OnnxExportOptions = {})
     ir_version: 8,
     opset_import: [{ domain: '', version: opset }],
     producer_name: 'kiln',
-    producer_version: KILN_VERSION,
+    producer_version: VERSION,
     graph: {
       name: model.constructor.name,
       node: b.nodes,
@@ -266,6 +267,3 @@ export async function exportOnnx(model: Module, options: OnnxExportOptions = {})
     },
   });
 }
-
-/** Kiln's version, written as the ONNX file's producer version. */
-const KILN_VERSION = '0.1.0';
