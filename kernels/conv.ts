@@ -280,9 +280,10 @@ export function conv2dForward(x: usize, w: usize, out: usize, N: i32, F: i32, g:
 /**
  * The backward of a pooled conv2dForward, first step: dy: [N, F, OH·OW] (zeroed here) receives each
  * pooled gradient dz[n, o] at argmax[n, o] of its example, or nothing where the pooled output y is
- * not > 0 (the ReLU's mask; y = 0: no ReLU). perOut = F·POH·POW, perY = F·OH·OW.
+ * not > 0 (the ReLU's mask; y = 0: no ReLU). perOut = F·POH·POW, perY = F·OH·OW. A thread pool kernel:
+ * a run of examples per call (`work`, the pool's workspace, is unused).
  */
-export function conv2dRoutePooled(dz: usize, y: usize, argmax: usize, dy: usize, N: i32, perOut: i32, perY: i32): void {
+export function conv2dRoutePooled(dz: usize, y: usize, argmax: usize, dy: usize, N: i32, perOut: i32, perY: i32, work: usize): void {
   memory.fill(dy, 0, <usize>(N * perY) << 2);
   for (let n = 0; n < N; n++) {
     const base = dy + (<usize>(n * perY) << 2);

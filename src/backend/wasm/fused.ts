@@ -2,7 +2,7 @@ import { hostInt } from '../../tensor/storage.js';
 import type { Kernels } from '../backend.js';
 import * as js from '../js/fused.js';
 import { convBackwardFrom, forwardArgs, runConv } from './conv.js';
-import { isF32 } from './context.js';
+import { chunkCount, isF32, split } from './context.js';
 import type { WasmContext } from './context.js';
 import { windowIn } from './window.js';
 
@@ -23,8 +23,11 @@ export function fusedKernels(ctx: WasmContext): Pick<Kernels, 'conv2dReluMaxPool
       if (!isF32(dy) || !isF32(y) || !isF32(x) || !isF32(w) || !isF32(dx) || !isF32(dw) || !isF32(db)) return js.conv2dReluMaxPoolBackward(dy, y, argmax, x, w, dx, dw, db, F, g);
       ctx.call((c) => {
         // dy routed (where y > 0) to each window's max, into the full conv output's gradient
-        const perY = F * g.OH * g.OW, full = c.temp(4 * g.N * perY);
-        ctx.k.conv2dRoutePooled(c.in(dy), c.in(y), c.in(hostInt(argmax)), full, g.N, dy.length / g.N, perY);
+        // (split by examples over the threads: a pass over the whole activation's gradient)
+        const perY = F * g.OH * g.OW, perOut = dy.length / g.N, full = c.temp(4 * g.N * perY);
+        const pdy = c.in(dy), py = c.in(y), pa = c.in(hostInt(argmax));
+        const runs = ctx.threads() > 1 ? split(g.N, chunkCount(g.N * perY, g.N), 1) : [[0, g.N] as [number, number]];
+        ctx.run('conv2dRoutePooled', runs.map(([n0, count]) => [pdy + 4 * n0 * perOut, py ? py + 4 * n0 * perOut : 0, pa + 4 * n0 * perOut, full + 4 * n0 * perY, count, perOut, perY]), runs.map(() => 0));
         convBackwardFrom(ctx, c, full, x, w, dx, dw, db, F, g);
       });
     },

@@ -52,7 +52,7 @@ describe.runIf(pooled)('wasm kernels on worker threads', () => {
     expect(byWorkers()).toBeGreaterThan(before);
   });
 
-  it('conv2d forward, input gradient and filter gradient equal the single-threaded results exactly', () => {
+  it('conv2d forward, input gradient and filter gradient, and the fused conv-ReLU-pool both ways, equal the single-threaded results exactly', () => {
     const before = byWorkers();
     const g: Window2d = { N: 37, C: 3, H: 45, W: 41, KH: 5, KW: 3, OH: 0, OW: 0, strideH: 2, strideW: 1, padH: 2, padW: 1, dilH: 1, dilW: 2 };
     g.OH = Math.floor((g.H + 2 * g.padH - g.dilH * (g.KH - 1) - 1) / g.strideH) + 1;
@@ -73,6 +73,20 @@ describe.runIf(pooled)('wasm kernels on worker threads', () => {
       const dw = new Float32Array(wt.length);
       w.conv2dBackwardFilter(x, dy, dw, F, g);
       return dw;
+    });
+    // The fused conv + ReLU + 2×2 max pooling, both ways (its backward routes the pooled gradient
+    // to each window's max, split by examples, before the two gradients).
+    const POH = Math.floor(g.OH / 2), POW = Math.floor(g.OW / 2);
+    const pg: Window2d = { N: g.N, C: F, H: g.OH, W: g.OW, KH: 2, KW: 2, OH: POH, OW: POW, strideH: 2, strideW: 2, padH: 0, padW: 0, dilH: 1, dilW: 1 };
+    const pooled = new Float32Array(g.N * F * POH * POW), argmax = new Int32Array(pooled.length), dz = rand(pooled.length);
+    expectSameOnAnyThreadCount('conv2dReluMaxPool', () => {
+      w.conv2dReluMaxPool(x, wt, bias, pooled, argmax, F, g, pg);
+      return pooled.slice();
+    });
+    expectSameOnAnyThreadCount('conv2dReluMaxPoolBackward', () => {
+      const dx = new Float32Array(x.length), dw = new Float32Array(wt.length), db = new Float32Array(F);
+      w.conv2dReluMaxPoolBackward(dz, pooled, argmax, x, wt, dx, dw, db, F, g);
+      return Float32Array.from([...dx, ...dw, ...db]);
     });
     expect(byWorkers()).toBeGreaterThan(before);
   });
