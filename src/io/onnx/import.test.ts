@@ -100,11 +100,11 @@ describe('ONNX round trip: Kiln → ONNX → Kiln, and ONNX Runtime between', ()
 
 describe('importOnnx refuses what it cannot build, with a FormatError that says why', () => {
   /** An ONNX file of `nodes` over a [N, 4] input, written with the schema (as a hostile or foreign file could be). */
-  const onnxOf = (nodes: object[], initializer: object[] = [], output = 'y'): Uint8Array => encodeModel({
+  const onnxOf = (nodes: object[], initializer: object[] = [], output = 'y', inputSizes = [4]): Uint8Array => encodeModel({
     ir_version: 8, opset_import: [{ domain: '', version: 17 }],
     graph: {
       node: nodes, initializer,
-      input: [{ name: 'x', type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_param: 'N' }, { dim_value: 4 }] } } } }],
+      input: [{ name: 'x', type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_param: 'N' }, ...inputSizes.map((d) => ({ dim_value: d }))] } } } }],
       output: [{ name: output, type: { tensor_type: { elem_type: 1 } } }],
     },
   });
@@ -136,5 +136,12 @@ describe('importOnnx refuses what it cannot build, with a FormatError that says 
     await expect(kiln.importOnnx(onnxOf([{ op_type: 'Gemm', input: ['x', 'w'], output: ['y'], attribute: [{ name: 'alpha', type: 1, f: 2 }] }], [w]))).rejects.toThrow(/only Gemm with alpha = beta = 1/);
     await expect(kiln.importOnnx(onnxOf([{ op_type: 'Relu', input: ['nothing'], output: ['y'] }]))).rejects.toThrow(/reads "nothing", which no earlier operator computes/);
     await expect(kiln.importOnnx(onnxOf([{ op_type: 'Relu', input: ['x'], output: ['r'] }], [], 'elsewhere'))).rejects.toThrow(/the graph's output "elsewhere" is not computed/);
+    // Uneven pads are Kiln's 'same' only when they split the window's reach as Kiln does: [0, 0, 1, 1]
+    // is 'same' for a 2×2 kernel, but for a 3×3 one it would be a different convolution.
+    const conv = (k: number): Uint8Array => onnxOf(
+      [{ op_type: 'Conv', input: ['x', 'k'], output: ['y'], attribute: [{ name: 'pads', type: 7, ints: [0, 0, 1, 1] }] }],
+      [{ name: 'k', dims: [1, 1, k, k], data_type: 1, raw_data: new Uint8Array(4 * k * k) }], 'y', [1, 6, 6]);
+    expect(((await kiln.importOnnx(conv(2))).model as kiln.nn.Sequential).layers[0]).toMatchObject({ padding: 'same' });
+    await expect(kiln.importOnnx(conv(3))).rejects.toThrow(/node 1 \(Conv\): uneven padding \[0, 0, 1, 1\] has no Kiln form/);
   });
 });

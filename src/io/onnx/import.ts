@@ -112,7 +112,7 @@ export async function importOnnx(bytes: Uint8Array, what = 'ONNX model'): Promis
       valueNode.set(outs[0]!, name);
       rankOf.set(name, outRank);
     };
-    const param = (c: Constant, shape?: number[]): Tensor => tensor(Array.from(c.values), { dtype: 'float32' }).reshape(shape ?? c.dims);
+    const param = (c: Constant, shape?: number[]): Tensor => tensor(c.values, { dtype: 'float32' }).reshape(shape ?? c.dims);
     switch (op) {
       case 'Gemm': {
         if (float('alpha', 1) !== 1 || float('beta', 1) !== 1 || int('transA', 0) !== 0) fail(`${label}: only Gemm with alpha = beta = 1 and transA = 0 (a linear layer) is read`);
@@ -156,10 +156,10 @@ export async function importOnnx(bytes: Uint8Array, what = 'ONNX model'): Promis
         const w = constOf(ins[1], 'weight');
         if (w.dims.length !== 4) fail(`${label}: only 2-D convolutions (a 4-D weight) are read, got [${w.dims.join(', ')}]`);
         const [F, Cg, KH, KW] = w.dims as [number, number, number, number];
-        const group = int('group', 1);
+        const group = int('group', 1), dilation = pairOf(ints('dilations'), 1, label, fail);
         const conv = new Conv2d(Cg * group, F, [KH, KW], {
-          stride: pairOf(ints('strides'), 1, label, fail), dilation: pairOf(ints('dilations'), 1, label, fail),
-          padding: padding(attrs.get('auto_pad')?.s, ints('pads'), ints('strides'), label, fail), groups: group,
+          stride: pairOf(ints('strides'), 1, label, fail), dilation,
+          padding: padding(attrs.get('auto_pad')?.s, ints('pads'), ints('strides'), label, fail, [dilation[0] * (KH - 1), dilation[1] * (KW - 1)]), groups: group,
           bias: ins[2] !== undefined && ins[2] !== '',
         });
         setParam(conv.weight, param(w), `${label}: the weight`, fail);
@@ -321,8 +321,13 @@ function pairOf(v: number[] | undefined, dflt: number, label: string, fail: (why
   return [v[0]!, v[1]!];
 }
 
-/** ONNX pads [top, left, bottom, right] (or auto_pad) as Kiln's padding: symmetric, or 'same' (stride 1). */
-function padding(autoPad: Uint8Array | undefined, pads: number[] | undefined, strides: number[] | undefined, label: string, fail: (why: string) => never): [number, number] | 'same' {
+/**
+ * ONNX pads [top, left, bottom, right] (or auto_pad) as Kiln's padding: symmetric, or 'same' (stride
+ * 1). `reach`: how far a convolution's window reaches beyond its first pixel, d·(k − 1), per axis;
+ * uneven pads are 'same' only when they are exactly Kiln's split of it (the extra pixel at the
+ * bottom/right), and never without it.
+ */
+function padding(autoPad: Uint8Array | undefined, pads: number[] | undefined, strides: number[] | undefined, label: string, fail: (why: string) => never, reach?: [number, number]): [number, number] | 'same' {
   const auto = autoPad ? new TextDecoder().decode(autoPad) : 'NOTSET';
   if (auto === 'VALID') return [0, 0];
   if (auto === 'SAME_UPPER') {
@@ -334,8 +339,9 @@ function padding(autoPad: Uint8Array | undefined, pads: number[] | undefined, st
   if (pads.length !== 4) fail(`${label}: expected 4 pads for a 2-D window, got [${pads.join(', ')}]`);
   const [t, l, b, r] = pads as [number, number, number, number];
   if (t === b && l === r) return [t, l];
-  // One more at the bottom/right than the top/left is Kiln's (and PyTorch's) 'same' for an even kernel.
-  if ((strides ?? [1, 1]).every((s) => s === 1) && b - t <= 1 && r - l <= 1 && b >= t && r >= l) return 'same';
+  // One more at the bottom/right than the top/left, together the window's reach: Kiln's (and PyTorch's) 'same' for an even kernel.
+  const isSame = (lo: number, hi: number, total: number): boolean => lo + hi === total && lo === Math.floor(total / 2);
+  if (reach && (strides ?? [1, 1]).every((s) => s === 1) && isSame(t, b, reach[0]) && isSame(l, r, reach[1])) return 'same';
   return fail(`${label}: uneven padding [${pads.join(', ')}] has no Kiln form`);
 }
 
