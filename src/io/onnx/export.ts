@@ -16,6 +16,7 @@ import { Graph, mergeShape } from '../../nn/layers/graph.js';
 import { Residual } from '../../nn/layers/residual.js';
 import type { Module } from '../../nn/module.js';
 import { window2d } from '../../ops/window.js';
+import { normalizeDim } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkOptions } from '../../validate.js';
 import { VERSION } from '../../version.js';
@@ -45,6 +46,9 @@ export interface OnnxNode { op_type: string; input: string[]; output: string[]; 
 /** An ONNX initializer as written (TensorProto's fields, the values as little-endian bytes). */
 export interface OnnxInitializer { name: string; dims: number[]; data_type: number; raw_data: Uint8Array }
 
+/** The ONNX element type of a Kiln float dtype. */
+const floatType = (dtype: string): number => (dtype === 'float64' ? ONNX_DTYPE.DOUBLE : ONNX_DTYPE.FLOAT);
+
 /** Builds one ONNX graph: nodes in order, initializers, unique names. */
 export class OnnxGraphBuilder {
   readonly nodes: OnnxNode[] = [];
@@ -67,7 +71,7 @@ export class OnnxGraphBuilder {
     if (!t) throw new ValueError(`exportOnnx: the model has no tensor ${path}`);
     const values = t.dataSync();
     if (!(values instanceof Float32Array || values instanceof Float64Array)) throw new ValueError(`exportOnnx: ${path} is ${t.dtype}; ONNX weights here are float32 or float64`);
-    return this.constant(path, reshape ?? [...t.shape], values, t.dtype === 'float64' ? ONNX_DTYPE.DOUBLE : ONNX_DTYPE.FLOAT);
+    return this.constant(path, reshape ?? [...t.shape], values, floatType(t.dtype));
   }
 
   /** Adds an initializer of these values. */
@@ -78,8 +82,9 @@ export class OnnxGraphBuilder {
     return name;
   }
 
-  /** Adds a node; returns its (one) output's name. */
-  node(opType: string, input: string[], attrs: Record<string, number | number[] | string> = {}, base = opType): string {
+  /** Adds a node, named from `base` (its module's path; the operator at the model's root); returns its (one) output's name. */
+  node(opType: string, input: string[], attrs: Record<string, number | number[] | string> = {}, base = ''): string {
+    base ||= opType;
     const output = this.fresh(`${base}_out`);
     const attribute = Object.entries(attrs).map(([name, v]): OnnxAttribute => {
       if (typeof v === 'string') return { name, type: ATTRIBUTE_TYPE.STRING, s: new TextEncoder().encode(v) };
@@ -107,30 +112,29 @@ const EXPORTERS = new Map<Function, OnnxExporter>([
     const r = m as Residual;
     const y = exportModule(r.block, x, b, prefix(path, 'block'));
     const s = r.shortcut ? exportModule(r.shortcut, x, b, prefix(path, 'shortcut')) : x;
-    return same(y, b.node('Add', [y.name, s.name], {}, path || 'Add'));
+    return same(y, b.node('Add', [y.name, s.name], {}, path));
   }],
   [Concat, (m, x, b, path) => {
     const c = m as Concat;
     const ys = c.branches.map((branch, i) => exportModule(branch, x, b, prefix(path, String(i))));
-    return { name: b.node('Concat', ys.map((y) => y.name), { axis: c.dim }, path || 'Concat'), shape: c.outputShape(x.shape) };
+    return { name: b.node('Concat', ys.map((y) => y.name), { axis: c.dim }, path), shape: c.outputShape(x.shape) };
   }],
   [Graph, (m, x, b, path) => (m as Graph).walk(x, (node, ins) => {
     if (node.module) return exportModule(node.module, ins[0]!, b, prefix(path, node.name));
     const shape = mergeShape(node, ins.map((v) => v.shape));
-    const op = node.merge === 'add' ? 'Add' : 'Concat';
     // Add takes two inputs: a sum of more is a chain of them.
-    if (op === 'Add') return { name: ins.slice(1).reduce((acc, v, i) => b.node('Add', [acc, v.name], {}, i === ins.length - 2 ? prefix(path, node.name) : `${prefix(path, node.name)}_${i}`), ins[0]!.name), shape };
+    if (node.merge === 'add') return { name: ins.slice(1).reduce((acc, v, i) => b.node('Add', [acc, v.name], {}, i === ins.length - 2 ? prefix(path, node.name) : `${prefix(path, node.name)}_${i}`), ins[0]!.name), shape };
     return { name: b.node('Concat', ins.map((v) => v.name), { axis: node.dim ?? 1 }, prefix(path, node.name)), shape };
   })],
   [Linear, (m, x, b, path) => {
     const l = m as Linear;
     const shape = [...x.shape.slice(0, -1), l.outFeatures];
     if (x.shape.length === 2) {
-      return { name: b.node('Gemm', [x.name, b.weight(prefix(path, 'weight')), ...(l.bias ? [b.weight(prefix(path, 'bias'))] : [])], { transB: 1 }, path || 'Gemm'), shape };
+      return { name: b.node('Gemm', [x.name, b.weight(prefix(path, 'weight')), ...(l.bias ? [b.weight(prefix(path, 'bias'))] : [])], { transB: 1 }, path), shape };
     }
     // Beyond 2-D, Gemm does not apply: x·Wᵀ (+ b) as MatMul with the transposed weight, then Add.
     const wt = b.node('Transpose', [b.weight(prefix(path, 'weight'))], { perm: [1, 0] }, `${path}.weight_T`);
-    const y = b.node('MatMul', [x.name, wt], {}, path || 'MatMul');
+    const y = b.node('MatMul', [x.name, wt], {}, path);
     return { name: l.bias ? b.node('Add', [y, b.weight(prefix(path, 'bias'))], {}, `${path}.add_bias`) : y, shape };
   }],
   [Conv2d, (m, x, b, path) => {
@@ -143,7 +147,7 @@ const EXPORTERS = new Map<Function, OnnxExporter>([
     const inputs = [x.name, b.weight(prefix(path, 'weight')), ...(c.bias ? [b.weight(prefix(path, 'bias'))] : [])];
     const name = b.node('Conv', inputs, {
       kernel_shape: [...c.kernelSize], strides: [...c.stride], pads, dilations: [...c.dilation], group: c.groups,
-    }, path || 'Conv');
+    }, path);
     return { name, shape: [g.N, c.outChannels, g.OH, g.OW] };
   }],
   [MaxPool2d, (m, x, b, path) => pool('MaxPool', m as MaxPool2d, x, b, path, {})],
@@ -151,52 +155,52 @@ const EXPORTERS = new Map<Function, OnnxExporter>([
   [AdaptiveAvgPool2d, (m, x, b, path) => {
     const [oh, ow] = (m as AdaptiveAvgPool2d).outputSize;
     const [N, C, H, W] = x.shape as [number, number, number, number];
-    if (oh === 1 && ow === 1) return { name: b.node('GlobalAveragePool', [x.name], {}, path || 'GlobalAveragePool'), shape: [N, C, 1, 1] };
+    if (oh === 1 && ow === 1) return { name: b.node('GlobalAveragePool', [x.name], {}, path), shape: [N, C, 1, 1] };
     if (H % oh !== 0 || W % ow !== 0) {
       throw new ValueError(`exportOnnx: ${path || 'AdaptiveAvgPool2d'} pools ${H}×${W} to ${oh}×${ow}, whose windows differ in size; ONNX has no adaptive pooling (only the global one, to 1×1, and windows that divide the input evenly)`);
     }
     const kernel = [H / oh, W / ow];
-    return { name: b.node('AveragePool', [x.name], { kernel_shape: kernel, strides: kernel }, path || 'AveragePool'), shape: [N, C, oh, ow] };
+    return { name: b.node('AveragePool', [x.name], { kernel_shape: kernel, strides: kernel }, path), shape: [N, C, oh, ow] };
   }],
   [BatchNorm, (m, x, b, path) => {
     const bn = m as BatchNorm;
-    const n = bn.runningMean.size, dtype = bn.runningMean.dtype === 'float64' ? ONNX_DTYPE.DOUBLE : ONNX_DTYPE.FLOAT;
+    const n = bn.runningMean.size, dtype = floatType(bn.runningMean.dtype);
     const filled = (v: number): Float32Array | Float64Array => (dtype === ONNX_DTYPE.DOUBLE ? new Float64Array(n) : new Float32Array(n)).fill(v);
     const scale = bn.weight ? b.weight(prefix(path, 'weight')) : b.constant(prefix(path, 'scale'), [n], filled(1), dtype);
     const bias = bn.bias ? b.weight(prefix(path, 'bias')) : b.constant(prefix(path, 'shift'), [n], filled(0), dtype);
     // Eval mode: the running statistics normalise (ONNX's inference form of the layer).
-    return same(x, b.node('BatchNormalization', [x.name, scale, bias, b.weight(prefix(path, 'runningMean')), b.weight(prefix(path, 'runningVar'))], { epsilon: bn.eps }, path || 'BatchNormalization'));
+    return same(x, b.node('BatchNormalization', [x.name, scale, bias, b.weight(prefix(path, 'runningMean')), b.weight(prefix(path, 'runningVar'))], { epsilon: bn.eps }, path));
   }],
   // Dropout is the identity at inference: no operator at all.
   [Dropout, (_m, x) => x],
-  [Identity, (_m, x, b, path) => same(x, b.node('Identity', [x.name], {}, path || 'Identity'))],
+  [Identity, (_m, x, b, path) => same(x, b.node('Identity', [x.name], {}, path))],
   [Flatten, (m, x, b, path) => {
     const f = m as Flatten;
     const shape = f.outputShape(x.shape);
-    const rank = x.shape.length, start = f.startDim < 0 ? f.startDim + rank : f.startDim, end = f.endDim < 0 ? f.endDim + rank : f.endDim;
-    if (start === 1 && end === rank - 1) return { name: b.node('Flatten', [x.name], { axis: 1 }, path || 'Flatten'), shape };
+    const rank = x.shape.length, start = normalizeDim(f.startDim, rank, 'flatten'), end = normalizeDim(f.endDim, rank, 'flatten');
+    if (start === 1 && end === rank - 1) return { name: b.node('Flatten', [x.name], { axis: 1 }, path), shape };
     // Any other range: a Reshape to the merged shape, the batch dimension copied (0) or, when merged in, inferred (−1).
     const target = shape.map((d, i) => (i === 0 ? (start === 0 ? -1 : 0) : d));
     const to = b.constant(`${path || 'Flatten'}.shape`, [target.length], BigInt64Array.from(target.map(BigInt)), ONNX_DTYPE.INT64);
-    return { name: b.node('Reshape', [x.name, to], {}, path || 'Reshape'), shape };
+    return { name: b.node('Reshape', [x.name, to], {}, path), shape };
   }],
-  [Sigmoid, (_m, x, b, path) => same(x, b.node('Sigmoid', [x.name], {}, path || 'Sigmoid'))],
-  [Tanh, (_m, x, b, path) => same(x, b.node('Tanh', [x.name], {}, path || 'Tanh'))],
-  [ReLU, (_m, x, b, path) => same(x, b.node('Relu', [x.name], {}, path || 'Relu'))],
-  [LeakyReLU, (m, x, b, path) => same(x, b.node('LeakyRelu', [x.name], { alpha: (m as LeakyReLU).negativeSlope }, path || 'LeakyRelu'))],
+  [Sigmoid, (_m, x, b, path) => same(x, b.node('Sigmoid', [x.name], {}, path))],
+  [Tanh, (_m, x, b, path) => same(x, b.node('Tanh', [x.name], {}, path))],
+  [ReLU, (_m, x, b, path) => same(x, b.node('Relu', [x.name], {}, path))],
+  [LeakyReLU, (m, x, b, path) => same(x, b.node('LeakyRelu', [x.name], { alpha: (m as LeakyReLU).negativeSlope }, path))],
   [PReLU, (m, x, b, path) => {
     // One slope per channel (dim 1), broadcast over what follows it: [C, 1, 1] for images.
     const p = m as PReLU, rank = x.shape.length;
     const dims = p.numParameters === 1 ? [1] : [p.numParameters, ...Array<number>(Math.max(0, rank - 2)).fill(1)];
-    return same(x, b.node('PRelu', [x.name, b.weight(prefix(path, 'weight'), dims)], {}, path || 'PRelu'));
+    return same(x, b.node('PRelu', [x.name, b.weight(prefix(path, 'weight'), dims)], {}, path));
   }],
-  [Softmax, (m, x, b, path) => same(x, b.node('Softmax', [x.name], { axis: (m as Softmax).dim }, path || 'Softmax'))],
-  [LogSoftmax, (m, x, b, path) => same(x, b.node('LogSoftmax', [x.name], { axis: (m as LogSoftmax).dim }, path || 'LogSoftmax'))],
+  [Softmax, (m, x, b, path) => same(x, b.node('Softmax', [x.name], { axis: (m as Softmax).dim }, path))],
+  [LogSoftmax, (m, x, b, path) => same(x, b.node('LogSoftmax', [x.name], { axis: (m as LogSoftmax).dim }, path))],
 ]);
 
 function pool(op: string, p: MaxPool2d | AvgPool2d, x: OnnxValue, b: OnnxGraphBuilder, path: string, extra: Record<string, number>): OnnxValue {
   const g = window2d(op, x.shape, p.kernelSize, { stride: p.stride, padding: p.padding });
-  const name = b.node(op, [x.name], { kernel_shape: [...p.kernelSize], strides: [...p.stride], pads: [g.padH, g.padW, g.padH, g.padW], ...extra }, path || op);
+  const name = b.node(op, [x.name], { kernel_shape: [...p.kernelSize], strides: [...p.stride], pads: [g.padH, g.padW, g.padH, g.padW], ...extra }, path);
   return { name, shape: [g.N, g.C, g.OH, g.OW] };
 }
 
@@ -242,7 +246,7 @@ export async function exportOnnx(model: Module, options: OnnxExportOptions = {})
   const b = new OnnxGraphBuilder(state);
   b.fresh(inputName);
   b.fresh(outputName);
-  const dtype = model.parameters()[0]?.dtype === 'float64' ? ONNX_DTYPE.DOUBLE : ONNX_DTYPE.FLOAT;
+  const dtype = floatType(model.parameters()[0]?.dtype ?? 'float32');
   const out = exportModule(model, { name: inputName, shape: [1, ...inputShape] }, b, '');
   // The last operator's output takes the graph's output name (an Identity when no operator made it).
   const last = b.nodes.at(-1);
