@@ -27,7 +27,9 @@ export function fusedKernels(ctx: WasmContext): Pick<Kernels, 'conv2dReluMaxPool
         const perY = F * g.OH * g.OW, perOut = dy.length / g.N, full = c.temp(4 * g.N * perY);
         const pdy = c.in(dy), py = c.in(y), pa = c.in(hostInt(argmax));
         const runs = ctx.threads() > 1 ? split(g.N, chunkCount(g.N * perY, g.N), 1) : [[0, g.N] as [number, number]];
-        ctx.run('conv2dRoutePooled', runs.map(([n0, count]) => [pdy + 4 * n0 * perOut, py ? py + 4 * n0 * perOut : 0, pa + 4 * n0 * perOut, full + 4 * n0 * perY, count, perOut, perY]), runs.map(() => 0));
+        ctx.run('conv2dRoutePooled', runs.map(([n0, count]) => [pdy + 4 * n0 * perOut, py ? py + 4 * n0 * perOut : 0, pa + 4 * n0 * perOut, full + 4 * n0 * perY, count, perOut, perY]),
+          // one (unused) workspace per taking-part thread: their count is the threads the pool may use now
+          Array<number>(Math.min(ctx.threads(), runs.length)).fill(0));
         convBackwardFrom(ctx, c, full, x, w, dx, dw, db, F, g);
       });
     },
