@@ -55,6 +55,9 @@ export function Parameter(t: Tensor): Tensor {
  * made in `resetParameters()` by an initialiser from `nn.init`, `forward` only composes ops, and
  * `toConfig()` / `nn.fromConfig()` are symmetric.
  */
+/** A child module's name in a container that names them (a named Sequential, a Graph): letters, digits and _, as it becomes part of its parameters' dotted names. */
+export const CHILD_NAME = /^[A-Za-z0-9_]+$/;
+
 export abstract class Module {
   /** Training mode: dropout drops. `eval()` turns it off. */
   training = true;

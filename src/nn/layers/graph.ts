@@ -2,7 +2,7 @@ import { FormatError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { cat } from '../../ops/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { fromConfig } from '../config.js';
-import { Module } from '../module.js';
+import { CHILD_NAME, Module } from '../module.js';
 import type { ModuleConfig } from '../module.js';
 import { concatShape } from './concat.js';
 
@@ -26,7 +26,6 @@ export interface GraphNode {
 
 /** The most nodes a graph (or a graph's config, from a file) may have. */
 const MAX_NODES = 100_000;
-const NAME = /^[A-Za-z0-9_]+$/;
 
 /**
  * A model defined as a graph of layers (a directed acyclic graph, in order): skip connections,
@@ -52,7 +51,7 @@ export class Graph extends Module {
     spec.nodes.forEach((n, i) => {
       const at = `Graph: node ${i}${typeof n?.name === 'string' ? ` "${n.name}"` : ''}`;
       if (typeof n !== 'object' || n === null) throw new ValueError(`${at} is not a node object`);
-      if (typeof n.name !== 'string' || !NAME.test(n.name)) throw new ValueError(`${at}: a name is letters, digits and _ (it becomes part of parameter names), got ${JSON.stringify(n.name)}`);
+      if (typeof n.name !== 'string' || !CHILD_NAME.test(n.name)) throw new ValueError(`${at}: a name is letters, digits and _ (it becomes part of parameter names), got ${JSON.stringify(n.name)}`);
       if (seen.has(n.name)) throw new ValueError(`${at}: the name is used twice${n.name === 'input' ? ' ("input" is the graph\'s input)' : ''}`);
       if (!Array.isArray(n.inputs) || n.inputs.length === 0) throw new ValueError(`${at}: inputs must name at least one earlier node (or "input")`);
       for (const input of n.inputs) if (!seen.has(input)) throw new ValueError(`${at} reads "${input}", which is not an earlier node${spec.nodes.some((m) => m.name === input) ? ' (nodes come in order: move it before this one)' : ''}`);

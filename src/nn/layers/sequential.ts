@@ -2,11 +2,8 @@ import { ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { summary } from '../../models/summary.js';
 import { fromConfig } from '../config.js';
-import { Module } from '../module.js';
+import { CHILD_NAME, Module } from '../module.js';
 import type { ModuleConfig } from '../module.js';
-
-/** A layer's name in a named Sequential: letters, digits and _ (it is part of its parameters' names). */
-const NAME = /^[A-Za-z0-9_]+$/;
 
 /**
  * Layers applied one after another. Children are named by position (`0.weight`, `2.bias`), or by
@@ -31,7 +28,7 @@ export class Sequential extends Module {
     const entries: [string, unknown][] = named ? Object.entries(first) : args.map((l, i) => [String(i), l]);
     entries.forEach(([name, l], i) => {
       if (!(l instanceof Module)) throw new ValueError(`Sequential: ${named ? `"${name}"` : `argument ${i}`} is not a Module`);
-      if (named && !NAME.test(name)) throw new ValueError(`Sequential: a layer's name is letters, digits and _ (it becomes part of parameter names), got "${name}"`);
+      if (named && !CHILD_NAME.test(name)) throw new ValueError(`Sequential: a layer's name is letters, digits and _ (it becomes part of parameter names), got "${name}"`);
       // JavaScript orders an object's integer-like keys first, whatever order they were written in.
       if (named && /^\d+$/.test(name)) throw new ValueError(`Sequential: the name "${name}" is a number, which an object cannot keep in order; name layers by position with new nn.Sequential(a, b, …), or give names with letters`);
     });
@@ -43,7 +40,7 @@ export class Sequential extends Module {
   add(layer: Module, name?: string): this {
     if (!(layer instanceof Module)) throw new ValueError('Sequential.add: the argument is not a Module');
     if (this.names) {
-      if (name === undefined || !NAME.test(name) || this.names.includes(name)) throw new ValueError(`Sequential.add: a named Sequential needs a new name of letters, digits and _ for each layer, got ${JSON.stringify(name)}`);
+      if (name === undefined || !CHILD_NAME.test(name) || this.names.includes(name)) throw new ValueError(`Sequential.add: a named Sequential needs a new name of letters, digits and _ for each layer, got ${JSON.stringify(name)}`);
       this.names.push(name);
     } else if (name !== undefined) throw new ValueError('Sequential.add: this Sequential names its layers by position; build it with an object of named layers to name them');
     this.layers.push(layer);
