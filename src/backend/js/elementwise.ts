@@ -103,13 +103,15 @@ export function binary(
 }
 
 /**
- * The general broadcast case: an odometer over all dims but the last, and for each row a tight
- * loop along the last dim (specialised for the common ops, with a scalar operand hoisted).
+ * The general broadcast case: an odometer over all (merged) dims but the last, and for each row a
+ * tight loop along the last dim (specialised for the common ops, with a scalar operand hoisted).
  */
 function broadcastBinary(
   op: BinaryOp, a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[],
-  out: TypedArray, shape: readonly number[],
+  out: TypedArray, outShape: readonly number[],
 ): void {
+  const { shape, strides: [aSt, bSt] } = mergeDims(outShape, [aStrides, bStrides]);
+  aStrides = aSt!; bStrides = bSt!;
   const ndim = shape.length;
   const len = shape[ndim - 1]!;
   const sa = aStrides[ndim - 1]!, sb = bStrides[ndim - 1]!;
@@ -149,31 +151,78 @@ function broadcastBinary(
   }
 }
 
+/**
+ * The shape and operand strides with neighbouring dims merged wherever every operand steps through
+ * them as one (stride[d] = stride[d + 1]·shape[d + 1], 0 and 0 included) and size-1 dims dropped:
+ * a scalar broadcast to [64, 6, 28, 28] is one run of 301,056, a bias [6, 1, 1] over it 384 runs
+ * of 784. Kernels then walk the merged dims with an odometer and do the last one in a tight loop.
+ */
+export function mergeDims(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((st, i) => outStrides[i]![last] === st[d]! * size)) {
+      outShape[last]! *= size;
+      strides.forEach((st, i) => { outStrides[i]![last] = st[d]!; });
+      continue;
+    }
+    outShape.push(size);
+    strides.forEach((st, i) => outStrides[i]!.push(st[d]!));
+  }
+  if (outShape.length === 0) { outShape.push(1); outStrides.forEach((st) => st.push(0)); }
+  return { shape: outShape, strides: outStrides };
+}
+
+/** out = cond ? a : b elementwise, each operand read with its (broadcast) strides over outShape. */
 export function where(
   cond_: Storage, cStrides: readonly number[], a_: Storage, aStrides: readonly number[],
   b_: Storage, bStrides: readonly number[], out_: Storage, outShape: readonly number[],
 ): void {
   const cond = host(cond_), a = host(a_), b = host(b_), out = host(out_);
-  // One odometer walk over outShape, with an offset into each of the three operands.
-  const ndim = outShape.length;
+  const { shape, strides: [sc, sa, sb] } = mergeDims(outShape, [cStrides, aStrides, bStrides]);
+  const ndim = shape.length, len = shape[ndim - 1]!;
+  const lc = sc![ndim - 1]!, la = sa![ndim - 1]!, lb = sb![ndim - 1]!;
   const idx = new Array<number>(ndim).fill(0);
-  const n = out.length;
-  for (let o = 0; o < n; o++) {
-    let ic = 0, ia = 0, ib = 0;
-    for (let d = 0; d < ndim; d++) { ic += idx[d]! * cStrides[d]!; ia += idx[d]! * aStrides[d]!; ib += idx[d]! * bStrides[d]!; }
-    out[o] = cond[ic] !== 0 ? a[ia]! : b[ib]!;
-    for (let d = ndim - 1; d >= 0; d--) {
-      if (++idx[d]! < outShape[d]!) break;
+  let ic = 0, ia = 0, ib = 0;
+  for (let o = 0; o < out.length; o += len) {
+    for (let j = 0; j < len; j++) out[o + j] = cond[ic + j * lc] !== 0 ? a[ia + j * la]! : b[ib + j * lb]!;
+    // Advance the outer index (all dims but the last), carrying like an odometer.
+    for (let d = ndim - 2; d >= 0; d--) {
+      idx[d]!++;
+      ic += sc![d]!; ia += sa![d]!; ib += sb![d]!;
+      if (idx[d]! < shape[d]!) break;
+      ic -= sc![d]! * shape[d]!; ia -= sa![d]! * shape[d]!; ib -= sb![d]! * shape[d]!;
       idx[d] = 0;
     }
   }
 }
 
-/** A `where` whose condition is always true is a strided broadcast copy. */
-export function expand(x: Storage, xStrides: readonly number[], out: Storage, outShape: readonly number[]): void {
-  where(ALWAYS, outShape.map(() => 0), x, xStrides, x, xStrides, out, outShape);
+/**
+ * Copies x, read with strides xStrides (0 along broadcast dims), into out: [outShape]. Runs along
+ * the merged last dim are a fill (a broadcast value), a copy (contiguous) or a strided loop.
+ */
+export function expand(x_: Storage, xStrides: readonly number[], out_: Storage, outShape: readonly number[]): void {
+  const x = host(x_), out = host(out_);
+  const { shape, strides: [sx] } = mergeDims(outShape, [xStrides]);
+  const ndim = shape.length, len = shape[ndim - 1]!, step = sx![ndim - 1]!;
+  const idx = new Array<number>(ndim).fill(0);
+  let ix = 0;
+  for (let o = 0; o < out.length; o += len) {
+    if (step === 0) out.fill(x[ix]!, o, o + len);
+    else if (step === 1) for (let j = 0; j < len; j++) out[o + j] = x[ix + j]!;
+    else for (let j = 0; j < len; j++) out[o + j] = x[ix + j * step]!;
+    for (let d = ndim - 2; d >= 0; d--) {
+      idx[d]!++;
+      ix += sx![d]!;
+      if (idx[d]! < shape[d]!) break;
+      ix -= sx![d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
 }
-const ALWAYS = new Int32Array([1]);
 
 export function clamp(x_: Storage, lo: number, hi: number, out_: Storage): void {
   const x = host(x_), out = host(out_);

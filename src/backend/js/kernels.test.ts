@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Generator } from '../../tensor/random.js';
 import { conv2d, conv2dBackwardFilter, conv2dBackwardInput } from './conv.js';
+import { binary, expand, mergeDims, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 
 // The js kernels are blocked for speed; here they are checked against the plainest loops.
@@ -75,5 +76,56 @@ describe('js conv kernels', () => {
       expectAllClose(dx, edx);
       expectAllClose(dw, edw);
     }
+  });
+});
+
+describe('js strided elementwise kernels', () => {
+  /** Each flat index of `shape` → the element offset through `strides` (the plainest odometer). */
+  const offsets = (shape: readonly number[], strides: readonly number[]): number[] => {
+    const n = shape.reduce((p, d) => p * d, 1);
+    return Array.from({ length: n }, (_, o) => {
+      let at = 0;
+      for (let d = shape.length - 1, rest = o; d >= 0; d--) { at += (rest % shape[d]!) * strides[d]!; rest = Math.floor(rest / shape[d]!); }
+      return at;
+    });
+  };
+  // Operand strides over out shapes: contiguous, broadcast (0) in the middle, at the end and
+  // everywhere, size-1 dims, transposed (permuted) reads, and a zero-size dim.
+  const cases: [number[], number[]][] = [
+    [[2, 3, 4], [12, 4, 1]], [[2, 3, 4], [0, 0, 0]], [[2, 3, 4], [3, 1, 0]], [[4, 6, 5, 7], [0, 1, 0, 0]],
+    [[2, 1, 3, 1, 5], [15, 0, 5, 0, 1]], [[3, 4], [1, 3]], [[2, 3, 4], [1, 2, 6]], [[5, 2, 3], [0, 3, 1]], [[2, 0, 3], [0, 3, 1]], [[], []],
+  ];
+
+  it('expand copies every element from its strided place, whatever dims merge', () => {
+    for (const [shape, strides] of cases) {
+      const x = rand(64);
+      const out = new Float64Array(shape.reduce((p, d) => p * d, 1)).fill(NaN);
+      expand(x, strides, out, shape);
+      expectAllClose(out, offsets(shape, strides).map((at) => x[at]!));
+    }
+  });
+
+  it('where and a broadcast binary read each operand at its own strides', () => {
+    for (const [shape, strides] of cases) {
+      const other = [...strides].reverse(); // a second layout over the same shape
+      const others = offsets(shape, other);
+      const n = shape.reduce((p, d) => p * d, 1);
+      const cond = Float64Array.from({ length: 64 }, (_, i) => i % 3), a = rand(64), b = rand(256);
+      const dense = shape.map((_, d) => shape.slice(d + 1).reduce((p, e) => p * e, 1));
+      const out = new Float64Array(n).fill(NaN);
+      where(cond, strides, a, dense, b, other, out, shape);
+      const cAt = offsets(shape, strides), aAt = offsets(shape, dense);
+      expectAllClose(out, cAt.map((at, i) => (cond[at] !== 0 ? a[aAt[i]!]! : b[others[i]!]!)));
+      const sum = new Float64Array(n).fill(NaN);
+      binary('sub', a, strides, b, other, sum, shape);
+      expectAllClose(sum, cAt.map((at, i) => a[at]! - b[others[i]!]!));
+    }
+  });
+
+  it('mergeDims joins dims every operand steps through as one', () => {
+    expect(mergeDims([64, 6, 28, 28], [[0, 0, 0, 0]])).toEqual({ shape: [301056], strides: [[0]] });
+    expect(mergeDims([64, 6, 28, 28], [[0, 1, 0, 0], [4704, 784, 28, 1]])).toEqual({ shape: [64, 6, 784], strides: [[0, 1, 0], [4704, 784, 1]] });
+    expect(mergeDims([3, 1, 4], [[1, 0, 3]])).toEqual({ shape: [3, 4], strides: [[1, 3]] });
+    expect(mergeDims([1, 1], [[0, 0]])).toEqual({ shape: [1], strides: [[0]] });
   });
 });
