@@ -160,17 +160,18 @@ function padInput(x: usize, C: i32, H: i32, W: i32, ph: i32, pw: i32, Hp: i32, W
  * The micro-kernel: tile[r][t] = init[t] + Σ_q A(r, q) · B[q][t] for 4 rows r and 8 columns t, where
  * A(r, q) is the float at rows[r] + offs[q] (bytes) and B is a packed panel [kc][8]. The tile is
  * stored as 4 rows of 8 floats. `init` (8 floats) is the bias panel, or 0 for none.
+ * Not inlined, walking offs and the panel by advancing pointers: in a function of its own V8 keeps
+ * the loop's integers in registers (inlined into the loop nests that call it, it reloaded spilled
+ * ones from the stack every step), as gemm's microKernel.
  */
-// @ts-ignore: decorator
-@inline
 function tile(r0: usize, r1: usize, r2: usize, r3: usize, offs: usize, kc: i32, bp: usize, init: usize, out: usize): void {
   const lo = init ? v128.load(init) : f32x4.splat(0), hi = init ? v128.load(init + 16) : f32x4.splat(0);
   let c00 = lo, c01 = hi, c10 = lo, c11 = hi, c20 = lo, c21 = hi, c30 = lo, c31 = hi;
-  for (let q = 0; q < kc; q++) {
-    const o = <usize>load<i32>(offs + (<usize>q << 2));
-    const bq = bp + (<usize>q << 5);
-    const b0 = v128.load(bq);
-    const b1 = v128.load(bq + 16);
+  const end = offs + (<usize>kc << 2);
+  while (offs < end) {
+    const o = <usize>load<i32>(offs);
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
     const a0 = v128.load32_splat(r0 + o);
     const a1 = v128.load32_splat(r1 + o);
     const a2 = v128.load32_splat(r2 + o);
@@ -179,6 +180,8 @@ function tile(r0: usize, r1: usize, r2: usize, r3: usize, offs: usize, kc: i32, 
     c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11);
     c20 = madd(a2, b0, c20); c21 = madd(a2, b1, c21);
     c30 = madd(a3, b0, c30); c31 = madd(a3, b1, c31);
+    offs += 4;
+    bp += 32;
   }
   v128.store(out, c00); v128.store(out, c01, 16);
   v128.store(out, c10, 32); v128.store(out, c11, 48);
