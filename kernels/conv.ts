@@ -98,7 +98,7 @@ const PB = 64;
  * Every conv kernel takes one workspace, `work` (one pointer, so a thread pool can hand each
  * thread its own), of convWorkBytes. Implicit GEMM lays it out as: the padded input [C, Hp, Wp],
  * pixel offsets (i32 [P]), tap offsets (i32 [K]), the packed B panels (⌈F/8⌉ × [max(K, P)][8]),
- * the bias panels (⌈F/8⌉ × 8), a 4×8 tile with room for its transpose and, when the forward pools
+ * the bias panels (⌈F/8⌉ × 8), a 4×8 tile (128 bytes) and, when the forward pools
  * its output (`pooled`), one example's conv output [F, P]. The input gradient uses it as the column buffer [K, P], then gemm's scratch.
  */
 export function convWorkBytes(F: i32, g: usize, pooled: i32): i32 {
@@ -107,7 +107,7 @@ export function convWorkBytes(F: i32, g: usize, pooled: i32): i32 {
   const Hp = paddedSize(H, ph, OH, win(g, Win.SH), win(g, Win.DH), KH), Wp = paddedSize(W, pw, OW, win(g, Win.SW), win(g, Win.DW), KW);
   const K = C * KH * KW, P = OH * OW;
   const implicit = align16(<usize>(C * Hp * Wp) << 2) + align16(<usize>P << 2) + align16(<usize>K << 2)
-    + (<usize>(((F + 7) >> 3) * (max(K, P) + 1)) << 5) + 256 + (pooled ? <usize>(F * P) << 2 : 0);
+    + (<usize>(((F + 7) >> 3) * (max(K, P) + 1)) << 5) + 128 + (pooled ? <usize>(F * P) << 2 : 0);
   const columns = align16(<usize>(K * P) << 2) + <usize>gemmScratchBytes(K, P, F);
   return <i32>max(implicit, columns);
 }
@@ -124,7 +124,7 @@ function layout(work: usize, C: i32, Hp: i32, Wp: i32, K: i32, P: i32, F: i32): 
   panelsAt = tapOffAt + align16(<usize>K << 2);
   biasAt = panelsAt + (<usize>(((F + 7) >> 3) * max(K, P)) << 5);
   tileAt = biasAt + (<usize>((F + 7) >> 3) << 5);
-  convAt = tileAt + 256;
+  convAt = tileAt + 128;
 }
 
 /**
@@ -193,25 +193,15 @@ function tile(r0: usize, r1: usize, r2: usize, r3: usize, offs: usize, kc: i32, 
  * Writes a tile [4 rows][8 columns] transposed into dst[(t0 + t)·ld + r0 + r] for the rows below
  * `rows` and the columns below `cols`: column t of the tile is 4 consecutive floats of row t0 + t.
  * With `accumulate` it adds to what is there; with `relu` it stores max(·, 0) of the result.
+ * Full-height tiles are transposed in registers and stored a column (one vector) at a time: a conv
+ * with few taps (LeNet's first has 25) spends as much time here as in its multiply-adds, so
+ * nothing goes back through memory.
  */
 function storeTransposed(tileBuf: usize, dst: usize, ld: i32, r0: i32, t0: i32, rows: i32, cols: i32, accumulate: bool, relu: bool): void {
   const base = dst + (<usize>(t0 * ld + r0) << 2), stride = <usize>ld << 2;
   if (rows >= 4) {
-    if (cols >= 8 && !accumulate && !relu) {
-      transpose4(v128.load(tileBuf), v128.load(tileBuf, 32), v128.load(tileBuf, 64), v128.load(tileBuf, 96), base, stride);
-      transpose4(v128.load(tileBuf, 16), v128.load(tileBuf, 48), v128.load(tileBuf, 80), v128.load(tileBuf, 112), base + 4 * stride, stride);
-      return;
-    }
-    // Transposed into the 128 bytes after the tile, then stored (or added) column by column.
-    const t = tileBuf + 128, zero = f32x4.splat(0);
-    transpose4(v128.load(tileBuf), v128.load(tileBuf, 32), v128.load(tileBuf, 64), v128.load(tileBuf, 96), t, 16);
-    transpose4(v128.load(tileBuf, 16), v128.load(tileBuf, 48), v128.load(tileBuf, 80), v128.load(tileBuf, 112), t + 64, 16);
-    for (let c = 0; c < min(cols, 8); c++) {
-      const at = base + <usize>c * stride;
-      let v = v128.load(t + (<usize>c << 4));
-      if (accumulate) v = f32x4.add(v128.load(at), v);
-      v128.store(at, relu ? f32x4.max(v, zero) : v);
-    }
+    storeColumns(tileBuf, base, stride, min(cols, 4), accumulate, relu);
+    if (cols > 4) storeColumns(tileBuf + 16, base + 4 * stride, stride, min(cols - 4, 4), accumulate, relu);
     return;
   }
   for (let t = 0; t < min(cols, 8); t++) {
@@ -224,6 +214,32 @@ function storeTransposed(tileBuf: usize, dst: usize, ld: i32, r0: i32, t0: i32, 
   }
 }
 
+/**
+ * Columns 0…count−1 (count ≤ 4) of a 4×4 block of the tile (rows 32 bytes apart from `block`),
+ * each stored (or added) as one vector at at + c·stride.
+ */
+// @ts-ignore: decorator
+@inline
+function storeColumns(block: usize, at: usize, stride: usize, count: i32, accumulate: bool, relu: bool): void {
+  const r0 = v128.load(block), r1 = v128.load(block, 32), r2 = v128.load(block, 64), r3 = v128.load(block, 96);
+  const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5); // r0[0] r1[0] r0[1] r1[1]
+  const t1 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
+  storeColumn(at, v128.shuffle<i32>(t0, t1, 0, 1, 4, 5), accumulate, relu);
+  if (count > 1) storeColumn(at + stride, v128.shuffle<i32>(t0, t1, 2, 3, 6, 7), accumulate, relu);
+  if (count > 2) storeColumn(at + 2 * stride, v128.shuffle<i32>(t2, t3, 0, 1, 4, 5), accumulate, relu);
+  if (count > 3) storeColumn(at + 3 * stride, v128.shuffle<i32>(t2, t3, 2, 3, 6, 7), accumulate, relu);
+}
+
+/** Stores v (added to what is at `at` when accumulating, then max(·, 0) with relu) at `at`. */
+// @ts-ignore: decorator
+@inline
+function storeColumn(at: usize, v: v128, accumulate: bool, relu: bool): void {
+  if (accumulate) v = f32x4.add(v128.load(at), v);
+  v128.store(at, relu ? f32x4.max(v, f32x4.splat(0)) : v);
+}
+
 /** The 4 row addresses of a tile: base + offs[i0 + r], the last row repeated past `count` (computed, never stored). */
 // @ts-ignore: decorator
 @inline
@@ -233,14 +249,15 @@ function rowAddress(base: usize, offs: usize, i: i32, count: i32): usize {
 
 /**
  * out[n]: [F, OH·OW] = w: [F, K] · im2col(x[n]) for every n, plus bias[f] on row f when `bias` ≠ 0,
- * then max(·, 0) when `relu` ≠ 0 (applied as the last k slice is stored). With `argmax` ≠ 0 each
+ * then max(·, 0) when `relu` ≠ 0 (applied as the last k slice is stored). With `pool` ≠ 0 each
  * example's result is max-pooled (pKH × pKW windows, stride psh × psw, no padding, POH × POW
- * outputs) into out[n]: [F, POH·POW], argmax[n] indexing the example's [F, OH·OW] result.
+ * outputs) into out[n]: [F, POH·POW], and argmax[n] (unless argmax is 0: no gradient will be
+ * taken) indexes the example's [F, OH·OW] result.
  */
 export function conv2dForward(x: usize, w: usize, out: usize, N: i32, F: i32, g: usize, bias: usize, relu: i32, pool: usize, argmax: usize, work: usize): void {
   const C = win(g, Win.C), H = win(g, Win.H), W = win(g, Win.W), KH = win(g, Win.KH), KW = win(g, Win.KW), OH = win(g, Win.OH), OW = win(g, Win.OW);
   const sh = win(g, Win.SH), sw = win(g, Win.SW), ph = win(g, Win.PH), pw = win(g, Win.PW), dh = win(g, Win.DH), dw = win(g, Win.DW);
-  // The pooling window over the conv output (pool ≠ 0 only with argmax ≠ 0).
+  // The pooling window over the conv output.
   const pKH = pool ? win(pool, Win.KH) : 0, pKW = pool ? win(pool, Win.KW) : 0, psh = pool ? win(pool, Win.SH) : 0, psw = pool ? win(pool, Win.SW) : 0;
   const POH = pool ? win(pool, Win.OH) : 0, POW = pool ? win(pool, Win.OW) : 0;
   const K = C * KH * KW, P = OH * OW, Hp = paddedSize(H, ph, OH, sh, dh, KH), Wp = paddedSize(W, pw, OW, sw, dw, KW), panels = (F + 7) >> 3;
@@ -260,7 +277,7 @@ export function conv2dForward(x: usize, w: usize, out: usize, N: i32, F: i32, g:
   for (let n = 0; n < N; n++) {
     const src = padInput(x + (<usize>(n * C * H * W) << 2), C, H, W, ph, pw, Hp, Wp, xpAt);
     const pooled = F * POH * POW;
-    const o = argmax ? convAt : out + (<usize>(n * F * P) << 2);
+    const o = pool ? convAt : out + (<usize>(n * F * P) << 2);
     // Slices of KC taps (one weight panel slice, 8 KB, stays in L1) and blocks of PB pixels (their
     // input stays in L1 across every filter panel); later slices add to the first's result.
     for (let q0 = 0; q0 < K; q0 += KC) {
@@ -276,7 +293,7 @@ export function conv2dForward(x: usize, w: usize, out: usize, N: i32, F: i32, g:
         }
       }
     }
-    if (argmax) maxPool2dInside(convAt, out + (<usize>(n * pooled) << 2), argmax + (<usize>(n * pooled) << 2), F, OH, OW, pKH, pKW, POH, POW, psh, psw);
+    if (pool) maxPool2dInside(convAt, out + (<usize>(n * pooled) << 2), argmax ? argmax + (<usize>(n * pooled) << 2) : 0, F, OH, OW, pKH, pKW, POH, POW, psh, psw);
   }
 }
 

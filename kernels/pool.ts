@@ -2,7 +2,7 @@
 
 import { Win, win } from './window';
 
-/** out = each window's max; argmax (i32) = the flat input index it came from. */
+/** out = each window's max; argmax (i32) = the flat input index it came from (not written when argmax is 0: no gradient will be taken). */
 export function maxPool2d(x: usize, out: usize, argmax: usize, g: usize): void {
   const planes = win(g, Win.N) * win(g, Win.C), H = win(g, Win.H), W = win(g, Win.W), KH = win(g, Win.KH), KW = win(g, Win.KW), OH = win(g, Win.OH), OW = win(g, Win.OW);
   const sh = win(g, Win.SH), sw = win(g, Win.SW), ph = win(g, Win.PH), pw = win(g, Win.PW), dh = win(g, Win.DH), dw = win(g, Win.DW);
@@ -29,7 +29,7 @@ export function maxPool2d(x: usize, out: usize, argmax: usize, g: usize): void {
           }
         }
         store<f32>(out + (o << 2), best);
-        store<i32>(argmax + (o << 2), at);
+        if (argmax) store<i32>(argmax + (o << 2), at);
         o++;
       }
     }
@@ -69,11 +69,11 @@ export function maxPool2dInside(x: usize, out: usize, argmax: usize, planes: i32
           }
         }
         v128.store(out + (o << 2), best);
-        v128.store(argmax + (o << 2), at);
+        if (argmax) v128.store(argmax + (o << 2), at);
         o += 4;
       }
       for (let ow = vecOW; ow < OW; ow++) {
-        maxWindowAt(x, rowBase + ow * sw, W, KH, KW, out + (o << 2), argmax + (o << 2));
+        maxWindowAt(x, rowBase + ow * sw, W, KH, KW, out + (o << 2), argmax ? argmax + (o << 2) : 0);
         o++;
       }
     }
@@ -87,39 +87,45 @@ export function maxPool2dInside(x: usize, out: usize, argmax: usize, planes: i32
  * loop, so results and argmax are the same.
  */
 function maxPool2x2(x: usize, out: usize, argmax: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32): void {
-  let o: usize = 0;
   const even = i32x4(0, 2, 4, 6), one = i32x4.splat(1), below = i32x4.splat(W), belowRight = i32x4.splat(W + 1);
-  const vecOW = OW & ~3;
   for (let p = 0; p < planes; p++) {
     const base = p * H * W;
     for (let oh = 0; oh < OH; oh++) {
-      const rowBase = base + 2 * oh * W;
-      for (let ow = 0; ow < vecOW; ow += 4) {
+      const rowBase = base + 2 * oh * W, rowOut = (p * OH + oh) * OW;
+      if (OW < 4) {
+        for (let ow = 0; ow < OW; ow++) {
+          const o = <usize>(rowOut + ow) << 2;
+          maxWindowAt(x, rowBase + 2 * ow, W, 2, 2, out + o, argmax ? argmax + o : 0);
+        }
+        continue;
+      }
+      // Four outputs a step; a row whose width is not a multiple of 4 ends with the last four
+      // (overlapping the step before: the same values written again) instead of a scalar tail.
+      for (let step = 0; step < OW; step += 4) {
+        const ow = min(step, OW - 4), o = <usize>(rowOut + ow) << 2;
         const corner = rowBase + 2 * ow;
         const top = x + (<usize>corner << 2), bottom = top + (<usize>W << 2);
         const t0 = v128.load(top), t1 = v128.load(top, 16), b0 = v128.load(bottom), b1 = v128.load(bottom, 16);
-        const at00 = i32x4.add(i32x4.splat(corner), even);
+        // The window's max over its four elements in the general loop's order; the argmax, when
+        // wanted, from the same three masks afterwards.
         let best = v128.shuffle<f32>(t0, t1, 0, 2, 4, 6);
-        let at = at00;
         let v = v128.shuffle<f32>(t0, t1, 1, 3, 5, 7);
-        let wins = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
-        best = v128.bitselect(v, best, wins);
-        at = v128.bitselect(i32x4.add(at00, one), at, wins);
+        const right = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+        best = v128.bitselect(v, best, right);
         v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
-        wins = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
-        best = v128.bitselect(v, best, wins);
-        at = v128.bitselect(i32x4.add(at00, below), at, wins);
+        const down = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+        best = v128.bitselect(v, best, down);
         v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
-        wins = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
-        best = v128.bitselect(v, best, wins);
-        at = v128.bitselect(i32x4.add(at00, belowRight), at, wins);
-        v128.store(out + (o << 2), best);
-        v128.store(argmax + (o << 2), at);
-        o += 4;
-      }
-      for (let ow = vecOW; ow < OW; ow++) {
-        maxWindowAt(x, rowBase + 2 * ow, W, 2, 2, out + (o << 2), argmax + (o << 2));
-        o++;
+        const diagonal = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+        best = v128.bitselect(v, best, diagonal);
+        v128.store(out + o, best);
+        if (argmax) {
+          const at00 = i32x4.add(i32x4.splat(corner), even);
+          let at = v128.bitselect(i32x4.add(at00, one), at00, right);
+          at = v128.bitselect(i32x4.add(at00, below), at, down);
+          at = v128.bitselect(i32x4.add(at00, belowRight), at, diagonal);
+          v128.store(argmax + o, at);
+        }
       }
     }
   }
@@ -127,7 +133,7 @@ function maxPool2x2(x: usize, out: usize, argmax: usize, planes: i32, H: i32, W:
 
 /**
  * One window inside the image, branch-free: the max of x[corner + kh·W + kw] (the first maximum,
- * or a NaN) into *out and its index into *at.
+ * or a NaN) into *out and its index into *argmaxAt (unless argmaxAt is 0).
  */
 // @ts-ignore: decorator
 @inline
@@ -144,7 +150,7 @@ function maxWindowAt(x: usize, corner: i32, W: i32, KH: i32, KW: i32, out: usize
     }
   }
   store<f32>(out, best);
-  store<i32>(argmaxAt, at);
+  if (argmaxAt) store<i32>(argmaxAt, at);
 }
 
 /** [x[i], x[i + s], x[i + 2s], x[i + 3s]] as one vector. */

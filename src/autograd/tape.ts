@@ -46,14 +46,21 @@ export function enableGrad<T>(fn: () => T): T {
 }
 
 /**
+ * Whether an op on `inputs` will be recorded (grad mode is on and an input needs a gradient): an
+ * op can then skip what only its backward would read, such as max pooling's argmax.
+ */
+export function needsGrad(inputs: readonly Tensor[]): boolean {
+  if (!gradEnabled) return false;
+  for (const t of inputs) if (t.requiresGrad) return true;
+  return false;
+}
+
+/**
  * Records `out = name(inputs)` on the tape when grad mode is on and an input needs a gradient.
  * `backward` is called under noGrad with the gradient of `out` and returns one per input.
  */
 export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: (g: Tensor) => readonly (Tensor | null)[]): Tensor {
-  if (!gradEnabled) return out;
-  let needs = false;
-  for (const t of inputs) if (t.requiresGrad) { needs = true; break; }
-  if (!needs) return out;
+  if (!needsGrad(inputs)) return out;
   out.requiresGrad = true;
   out.gradFn = { name, inputs, backward };
   return out;

@@ -108,16 +108,17 @@ export interface Kernels {
   /**
    * The fused op maxPool2d(relu(conv2d(x, w, bias))) (ops/fused.ts): out: [N, F, POH, POW] over the
    * pooling window `pg` (no padding or dilation); `argmax` records, per pooled value, the index of
-   * its max within its example's [F, OH, OW] conv output. The js kernel is that composition.
+   * its max within its example's [F, OH, OW] conv output (null: no gradient will be taken, nothing
+   * recorded). The js kernel is that composition.
    */
-  conv2dReluMaxPool(x: Storage, w: Storage, bias: Storage | null, out: Storage, argmax: Storage, F: number, g: Window2d, pg: Window2d): void;
+  conv2dReluMaxPool(x: Storage, w: Storage, bias: Storage | null, out: Storage, argmax: Storage | null, F: number, g: Window2d, pg: Window2d): void;
   /**
    * Its gradients: dy: [N, F, POH, POW] routed to each window's max, masked where the pooled output
    * y is 0 (ReLU), then as conv2dBackward.
    */
   conv2dReluMaxPoolBackward(dy: Storage, y: Storage, argmax: Storage, x: Storage, w: Storage, dx: Storage | null, dw: Storage | null, db: Storage | null, F: number, g: Window2d): void;
-  /** out: [N, C, OH, OW] = the max of each window (padding never wins); `argmax` records where. */
-  maxPool2d(x: Storage, out: Storage, argmax: Storage, g: Window2d): void;
+  /** out: [N, C, OH, OW] = the max of each window (padding never wins); `argmax` records where (null: not recorded). */
+  maxPool2d(x: Storage, out: Storage, argmax: Storage | null, g: Window2d): void;
   /** dx += dy routed to each window's argmax (dx must start zeroed). */
   maxPool2dBackward(dy: Storage, argmax: Storage, dx: Storage): void;
   /** out: the mean of each window, padding counted as zeros (PyTorch's count_include_pad). */

@@ -59,6 +59,22 @@ describe('fused ops equal their composites', () => {
     }
   });
 
+  it('without a gradient to take (noGrad, or no input requiring one), max pooling and the fused op give the same values', () => {
+    const x = kiln.randn([2, 3, 13, 10]), w = kiln.randn([5, 3, 3, 3]), b = kiln.randn([5]);
+    for (const pool of [{ kernelSize: 2 }, { kernelSize: 3, stride: 2 }] as const) {
+      const fused = (): Tensor => F.conv2dReluMaxPool(x, w, b, { padding: 1, pool });
+      const plain = (): Tensor => F.maxPool2d(x, pool.kernelSize, { stride: pool.stride });
+      for (const op of [fused, plain]) {
+        const inference = Array.from(kiln.noGrad(op).values);
+        const leaf = x.detach().requiresGrad_();
+        const trained = op === fused ? F.conv2dReluMaxPool(leaf, w, b, { padding: 1, pool }) : F.maxPool2d(leaf, pool.kernelSize, { stride: pool.stride });
+        expect(trained.requiresGrad).toBe(true);
+        expect(inference).toEqual(Array.from(trained.values));
+        expect(Array.from(op().values)).toEqual(inference); // no input requires a gradient
+      }
+    }
+  });
+
   it('conv2dReluMaxPool refuses what it does not fuse, naming the way out', () => {
     const x = kiln.randn([1, 2, 6, 6]), w = kiln.randn([2, 1, 3, 3]);
     expect(() => F.conv2dReluMaxPool(x, w, null, { groups: 2, pool: { kernelSize: 2 } })).toThrow('grouped convolutions are not fused; use conv2d, relu and maxPool2d');

@@ -1,4 +1,4 @@
-import { record } from '../autograd/tape.js';
+import { needsGrad, record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { ValueError } from '../errors.js';
 import { allocIndexStorage, allocOutput } from '../tensor/storage.js';
@@ -35,12 +35,14 @@ export function conv2dReluMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null
   const pg = window2d('conv2dReluMaxPool pool', [g.N, F, g.OH, g.OW], kernelSize, { stride: stride ?? kernelSize, padding: 0 });
   const n = g.N * F * pg.OH * pg.OW;
   const out = allocOutput(xd.dtype, n);
-  const argmax = allocIndexStorage(n);
+  const inputs = bd ? [xd, wd, bd] : [xd, wd];
+  // Where each max came from, only for a backward pass (inference skips it).
+  const argmax = needsGrad(inputs) ? allocIndexStorage(n) : null;
   backend().conv2dReluMaxPool(xd.storage, wd.storage, bd?.storage ?? null, out, argmax, F, g, pg);
   const y = new Tensor(out, [g.N, F, pg.OH, pg.OW]);
-  return record(y, 'conv2dReluMaxPool', bd ? [xd, wd, bd] : [xd, wd], (dy) => {
+  return record(y, 'conv2dReluMaxPool', inputs, (dy) => {
     const [dx, dw, db] = conv2dGradients(xd, wd, bd);
-    backend().conv2dReluMaxPoolBackward(dy.storage, out, argmax, xd.storage, wd.storage, dx?.storage ?? null, dw?.storage ?? null, db?.storage ?? null, F, g);
+    backend().conv2dReluMaxPoolBackward(dy.storage, out, argmax!, xd.storage, wd.storage, dx?.storage ?? null, dw?.storage ?? null, db?.storage ?? null, F, g);
     return [dx, dw, db];
   });
 }

@@ -1,5 +1,5 @@
 import { allocIndexStorage, allocOutput, allocStorage } from '../tensor/storage.js';
-import { record } from '../autograd/tape.js';
+import { needsGrad, record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { DTypeError, ValueError } from '../errors.js';
 import { isFloat } from '../tensor/dtype.js';
@@ -31,11 +31,12 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions & 
   checkOptions('maxPool2d', options, ['stride', 'padding', 'dilation']);
   const g = poolWindow('maxPool2d', x, kernelSize, options);
   const out = allocOutput(x.dtype, g.N * g.C * g.OH * g.OW);
-  const argmax = allocIndexStorage(out.length);
+  // Where each max came from, only for a backward pass (inference skips it).
+  const argmax = needsGrad([x]) ? allocIndexStorage(out.length) : null;
   backend().maxPool2d(x.storage, out, argmax, g);
   return record(new Tensor(out, [g.N, g.C, g.OH, g.OW]), 'maxPool2d', [x], (dy) => {
     const dx = allocStorage(dy.dtype, x.size);
-    backend().maxPool2dBackward(dy.storage, argmax, dx);
+    backend().maxPool2dBackward(dy.storage, argmax!, dx);
     return [new Tensor(dx, x.shape)];
   });
 }

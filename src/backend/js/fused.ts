@@ -10,13 +10,13 @@ import { maxPool2d } from './pool.js';
 
 /** maxPool2d(relu(conv2d(x, w, bias))), pooled per example so argmax indexes the example's output. */
 export const conv2dReluMaxPool: Kernels['conv2dReluMaxPool'] = (x, w, bias, out_, argmax_, F, g, pg) => {
-  const out = host(out_), argmax = hostInt(argmax_);
+  const out = host(out_), argmax = argmax_ && hostInt(argmax_);
   const y = allocate(dtypeOf(out), g.N * F * g.OH * g.OW);
   conv2d(x, w, bias, y, F, g);
   unary('relu', y, y);
   const perY = F * g.OH * g.OW, perOut = F * pg.OH * pg.OW, one = { ...pg, N: 1 };
   for (let n = 0; n < g.N; n++) {
-    maxPool2d(y.subarray(n * perY, (n + 1) * perY), out.subarray(n * perOut, (n + 1) * perOut), argmax.subarray(n * perOut, (n + 1) * perOut), one);
+    maxPool2d(y.subarray(n * perY, (n + 1) * perY), out.subarray(n * perOut, (n + 1) * perOut), argmax && argmax.subarray(n * perOut, (n + 1) * perOut), one);
   }
 };
 

@@ -4,8 +4,8 @@ import type { Window2d } from '../backend.js';
 
 // Pooling over each of the N·C planes independently.
 
-export function maxPool2d(x_: Storage, out_: Storage, argmax_: Storage, g: Window2d): void {
-  const x = host(x_), out = host(out_), argmax = hostInt(argmax_);
+export function maxPool2d(x_: Storage, out_: Storage, argmax_: Storage | null, g: Window2d): void {
+  const x = host(x_), out = host(out_), argmax = argmax_ && hostInt(argmax_);
   const { N, C, H, W, KH, KW, OH, OW, strideH, strideW, padH, padW, dilH, dilW } = g;
   for (let p = 0; p < N * C; p++) {
     const base = p * H * W;
@@ -25,7 +25,7 @@ export function maxPool2d(x_: Storage, out_: Storage, argmax_: Storage, g: Windo
         }
         const o = (p * OH + oh) * OW + ow;
         out[o] = best;
-        argmax[o] = at;
+        if (argmax) argmax[o] = at;
       }
     }
   }

@@ -15,8 +15,8 @@ export function fusedKernels(ctx: WasmContext): Pick<Kernels, 'conv2dReluMaxPool
     conv2dReluMaxPool: (x, w, bias, out, argmax, F, g, pg) => {
       if (!isF32(x) || !isF32(w) || !isF32(bias) || !isF32(out)) return js.conv2dReluMaxPool(x, w, bias, out, argmax, F, g, pg);
       ctx.call((c) => {
-        const pb = bias ? c.in(bias) : 0, pa = c.out(hostInt(argmax)), perOut = out.length / g.N, pw = windowIn(c, pg);
-        runConv(ctx, c, 'conv2dForward', c.in(x), c.in(w), out, F, g, (n0) => forwardArgs(pb, true, pw, pa + 4 * n0 * perOut), true);
+        const pb = bias ? c.in(bias) : 0, pa = argmax ? c.out(hostInt(argmax)) : 0, perOut = out.length / g.N, pw = windowIn(c, pg);
+        runConv(ctx, c, 'conv2dForward', c.in(x), c.in(w), out, F, g, (n0) => forwardArgs(pb, true, pw, pa && pa + 4 * n0 * perOut), true);
       });
     },
     conv2dReluMaxPoolBackward: (dy, y, argmax, x, w, dx, dw, db, F, g) => {

@@ -15,7 +15,7 @@ export function poolKernels(ctx: WasmContext): Pick<Kernels, 'maxPool2d' | 'maxP
   return {
     maxPool2d: (x, out, argmax, g) => {
       if (!isF32(x) || !isF32(out)) return js.maxPool2d(x, out, argmax, g);
-      ctx.call((c) => k.maxPool2d(c.in(x), c.out(out), c.out(hostInt(argmax)), windowIn(c, g)));
+      ctx.call((c) => k.maxPool2d(c.in(x), c.out(out), argmax ? c.out(hostInt(argmax)) : 0, windowIn(c, g)));
     },
     maxPool2dBackward: (dy, argmax, dx) => {
       if (!isF32(dy) || !isF32(dx)) return js.maxPool2dBackward(dy, argmax, dx);

@@ -145,6 +145,10 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
           b.conv2dReluMaxPool(abs ? absX : x, abs ? absW : wt, abs ? bias0.map(Math.abs) : bias, o.subarray(0, pooledLen), am, F, g, pg);
           o.set(am, pooledLen);
         }, 2 * pooledLen],
+        // without argmax (inference: no gradient will be taken), the same pooled values
+        ['fused conv, ReLU and max pooling without argmax', (b, o, abs) => {
+          b.conv2dReluMaxPool(abs ? absX : x, abs ? absW : wt, abs ? bias0.map(Math.abs) : bias, o, null, F, g, pg);
+        }, pooledLen],
         ['fused backward through max pooling and a ReLU', (b, o, abs) => {
           const dx = o.subarray(0, x.length), dw = o.subarray(x.length, x.length + wt.length), db = o.subarray(x.length + wt.length);
           if (abs) b.conv2dReluMaxPoolBackward(dz0.map(Math.abs), pooledY0.map(() => 1), argmax, absX, absW, dx, dw, db, F, g);
@@ -197,6 +201,12 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
       w.maxPool2d(x, o2, i2, g);
       expect(Array.from(o2)).toEqual(Array.from(o1));
       expect(Array.from(i2)).toEqual(Array.from(i1));
+      // Without argmax (inference): the same values, on both backends.
+      const o3 = new Float32Array(dy.length).fill(-1), o4 = new Float32Array(dy.length).fill(-1);
+      jsBackend.maxPool2d(x, o3, null, g);
+      w.maxPool2d(x, o4, null, g);
+      expect(Array.from(o3)).toEqual(Array.from(o1));
+      expect(Array.from(o4)).toEqual(Array.from(o1));
       const d1 = new Float32Array(x.length), d2 = new Float32Array(x.length);
       jsBackend.maxPool2dBackward(dy, i1, d1);
       w.maxPool2dBackward(dy, i2, d2);

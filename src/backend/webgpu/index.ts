@@ -189,7 +189,7 @@ function webgpuBackendOn(device: GPUDevice, description: string): WebgpuBackend 
       const y = pool.alloc('float32', g.N * F * g.OH * g.OW, 'a fused convolution\'s output');
       conv(gpu(x), gpu(w), bias && gpu(bias), y, F, g);
       run('unary:relu:float32:float32:true', () => wgsl.unary('relu', 'float32', 'float32', true), [y.buffer], [y.length], groupsFor(y.length));
-      maxPool(y, gpu(out_), gpu(argmax_), pg, true);
+      maxPool(y, gpu(out_), argmax_ && gpu(argmax_), pg, true);
       pool.release(y);
     },
     conv2dReluMaxPoolBackward: (dy_, y_, argmax_, x, w, dx, dw, db, F, g) => {
@@ -201,7 +201,7 @@ function webgpuBackendOn(device: GPUDevice, description: string): WebgpuBackend 
       convBackward(d, gpu(x), gpu(w), dx && gpu(dx), dw && gpu(dw), db && gpu(db), F, g);
       pool.release(d);
     },
-    maxPool2d: (x, out, argmax, g) => maxPool(gpu(x), gpu(out), gpu(argmax), g, false),
+    maxPool2d: (x, out, argmax, g) => maxPool(gpu(x), gpu(out), argmax && gpu(argmax), g, false),
     maxPool2dBackward: (dy_, argmax_, dx_) => {
       const dy = gpu(dy_), argmax = gpu(argmax_), dx = gpu(dx_);
       run('maxPool2dBackward', () => convWgsl.maxPool2dBackward(), [dy.buffer, argmax.buffer, dx.buffer], [dy.length], groupsFor(dy.length));
@@ -276,8 +276,11 @@ function webgpuBackendOn(device: GPUDevice, description: string): WebgpuBackend 
     if (dw) convDw(x, dy, dw, F, g);
     if (db) run('conv2dBiasGrad', () => convWgsl.conv2dBiasGrad(), [dy.buffer, db.buffer], [F, ...windowParams(g), F], groupsFor(F));
   }
-  function maxPool(x: GpuStorage, out: GpuStorage, argmax: GpuStorage, g: Window2d, perExample: boolean): void {
-    run('maxPool2d', () => convWgsl.maxPool2d(), [x.buffer, out.buffer, argmax.buffer], [out.length, ...windowParams(g), +perExample], groupsFor(out.length));
+  /** Max pooling; without `argmax` (no gradient will be taken) the shader writes its indices to a pooled buffer, released at once. */
+  function maxPool(x: GpuStorage, out: GpuStorage, argmax: GpuStorage | null, g: Window2d, perExample: boolean): void {
+    const at = argmax ?? pool.alloc('int32', out.length, 'max pooling\'s indices');
+    run('maxPool2d', () => convWgsl.maxPool2d(), [x.buffer, out.buffer, at.buffer], [out.length, ...windowParams(g), +perExample], groupsFor(out.length));
+    if (!argmax) pool.release(at);
   }
 
   function fillBuffer(s: GpuStorage, value: number): void {
