@@ -72,8 +72,12 @@ export function copyBlock(x_: Storage, outer: number, n: number, inner: number, 
 
 export function sliceBlock(x_: Storage, outer: number, n: number, inner: number, start: number, len: number, out_: Storage): void {
   const x = host(x_), out = host(out_);
+  const run = len * inner;
   for (let o = 0; o < outer; o++) {
     const from = (o * n + start) * inner;
-    out.set(x.subarray(from, from + len * inner), o * len * inner);
+    // A short run (one example's row, as per-sample training takes) is copied by a loop: a
+    // subarray to set() from is an object allocated per call.
+    if (run < 64) for (let i = 0; i < run; i++) out[o * run + i] = x[from + i]!;
+    else out.set(x.subarray(from, from + run), o * run);
   }
 }

@@ -45,6 +45,27 @@ describe('js matmul kernel', () => {
   }
 });
 
+describe('js matmul kernel on tiny products', () => {
+  it('the direct loop for tiny products gives the blocked kernels\' float32 results bit for bit', () => {
+    // C = op(A)·op(B) with n = 8 (512 multiply-adds: the direct loop) against the same product with
+    // one more column of B (576: the blocked kernels); the shared columns must be identical.
+    const m = 8, k = 8;
+    for (const ta of [false, true]) {
+      for (const tb of [false, true]) {
+        const a = Float32Array.from(rand(m * k)), bWide = Float32Array.from(rand(k * 9));
+        // B's first 8 columns, laid out [k, n] or, transposed, [n, k]
+        const at = (p: number, j: number, n: number): number => (tb ? j * k + p : p * n + j);
+        const wide = new Float32Array(k * 9), narrow = new Float32Array(k * 8);
+        for (let p = 0; p < k; p++) for (let j = 0; j < 9; j++) { wide[at(p, j, 9)] = bWide[p * 9 + j]!; if (j < 8) narrow[at(p, j, 8)] = bWide[p * 9 + j]!; }
+        const small = new Float32Array(m * 8), blocked = new Float32Array(m * 9);
+        matmul(a, 0, narrow, 0, small, 1, m, k, 8, ta, tb);
+        matmul(a, 0, wide, 0, blocked, 1, m, k, 9, ta, tb);
+        for (let i = 0; i < m; i++) for (let j = 0; j < 8; j++) expect(small[i * 8 + j]).toBe(blocked[i * 9 + j]);
+      }
+    }
+  });
+});
+
 describe('js conv kernels', () => {
   // The direct definition: out[n,f,oh,ow] = Σ x[n,c,oh·s−p+kh·d, ow·s−p+kw·d]·w[f,c,kh,kw].
   it('forward and both backward passes match the direct sums', () => {

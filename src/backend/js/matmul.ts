@@ -85,6 +85,36 @@ function gemmNT(a: TypedArray, aOff: number, b: TypedArray, bOff: number, c: Typ
   }
 }
 
+/** Products of at most this many multiply-adds (per-sample training's 1×2 by 2×1) take the direct loop. */
+const SMALL_WORK = 512;
+
+/**
+ * The products of one-example training steps, where the blocked kernels' set-up (a transposed
+ * copy of A, a zeroing pass, block loops) costs more than the arithmetic: one loop over C reading
+ * both operands where they are. Same sums in the same order and rounding as gemm (a float32 C
+ * rounded after every term) and gemmNT (summed in double, rounded once), so results do not depend
+ * on which path a size takes.
+ */
+function smallMatmul(
+  a: TypedArray, aStride: number, b: TypedArray, bStride: number, out: TypedArray,
+  batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean,
+): void {
+  const roundEach = !transB && out instanceof Float32Array;
+  for (let bi = 0; bi < batch; bi++) {
+    const aOff = bi * aStride, bOff = bi * bStride, cOff = bi * m * n;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) {
+          const term = a[transA ? aOff + p * m + i : aOff + i * k + p]! * b[transB ? bOff + j * k + p : bOff + p * n + j]!;
+          s = roundEach ? Math.fround(s + term) : s + term;
+        }
+        out[cOff + i * n + j] = s;
+      }
+    }
+  }
+}
+
 /**
  * C_b[m, n] = op(A_b)·op(B_b) for each b < batch. A transposed A is first copied into [m, k]
  * (O(m·k) work against O(m·k·n)); a transposed B is read in place by the dot-product kernel.
@@ -94,6 +124,7 @@ export function matmul(
   batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean,
 ): void {
   const a = host(a_), b = host(b_), out = host(out_);
+  if (m * n * k <= SMALL_WORK) return smallMatmul(a, aStride, b, bStride, out, batch, m, k, n, transA, transB);
   const aT = transA ? allocate(dtypeOf(a), m * k) : null;
   for (let bi = 0; bi < batch; bi++) {
     let A = a, aOff = bi * aStride;

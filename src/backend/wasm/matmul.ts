@@ -52,7 +52,7 @@ export function matmulKernel(ctx: WasmContext): Kernels['matmul'] {
   };
 
   return (a, aStride, b, bStride, out, batch, m, k_, n, transA, transB) => {
-    if (!isF32(a) || !isF32(b) || !isF32(out) || m * n * k_ < MIN_MATMUL_WORK) {
+    if (m * n * k_ < MIN_MATMUL_WORK || !isF32(a) || !isF32(b) || !isF32(out)) {
       return jsMatmul(a, aStride, b, bStride, out, batch, m, k_, n, transA, transB);
     }
     ctx.call((c) => {
