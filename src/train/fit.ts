@@ -116,6 +116,10 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
   const l1 = options.l1 === undefined ? 0 : checkRange('fit', 'l1', options.l1, { min: 0 });
   const loader = new DataLoader(data, { batchSize: options.batchSize, shuffle: options.shuffle ?? true });
   const callbacks = [...(options.callbacks ?? []), ...progressCallbacks(options)];
+  // Only these are called (and awaited) every batch, and only for them is a batch's loss read on a
+  // GPU: a callback of epochs alone (a progress bar) costs neither a turn of the event loop per
+  // step nor a wait on the GPU.
+  const batchCallbacks = callbacks.filter((cb) => cb.onBatchEnd);
   const yielder = new Yielder(options.yieldEvery, 'fit');
   const signal = checkSignal(options.signal, 'fit');
   if (options.fuse !== false) fuse(model);
@@ -167,7 +171,7 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
       const m = x.shape[0]!;
       const value = totals.add(loss, m, metrics.map((name) => correctIn(name, out, y, fromLogits)));
       const forwardMade = endTracking(mark);
-      const batchLoss = value ?? (callbacks.length ? await loss.itemAsync() : NaN);
+      const batchLoss = value ?? (batchCallbacks.length ? await loss.itemAsync() : NaN);
       if (value !== null) checkLoss(value, epoch, batch + 1, options.optimizer.lr);
       options.optimizer.zeroGrad();
       loss.backward();
@@ -175,9 +179,9 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
 
       releaseStorages(forwardMade);
       releaseStorages(made);
-      if (callbacks.length) {
+      if (batchCallbacks.length) {
         const logs: Logs = { loss: batchLoss };
-        for (const cb of callbacks) await cb.onBatchEnd?.(batch, logs, ctx);
+        for (const cb of batchCallbacks) await cb.onBatchEnd!(batch, logs, ctx);
       }
       batch++;
       if (yielder.due()) await yielder.yieldNow();
