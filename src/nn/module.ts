@@ -2,7 +2,8 @@ import { keepStorage, releaseScope } from '../autograd/release.js';
 import { noGrad } from '../autograd/tape.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { zeros } from '../tensor/creation.js';
-import { allocStorage, copyStorage } from '../tensor/storage.js';
+import { allocStorage, copyStorage, fillStorage } from '../tensor/storage.js';
+import type { Storage } from '../tensor/storage.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** A layer's architecture as plain JSON: its class name and constructor arguments. */
@@ -39,7 +40,22 @@ export function Parameter(t: Tensor): Tensor {
   // A storage of its own in the backend's memory, where kernels update it in place for as long as it lives.
   const storage = allocStorage(t.dtype, t.size, 'a parameter', true);
   copyStorage(t.storage, storage);
-  const p = new Tensor(storage, t.shape);
+  return parameterOver(storage, t.shape);
+}
+
+/**
+ * A new Parameter of `shape` with every element `value` (a layer's constructor, before its
+ * initialiser fills it), made in place: Parameter(zeros(shape)) would leave the zeros behind for
+ * the garbage collector — on a GPU, a buffer as big as the weight, freed whenever it runs.
+ */
+export function newParameter(shape: readonly number[], dtype: 'float32' | 'float64' = 'float32', value = 0): Tensor {
+  const storage = allocStorage(dtype, shape.reduce((n, d) => n * d, 1), 'a parameter', true);
+  if (value !== 0) fillStorage(storage, value);
+  return parameterOver(storage, shape);
+}
+
+function parameterOver(storage: Storage, shape: readonly number[]): Tensor {
+  const p = new Tensor(storage, [...shape]);
   p.requiresGrad = true;
   p.isParameter = true;
   keepStorage(storage);

@@ -33,4 +33,17 @@ describe('GPU memory over 10,000 steps', () => {
     // It learned, so the steps did what steps do.
     expect(history.loss!.at(-1)!).toBeLessThan(history.loss![0]! * 0.8);
   }, 600_000);
+
+  it('building layers on the GPU makes their parameters and nothing else (no buffer left for the collector)', async (ctx) => {
+    if (why) ctx.skip(why);
+    await kiln.setBackend('webgpu');
+    const before = kiln.memory('webgpu').liveStorages;
+    const layers = [new nn.Linear(8, 16), new nn.Conv2d(3, 4, 3), new nn.BatchNorm2d(4), new nn.PReLU(4)];
+    const params = layers.flatMap((l) => l.parameters()).length;
+    const buffers = layers.flatMap((l) => [...l.namedBuffers()]).length;
+    expect(params).toBe(2 + 2 + 2 + 1);
+    expect(kiln.memory('webgpu').liveStorages - before).toBe(params + buffers);
+    expect(Array.from(await layers[2]!.parameters()[0]!.data())).toEqual([1, 1, 1, 1]); // BatchNorm's γ starts at 1
+    expect(Array.from(await layers[3]!.parameters()[0]!.data())).toEqual([0.25, 0.25, 0.25, 0.25]);
+  });
 });

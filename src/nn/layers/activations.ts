@@ -1,13 +1,12 @@
 import { leakyRelu, relu, sigmoid, tanh } from '../../ops/activation.js';
 import { DEFAULT_NEGATIVE_SLOPE } from '../../ops/activation.js';
 import { logSoftmax, softmax } from '../../ops/softmax.js';
-import { full } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkInt, checkRange } from '../../validate.js';
 import { prelu } from '../functional.js';
 import { constant } from '../init.js';
 import { ValueError } from '../../errors.js';
-import { Parameter, ShapePreserving } from '../module.js';
+import { ShapePreserving, newParameter } from '../module.js';
 import type { Module, ModuleConfig } from '../module.js';
 
 // The course's activations g(z) as layers. Each derivative g'(z) lives with its op in ops/.
@@ -61,7 +60,7 @@ export class PReLU extends ShapePreserving {
     super();
     this.numParameters = checkInt('PReLU', 'numParameters', numParameters);
     this.initValue = checkRange('PReLU', 'init', init, {});
-    this.weight = Parameter(full([numParameters], init));
+    this.weight = newParameter([numParameters], 'float32', init);
   }
   override resetParameters(): void { constant(this.weight, this.initValue); }
   forward(x: Tensor): Tensor { return prelu(x, this.weight); }

@@ -4,7 +4,7 @@ import { ones, zeros } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkInt, checkOptions, checkRange } from '../../validate.js';
 import { constant } from '../init.js';
-import { Parameter, ShapePreserving } from '../module.js';
+import { ShapePreserving, newParameter } from '../module.js';
 import type { ModuleConfig } from '../module.js';
 
 export interface BatchNormLayerOptions {
@@ -37,8 +37,8 @@ export abstract class BatchNorm extends ShapePreserving {
     this.eps = checkRange(name, 'eps', options.eps ?? 1e-5, { min: 0, minOpen: true });
     this.momentum = checkRange(name, 'momentum', options.momentum ?? 0.1, { min: 0, max: 1 });
     this.affine = options.affine ?? true;
-    this.weight = this.affine ? Parameter(ones([numFeatures])) : null;
-    this.bias = this.affine ? Parameter(zeros([numFeatures])) : null;
+    this.weight = this.affine ? newParameter([numFeatures], 'float32', 1) : null;
+    this.bias = this.affine ? newParameter([numFeatures]) : null;
     this.runningMean = zeros([numFeatures]);
     this.runningVar = ones([numFeatures]);
     this.bufferNames = ['runningMean', 'runningVar'];

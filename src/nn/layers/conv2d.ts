@@ -3,12 +3,11 @@ import { conv2d, conv2dGeometry } from '../../ops/conv.js';
 import type { Conv2dOptions } from '../../ops/conv.js';
 import type { Pair, Padding } from '../../ops/window.js';
 import { pair } from '../../ops/window.js';
-import { zeros } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkInt, checkOptions } from '../../validate.js';
 import { WEIGHT_INITS, initBias, initWeight } from '../init.js';
 import type { WeightInit } from '../init.js';
-import { Module, Parameter } from '../module.js';
+import { Module, newParameter } from '../module.js';
 import type { ModuleConfig } from '../module.js';
 
 export interface Conv2dLayerOptions {
@@ -58,8 +57,8 @@ export class Conv2d extends Module {
     this.padding = padding;
     this.init = options.init ?? 'default';
     if (!WEIGHT_INITS.includes(this.init)) throw new ValueError(`Conv2d: init must be one of ${WEIGHT_INITS.join(', ')}, got ${JSON.stringify(options.init)}`);
-    this.weight = Parameter(zeros([outChannels, inChannels / this.groups, ...this.kernelSize]));
-    this.bias = options.bias === false ? null : Parameter(zeros([outChannels]));
+    this.weight = newParameter([outChannels, inChannels / this.groups, ...this.kernelSize]);
+    this.bias = options.bias === false ? null : newParameter([outChannels]);
     this.resetParameters();
   }
 

@@ -1,12 +1,11 @@
 import { ValueError } from '../../errors.js';
 import { linear, linearOutputShape } from '../../ops/matmul.js';
-import { zeros } from '../../tensor/creation.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkInt, checkOptions } from '../../validate.js';
 import { WEIGHT_INITS, initBias, initWeight } from '../init.js';
 import type { WeightInit } from '../init.js';
-import { Module, Parameter } from '../module.js';
+import { Module, newParameter } from '../module.js';
 import type { ModuleConfig } from '../module.js';
 
 export interface LinearOptions {
@@ -42,8 +41,8 @@ export class Linear extends Module {
     if (!WEIGHT_INITS.includes(this.init)) throw new ValueError(`Linear: init must be one of ${WEIGHT_INITS.join(', ')}, got ${JSON.stringify(options.init)}`);
     const dtype = options.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') throw new ValueError(`Linear: dtype must be float32 or float64, got ${JSON.stringify(options.dtype)}`);
-    this.weight = Parameter(zeros([outFeatures, inFeatures], { dtype }));
-    this.bias = options.bias === false ? null : Parameter(zeros([outFeatures], { dtype }));
+    this.weight = newParameter([outFeatures, inFeatures], dtype);
+    this.bias = options.bias === false ? null : newParameter([outFeatures], dtype);
     this.resetParameters();
   }
 
