@@ -103,22 +103,19 @@ export function binary(
 }
 
 /**
- * The general broadcast case: an odometer over all (merged) dims but the last, and for each row a
- * tight loop along the last dim (specialised for the common ops, with a scalar operand hoisted).
+ * The general broadcast case: each row (the merged last dim) in a tight loop, specialised for the
+ * common ops, with a scalar operand hoisted.
  */
 function broadcastBinary(
   op: BinaryOp, a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[],
   out: TypedArray, outShape: readonly number[],
 ): void {
-  const { shape, strides: [aSt, bSt] } = mergeDims(outShape, [aStrides, bStrides]);
-  aStrides = aSt!; bStrides = bSt!;
-  const ndim = shape.length;
-  const len = shape[ndim - 1]!;
-  const sa = aStrides[ndim - 1]!, sb = bStrides[ndim - 1]!;
-  const idx = new Array<number>(ndim).fill(0);
+  const rows = new Rows(outShape, [aStrides, bStrides]);
+  const { len, at } = rows;
+  const sa = rows.step[0]!, sb = rows.step[1]!;
   const f = BINARY[op];
-  let ia = 0, ib = 0;
-  for (let o = 0; o < out.length; o += len) {
+  for (let o = 0; o < out.length; o += len, rows.next()) {
+    const ia = at[0]!, ib = at[1]!;
     if (sb === 0 && sa === 1) {
       const bv = b[ib]!;
       switch (op) {
@@ -138,16 +135,6 @@ function broadcastBinary(
     } else {
       for (let j = 0; j < len; j++) out[o + j] = f(a[ia + j * sa]!, b[ib + j * sb]!);
     }
-    // Advance the outer index (all dims but the last), carrying like an odometer.
-    for (let d = ndim - 2; d >= 0; d--) {
-      idx[d]!++;
-      ia += aStrides[d]!;
-      ib += bStrides[d]!;
-      if (idx[d]! < shape[d]!) break;
-      ia -= aStrides[d]! * shape[d]!;
-      ib -= bStrides[d]! * shape[d]!;
-      idx[d] = 0;
-    }
   }
 }
 
@@ -155,7 +142,7 @@ function broadcastBinary(
  * The shape and operand strides with neighbouring dims merged wherever every operand steps through
  * them as one (stride[d] = stride[d + 1]·shape[d + 1], 0 and 0 included) and size-1 dims dropped:
  * a scalar broadcast to [64, 6, 28, 28] is one run of 301,056, a bias [6, 1, 1] over it 384 runs
- * of 784. Kernels then walk the merged dims with an odometer and do the last one in a tight loop.
+ * of 784. Kernels then walk the merged dims a row at a time (Rows).
  */
 export function mergeDims(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
   const outShape: number[] = [];
@@ -176,27 +163,55 @@ export function mergeDims(shape: readonly number[], strides: readonly (readonly 
   return { shape: outShape, strides: outStrides };
 }
 
+/**
+ * The rows of a strided walk over `outShape` (its merged last dim, `len` long), one operand per
+ * entry of `strides`: `at[i]` is operand i's offset at the current row's start and `step[i]` its
+ * stride along the row; `next()` moves to the next row, carrying over the outer dims like an
+ * odometer.
+ */
+class Rows {
+  readonly len: number;
+  readonly step: number[];
+  readonly at: number[];
+  private readonly shape: number[];
+  private readonly strides: number[][];
+  private readonly idx: number[];
+
+  constructor(outShape: readonly number[], strides: readonly (readonly number[])[]) {
+    const merged = mergeDims(outShape, strides);
+    this.shape = merged.shape;
+    this.strides = merged.strides;
+    const last = this.shape.length - 1;
+    this.len = this.shape[last]!;
+    this.step = this.strides.map((st) => st[last]!);
+    this.at = this.strides.map(() => 0);
+    this.idx = this.shape.map(() => 0);
+  }
+
+  next(): void {
+    const { shape, strides, idx, at } = this;
+    for (let d = shape.length - 2; d >= 0; d--) {
+      idx[d]!++;
+      for (let i = 0; i < at.length; i++) at[i]! += strides[i]![d]!;
+      if (idx[d]! < shape[d]!) return;
+      for (let i = 0; i < at.length; i++) at[i]! -= strides[i]![d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
 /** out = cond ? a : b elementwise, each operand read with its (broadcast) strides over outShape. */
 export function where(
   cond_: Storage, cStrides: readonly number[], a_: Storage, aStrides: readonly number[],
   b_: Storage, bStrides: readonly number[], out_: Storage, outShape: readonly number[],
 ): void {
   const cond = host(cond_), a = host(a_), b = host(b_), out = host(out_);
-  const { shape, strides: [sc, sa, sb] } = mergeDims(outShape, [cStrides, aStrides, bStrides]);
-  const ndim = shape.length, len = shape[ndim - 1]!;
-  const lc = sc![ndim - 1]!, la = sa![ndim - 1]!, lb = sb![ndim - 1]!;
-  const idx = new Array<number>(ndim).fill(0);
-  let ic = 0, ia = 0, ib = 0;
-  for (let o = 0; o < out.length; o += len) {
+  const rows = new Rows(outShape, [cStrides, aStrides, bStrides]);
+  const { len, at } = rows;
+  const lc = rows.step[0]!, la = rows.step[1]!, lb = rows.step[2]!;
+  for (let o = 0; o < out.length; o += len, rows.next()) {
+    const ic = at[0]!, ia = at[1]!, ib = at[2]!;
     for (let j = 0; j < len; j++) out[o + j] = cond[ic + j * lc] !== 0 ? a[ia + j * la]! : b[ib + j * lb]!;
-    // Advance the outer index (all dims but the last), carrying like an odometer.
-    for (let d = ndim - 2; d >= 0; d--) {
-      idx[d]!++;
-      ic += sc![d]!; ia += sa![d]!; ib += sb![d]!;
-      if (idx[d]! < shape[d]!) break;
-      ic -= sc![d]! * shape[d]!; ia -= sa![d]! * shape[d]!; ib -= sb![d]! * shape[d]!;
-      idx[d] = 0;
-    }
   }
 }
 
@@ -206,21 +221,13 @@ export function where(
  */
 export function expand(x_: Storage, xStrides: readonly number[], out_: Storage, outShape: readonly number[]): void {
   const x = host(x_), out = host(out_);
-  const { shape, strides: [sx] } = mergeDims(outShape, [xStrides]);
-  const ndim = shape.length, len = shape[ndim - 1]!, step = sx![ndim - 1]!;
-  const idx = new Array<number>(ndim).fill(0);
-  let ix = 0;
-  for (let o = 0; o < out.length; o += len) {
+  const rows = new Rows(outShape, [xStrides]);
+  const { len, at } = rows, step = rows.step[0]!;
+  for (let o = 0; o < out.length; o += len, rows.next()) {
+    const ix = at[0]!;
     if (step === 0) out.fill(x[ix]!, o, o + len);
     else if (step === 1) for (let j = 0; j < len; j++) out[o + j] = x[ix + j]!;
     else for (let j = 0; j < len; j++) out[o + j] = x[ix + j * step]!;
-    for (let d = ndim - 2; d >= 0; d--) {
-      idx[d]!++;
-      ix += sx![d]!;
-      if (idx[d]! < shape[d]!) break;
-      ix -= sx![d]! * shape[d]!;
-      idx[d] = 0;
-    }
   }
 }
 
