@@ -1,6 +1,8 @@
-// node bench/fusion.mjs: what the fusion pass (nn.fuse) is worth on LeNet-5, batch 64, Adam:
-// training and inference samples per second with and without it, alternating runs, same process.
-// This is the measurement that decides which fusions Kiln keeps (src/nn/fuse.ts).
+// node bench/fusion.mjs: what the fusion pass (nn.fuse) is worth, per model: LeNet-5 (its conv
+// blocks as conv2dReluMaxPool, its dense layers as linearActivation), the MLP of npm run bench
+// (Linear → ReLU as linearActivation) and the beans demo's network (Linear → Sigmoid), with and
+// without it, alternating runs in one process. This is the measurement that decides which fusions
+// Kiln keeps (src/nn/fuse.ts).
 import * as kiln from '../dist/index.js';
 import { rate } from './rate.mjs';
 
@@ -8,11 +10,16 @@ const { nn, optim } = kiln;
 const SLICE = Number(process.env.BENCH_SECONDS ?? 2);
 const digits = await kiln.data.mnist();
 const batches = [...new kiln.DataLoader(digits.train, { batchSize: 64, shuffle: true, seed: 0 })];
-const x = digits.test.x.narrow(0, 0, 256);
-const best = { true: { train: 0, infer: 0 }, false: { train: 0, infer: 0 } };
-for (const fused of [false, true, false, true]) {
-  kiln.manualSeed(0);
-  const model = nn.fuse(kiln.models.lenet5({ inputSize: 28, activation: 'relu', pool: 'max' }), { enabled: fused });
+const x256 = digits.test.x.narrow(0, 0, 256);
+const beans = kiln.data.beans({ n: 100, seed: 0 });
+
+const models = {
+  'LeNet-5': () => kiln.models.lenet5({ inputSize: 28, activation: 'relu', pool: 'max' }),
+  'MLP 784-128-64-10': () => new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 64), new nn.ReLU(), new nn.Linear(64, 10)),
+};
+
+/** Batch-64 Adam training and 256-example inference, samples per second. */
+async function digitsRates(model) {
   const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
   let i = 0;
   const train = 64 * (await rate(() => {
@@ -20,11 +27,31 @@ for (const fused of [false, true, false, true]) {
     const loss = nn.functional.crossEntropy(model.forward(x), y);
     opt.zeroGrad(); loss.backward(); opt.step();
   }, SLICE));
-  const infer = 256 * (await rate(() => kiln.noGrad(() => model.forward(x)), SLICE));
-  best[fused].train = Math.max(best[fused].train, train);
-  best[fused].infer = Math.max(best[fused].infer, infer);
+  const infer = 256 * (await rate(() => kiln.noGrad(() => model.forward(x256)), SLICE));
+  return { train, infer };
+}
+
+/** The beans demo's per-sample SGD through fit (20,000 steps a run), steps per second. */
+async function beansRate(fused) {
+  kiln.manualSeed(0);
+  const model = new nn.Sequential(new nn.Linear(1, 2), new nn.Sigmoid(), new nn.Linear(2, 1), new nn.Sigmoid());
+  const t0 = performance.now();
+  await kiln.fit(model, beans, { epochs: 200, batchSize: 1, optimizer: new optim.SGD(model.parameters(), { lr: 0.03 }), loss: 'mseLoss', fuse: fused });
+  return 20000 / ((performance.now() - t0) / 1000);
+}
+
+const best = {};
+const keep = (row, fused, v) => { best[row] ??= { true: 0, false: 0 }; best[row][fused] = Math.max(best[row][fused], v); };
+for (const fused of [false, true, false, true]) {
+  for (const [name, make] of Object.entries(models)) {
+    kiln.manualSeed(0);
+    const { train, infer } = await digitsRates(nn.fuse(make(), { enabled: fused }));
+    keep(`${name} training, batch 64 (samples/s)`, fused, train);
+    keep(`${name} inference, 256 (samples/s)`, fused, infer);
+  }
+  for (let r = 0; r < 3; r++) keep('beans demo, per-sample SGD through fit (steps/s)', fused, await beansRate(fused));
 }
 const f = (v) => Math.round(v).toLocaleString('en-US');
-console.log(`LeNet-5, batch 64 (wasm: ${kiln.backendDetail()})\n`);
-console.log('| | unfused | fused (Conv2d → ReLU → MaxPool2d as one op) | fused ÷ unfused |\n| --- | --- | --- | --- |');
-for (const k of ['train', 'infer']) console.log(`| ${k === 'train' ? 'training (samples/s)' : 'inference (samples/s)'} | ${f(best.false[k])} | ${f(best.true[k])} | ${(best.true[k] / best.false[k]).toFixed(2)}× |`);
+console.log(`The fusion pass on wasm (${kiln.backendDetail()})\n`);
+console.log('| workload | unfused | fused | fused ÷ unfused |\n| --- | --- | --- | --- |');
+for (const [row, v] of Object.entries(best)) console.log(`| ${row} | ${f(v.false)} | ${f(v.true)} | ${(v.true / v.false).toFixed(2)}× |`);

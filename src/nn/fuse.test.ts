@@ -31,13 +31,41 @@ describe('the fusion pass', () => {
     run(m, x, weights).forEach((a, i) => a.forEach((v, j) => expect(v).toBe(plain[i]![j]!)));
   });
 
-  it('leaves alone what the fused op does not compute: another activation, a padded pool, a grouped conv, a lone conv', () => {
+  it('runs Linear → Sigmoid, Tanh or ReLU as one op, with the values and gradients of the layers', () => {
+    kiln.manualSeed(4);
+    const m = new nn.Sequential(new nn.Linear(3, 5), new nn.Sigmoid(), new nn.Linear(5, 4), new nn.Tanh(), new nn.Linear(4, 6), new nn.ReLU(), new nn.Linear(6, 2));
+    const x = kiln.randn([7, 3]), weights = kiln.randn([7, 2]);
+    const plain = run(m, x, weights);
+    nn.fuse(m);
+    expect(kiln.nn.isFused(m)).toBe(true);
+    const names: string[] = [];
+    for (let t = m.forward(x).gradFn!.inputs[0]!; t.gradFn; t = t.gradFn.inputs[0]!) names.push(t.gradFn.name);
+    expect(names).toEqual(['linearRelu', 'linearTanh', 'linearSigmoid']);
+    expect(run(m, x, weights)).toEqual(plain);
+  });
+
+  it('trains the beans demo\'s network to the same weights fused or not', async () => {
+    const beans = kiln.data.beans({ n: 40, seed: 1 });
+    const train = async (fuse: boolean): Promise<number[][]> => {
+      kiln.manualSeed(2);
+      const m = new nn.Sequential(new nn.Linear(1, 2), new nn.Sigmoid(), new nn.Linear(2, 1), new nn.Sigmoid());
+      await kiln.fit(m, beans, { epochs: 3, batchSize: 1, optimizer: new kiln.optim.SGD(m.parameters(), { lr: 0.5 }), loss: 'mseLoss', fuse });
+      expect(kiln.nn.isFused(m)).toBe(fuse);
+      return m.parameters().map((p) => Array.from(p.values));
+    };
+    expect(await train(true)).toEqual(await train(false));
+  });
+
+  it('leaves alone what the fused ops do not compute: another activation, a padded pool, a grouped conv, a lone conv, an activation before a Linear', () => {
     const conv = new nn.Conv2d(2, 4, 3);
     for (const layers of [
       [conv, new nn.LeakyReLU(), new nn.MaxPool2d(2)],
       [conv, new nn.ReLU(), new nn.MaxPool2d(3, { padding: 1 })],
       [new nn.Conv2d(2, 4, 3, { groups: 2 }), new nn.ReLU(), new nn.MaxPool2d(2)],
       [conv, new nn.ReLU()],
+      [new nn.Linear(2, 3), new nn.LeakyReLU()],
+      [new nn.Linear(2, 3), new nn.Softmax(1)],
+      [new nn.Sigmoid(), new nn.Linear(2, 3)],
     ]) {
       expect(kiln.nn.isFused(nn.fuse(new nn.Sequential(...layers)))).toBe(false);
     }

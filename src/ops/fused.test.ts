@@ -81,6 +81,35 @@ describe('fused ops equal their composites', () => {
     expect(() => F.conv2dReluMaxPool(x, kiln.randn([2, 2, 3, 3]), null, { pool: { kernelSize: 2, strid: 1 } as never })).toThrow(/strid/);
   });
 
+  it('linearActivation = sigmoid, tanh or relu of linear, bit for bit, with and without a bias, in float32 and float64', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const x = kiln.randn([9, 5], { dtype }), w = kiln.randn([4, 5], { dtype }), b = kiln.randn([4], { dtype });
+      for (const activation of ['sigmoid', 'tanh', 'relu'] as const) {
+        const apply = F[activation];
+        // Exactly equal: the same product, bias and activation kernels, the same backward kernels.
+        expect(valuesAndGrads((x, w, b) => F.linearActivation(x, w, b, activation), [x, w, b])).toEqual(valuesAndGrads((x, w, b) => apply(F.linear(x, w, b)), [x, w, b]));
+        expect(valuesAndGrads((x, w) => F.linearActivation(x, w, null, activation), [x, w])).toEqual(valuesAndGrads((x, w) => apply(F.linear(x, w)), [x, w]));
+        const leaf = x.detach().requiresGrad_();
+        expect(F.linearActivation(leaf, w, b, activation).gradFn!.name).toBe(`linear${activation[0]!.toUpperCase()}${activation.slice(1)}`);
+      }
+    }
+    // relu cut some units, so its backward's mask was exercised
+    expect(F.linearActivation(kiln.randn([9, 5]), kiln.randn([4, 5]), null, 'relu').values.some((v) => v === 0)).toBe(true);
+  });
+
+  it('linearActivation takes 1-D and 3-D inputs as linear does, records nothing without a gradient to take, and refuses a wrong activation or shape', () => {
+    const w = r(3, 4), b = r(3);
+    for (const x of [r(4), r(2, 5, 4)]) {
+      expectSame(valuesAndGrads((x, w, b) => F.linearActivation(x, w, b, 'tanh'), [x, w, b]), valuesAndGrads((x, w, b) => F.linear(x, w, b).tanh(), [x, w, b]));
+    }
+    const y = F.linearActivation(r(2, 4), w, b, 'sigmoid');
+    expect(y.requiresGrad).toBe(false);
+    expect(y.gradFn).toBeNull();
+    expect(() => F.linearActivation(r(2, 4), w, b, 'softmax' as never)).toThrow('activation must be one of sigmoid, tanh, relu, got "softmax"');
+    expect(() => F.linearActivation(r(2, 5), w, b, 'relu')).toThrow('input [2, 5] has 5 features but the weight [3, 4] expects 4');
+    expect(() => F.linearActivation(r(2, 4), w, r(4), 'relu')).toThrow('bias must be [3]');
+  });
+
   it("mseLoss = mean((ŷ − y)²), and the sum for reduction 'sum'", () => {
     const p = r(7, 2), y = r(7, 2);
     expectSame(valuesAndGrads((p, y) => F.mseLoss(p, y), [p, y]), valuesAndGrads((p, y) => p.sub(y).mul(p.sub(y)).mean(), [p, y]));

@@ -1,4 +1,4 @@
-import { allocOutput, allocStorage, host, isHost } from '../tensor/storage.js';
+import { allocOutput, allocStorage, host } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { ShapeError, fmtShape } from '../errors.js';
@@ -68,11 +68,16 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 
 /** The shape of x·Wᵀ for x: [..., in] and W: [out, in]; throws when the sizes do not fit. */
 export function linearOutputShape(input: readonly number[], weight: readonly number[]): number[] {
+  checkLinearShapes(input, weight);
+  return [...input.slice(0, -1), weight[0]!];
+}
+
+/** linearOutputShape's checks alone (no shape array: linear runs them every step). */
+function checkLinearShapes(input: readonly number[], weight: readonly number[]): void {
   if (weight.length !== 2) throw new ShapeError(`linear: weight must be [out, in], got ${fmtShape(weight)}`);
   if (input.length === 0 || input[input.length - 1] !== weight[1]) {
     throw new ShapeError(`linear: input ${fmtShape(input)} has ${input[input.length - 1] ?? 0} features but the weight ${fmtShape(weight)} expects ${weight[1]}`);
   }
-  return [...input.slice(0, -1), weight[0]!];
 }
 
 /**
@@ -83,20 +88,36 @@ export function linearOutputShape(input: readonly number[], weight: readonly num
  * Backward: dx = g·W, dW = gᵀ·x (summed over the batch), db = Σ g over every row.
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  linearOutputShape(x.shape, weight.shape);
+  checkLinear(x, weight, bias);
   if (x.ndim === 1) return linear(x.unsqueeze(0), weight, bias).squeeze(0);
+  // The bias goes into the product in place on the CPU; elsewhere (a GPU) it is a broadcast add.
+  if (bias && !biasAddsInPlace(x, weight, bias)) return record(linearProduct(x, weight, null), 'linear', [x, weight], linearBackward(x, weight, null)).add(bias);
+  const b = bias ?? null;
+  return record(linearProduct(x, weight, b), 'linear', b ? [x, weight, b] : [x, weight], linearBackward(x, weight, b));
+}
+
+/** Throws linear's ShapeError when x: [..., in], W: [out, in] and b: [out] do not fit together. */
+export function checkLinear(x: Tensor, weight: Tensor, bias?: Tensor | null): void {
+  checkLinearShapes(x.shape, weight.shape);
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
     throw new ShapeError(`linear: bias must be [${weight.shape[0]}] to match the weight ${fmtShape(weight.shape)}, got ${fmtShape(bias.shape)}`);
   }
-  const y = matmulRaw(x, weight, false, true);
-  // The bias goes into the product in place on the CPU; elsewhere (a GPU) it is a broadcast add.
-  const ys = y.storage;
-  if (bias && (y.dtype !== bias.dtype || !isHost(ys))) return record(y, 'linear', [x, weight], linearBackward(x, weight)).add(bias);
-  if (bias) addRows(host(ys), bias.values);
-  return record(y, 'linear', bias ? [x, weight, bias] : [x, weight], linearBackward(x, weight, bias));
 }
 
-function linearBackward(x: Tensor, weight: Tensor, bias?: Tensor | null): (g: Tensor) => (Tensor | null)[] {
+/** Whether x·Wᵀ's output is a host array the bias can be added into (the CPU, the same dtype). */
+export function biasAddsInPlace(x: Tensor, weight: Tensor, bias: Tensor): boolean {
+  return !backend().onDevice && promoteTypes(x.dtype, weight.dtype) === bias.dtype;
+}
+
+/** x·Wᵀ (+ b, added in place: only where biasAddsInPlace) for a 2-D x, not recorded: a fresh tensor. */
+export function linearProduct(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+  const y = matmulRaw(x, weight, false, true);
+  if (bias) addRows(host(y.storage), bias.values);
+  return y;
+}
+
+/** linear's backward for g = dL/dy: [dx, dW, db], each null where its operand needs no gradient. */
+export function linearBackward(x: Tensor, weight: Tensor, bias: Tensor | null): (g: Tensor) => (Tensor | null)[] {
   return (g) => [
     x.requiresGrad ? matmulRaw(g, weight, false, false) : null,
     weight.requiresGrad ? sumTo(matmulRaw(g, x, true, false), weight.shape) : null,
