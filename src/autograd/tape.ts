@@ -55,6 +55,11 @@ export function needsGrad(inputs: readonly Tensor[]): boolean {
   return false;
 }
 
+/** needsGrad for one input, with no array. */
+export function needsGrad1(input: Tensor): boolean {
+  return gradEnabled && input.requiresGrad;
+}
+
 /**
  * Records `out = name(inputs)` on the tape when grad mode is on and an input needs a gradient.
  * `backward` is called under noGrad with the gradient of `out` and returns one per input.

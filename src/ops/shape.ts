@@ -1,6 +1,6 @@
 import { allocStorage, copyStorage, fillStorage, isHost } from '../tensor/storage.js';
 import type { Storage } from '../tensor/storage.js';
-import { record } from '../autograd/tape.js';
+import { needsGrad1, record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { promoteTypes } from '../tensor/dtype.js';
@@ -136,7 +136,10 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   shape[d] = length;
   const out = allocStorage(x.dtype, sizeOf(shape));
   backend().sliceBlock(x.storage, outer, n, inner, start, length, out);
-  return record(new Tensor(out, shape), 'narrow', [x], (g) => {
+  const y = new Tensor(out, shape);
+  // A batch cut from data (every step of fit) records nothing: no closure made for it.
+  if (!needsGrad1(x)) return y;
+  return record(y, 'narrow', [x], (g) => {
     const gx = allocStorage(g.dtype, x.size);
     backend().copyBlock(g.storage, outer, length, inner, gx, n, start);
     return [new Tensor(gx, x.shape)];

@@ -19,6 +19,9 @@ import type { HostStorage, Storage } from './storage.js';
 /** Nested JavaScript arrays of numbers, as `toArray()` returns and `tensor()` takes. */
 export type NestedArray = number | NestedArray[];
 
+/** backward's options when none are passed (so the common call checks nothing). */
+const NO_OPTIONS: { retainGraph?: boolean } = Object.freeze({});
+
 /**
  * An n-dimensional array with a dtype, stored row-major and contiguous in a storage that belongs
  * to the backend that made it (wasm: the kernels' own memory), and that can take part in automatic
@@ -157,8 +160,8 @@ export class Tensor {
    * inside modules and losses is then reused; `{ retainGraph: true }` keeps the graph for another
    * backward pass through it, as in PyTorch.
    */
-  backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
-    checkOptions('backward', options, ['retainGraph']);
+  backward(gradient?: Tensor, options: { retainGraph?: boolean } = NO_OPTIONS): void {
+    if (options !== NO_OPTIONS) checkOptions('backward', options, ['retainGraph']);
     runBackward(this, gradient, (t) => sh.onesLikeRaw(t), options.retainGraph === true);
   }
 
