@@ -54,6 +54,8 @@ export function conv2dReluMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null
 export const LINEAR_ACTIVATIONS = { sigmoid, tanh, relu } as const;
 export type LinearActivation = keyof typeof LINEAR_ACTIVATIONS;
 const ACTIVATION_GRADS = { sigmoid: 'sigmoidGrad', tanh: 'tanhGrad', relu: 'reluGrad' } as const;
+/** The graph node's name for each activation. */
+const NODE_NAMES = { sigmoid: 'linearSigmoid', tanh: 'linearTanh', relu: 'linearRelu' } as const;
 
 /**
  * activation(linear(x, weight, bias)) as one op: the activation is applied in place to the
@@ -75,5 +77,5 @@ export function linearActivation(x: Tensor, weight: Tensor, bias: Tensor | null 
   if (!needsGrad(inputs)) return y;
   const linearGrads = linearBackward(x, weight, bias ?? null);
   const grad = ACTIVATION_GRADS[activation];
-  return record(y, `linear${activation[0]!.toUpperCase()}${activation.slice(1)}`, inputs, (dy) => linearGrads(binaryRaw(grad, dy, y, dy.dtype)));
+  return record(y, NODE_NAMES[activation], inputs, (dy) => linearGrads(binaryRaw(grad, dy, y, dy.dtype)));
 }

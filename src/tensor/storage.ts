@@ -1,5 +1,5 @@
 import { backend, backendOf, instantiatedBackends } from '../backend/registry.js';
-import { copyHost } from '../backend/host.js';
+import { copyHost, fillHost } from '../backend/host.js';
 import { ValueError } from '../errors.js';
 import { checkAllocation, dtypeOf, newTypedArray } from './dtype.js';
 import type { DType, TypedArray } from './dtype.js';
@@ -204,7 +204,7 @@ export function readStorage(s: Storage): Promise<TypedArray> {
 
 /** Sets every element of `s` to `value`, on its own backend. */
 export function fillStorage(s: Storage, value: number): void {
-  if (isHost(s)) s.fill(value);
+  if (isHost(s)) fillHost(s, value);
   else backendOf(s).fill(s, value);
 }
 
