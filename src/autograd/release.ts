@@ -79,12 +79,9 @@ export function releasingBackward(order: readonly Tensor[], run: (order: readonl
     endTracking(mark, true);
     throw e;
   }
-  const made = endTracking(mark, true);
-  if (made.length > 0) {
-    const grads = new Set<Storage>();
-    for (const t of order) if (t.grad) grads.add(t.grad.storage);
-    releaseStorages(made.filter((s) => !grads.has(s)));
-  }
+  // Everything the pass made but the leaves' gradients, which are long-lived (Tensor.accumulateGrad)
+  // and so never tracked.
+  releaseStorages(endTracking(mark, true));
   if (retainGraph) return;
   for (const t of order) {
     if (!t.intermediates) continue;

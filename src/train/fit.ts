@@ -149,6 +149,8 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
     for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
     model.train();
     const totals = new EpochTotals(metrics.length);
+    /** Each metric's correct count for the batch (one array for the epoch: it is read at once). */
+    const batchCorrect: (number | Tensor)[] = new Array<number | Tensor>(metrics.length);
     let batch = 0;
     for (const { x, y, made } of trackedBatches(loader)) {
       if (signal?.aborted) { aborted = true; break; }
@@ -169,7 +171,8 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
       // On the CPU the loss is read now; on a GPU it is added up there and read at the epoch's end
       // (or now, for callbacks that want every batch's loss), so the GPU is never waited on.
       const m = x.shape[0]!;
-      const value = totals.add(loss, m, metrics.map((name) => correctIn(name, out, y, fromLogits)));
+      for (let i = 0; i < metrics.length; i++) batchCorrect[i] = correctIn(metrics[i]!, out, y, fromLogits);
+      const value = totals.add(loss, m, batchCorrect);
       const forwardMade = endTracking(mark);
       const batchLoss = value ?? (batchCallbacks.length ? await loss.itemAsync() : NaN);
       if (value !== null) checkLoss(value, epoch, batch + 1, options.optimizer.lr);
@@ -249,7 +252,10 @@ class EpochTotals {
     if (!this.device) {
       const value = loss.item();
       this.loss += value * m;
-      correct.forEach((c, i) => { if (typeof c === 'number') this.correct[i]! += c; });
+      for (let i = 0; i < correct.length; i++) {
+        const c = correct[i]!;
+        if (typeof c === 'number') this.correct[i]! += c;
+      }
       return value;
     }
     noGrad(() => {
