@@ -51,7 +51,7 @@ export function conv2dReluMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null
 }
 
 /** The activations linearActivation applies: each one's derivative is a function of its output. */
-export const LINEAR_ACTIVATIONS = { sigmoid, tanh, relu } as const;
+const LINEAR_ACTIVATIONS = { sigmoid, tanh, relu } as const;
 export type LinearActivation = keyof typeof LINEAR_ACTIVATIONS;
 const ACTIVATION_GRADS = { sigmoid: 'sigmoidGrad', tanh: 'tanhGrad', relu: 'reluGrad' } as const;
 /** The graph node's name for each activation. */
