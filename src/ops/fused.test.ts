@@ -25,8 +25,8 @@ describe('fused ops equal their composites', () => {
   kiln.manualSeed(5);
   const r = (...shape: number[]): Tensor => kiln.randn(shape, { dtype: 'float64' });
 
-  it('linear = x·Wᵀ + b, for 2-D and 3-D inputs', () => {
-    for (const x of [r(5, 3), r(2, 4, 3)]) {
+  it('linear = x·Wᵀ + b, for 2-D and 3-D inputs and a single example (whose bias gradient is its own row)', () => {
+    for (const x of [r(5, 3), r(2, 4, 3), r(1, 3), r(3)]) {
       const w = r(6, 3), b = r(6);
       expectSame(valuesAndGrads((x, w, b) => F.linear(x, w, b), [x, w, b]), valuesAndGrads((x, w, b) => x.matmul(w.transpose(0, 1)).add(b), [x, w, b]));
     }

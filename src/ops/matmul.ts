@@ -121,8 +121,17 @@ export function linearBackward(x: Tensor, weight: Tensor, bias: Tensor | null): 
   return (g) => [
     x.requiresGrad ? matmulRaw(g, weight, false, false) : null,
     weight.requiresGrad ? sumTo(matmulRaw(g, x, true, false), weight.shape) : null,
-    bias?.requiresGrad ? new Tensor(sumRows(g.values, bias.size, bias.dtype), bias.shape) : null,
+    bias?.requiresGrad ? biasGrad(g, bias) : null,
   ];
+}
+
+/**
+ * db = Σ g over its rows: g: [rows, out] → [out]. One row (an example at a time) is its own sum, a
+ * view of g's storage rather than a copy: nothing writes into a gradient once made.
+ */
+function biasGrad(g: Tensor, bias: Tensor): Tensor {
+  if (g.size === bias.size && g.dtype === bias.dtype) return new Tensor(g.storage, bias.shape);
+  return new Tensor(sumRows(g.values, bias.size, bias.dtype), bias.shape);
 }
 
 /** y[r, j] += b[j] for every row r of y: [rows, b.length]. */
