@@ -51,8 +51,8 @@ export function conv2dReluMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null
 }
 
 /** The activations linearActivation applies: each one's derivative is a function of its output. */
-const LINEAR_ACTIVATIONS = { sigmoid, tanh, relu } as const;
-export type LinearActivation = keyof typeof LINEAR_ACTIVATIONS;
+export type LinearActivation = 'sigmoid' | 'tanh' | 'relu';
+const LINEAR_ACTIVATIONS: Record<LinearActivation, (x: Tensor) => Tensor> = { sigmoid, tanh, relu };
 const ACTIVATION_GRADS = { sigmoid: 'sigmoidGrad', tanh: 'tanhGrad', relu: 'reluGrad' } as const;
 /** The graph node's name for each activation. */
 const NODE_NAMES = { sigmoid: 'linearSigmoid', tanh: 'linearTanh', relu: 'linearRelu' } as const;
