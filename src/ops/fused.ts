@@ -52,10 +52,12 @@ export function conv2dReluMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null
 
 /** The activations linearActivation applies: each one's derivative is a function of its output. */
 export type LinearActivation = 'sigmoid' | 'tanh' | 'relu';
-const LINEAR_ACTIVATIONS: Record<LinearActivation, (x: Tensor) => Tensor> = { sigmoid, tanh, relu };
-const ACTIVATION_GRADS = { sigmoid: 'sigmoidGrad', tanh: 'tanhGrad', relu: 'reluGrad' } as const;
-/** The graph node's name for each activation. */
-const NODE_NAMES = { sigmoid: 'linearSigmoid', tanh: 'linearTanh', relu: 'linearRelu' } as const;
+/** Each activation's op (the plain composition's), its backward kernel from the output, and the fused node's name. */
+const LINEAR_ACTIVATIONS: Record<LinearActivation, { apply: (x: Tensor) => Tensor; grad: 'sigmoidGrad' | 'tanhGrad' | 'reluGrad'; node: string }> = {
+  sigmoid: { apply: sigmoid, grad: 'sigmoidGrad', node: 'linearSigmoid' },
+  tanh: { apply: tanh, grad: 'tanhGrad', node: 'linearTanh' },
+  relu: { apply: relu, grad: 'reluGrad', node: 'linearRelu' },
+};
 
 /**
  * activation(linear(x, weight, bias)) as one op: the activation is applied in place to the
@@ -67,15 +69,14 @@ const NODE_NAMES = { sigmoid: 'linearSigmoid', tanh: 'linearTanh', relu: 'linear
  * @example nn.functional.linearActivation(x, w, b, 'sigmoid')   // = sigmoid(linear(x, w, b))
  */
 export function linearActivation(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, activation: LinearActivation): Tensor {
-  const apply = LINEAR_ACTIVATIONS[activation];
-  if (!apply) throw new ValueError(`linearActivation: activation must be one of ${Object.keys(LINEAR_ACTIVATIONS).join(', ')}, got ${JSON.stringify(activation)}`);
+  const act = LINEAR_ACTIVATIONS[activation];
+  if (!act) throw new ValueError(`linearActivation: activation must be one of ${Object.keys(LINEAR_ACTIVATIONS).join(', ')}, got ${JSON.stringify(activation)}`);
   checkLinear(x, weight, bias);
-  if (x.ndim !== 2 || backend().onDevice || (bias && !biasAddsInPlace(x, weight, bias))) return apply(linear(x, weight, bias));
+  if (x.ndim !== 2 || backend().onDevice || (bias && !biasAddsInPlace(x, weight, bias))) return act.apply(linear(x, weight, bias));
   const y = linearProduct(x, weight, bias ?? null);
   backend().unary(activation, y.storage, y.storage);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   if (!needsGrad(inputs)) return y;
   const linearGrads = linearBackward(x, weight, bias ?? null);
-  const grad = ACTIVATION_GRADS[activation];
-  return record(y, NODE_NAMES[activation], inputs, (dy) => linearGrads(binaryRaw(grad, dy, y, dy.dtype)));
+  return record(y, act.node, inputs, (dy) => linearGrads(binaryRaw(act.grad, dy, y, dy.dtype)));
 }
