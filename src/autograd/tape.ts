@@ -1,6 +1,6 @@
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { releaseStorages } from '../tensor/storage.js';
+import { releaseStorage } from '../tensor/storage.js';
 import { releasingBackward } from './release.js';
 
 /**
@@ -124,7 +124,7 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, makeOnes: (l
   } finally {
     // If a backward function threw, no gradient of this pass may leak into the next one.
     for (const t of order) t.pendingGrad = null;
-    if (implied) releaseStorages([implied.storage]);
+    if (implied) releaseStorage(implied.storage);
   }
 }
 

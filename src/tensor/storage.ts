@@ -157,12 +157,14 @@ export function isReleased(s: Storage): boolean {
  * one twice does nothing. A storage no backend takes back (a JavaScript array, which the garbage
  * collector frees) stays readable.
  */
-export function releaseStorages(storages: Iterable<Storage>): void {
-  const owners = instantiatedBackends();
-  for (const s of storages) {
-    if (s[RELEASED]) continue;
-    for (const b of owners) if (b.release(s)) s[RELEASED] = true;
-  }
+export function releaseStorages(storages: readonly Storage[]): void {
+  for (let i = 0; i < storages.length; i++) releaseStorage(storages[i]!);
+}
+
+/** releaseStorages for one storage, with no array: a storage smaller than any backend hands back is left to the garbage collector at once. */
+export function releaseStorage(s: Storage): void {
+  if (s.length < releasableFrom || s[RELEASED]) return;
+  for (const b of instantiatedBackends()) if (b.release(s)) s[RELEASED] = true;
 }
 
 /** Opens a tracking scope: returns its mark, to pass to endTracking. */
