@@ -3,6 +3,7 @@ import { allocStorage, host, isHost } from '../tensor/storage.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { record } from '../autograd/tape.js';
 import { isFloat } from '../tensor/dtype.js';
+import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkOneOf, checkRange } from '../validate.js';
 import type { Module } from './module.js';
@@ -23,7 +24,7 @@ function reduce(values: Tensor, reduction: Reduction, op: string): Tensor {
 }
 
 function checkSameShape(input: Tensor, target: Tensor, op: string): void {
-  if (input.shape.length !== target.shape.length || input.shape.some((d, i) => d !== target.shape[i])) {
+  if (!sameShape(input.shape, target.shape)) {
     const hint = input.size === target.size ? `; reshape the target with target.reshape(${fmtShape(input.shape)})` : '';
     throw new ShapeError(`${op}: input ${fmtShape(input.shape)} and target ${fmtShape(target.shape)} must have the same shape${hint}`);
   }
