@@ -81,18 +81,29 @@ describe('fused ops equal their composites', () => {
     expect(() => F.conv2dReluMaxPool(x, kiln.randn([2, 2, 3, 3]), null, { pool: { kernelSize: 2, strid: 1 } as never })).toThrow(/strid/);
   });
 
-  it('linearActivation = sigmoid, tanh or relu of linear, bit for bit, with and without a bias, in float32 and float64', () => {
-    for (const dtype of ['float32', 'float64'] as const) {
-      const x = kiln.randn([9, 5], { dtype }), w = kiln.randn([4, 5], { dtype }), b = kiln.randn([4], { dtype });
-      for (const activation of ['sigmoid', 'tanh', 'relu'] as const) {
-        const apply = F[activation];
-        // Exactly equal: the same product, bias and activation kernels, the same backward kernels.
-        expect(valuesAndGrads((x, w, b) => F.linearActivation(x, w, b, activation), [x, w, b])).toEqual(valuesAndGrads((x, w, b) => apply(F.linear(x, w, b)), [x, w, b]));
-        expect(valuesAndGrads((x, w) => F.linearActivation(x, w, null, activation), [x, w])).toEqual(valuesAndGrads((x, w) => apply(F.linear(x, w)), [x, w]));
-        const leaf = x.detach().requiresGrad_();
-        expect(F.linearActivation(leaf, w, b, activation).gradFn!.name).toBe(`linear${activation[0]!.toUpperCase()}${activation.slice(1)}`);
+  it('linearActivation = sigmoid, tanh or relu of linear, bit for bit, with and without a bias, in float32 and float64, small and large', () => {
+    // [m, k] inputs by [n, k] weights: up to 512 multiply-adds the small layer's direct loops (one
+    // example, whose bias gradient is its own row, and several); past it, the kernels.
+    for (const [m, k, n] of [[9, 5, 4], [1, 5, 4], [1, 1, 2], [40, 30, 20]] as const) {
+      for (const dtype of ['float32', 'float64'] as const) {
+        const x = kiln.randn([m, k], { dtype }), w = kiln.randn([n, k], { dtype }), b = kiln.randn([n], { dtype });
+        for (const activation of ['sigmoid', 'tanh', 'relu'] as const) {
+          const apply = F[activation];
+          // Exactly equal: the same sums and roundings as the product, bias and activation kernels, and the backward kernels.
+          expect(valuesAndGrads((x, w, b) => F.linearActivation(x, w, b, activation), [x, w, b])).toEqual(valuesAndGrads((x, w, b) => apply(F.linear(x, w, b)), [x, w, b]));
+          expect(valuesAndGrads((x, w) => F.linearActivation(x, w, null, activation), [x, w])).toEqual(valuesAndGrads((x, w) => apply(F.linear(x, w)), [x, w]));
+          // Gradients for the parameters only (an input batch needs none), as in training.
+          const [wf, bf, wc, bc] = [w, b, w, b].map((t) => t.detach().requiresGrad_());
+          F.linearActivation(x, wf!, bf!, activation).sum().backward();
+          apply(F.linear(x, wc!, bc!)).sum().backward();
+          expect([Array.from(wf!.grad!.values), Array.from(bf!.grad!.values)]).toEqual([Array.from(wc!.grad!.values), Array.from(bc!.grad!.values)]);
+          const leaf = x.detach().requiresGrad_();
+          expect(F.linearActivation(leaf, w, b, activation).gradFn!.name).toBe(`linear${activation[0]!.toUpperCase()}${activation.slice(1)}`);
+        }
       }
     }
+    // NaN stays NaN through relu, as in the kernel
+    expect(Number.isNaN(F.linearActivation(kiln.tensor([[NaN]]), kiln.tensor([[1], [2]]), null, 'relu').values[1]!)).toBe(true);
     // relu cut some units, so its backward's mask was exercised
     expect(F.linearActivation(kiln.randn([9, 5]), kiln.randn([4, 5]), null, 'relu').values.some((v) => v === 0)).toBe(true);
   });

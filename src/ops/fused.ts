@@ -1,7 +1,9 @@
 import { needsGrad, record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
+import { denseBackward, denseForward } from '../backend/js/dense.js';
+import { SMALL_WORK } from '../backend/js/matmul.js';
 import { ValueError } from '../errors.js';
-import { allocIndexStorage, allocOutput } from '../tensor/storage.js';
+import { allocIndexStorage, allocOutput, allocStorage, host } from '../tensor/storage.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkOptions } from '../validate.js';
 import { relu, sigmoid, tanh } from './activation.js';
@@ -73,10 +75,45 @@ export function linearActivation(x: Tensor, weight: Tensor, bias: Tensor | null 
   if (!act) throw new ValueError(`linearActivation: activation must be one of ${Object.keys(LINEAR_ACTIVATIONS).join(', ')}, got ${JSON.stringify(activation)}`);
   checkLinear(x, weight, bias);
   if (x.ndim !== 2 || backend().onDevice || (bias && !biasAddsInPlace(x, weight, bias))) return act.apply(linear(x, weight, bias));
+  if (x.shape[0]! * x.shape[1]! * weight.shape[0]! <= SMALL_WORK && x.dtype === weight.dtype && (!bias || bias.dtype === x.dtype)) {
+    return smallLinearActivation(x, weight, bias ?? null, activation);
+  }
   const y = linearProduct(x, weight, bias ?? null);
   backend().unary(activation, y.storage, y.storage);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   if (!needsGrad(inputs)) return y;
   const linearGrads = linearBackward(x, weight, bias ?? null);
   return record(y, act.node, inputs, (dy) => linearGrads(binaryRaw(act.grad, dy, y, dy.dtype)));
+}
+
+/**
+ * linearActivation for a layer whose product is at most SMALL_WORK multiply-adds, on a CPU
+ * backend, in one dtype: the js kernels' arithmetic run directly (backend/js/dense.ts), without a
+ * kernel call, a shape check and a tensor for each of the product, the bias, the activation and
+ * dy·g′. Per-sample training (the beans demo) spends most of a step on such calls.
+ */
+function smallLinearActivation(x: Tensor, weight: Tensor, bias: Tensor | null, activation: LinearActivation): Tensor {
+  const [m, k] = x.shape as [number, number];
+  const n = weight.shape[0]!;
+  const out = allocOutput(x.dtype, m * n);
+  denseForward(x.values, weight.values, bias?.values ?? null, host(out), m, k, n, activation);
+  const y = new Tensor(out, [m, n]);
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  if (!needsGrad(inputs)) return y;
+  const act = LINEAR_ACTIVATIONS[activation];
+  return record(y, act.node, inputs, (dy) => {
+    // A gradient of another dtype (passed to backward by hand) takes the kernels one by one.
+    if (dy.dtype !== y.dtype) return linearBackward(x, weight, bias)(binaryRaw(act.grad, dy, y, dy.dtype));
+    const dz = host(allocOutput(y.dtype, m * n));
+    const dx = x.requiresGrad ? allocOutput(y.dtype, m * k) : null;
+    const dw = weight.requiresGrad ? allocOutput(y.dtype, n * k) : null;
+    // One example's bias gradient is dz itself (a view, as linear's); more are summed into zeros.
+    const db = bias?.requiresGrad && m > 1 ? allocStorage(y.dtype, n) : null;
+    denseBackward(dy.values, y.values, x.values, weight.values, dz, dx && host(dx), dw && host(dw), db && host(db), m, k, n, act.grad);
+    return [
+      dx && new Tensor(dx, x.shape),
+      dw && new Tensor(dw, weight.shape),
+      bias?.requiresGrad ? new Tensor(db ?? dz, bias.shape) : null,
+    ];
+  });
 }

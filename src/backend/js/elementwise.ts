@@ -5,7 +5,8 @@ import type { BinaryOp, UnaryOp } from '../backend.js';
 
 // Numerically stable forms: sigmoid never overflows (e^x only for x < 0), softplus is
 // max(x, 0) + log(1 + e^−|x|), which is exact at ±1000.
-const UNARY: Record<UnaryOp, (x: number) => number> = {
+/** Each unary op on one value, as the kernel computes it (exported for the small dense layer, js/dense.ts). */
+export const UNARY: Readonly<Record<UnaryOp, (x: number) => number>> = {
   neg: (x) => -x,
   exp: Math.exp,
   log: Math.log,
@@ -19,13 +20,14 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
     return e / (1 + e);
   },
   tanh: Math.tanh,
-  relu: (x) => (x > 0 ? x : 0),
+  relu: (x) => (x > 0 || x !== x ? x : 0), // NaN stays NaN, as in PyTorch
   softplus: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
   sin: Math.sin,
   cos: Math.cos,
 };
 
-const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
+/** Each binary op on one pair of values, as the kernel computes it. */
+export const BINARY: Readonly<Record<BinaryOp, (a: number, b: number) => number>> = {
   add: (a, b) => a + b,
   sub: (a, b) => a - b,
   mul: (a, b) => a * b,

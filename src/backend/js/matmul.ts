@@ -86,7 +86,7 @@ function gemmNT(a: TypedArray, aOff: number, b: TypedArray, bOff: number, c: Typ
 }
 
 /** Products of at most this many multiply-adds (per-sample training's 1×2 by 2×1) take the direct loop. */
-const SMALL_WORK = 512;
+export const SMALL_WORK = 512;
 
 /**
  * The products of one-example training steps, where the blocked kernels' set-up (a transposed
