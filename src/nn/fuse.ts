@@ -17,8 +17,9 @@ import type { Module } from './module.js';
 // Each rule is kept because it pays (node bench/fusion.mjs, paired rounds, 2 cores, wasm):
 // Conv2d → ReLU → MaxPool2d trains LeNet-5 1.07–1.4× and infers it 1.2–1.6× as fast as the three
 // ops on resident storage. Linear → activation (one tensor and one graph node instead of two of
-// each) is for networks trained one example at a time, where per-op overhead is the cost: the
-// beans demo runs 1.04–1.08× as fast; at batch 64 (the MLP) it neither gains nor loses (±3%).
+// each, and for a small layer the kernels' arithmetic in one pass) is for networks trained one
+// example at a time, where per-op overhead is the cost: the beans demo runs 1.26× as fast; at
+// batch 64 (the MLP) it neither gains nor loses (±3%).
 
 /** A step of a plan: what Sequential.forward runs in place of one or more layers. */
 interface Step { forward(x: Tensor): Tensor }
