@@ -76,7 +76,7 @@ export function linearActivation(x: Tensor, weight: Tensor, bias: Tensor | null 
   checkLinear(x, weight, bias);
   if (x.ndim !== 2 || backend().onDevice || (bias && !biasAddsInPlace(x, weight, bias))) return act.apply(linear(x, weight, bias));
   if (x.shape[0]! * x.shape[1]! * weight.shape[0]! <= SMALL_WORK && x.dtype === weight.dtype && (!bias || bias.dtype === x.dtype)) {
-    return smallLinearActivation(x, weight, bias ?? null, activation);
+    return smallLinearActivation(x, weight, bias ?? null, activation, act);
   }
   const y = linearProduct(x, weight, bias ?? null);
   backend().unary(activation, y.storage, y.storage);
@@ -92,7 +92,7 @@ export function linearActivation(x: Tensor, weight: Tensor, bias: Tensor | null 
  * kernel call, a shape check and a tensor for each of the product, the bias, the activation and
  * dy·g′. Per-sample training (the beans demo) spends most of a step on such calls.
  */
-function smallLinearActivation(x: Tensor, weight: Tensor, bias: Tensor | null, activation: LinearActivation): Tensor {
+function smallLinearActivation(x: Tensor, weight: Tensor, bias: Tensor | null, activation: LinearActivation, act: (typeof LINEAR_ACTIVATIONS)[LinearActivation]): Tensor {
   const [m, k] = x.shape as [number, number];
   const n = weight.shape[0]!;
   const out = allocOutput(x.dtype, m * n);
@@ -100,7 +100,6 @@ function smallLinearActivation(x: Tensor, weight: Tensor, bias: Tensor | null, a
   const y = new Tensor(out, [m, n]);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   if (!needsGrad(inputs)) return y;
-  const act = LINEAR_ACTIVATIONS[activation];
   return record(y, act.node, inputs, (dy) => {
     // A gradient of another dtype (passed to backward by hand) takes the kernels one by one.
     if (dy.dtype !== y.dtype) return linearBackward(x, weight, bias)(binaryRaw(act.grad, dy, y, dy.dtype));

@@ -95,7 +95,7 @@ export const SMALL_WORK = 512;
  * rounded after every term) and gemmNT (summed in double, rounded once), so results do not depend
  * on which path a size takes.
  */
-function smallMatmul(
+export function smallMatmul(
   a: TypedArray, aStride: number, b: TypedArray, bStride: number, out: TypedArray,
   batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean,
 ): void {
