@@ -1,9 +1,9 @@
 import { allocOutput, allocStorage, host } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
+import { addRows, addRowsInto } from '../backend/js/dense.js';
 import { backend } from '../backend/registry.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { promoteTypes } from '../tensor/dtype.js';
-import type { DType, TypedArray } from '../tensor/dtype.js';
 import { broadcastShapes, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { expand, sumTo } from './shape.js';
@@ -131,18 +131,7 @@ export function linearBackward(x: Tensor, weight: Tensor, bias: Tensor | null): 
  */
 function biasGrad(g: Tensor, bias: Tensor): Tensor {
   if (g.size === bias.size && g.dtype === bias.dtype) return new Tensor(g.storage, bias.shape);
-  return new Tensor(sumRows(g.values, bias.size, bias.dtype), bias.shape);
-}
-
-/** y[r, j] += b[j] for every row r of y: [rows, b.length]. */
-function addRows(y: TypedArray, b: TypedArray): void {
-  const n = b.length;
-  for (let at = 0; at < y.length; at += n) for (let j = 0; j < n; j++) y[at + j]! += b[j]!;
-}
-
-/** Σ over rows of g: [rows, n] → [n]. */
-function sumRows(g: TypedArray, n: number, dtype: DType): TypedArray {
-  const out = host(allocStorage(dtype, n));
-  for (let at = 0; at < g.length; at += n) for (let j = 0; j < n; j++) out[j]! += g[at + j]!;
-  return out;
+  const db = allocStorage(bias.dtype, bias.size);
+  addRowsInto(g.values, host(db));
+  return new Tensor(db, bias.shape);
 }

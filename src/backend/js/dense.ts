@@ -18,7 +18,7 @@ export type DenseActivationGrad = Extract<BinaryOp, 'sigmoidGrad' | 'tanhGrad' |
 /** y: [m, n] = act(x: [m, k] · wᵀ (w: [n, k]) + bias: [n] (when given)). */
 export function denseForward(x: TypedArray, w: TypedArray, bias: TypedArray | null, y: TypedArray, m: number, k: number, n: number, act: DenseActivation): void {
   smallMatmul(x, 0, w, 0, y, 1, m, k, n, false, true);
-  if (bias) for (let at = 0; at < y.length; at += n) for (let j = 0; j < n; j++) y[at + j] += bias[j]!;
+  if (bias) addRows(y, bias);
   const f = UNARY[act];
   for (let i = 0; i < y.length; i++) y[i] = f(y[i]!);
 }
@@ -37,5 +37,17 @@ export function denseBackward(
   for (let i = 0; i < dz.length; i++) dz[i] = g(dy[i]!, y[i]!);
   if (dx) smallMatmul(dz, 0, w, 0, dx, 1, m, n, k, false, false);
   if (dw) smallMatmul(dz, 0, x, 0, dw, 1, n, m, k, true, false);
-  if (db) for (let at = 0; at < dz.length; at += n) for (let j = 0; j < n; j++) db[j] += dz[at + j]!;
+  if (db) addRowsInto(dz, db);
+}
+
+/** y[r, j] += b[j] for every row r of y: [rows, b.length] (linear's bias, added in place on the CPU). */
+export function addRows(y: TypedArray, b: TypedArray): void {
+  const n = b.length;
+  for (let at = 0; at < y.length; at += n) for (let j = 0; j < n; j++) y[at + j] += b[j]!;
+}
+
+/** out[j] += g[r, j] for every row r of g: [rows, out.length] (a bias gradient, summed into a zeroed out). */
+export function addRowsInto(g: TypedArray, out: TypedArray): void {
+  const n = out.length;
+  for (let at = 0; at < g.length; at += n) for (let j = 0; j < n; j++) out[j] += g[at + j]!;
 }
