@@ -31,17 +31,28 @@ describe('the fusion pass', () => {
     run(m, x, weights).forEach((a, i) => a.forEach((v, j) => expect(v).toBe(plain[i]![j]!)));
   });
 
-  it('runs Linear → Sigmoid, Tanh or ReLU as one op, with the values and gradients of the layers', () => {
+  it('runs Linear → Sigmoid, Tanh or ReLU as one op, and a run of them as one denseStack, with the values and gradients of the layers', () => {
     kiln.manualSeed(4);
     const m = new nn.Sequential(new nn.Linear(3, 5), new nn.Sigmoid(), new nn.Linear(5, 4), new nn.Tanh(), new nn.Linear(4, 6), new nn.ReLU(), new nn.Linear(6, 2));
-    const x = kiln.randn([7, 3]), weights = kiln.randn([7, 2]);
-    const plain = run(m, x, weights);
-    nn.fuse(m);
-    expect(kiln.nn.isFused(m)).toBe(true);
-    const names: string[] = [];
-    for (let t = m.forward(x).gradFn!.inputs[0]!; t.gradFn; t = t.gradFn.inputs[0]!) names.push(t.gradFn.name);
-    expect(names).toEqual(['linearRelu', 'linearTanh', 'linearSigmoid']);
-    expect(run(m, x, weights)).toEqual(plain);
+    /** The graph's node names from the output back to the input. */
+    const nodes = (x: kiln.Tensor): string[] => {
+      const names: string[] = [];
+      for (let t = m.forward(x); t.gradFn; t = t.gradFn.inputs[0]!) names.push(t.gradFn.name);
+      return names;
+    };
+    // 7 rows: every layer small, the three pairs one pass; 40 rows: 40·3·5 > 512, each pair its own op.
+    for (const [rows, names] of [[7, ['linear', 'denseStack']], [40, ['linear', 'linearRelu', 'linearTanh', 'linearSigmoid']]] as const) {
+      nn.fuse(m, { enabled: false });
+      const x = kiln.randn([rows, 3]), weights = kiln.randn([rows, 2]);
+      const plain = run(m, x, weights);
+      nn.fuse(m);
+      expect(kiln.nn.isFused(m)).toBe(true);
+      expect(nodes(x)).toEqual(names);
+      expect(run(m, x, weights)).toEqual(plain);
+    }
+    // A lone pair is linearActivation's.
+    const pair = nn.fuse(new nn.Sequential(new nn.Linear(3, 5), new nn.Sigmoid(), new nn.Linear(5, 2)));
+    expect(pair.forward(kiln.randn([2, 3])).gradFn!.inputs[0]!.gradFn!.name).toBe('linearSigmoid');
   });
 
   it('trains the beans demo\'s network to the same weights fused or not', async () => {

@@ -121,6 +121,66 @@ describe('fused ops equal their composites', () => {
     expect(() => F.linearActivation(r(2, 4), w, r(4), 'relu')).toThrow('bias must be [3]');
   });
 
+  it('denseStack = its layers one by one, bit for bit: values and every gradient, mixed activations, with and without biases, float32 and float64', () => {
+    type Layer = kiln.nn.functional.DenseLayer;
+    const composed = (x: Tensor, layers: readonly Layer[]): Tensor => layers.reduce((h, l) => F.linearActivation(h, l.weight, l.bias, l.activation), x);
+    // [rows, sizes…, activations]: the beans network, a deeper one, one example, and one past the
+    // small size (40·30·20 multiply-adds: the layers' own ops).
+    const cases: [number, number[], kiln.nn.functional.LinearActivation[]][] = [
+      [1, [1, 2, 1], ['sigmoid', 'sigmoid']], [9, [5, 4, 3, 2], ['tanh', 'relu', 'sigmoid']], [1, [5, 4, 3], ['relu', 'tanh']], [40, [30, 20, 2], ['sigmoid', 'tanh']],
+    ];
+    for (const [m, sizes, activations] of cases) {
+      for (const dtype of ['float32', 'float64'] as const) {
+        for (const withBias of [true, false]) {
+          const params = activations.flatMap((_, l) => [kiln.randn([sizes[l + 1]!, sizes[l]!], { dtype }), ...(withBias || l === 0 ? [kiln.randn([sizes[l + 1]!], { dtype })] : [])]);
+          const layersOf = (ps: Tensor[]): Layer[] => {
+            let at = 0;
+            return activations.map((activation, l) => ({ weight: ps[at++]!, bias: withBias || l === 0 ? ps[at++]! : null, activation }));
+          };
+          const x = kiln.randn([m, sizes[0]!], { dtype });
+          expect(valuesAndGrads((x, ...ps) => F.denseStack(x, layersOf(ps)), [x, ...params])).toEqual(valuesAndGrads((x, ...ps) => composed(x, layersOf(ps)), [x, ...params]));
+          // As in training: the parameters need gradients, the batch none.
+          const grads = (f: typeof composed): number[][] => {
+            const ps = params.map((p) => p.detach().requiresGrad_());
+            f(x, layersOf(ps)).sum().backward();
+            return ps.map((p) => Array.from(p.grad!.values));
+          };
+          expect(grads(F.denseStack)).toEqual(grads(composed));
+        }
+      }
+    }
+    const [w1, b1, w2, b2] = [r(4, 3), r(4), r(2, 4), r(2)].map((t) => t.detach());
+    const x = r(3, 3);
+    // Only the last layer trains (the first frozen): its gradients alone, equal to the composition's.
+    w2!.requiresGrad_();
+    b2!.requiresGrad_();
+    const frozen = (f: typeof composed): number[][] => {
+      w2!.grad = null; b2!.grad = null;
+      f(x, [{ weight: w1!, bias: b1!, activation: 'tanh' }, { weight: w2!, bias: b2!, activation: 'sigmoid' }]).sum().backward();
+      return [Array.from(w2!.grad!.values), Array.from(b2!.grad!.values)];
+    };
+    expect(frozen(F.denseStack)).toEqual(frozen(composed));
+    expect(w1!.grad).toBeNull();
+    // Nothing to differentiate: nothing recorded.
+    expect(F.denseStack(x, [{ weight: w1!, bias: b1!, activation: 'tanh' }]).gradFn).toBeNull();
+    // A float64 gradient handed to a float32 stack goes through the layers as the composition's does.
+    const x32 = kiln.randn([2, 3]), l32 = [{ weight: kiln.randn([4, 3]).requiresGrad_(), bias: kiln.randn([4]).requiresGrad_(), activation: 'sigmoid' as const }, { weight: kiln.randn([2, 4]).requiresGrad_(), bias: null, activation: 'relu' as const }];
+    const g64 = kiln.randn([2, 2], { dtype: 'float64' });
+    const byGradient = (f: typeof composed): number[][] => {
+      for (const l of l32) { l.weight.grad = null; if (l.bias) l.bias.grad = null; }
+      f(x32, l32).backward(g64);
+      return [Array.from(l32[0]!.weight.grad!.values), Array.from(l32[0]!.bias!.grad!.values), Array.from(l32[1]!.weight.grad!.values)];
+    };
+    expect(byGradient(F.denseStack)).toEqual(byGradient(composed));
+  });
+
+  it('denseStack refuses what its layers refuse, with their messages', () => {
+    const x = r(2, 3);
+    expect(() => F.denseStack(x, [{ weight: r(4, 3), bias: null, activation: 'tanh' }, { weight: r(2, 5), bias: null, activation: 'tanh' }])).toThrow('input [2, 4] has 4 features but the weight [2, 5] expects 5');
+    expect(() => F.denseStack(x, [{ weight: r(4, 3), bias: r(3), activation: 'tanh' }])).toThrow('bias must be [4]');
+    expect(() => F.denseStack(x, [{ weight: r(4, 3), bias: null, activation: 'gelu' as never }])).toThrow('activation must be one of sigmoid, tanh, relu, got "gelu"');
+  });
+
   it("mseLoss = mean((ŷ − y)²), and the sum for reduction 'sum'", () => {
     const p = r(7, 2), y = r(7, 2);
     expectSame(valuesAndGrads((p, y) => F.mseLoss(p, y), [p, y]), valuesAndGrads((p, y) => p.sub(y).mul(p.sub(y)).mean(), [p, y]));

@@ -4,6 +4,7 @@ import { denseBackward, denseForward } from '../backend/js/dense.js';
 import { SMALL_WORK } from '../backend/js/matmul.js';
 import { ValueError } from '../errors.js';
 import { allocIndexStorage, allocOutput, allocStorage, host } from '../tensor/storage.js';
+import type { HostStorage } from '../tensor/storage.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkOptions } from '../validate.js';
 import { relu, sigmoid, tanh } from './activation.js';
@@ -115,4 +116,124 @@ function smallLinearActivation(x: Tensor, weight: Tensor, bias: Tensor | null, a
       bias?.requiresGrad ? new Tensor(db ?? dz, bias.shape) : null,
     ];
   });
+}
+
+/** A dense layer of denseStack: weight [out, in], bias [out] (or none), and its activation. */
+export interface DenseLayer {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  readonly activation: LinearActivation;
+}
+
+/**
+ * Dense layers applied in turn, each `linearActivation(h, weight, bias, activation)`, as one op
+ * when every layer is small (at most SMALL_WORK multiply-adds, as smallLinearActivation), on a
+ * CPU backend, in one dtype: one graph node and one output tensor for the whole stack, its hidden
+ * activations kept as plain arrays for the backward pass, which runs the layers' gradients back
+ * to front in one call. Otherwise it is the composition itself. Same values and gradients as the
+ * layers one by one, bit for bit (ops/fused.test.ts). x: [m, in] → [m, out of the last layer].
+ * @example nn.functional.denseStack(x, [{ weight: w1, bias: b1, activation: 'sigmoid' }, { weight: w2, bias: b2, activation: 'sigmoid' }])
+ */
+export function denseStack(x: Tensor, layers: readonly DenseLayer[]): Tensor {
+  if (!runsAsOnePass(x, layers)) {
+    let h = x;
+    for (const { weight, bias, activation } of layers) h = linearActivation(h, weight, bias, activation);
+    return h;
+  }
+  // Indexed loops and each layer's getters read once: this runs every step of per-sample training.
+  const m = x.shape[0]!;
+  // outputs[l]: layer l's activations [m, out_l]; the last is the op's output.
+  const outputs: HostStorage[] = [];
+  // The op's inputs: x, then each layer's weight and bias; at[l] is where layer l's weight is.
+  const inputs: Tensor[] = [x];
+  const at: number[] = [];
+  let input = x.values, k = x.shape[1]!;
+  for (let l = 0; l < layers.length; l++) {
+    const layer = layers[l]!;
+    const weight = layer.weight, bias = layer.bias;
+    const n = weight.shape[0]!;
+    const out = host(allocOutput(x.dtype, m * n));
+    denseForward(input, weight.values, bias ? bias.values : null, out, m, k, n, layer.activation);
+    outputs.push(out);
+    at.push(inputs.length);
+    inputs.push(weight);
+    if (bias) inputs.push(bias);
+    input = out;
+    k = n;
+  }
+  const y = new Tensor(input, [m, k]);
+  if (!needsGrad(inputs)) return y;
+  return record(y, 'denseStack', inputs, (dy) => {
+    // Built by push, not new Array(n).fill: a holey array here would make backward's read of
+    // every op's gradients polymorphic.
+    const grads: (Tensor | null)[] = [];
+    for (let i = 0; i < inputs.length; i++) grads.push(null);
+    // A gradient of another dtype (passed to backward by hand) takes the layers' own backward.
+    if (dy.dtype !== y.dtype) return stackBackwardByLayers(dy, x, layers, outputs, at, grads);
+    let g = dy.values;
+    for (let l = layers.length - 1; l >= 0; l--) {
+      const layer = layers[l]!;
+      const weight = layer.weight, bias = layer.bias;
+      const n = weight.shape[0]!, kl = weight.shape[1]!;
+      // The gradient of this layer's input, where anything below it needs one.
+      const dIn = inputNeedsGrad(x, layers, l) ? allocOutput(y.dtype, m * kl) : null;
+      const dz = host(allocOutput(y.dtype, m * n));
+      const dw = weight.requiresGrad ? allocOutput(y.dtype, n * kl) : null;
+      // One example's bias gradient is dz itself (a view, as linear's); more are summed into zeros.
+      const db = bias?.requiresGrad && m > 1 ? allocStorage(y.dtype, n) : null;
+      const layerInput = l === 0 ? x.values : outputs[l - 1]!;
+      denseBackward(g, outputs[l]!, layerInput, weight.values, dz, dIn && host(dIn), dw && host(dw), db && host(db), m, kl, n, LINEAR_ACTIVATIONS[layer.activation].grad);
+      if (dw) grads[at[l]!] = new Tensor(dw, weight.shape);
+      if (bias?.requiresGrad) grads[at[l]! + 1] = new Tensor(db ?? dz, bias.shape);
+      if (!dIn) break;
+      if (l === 0) grads[0] = new Tensor(dIn, x.shape);
+      g = host(dIn);
+    }
+    return grads;
+  });
+}
+
+/** Whether denseStack runs `layers` on x as one pass (see there); anything else, a wrong shape included, is the composition's. */
+function runsAsOnePass(x: Tensor, layers: readonly DenseLayer[]): boolean {
+  if (x.shape.length !== 2 || layers.length === 0 || backend().onDevice) return false;
+  const m = x.shape[0]!, dtype = x.dtype;
+  let k = x.shape[1]!;
+  for (let l = 0; l < layers.length; l++) {
+    const layer = layers[l]!;
+    const weight = layer.weight, bias = layer.bias, w = weight.shape;
+    if (w.length !== 2 || w[1] !== k || weight.dtype !== dtype || LINEAR_ACTIVATIONS[layer.activation] === undefined) return false;
+    const n = w[0]!;
+    if (bias && (bias.shape.length !== 1 || bias.shape[0] !== n || bias.dtype !== dtype)) return false;
+    if (m * k * n > SMALL_WORK) return false;
+    k = n;
+  }
+  return true;
+}
+
+/** Whether the input of layer l needs a gradient: x does, or a parameter of a layer before l. */
+function inputNeedsGrad(x: Tensor, layers: readonly DenseLayer[], l: number): boolean {
+  if (x.requiresGrad) return true;
+  for (let i = 0; i < l; i++) if (layers[i]!.weight.requiresGrad || layers[i]!.bias?.requiresGrad) return true;
+  return false;
+}
+
+/** denseStack's backward through each layer's own (linearActivation's kernels path), for a gradient of another dtype. */
+function stackBackwardByLayers(dy: Tensor, x: Tensor, layers: readonly DenseLayer[], outputs: readonly HostStorage[], at: readonly number[], grads: (Tensor | null)[]): (Tensor | null)[] {
+  const m = x.shape[0]!;
+  let g: Tensor | null = dy;
+  for (let l = layers.length - 1; l >= 0 && g; l--) {
+    const { weight, bias, activation } = layers[l]!;
+    const y = new Tensor(outputs[l]!, [m, weight.shape[0]!]);
+    let input = x;
+    if (l > 0) {
+      input = new Tensor(outputs[l - 1]!, [m, weight.shape[1]!]);
+      input.requiresGrad = inputNeedsGrad(x, layers, l);
+    }
+    const [dIn, dw, db] = linearBackward(input, weight, bias)(binaryRaw(LINEAR_ACTIVATIONS[activation].grad, g, y, g.dtype));
+    grads[at[l]!] = dw ?? null;
+    if (bias) grads[at[l]! + 1] = db ?? null;
+    if (l === 0) grads[0] = dIn ?? null;
+    g = dIn ?? null;
+  }
+  return grads;
 }
