@@ -21,7 +21,7 @@ import type { Module } from './module.js';
 // example at a time, where per-op overhead is the cost: the beans demo runs 1.26× as fast; at
 // batch 64 (the MLP) it neither gains nor loses (±3%). Two or more such pairs in a row are one
 // denseStack, one graph node for the whole stack when its layers are small: the beans network's
-// forward and backward 1.06× as fast again, fit on it 1.05× (paired rounds, both import orders).
+// forward and backward 1.07× as fast again, fit on it 1.03–1.05× (paired rounds, both import orders).
 
 /** A step of a plan: what Sequential.forward runs in place of one or more layers. */
 interface Step { forward(x: Tensor): Tensor }

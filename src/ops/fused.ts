@@ -140,34 +140,35 @@ export function denseStack(x: Tensor, layers: readonly DenseLayer[]): Tensor {
     for (const { weight, bias, activation } of layers) h = linearActivation(h, weight, bias, activation);
     return h;
   }
-  // Indexed loops and each layer's getters read once: this runs every step of per-sample training.
-  const m = x.shape[0]!;
-  // outputs[l]: layer l's activations [m, out_l]; the last is the op's output.
-  const outputs: HostStorage[] = [];
+  // Indexed loops, each layer's getters read once, and arrays made at their final length (one
+  // grown by push gets a backing store of 17): this runs every step of per-sample training.
+  const L = layers.length, m = x.shape[0]!;
+  let count = 1 + L;
+  for (let l = 0; l < L; l++) if (layers[l]!.bias) count++;
   // The op's inputs: x, then each layer's weight and bias; at[l] is where layer l's weight is.
-  const inputs: Tensor[] = [x];
-  const at: number[] = [];
-  let input = x.values, k = x.shape[1]!;
-  for (let l = 0; l < layers.length; l++) {
+  const inputs = new Array<Tensor>(count);
+  const at = new Array<number>(L);
+  // outputs[l]: layer l's activations [m, out_l]; the last is the op's output.
+  const outputs = new Array<HostStorage>(L);
+  inputs[0] = x;
+  let input = x.values, k = x.shape[1]!, next = 1;
+  for (let l = 0; l < L; l++) {
     const layer = layers[l]!;
     const weight = layer.weight, bias = layer.bias;
     const n = weight.shape[0]!;
     const out = host(allocOutput(x.dtype, m * n));
     denseForward(input, weight.values, bias ? bias.values : null, out, m, k, n, layer.activation);
-    outputs.push(out);
-    at.push(inputs.length);
-    inputs.push(weight);
-    if (bias) inputs.push(bias);
+    outputs[l] = out;
+    at[l] = next;
+    inputs[next++] = weight;
+    if (bias) inputs[next++] = bias;
     input = out;
     k = n;
   }
   const y = new Tensor(input, [m, k]);
   if (!needsGrad(inputs)) return y;
   return record(y, 'denseStack', inputs, (dy) => {
-    // Built by push, not new Array(n).fill: a holey array here would make backward's read of
-    // every op's gradients polymorphic.
-    const grads: (Tensor | null)[] = [];
-    for (let i = 0; i < inputs.length; i++) grads.push(null);
+    const grads = inputs.map(noGradient);
     // A gradient of another dtype (passed to backward by hand) takes the layers' own backward.
     if (dy.dtype !== y.dtype) return stackBackwardByLayers(dy, x, layers, outputs, at, grads);
     let g = dy.values;
@@ -192,6 +193,9 @@ export function denseStack(x: Tensor, layers: readonly DenseLayer[]): Tensor {
     return grads;
   });
 }
+
+/** No gradient (yet), for an op's array of input gradients (map gives a packed array of its length). */
+const noGradient = (): Tensor | null => null;
 
 /** Whether denseStack runs `layers` on x as one pass (see there); anything else, a wrong shape included, is the composition's. */
 function runsAsOnePass(x: Tensor, layers: readonly DenseLayer[]): boolean {
