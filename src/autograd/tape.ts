@@ -16,6 +16,15 @@ export interface GradFn {
 let gradEnabled = true;
 /** Counts backward passes, to mark the tensors each one has visited. */
 let backwardPasses = 0;
+/**
+ * runBackward's depth-first search: the path from the root, and the next input to visit at each
+ * step. Kept between passes, written by index and never shortened (two fresh arrays, or ones
+ * emptied by setting their length, grow a new backing store every step, which per-sample training
+ * pays for); the path is cleared as it unwinds, so no tensor is kept alive by it, and a backward
+ * pass started by an op's backward function (after the search) can use them too.
+ */
+const dfsStack: (Tensor | null)[] = [];
+const dfsNext: number[] = [];
 
 export function isGradEnabled(): boolean {
   return gradEnabled;
@@ -95,24 +104,25 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, makeOnes: (l
   // runs every training step, and its bookkeeping is per-op overhead.
   const pass = ++backwardPasses;
   const order: Tensor[] = [];
-  const stack: Tensor[] = [root];
-  const next: number[] = [0];
+  // stack[0…depth]: the path from the root; next[i]: the input of stack[i] to visit next.
+  const stack = dfsStack, next = dfsNext;
+  let depth = 0;
+  stack[0] = root;
+  next[0] = 0;
   root.visitMark = pass;
-  while (stack.length > 0) {
-    const top = stack.length - 1;
-    const t = stack[top]!;
+  while (depth >= 0) {
+    const t = stack[depth]!;
     const inputs = t.gradFn?.inputs;
-    if (inputs && next[top]! < inputs.length) {
-      const input = inputs[next[top]!++]!;
+    if (inputs && next[depth]! < inputs.length) {
+      const input = inputs[next[depth]!++]!;
       if (input.requiresGrad && input.visitMark !== pass) {
         input.visitMark = pass;
-        stack.push(input);
-        next.push(0);
+        stack[++depth] = input;
+        next[depth] = 0;
       }
     } else {
       order.push(t);
-      stack.pop();
-      next.pop();
+      stack[depth--] = null;
     }
   }
 
