@@ -1,9 +1,10 @@
 // Convolution for float32 NCHW data. Geometry follows the js kernels (src/backend/js/conv.ts).
 //
-// Forward and filter gradient are implicit GEMMs: gemm's 4×8 micro-kernel, with its A operand
-// gathered straight from a zero-padded copy of one example's input through two offset tables —
-// one entry per output pixel (its window's corner) and one per filter tap (c, kh, kw) — so no
-// column buffer is built, copied or packed, and any stride or dilation costs nothing extra:
+// Forward and filter gradient are implicit GEMMs: a 4×8 micro-kernel whose A operand is gathered
+// straight from a zero-padded copy of one example's input through two offset tables (four rows
+// from four addresses, so one splat load each, not gemm's one vector for four rows) — one entry
+// per output pixel (its window's corner) and one per filter tap (c, kh, kw) — so no column buffer
+// is built, copied or packed, and any stride or dilation costs nothing extra:
 //   forward:        out[f, j] = Σ_tap  x[pixel j + tap] · w[f, tap]   rows = 4 pixels, k = taps
 //   filter grad:   dw[f, tap] = Σ_j    x[tap + pixel j] · dy[f, j]    rows = 4 taps,   k = pixels
 // The B operand (weights, or dyᵀ) is packed once into panels of 8 filters, as gemm packs B.

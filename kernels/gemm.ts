@@ -1,35 +1,53 @@
 // SIMD matrix product for float32, the hot kernel of dense and convolutional layers.
 //
-// C[m, n] (+)= op(A)[m, k] · op(B)[k, n]. A and B are first packed into panels (A: 4 rows × k,
+// C[m, n] (+)= op(A)[m, k] · op(B)[k, n]. A and B are first packed into panels (A: MR = 5 rows × k,
 // B: k × 8 columns, zero-padded at the edges), so the micro-kernel reads both contiguously and
-// keeps a 4×8 tile of C in eight SIMD registers while it runs down k.
+// keeps a 5×8 tile of C in ten SIMD registers while it runs down k.
 // All pointers are byte offsets into the imported memory; strides are in elements.
 
+/** Rows of C per micro-kernel tile, and of A per packed panel (the host splits rows in multiples of it: gemmTileRows). */
+const MR = 5;
+
+/** MR, for the host: a chunk of rows given to a thread starts on a panel boundary. */
+export function gemmTileRows(): i32 {
+  return MR;
+}
+
 /**
- * Packs op(A) into ⌈m/4⌉ panels of [k][4]. A(i, p) is at a[i·lda + p], or a[p·lda + i] when transA.
- * Full panels move whole vectors: four consecutive i are contiguous when transposed; otherwise four
- * rows are read four p at a time and transposed in registers. Edges go element by element.
+ * Packs op(A) into ⌈m/MR⌉ panels of [k][MR]. A(i, p) is at a[i·lda + p], or a[p·lda + i] when
+ * transA. Full panels move whole vectors: MR consecutive i are contiguous when transposed
+ * (a vector and one more); otherwise rows 0–3 are read four p at a time and transposed in
+ * registers, and row 4's four values stored one by one. Edges go element by element.
  */
 function packA(m: i32, k: i32, a: usize, lda: i32, transA: i32, out: usize): void {
-  const panels = (m + 3) >> 2;
+  const panels = (m + MR - 1) / MR;
   for (let ip = 0; ip < panels; ip++) {
-    const i0 = ip * 4;
-    const panel = out + (<usize>(ip * k) << 4);
+    const i0 = ip * MR;
+    const panel = out + <usize>(ip * k * MR * 4);
     let p = 0;
-    if (i0 + 4 <= m) {
+    if (i0 + MR <= m) {
       if (transA) {
-        for (; p < k; p++) v128.store(panel + (<usize>p << 4), v128.load(a + (<usize>(p * lda + i0) << 2)));
+        for (; p < k; p++) {
+          const src = a + (<usize>(p * lda + i0) << 2), dst = panel + <usize>(p * MR * 4);
+          v128.store(dst, v128.load(src));
+          store<f32>(dst + 16, load<f32>(src + 16));
+        }
       } else {
         const row = a + (<usize>(i0 * lda) << 2), step = <usize>lda << 2;
         for (; p + 4 <= k; p += 4) {
-          const at = row + (<usize>p << 2);
-          transpose4(v128.load(at), v128.load(at + step), v128.load(at + 2 * step), v128.load(at + 3 * step), panel + (<usize>p << 4), 16);
+          const at = row + (<usize>p << 2), dst = panel + <usize>(p * MR * 4);
+          transpose4(v128.load(at), v128.load(at + step), v128.load(at + 2 * step), v128.load(at + 3 * step), dst, MR * 4);
+          const r4 = v128.load(at + 4 * step), P = <usize>(MR * 4);
+          v128.store32_lane(dst + 16, r4, 0);
+          v128.store32_lane(dst + P + 16, r4, 1);
+          v128.store32_lane(dst + 2 * P + 16, r4, 2);
+          v128.store32_lane(dst + 3 * P + 16, r4, 3);
         }
       }
     }
     for (; p < k; p++) {
-      const dst = panel + (<usize>p << 4);
-      for (let r = 0; r < 4; r++) {
+      const dst = panel + <usize>(p * MR * 4);
+      for (let r = 0; r < MR; r++) {
         const i = i0 + r;
         let v: f32 = 0;
         if (i < m) v = load<f32>(a + ((<usize>(transA ? p * lda + i : i * lda + p)) << 2));
@@ -95,15 +113,15 @@ export function transpose4(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, s
 /**
  * Cache blocking (the GotoBLAS/BLIS loop order): k runs in slices of KC so one packed B panel
  * (KC × 8 floats, 8 KB) stays in L1 while the micro-kernel sweeps it, and m in blocks of MC rows so
- * the packed A block (MC × KC floats, 128 KB) stays in L2 across every column panel.
+ * the packed A block (MC × KC floats, 120 KB; MC a multiple of MR) stays in L2 across every column panel.
  */
 const KC = 256;
-const MC = 128;
+const MC = 120;
 
 /** Bytes of packing space gemm needs for these sizes (one A block, then one k-slice of B). */
 export function gemmScratchBytes(m: i32, n: i32, k: i32): i32 {
   const kc = min(k, KC);
-  return (min((m + 3) & ~3, MC) * kc * 4) + (((n + 7) >> 3) * kc * 32);
+  return (min((m + MR - 1) / MR * MR, MC) * kc * 4) + (((n + 7) >> 3) * kc * 32);
 }
 
 /**
@@ -124,8 +142,8 @@ export function gemm(
 /**
  * gemm where either operand may come already packed whole, so that the chunks of a product split
  * over threads share one packing of it instead of each packing all of it again: with `aPacked`,
- * `a` is op(A) as packA lays it out for the full k ([⌈m/4⌉][k][4], lda and transA unused); with
- * `bPacked`, `b` is op(B) as packB lays it out ([⌈n/8⌉][k][8]). A chunk of rows (a multiple of 4)
+ * `a` is op(A) as packA lays it out for the full k ([⌈m/MR⌉][k][MR], lda and transA unused); with
+ * `bPacked`, `b` is op(B) as packB lays it out ([⌈n/8⌉][k][8]). A chunk of rows (a multiple of MR)
  * or columns (a multiple of 8) starts at its first panel. Same sums in the same order as gemm.
  */
 export function gemmPrepacked(
@@ -139,7 +157,7 @@ export function gemmPrepacked(
     return;
   }
   const pa = scratch;
-  const pb = scratch + <usize>(min((m + 3) & ~3, MC) * min(k, KC) * 4);
+  const pb = scratch + <usize>(min((m + MR - 1) / MR * MR, MC) * min(k, KC) * 4);
   const colPanels = (n + 7) >> 3;
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
@@ -152,26 +170,26 @@ export function gemmPrepacked(
     const acc = accumulate || p0 > 0 ? 1 : 0;
     for (let i0 = 0; i0 < m; i0 += MC) {
       const mc = min(MC, m - i0);
-      let aBase = pa, aStride = <usize>(kc * 16);
+      let aBase = pa, aStride = <usize>(kc * MR * 4);
       if (aPacked) {
-        aBase = a + (<usize>((i0 >> 2) * k + p0) << 4);
-        aStride = <usize>k << 4;
+        aBase = a + <usize>(((i0 / MR) * k + p0) * MR * 4);
+        aStride = <usize>(k * MR * 4);
       } else packA(mc, kc, a + (<usize>(transA ? p0 * lda + i0 : i0 * lda + p0) << 2), lda, transA, pa);
-      const rowPanels = (mc + 3) >> 2;
+      const rowPanels = (mc + MR - 1) / MR;
       const cBlock = c + (<usize>(i0 * ldc) << 2);
       for (let jp = 0; jp < colPanels; jp++) {
         const bp = bBase + <usize>jp * bStride;
         for (let ip = 0; ip < rowPanels; ip++) {
-          microKernel(aBase + <usize>ip * aStride, bp, kc, ip * 4, jp * 8, mc, n, cBlock, ldc, acc);
+          microKernel(aBase + <usize>ip * aStride, bp, kc, ip * MR, jp * 8, mc, n, cBlock, ldc, acc);
         }
       }
     }
   }
 }
 
-/** Bytes of op(A) packed whole for gemmPrepacked: ⌈m/4⌉ panels of [k][4]. */
+/** Bytes of op(A) packed whole for gemmPrepacked: ⌈m/MR⌉ panels of [k][MR]. */
 export function packedABytes(m: i32, k: i32): i32 {
-  return ((m + 3) >> 2) * k * 16;
+  return (m + MR - 1) / MR * k * MR * 4;
 }
 
 /** Bytes of op(B) packed whole for gemmPrepacked: ⌈n/8⌉ panels of [k][8]. */
@@ -198,36 +216,48 @@ export function madd(a: v128, b: v128, c: v128): v128 {
 }
 
 /**
- * One 4×8 tile of C from a packed A panel [kc][4] and a packed B panel [kc][8]. Not inlined, and
- * walking its panels by advancing pointers: in a function of its own V8 keeps the loop's few
- * integers in registers, so a k step is six loads, eight fused multiply-adds and four integer
- * instructions (inlined into gemmPrepacked's loop nest it reloaded spilled integers from the stack
- * and recomputed both addresses with a multiply every step: ~14 extra instructions per 8 FMAs).
+ * One 5×8 tile of C from a packed A panel [kc][5] and a packed B panel [kc][8]: ten accumulator
+ * chains, two more than the FMA units' latency × throughput (4 cycles × 2) needs, so a late load
+ * stalls none of them. A k step loads B (two vectors), rows 0–3 of A as one vector and row 4 as a
+ * splat, and broadcasts rows 0–3 by shuffles: four loads per ten FMAs, where a 4×8 tile of splats
+ * took six per eight (in this VM's slow spells, when loads are what a neighbour slows, 1.1–1.15×
+ * as fast; 1.04× otherwise). Shuffles, unlike loads, are pure: V8 computes each just before its
+ * two FMAs, so the loop keeps 15 SIMD registers (10 + 2 + 3) without spilling; a 6×8 tile of
+ * splats or a 4×8 one unrolled over k needs more than x64's 16, and V8, which issues every load
+ * of an iteration first, spills them (half speed).
+ * Not inlined, and walking its panels by advancing pointers: in a function of its own V8 keeps
+ * the loop's few integers in registers (inlined into gemmPrepacked's loop nest it reloaded spilled
+ * integers from the stack and recomputed both addresses with a multiply every step).
  */
 function microKernel(ap: usize, bp: usize, kc: i32, i: i32, j: i32, m: i32, n: i32, c: usize, ldc: i32, accumulate: i32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  const aEnd = ap + (<usize>kc << 4);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  const aEnd = ap + <usize>(kc * MR * 4);
   while (ap < aEnd) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
-    const a0 = v128.load32_splat(ap);
-    const a1 = v128.load32_splat(ap, 4);
-    const a2 = v128.load32_splat(ap, 8);
-    const a3 = v128.load32_splat(ap, 12);
-    c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01);
-    c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11);
-    c20 = madd(a2, b0, c20); c21 = madd(a2, b1, c21);
-    c30 = madd(a3, b0, c30); c31 = madd(a3, b1, c31);
-    ap += 16;
+    const a03 = v128.load(ap);
+    const a4 = v128.load32_splat(ap, 16);
+    let a = v128.shuffle<i32>(a03, a03, 0, 0, 0, 0);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.shuffle<i32>(a03, a03, 1, 1, 1, 1);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.shuffle<i32>(a03, a03, 2, 2, 2, 2);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.shuffle<i32>(a03, a03, 3, 3, 3, 3);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    c40 = madd(a4, b0, c40); c41 = madd(a4, b1, c41);
+    ap += MR * 4;
     bp += 32;
   }
   storeRow(i + 0, j, m, n, c, ldc, accumulate, c00, c01);
   storeRow(i + 1, j, m, n, c, ldc, accumulate, c10, c11);
   storeRow(i + 2, j, m, n, c, ldc, accumulate, c20, c21);
   storeRow(i + 3, j, m, n, c, ldc, accumulate, c30, c31);
+  storeRow(i + 4, j, m, n, c, ldc, accumulate, c40, c41);
 }
 
 /** Writes (or adds) 8 results at C[i, j0…j0+7], clipped to the matrix. */

@@ -14,6 +14,8 @@ const SHARED_PACK_MIN = 1 << 16;
 /** A batch of products on the gemm kernel, operands used in place in the kernels' memory. */
 export function matmulKernel(ctx: WasmContext): Kernels['matmul'] {
   const { k } = ctx;
+  // Chunks start on packed panels: of rows (the micro-kernel's tile height), or of 8 columns.
+  const tileRows = k.gemmTileRows();
   /**
    * C = op(A)·op(B) at byte offsets, split by rows (or columns, when wider than tall) over the
    * threads. Each element's sum runs in the same order whatever the split.
@@ -26,7 +28,7 @@ export function matmulKernel(ctx: WasmContext): Kernels['matmul'] {
       k.gemm(m, n, k_, a, lda, +transA, b, ldb, +transB, out, ldc, 0, c.temp(k.gemmScratchBytes(m, n, k_)));
       return;
     }
-    const runs = split(byRows ? m : n, chunks, byRows ? 4 : 8);
+    const runs = split(byRows ? m : n, chunks, byRows ? tileRows : 8);
     const threads = Math.min(ctx.threads(), runs.length);
     const most = runs[0]![1];
     const bytes = byRows ? k.gemmScratchBytes(most, n, k_) : k.gemmScratchBytes(m, most, k_);
@@ -41,7 +43,7 @@ export function matmulKernel(ctx: WasmContext): Kernels['matmul'] {
       return;
     }
     const packed = c.temp(byRows ? k.packedBBytes(n, k_) : k.packedABytes(m, k_));
-    const packRuns = split(byRows ? n : m, chunks, byRows ? 8 : 4).map(([s, len]) => byRows
+    const packRuns = split(byRows ? n : m, chunks, byRows ? 8 : tileRows).map(([s, len]) => byRows
       ? [len, k_, b + 4 * (transB ? s * ldb : s), ldb, +transB, packed + 4 * s * k_]
       : [len, k_, a + 4 * (transA ? s : s * lda), lda, +transA, packed + 4 * s * k_]);
     ctx.run(byRows ? 'gemmPackB' : 'gemmPackA', packRuns, work);
