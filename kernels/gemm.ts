@@ -142,9 +142,9 @@ export function gemm(
 /**
  * gemm where either operand may come already packed whole, so that the chunks of a product split
  * over threads share one packing of it instead of each packing all of it again: with `aPacked`,
- * `a` is op(A) as packA lays it out for the full k ([⌈m/MR⌉][k][MR], lda and transA unused); with
- * `bPacked`, `b` is op(B) as packB lays it out ([⌈n/8⌉][k][8]). A chunk of rows (a multiple of MR)
- * or columns (a multiple of 8) starts at its first panel. Same sums in the same order as gemm.
+ * `a` is op(A) as gemmPackA lays it out, with `bPacked`, `b` is op(B) as gemmPackB lays it out
+ * (lda and transA, or ldb and transB, unused). A prepacked operand is whole (every row of A, or
+ * every column of B: the chunk splits the other one). Same sums in the same order as gemm.
  */
 export function gemmPrepacked(
   m: i32, n: i32, k: i32,
@@ -158,23 +158,20 @@ export function gemmPrepacked(
   }
   const pa = scratch;
   const pb = scratch + <usize>(min((m + MR - 1) / MR * MR, MC) * min(k, KC) * 4);
-  const colPanels = (n + 7) >> 3;
+  const colPanels = (n + 7) >> 3, allRowPanels = (m + MR - 1) / MR;
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
-    // Column panel jp of this k slice is at bBase + jp·bStride: in the whole packing, or in the slice packed here.
-    let bBase = pb, bStride = <usize>(kc * 32);
-    if (bPacked) {
-      bBase = b + (<usize>p0 << 5);
-      bStride = <usize>k << 5;
-    } else packB(n, kc, b + (<usize>(transB ? p0 : p0 * ldb) << 2), ldb, transB, pb);
+    // Column panel jp of this k slice is at bBase + jp·kc·32: in the whole packing, or in the slice packed here.
+    let bBase = pb;
+    if (bPacked) bBase = b + <usize>(p0 * colPanels * 32);
+    else packB(n, kc, b + (<usize>(transB ? p0 : p0 * ldb) << 2), ldb, transB, pb);
     const acc = accumulate || p0 > 0 ? 1 : 0;
+    const aStride = <usize>(kc * MR * 4), bStride = <usize>(kc * 32);
     for (let i0 = 0; i0 < m; i0 += MC) {
       const mc = min(MC, m - i0);
-      let aBase = pa, aStride = <usize>(kc * MR * 4);
-      if (aPacked) {
-        aBase = a + <usize>(((i0 / MR) * k + p0) * MR * 4);
-        aStride = <usize>(k * MR * 4);
-      } else packA(mc, kc, a + (<usize>(transA ? p0 * lda + i0 : i0 * lda + p0) << 2), lda, transA, pa);
+      let aBase = pa;
+      if (aPacked) aBase = a + <usize>(p0 * allRowPanels * MR * 4) + <usize>(i0 / MR) * aStride;
+      else packA(mc, kc, a + (<usize>(transA ? p0 * lda + i0 : i0 * lda + p0) << 2), lda, transA, pa);
       const rowPanels = (mc + MR - 1) / MR;
       const cBlock = c + (<usize>(i0 * ldc) << 2);
       for (let jp = 0; jp < colPanels; jp++) {
@@ -187,24 +184,39 @@ export function gemmPrepacked(
   }
 }
 
-/** Bytes of op(A) packed whole for gemmPrepacked: ⌈m/MR⌉ panels of [k][MR]. */
+/** Bytes of op(A) packed whole for gemmPrepacked: ⌈m/MR⌉ panels of MR rows, over all of k. */
 export function packedABytes(m: i32, k: i32): i32 {
   return (m + MR - 1) / MR * k * MR * 4;
 }
 
-/** Bytes of op(B) packed whole for gemmPrepacked: ⌈n/8⌉ panels of [k][8]. */
+/** Bytes of op(B) packed whole for gemmPrepacked: ⌈n/8⌉ panels of 8 columns, over all of k. */
 export function packedBBytes(n: i32, k: i32): i32 {
   return ((n + 7) >> 3) * k * 32;
 }
 
-/** packA over the whole k, as a thread pool kernel (its last argument, the workspace, is unused). */
-export function gemmPackA(m: i32, k: i32, a: usize, lda: i32, transA: i32, out: usize, work: usize): void {
-  packA(m, k, a, lda, transA, out);
+/**
+ * Packs rows i0 … i0 + m − 1 (i0 a multiple of MR) of op(A), whose first row is at `a`, into the
+ * whole packing of an op(A) of mAll rows, laid out as gemm packs one k slice at a time: slice by
+ * slice ([⌈mAll/MR⌉][kc][MR] each), so that in gemmPrepacked a slice's panels follow each other in
+ * memory, as in a slice gemm packs itself (panels a whole k apart, 20 KB at k = 1,024, made two
+ * threads sharing one packing ~20% slower than two independent products: the hardware prefetcher
+ * follows a stream, not a jump per panel). A thread pool kernel: `work` is unused.
+ */
+export function gemmPackA(m: i32, k: i32, a: usize, lda: i32, transA: i32, out: usize, mAll: i32, i0: i32, work: usize): void {
+  const allPanels = (mAll + MR - 1) / MR;
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    packA(m, kc, a + (<usize>(transA ? p0 * lda : p0) << 2), lda, transA, out + <usize>(p0 * allPanels * MR * 4) + <usize>((i0 / MR) * kc * MR * 4));
+  }
 }
 
-/** packB over the whole k, as a thread pool kernel (its last argument, the workspace, is unused). */
-export function gemmPackB(n: i32, k: i32, b: usize, ldb: i32, transB: i32, out: usize, work: usize): void {
-  packB(n, k, b, ldb, transB, out);
+/** gemmPackA's counterpart for columns j0 … j0 + n − 1 (j0 a multiple of 8) of an op(B) of nAll columns. */
+export function gemmPackB(n: i32, k: i32, b: usize, ldb: i32, transB: i32, out: usize, nAll: i32, j0: i32, work: usize): void {
+  const allPanels = (nAll + 7) >> 3;
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    packB(n, kc, b + (<usize>(transB ? p0 : p0 * ldb) << 2), ldb, transB, out + <usize>(p0 * allPanels * 32) + <usize>((j0 >> 3) * kc * 32));
+  }
 }
 
 /** a·b + c: one fused instruction where relaxed SIMD is compiled in (see scripts/build-kernels.mjs). */

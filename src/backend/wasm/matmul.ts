@@ -44,8 +44,8 @@ export function matmulKernel(ctx: WasmContext): Kernels['matmul'] {
     }
     const packed = c.temp(byRows ? k.packedBBytes(n, k_) : k.packedABytes(m, k_));
     const packRuns = split(byRows ? n : m, chunks, byRows ? 8 : tileRows).map(([s, len]) => byRows
-      ? [len, k_, b + 4 * (transB ? s * ldb : s), ldb, +transB, packed + 4 * s * k_]
-      : [len, k_, a + 4 * (transA ? s : s * lda), lda, +transA, packed + 4 * s * k_]);
+      ? [len, k_, b + 4 * (transB ? s * ldb : s), ldb, +transB, packed, n, s]
+      : [len, k_, a + 4 * (transA ? s : s * lda), lda, +transA, packed, m, s]);
     ctx.run(byRows ? 'gemmPackB' : 'gemmPackA', packRuns, work);
     const args = runs.map(([s, len]) => byRows
       ? [len, n, k_, a + 4 * (transA ? s : s * lda), lda, +transA, 0, packed, 0, 0, 1, out + 4 * s * ldc, ldc, 0]
