@@ -36,28 +36,29 @@ function checkSameShape(input: Tensor, target: Tensor, op: string): void {
  * @example nn.functional.mseLoss(model.forward(x), y)
  */
 export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  return scoped(() => {
-    checkSameShape(input, target, 'mseLoss');
-    // The composition where the one-pass form does not apply (and on a GPU, where it would read back).
-    if (checkOneOf('mseLoss', 'reduction', reduction, REDUCTIONS) === 'none' || input.dtype !== target.dtype || !isHost(input.storage) || !isHost(target.storage)) {
+  checkSameShape(input, target, 'mseLoss');
+  // The composition where the one-pass form does not apply (and on a GPU, where it would read
+  // back), in a release scope for its intermediates; the one-pass form makes none, so it needs no
+  // scope (per-sample training runs it every step).
+  if (checkOneOf('mseLoss', 'reduction', reduction, REDUCTIONS) === 'none' || input.dtype !== target.dtype || !isHost(input.storage) || !isHost(target.storage)) {
+    return scoped(() => {
       const d = input.sub(target);
       return reduce(d.mul(d), reduction, 'mseLoss');
-    }
-    // One op for the mean or sum (per-sample training runs it every step): Σ(ŷ − y)² / scale,
-    // with gradient 2(ŷ − y)/scale for the input and its negative for the target.
-    const a = input.values, b = target.values, n = a.length;
-    const scale = reduction === 'mean' ? n : 1;
-    let total = 0;
-    for (let i = 0; i < n; i++) total += (a[i]! - b[i]!) ** 2;
-    const out = host(allocStorage(input.dtype, 1));
-    out[0] = total / scale;
-    return record(new Tensor(out, []), 'mseLoss', [input, target], (g) => {
-      const k = (2 * g.values[0]!) / scale;
-      const d = host(allocStorage(input.dtype, n));
-      for (let i = 0; i < n; i++) d[i] = k * (a[i]! - b[i]!);
-      const dIn = new Tensor(d, input.shape);
-      return [input.requiresGrad ? dIn : null, target.requiresGrad ? dIn.neg() : null];
     });
+  }
+  // Σ(ŷ − y)² / scale, with gradient 2(ŷ − y)/scale for the input and its negative for the target.
+  const a = input.values, b = target.values, n = a.length;
+  const scale = reduction === 'mean' ? n : 1;
+  let total = 0;
+  for (let i = 0; i < n; i++) total += (a[i]! - b[i]!) ** 2;
+  const out = host(allocStorage(input.dtype, 1));
+  out[0] = total / scale;
+  return record(new Tensor(out, []), 'mseLoss', [input, target], (g) => {
+    const k = (2 * g.values[0]!) / scale;
+    const d = host(allocStorage(input.dtype, n));
+    for (let i = 0; i < n; i++) d[i] = k * (a[i]! - b[i]!);
+    const dIn = new Tensor(d, input.shape);
+    return [input.requiresGrad ? dIn : null, target.requiresGrad ? dIn.neg() : null];
   });
 }
 
