@@ -64,17 +64,16 @@ class LinearWithActivation implements DenseLayer {
  * layers are small); one as linearActivation.
  */
 const linearThenActivation: Rule = (layers, i) => {
-  const stack: DenseLayer[] = [];
-  for (let j = i; layers[j] instanceof Linear; j += 2) {
-    const activation = activationOf(layers[j + 1]);
-    if (!activation) break;
-    stack.push(new LinearWithActivation(layers[j] as Linear, activation));
+  const stack: LinearWithActivation[] = [];
+  for (let j = i; ; j += 2) {
+    const lin = layers[j], activation = activationOf(layers[j + 1]);
+    if (!(lin instanceof Linear) || !activation) break;
+    stack.push(new LinearWithActivation(lin, activation));
   }
-  if (stack.length === 0) return null;
+  const [first] = stack;
+  if (!first) return null;
   if (stack.length > 1) return [{ forward: (x) => denseStack(x, stack) }, 2 * stack.length];
-  const [{ activation }] = stack as [DenseLayer];
-  const lin = layers[i] as Linear;
-  return [{ forward: (x) => linearActivation(x, lin.weight, lin.bias, activation) }, 2];
+  return [{ forward: (x) => linearActivation(x, first.weight, first.bias, first.activation) }, 2];
 };
 
 const RULES: readonly Rule[] = [convReluMaxPool, linearThenActivation];

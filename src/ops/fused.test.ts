@@ -117,6 +117,7 @@ describe('fused ops equal their composites', () => {
     expect(y.requiresGrad).toBe(false);
     expect(y.gradFn).toBeNull();
     expect(() => F.linearActivation(r(2, 4), w, b, 'softmax' as never)).toThrow('activation must be one of sigmoid, tanh, relu, got "softmax"');
+    expect(() => F.linearActivation(r(2, 4), w, b, 'constructor' as never)).toThrow('activation must be one of sigmoid, tanh, relu, got "constructor"');
     expect(() => F.linearActivation(r(2, 5), w, b, 'relu')).toThrow('input [2, 5] has 5 features but the weight [3, 4] expects 4');
     expect(() => F.linearActivation(r(2, 4), w, r(4), 'relu')).toThrow('bias must be [3]');
   });
@@ -179,6 +180,8 @@ describe('fused ops equal their composites', () => {
     expect(() => F.denseStack(x, [{ weight: r(4, 3), bias: null, activation: 'tanh' }, { weight: r(2, 5), bias: null, activation: 'tanh' }])).toThrow('input [2, 4] has 4 features but the weight [2, 5] expects 5');
     expect(() => F.denseStack(x, [{ weight: r(4, 3), bias: r(3), activation: 'tanh' }])).toThrow('bias must be [4]');
     expect(() => F.denseStack(x, [{ weight: r(4, 3), bias: null, activation: 'gelu' as never }])).toThrow('activation must be one of sigmoid, tanh, relu, got "gelu"');
+    // A name that Object.prototype has is not an activation either.
+    expect(() => F.denseStack(x, [{ weight: r(4, 3), bias: null, activation: 'toString' as never }])).toThrow('activation must be one of sigmoid, tanh, relu, got "toString"');
   });
 
   it("mseLoss = mean((ŷ − y)²), and the sum for reduction 'sum'", () => {

@@ -72,7 +72,8 @@ const LINEAR_ACTIVATIONS: Record<LinearActivation, { apply: (x: Tensor) => Tenso
  * @example nn.functional.linearActivation(x, w, b, 'sigmoid')   // = sigmoid(linear(x, w, b))
  */
 export function linearActivation(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, activation: LinearActivation): Tensor {
-  const act = LINEAR_ACTIVATIONS[activation];
+  // Own keys only: 'constructor' or 'toString' must be refused, not found on Object.prototype.
+  const act = Object.hasOwn(LINEAR_ACTIVATIONS, activation) ? LINEAR_ACTIVATIONS[activation] : undefined;
   if (!act) throw new ValueError(`linearActivation: activation must be one of ${Object.keys(LINEAR_ACTIVATIONS).join(', ')}, got ${JSON.stringify(activation)}`);
   checkLinear(x, weight, bias);
   if (x.ndim !== 2 || backend().onDevice || (bias && !biasAddsInPlace(x, weight, bias))) return act.apply(linear(x, weight, bias));
@@ -172,7 +173,7 @@ export function denseStack(x: Tensor, layers: readonly DenseLayer[]): Tensor {
     // A gradient of another dtype (passed to backward by hand) takes the layers' own backward.
     if (dy.dtype !== y.dtype) return stackBackwardByLayers(dy, x, layers, outputs, at, grads);
     let g = dy.values;
-    for (let l = layers.length - 1; l >= 0; l--) {
+    for (let l = L - 1; l >= 0; l--) {
       const layer = layers[l]!;
       const weight = layer.weight, bias = layer.bias;
       const n = weight.shape[0]!, kl = weight.shape[1]!;
@@ -205,7 +206,7 @@ function runsAsOnePass(x: Tensor, layers: readonly DenseLayer[]): boolean {
   for (let l = 0; l < layers.length; l++) {
     const layer = layers[l]!;
     const weight = layer.weight, bias = layer.bias, w = weight.shape;
-    if (w.length !== 2 || w[1] !== k || weight.dtype !== dtype || LINEAR_ACTIVATIONS[layer.activation] === undefined) return false;
+    if (w.length !== 2 || w[1] !== k || weight.dtype !== dtype || !Object.hasOwn(LINEAR_ACTIVATIONS, layer.activation)) return false;
     const n = w[0]!;
     if (bias && (bias.shape.length !== 1 || bias.shape[0] !== n || bias.dtype !== dtype)) return false;
     if (m * k * n > SMALL_WORK) return false;
