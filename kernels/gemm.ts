@@ -230,10 +230,10 @@ export function madd(a: v128, b: v128, c: v128): v128 {
 /**
  * One 5×8 tile of C from a packed A panel [kc][5] and a packed B panel [kc][8]: ten accumulator
  * chains, two more than the FMA units' latency × throughput (4 cycles × 2) needs, so a late load
- * stalls none of them. A k step loads B (two vectors), rows 0–3 of A as one vector and row 4 as a
+ * need not stall them. A k step loads B (two vectors), rows 0–3 of A as one vector and row 4 as a
  * splat, and broadcasts rows 0–3 by shuffles: four loads per ten FMAs, where a 4×8 tile of splats
- * took six per eight (in this VM's slow spells, when loads are what a neighbour slows, 1.1–1.15×
- * as fast; 1.04× otherwise). Shuffles, unlike loads, are pure: V8 computes each just before its
+ * took six per eight (one thread: 1.04× as fast at quiet moments, 1.10–1.15× in this VM's slow
+ * spells). Shuffles, unlike loads, are pure: V8 computes each just before its
  * two FMAs, so the loop keeps 15 SIMD registers (10 + 2 + 3) without spilling; a 6×8 tile of
  * splats or a 4×8 one unrolled over k needs more than x64's 16, and V8, which issues every load
  * of an iteration first, spills them (half speed).
