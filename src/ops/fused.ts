@@ -76,47 +76,18 @@ export function linearActivation(x: Tensor, weight: Tensor, bias: Tensor | null 
   const act = Object.hasOwn(LINEAR_ACTIVATIONS, activation) ? LINEAR_ACTIVATIONS[activation] : undefined;
   if (!act) throw new ValueError(`linearActivation: activation must be one of ${Object.keys(LINEAR_ACTIVATIONS).join(', ')}, got ${JSON.stringify(activation)}`);
   checkLinear(x, weight, bias);
+  // A small layer runs as a stack of one (see denseStack): the js kernels' arithmetic run
+  // directly, without a kernel call, a shape check and a tensor for each of the product, the
+  // bias, the activation and dy·g′. Per-sample training spends most of a step on such calls.
+  const layer: DenseLayer = { weight, bias: bias ?? null, activation };
+  if (runsAsOnePass(x, [layer])) return denseOnePass(x, [layer], act.node);
   if (x.ndim !== 2 || backend().onDevice || (bias && !biasAddsInPlace(x, weight, bias))) return act.apply(linear(x, weight, bias));
-  if (x.shape[0]! * x.shape[1]! * weight.shape[0]! <= SMALL_WORK && x.dtype === weight.dtype && (!bias || bias.dtype === x.dtype)) {
-    return smallLinearActivation(x, weight, bias ?? null, activation, act);
-  }
   const y = linearProduct(x, weight, bias ?? null);
   backend().unary(activation, y.storage, y.storage);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   if (!needsGrad(inputs)) return y;
   const linearGrads = linearBackward(x, weight, bias ?? null);
   return record(y, act.node, inputs, (dy) => linearGrads(binaryRaw(act.grad, dy, y, dy.dtype)));
-}
-
-/**
- * linearActivation for a layer whose product is at most SMALL_WORK multiply-adds, on a CPU
- * backend, in one dtype: the js kernels' arithmetic run directly (backend/js/dense.ts), without a
- * kernel call, a shape check and a tensor for each of the product, the bias, the activation and
- * dy·g′. Per-sample training (the beans demo) spends most of a step on such calls.
- */
-function smallLinearActivation(x: Tensor, weight: Tensor, bias: Tensor | null, activation: LinearActivation, act: (typeof LINEAR_ACTIVATIONS)[LinearActivation]): Tensor {
-  const [m, k] = x.shape as [number, number];
-  const n = weight.shape[0]!;
-  const out = allocOutput(x.dtype, m * n);
-  denseForward(x.values, weight.values, bias?.values ?? null, host(out), m, k, n, activation);
-  const y = new Tensor(out, [m, n]);
-  const inputs = bias ? [x, weight, bias] : [x, weight];
-  if (!needsGrad(inputs)) return y;
-  return record(y, act.node, inputs, (dy) => {
-    // A gradient of another dtype (passed to backward by hand) takes the kernels one by one.
-    if (dy.dtype !== y.dtype) return linearBackward(x, weight, bias)(binaryRaw(act.grad, dy, y, dy.dtype));
-    const dz = host(allocOutput(y.dtype, m * n));
-    const dx = x.requiresGrad ? allocOutput(y.dtype, m * k) : null;
-    const dw = weight.requiresGrad ? allocOutput(y.dtype, n * k) : null;
-    // One example's bias gradient is dz itself (a view, as linear's); more are summed into zeros.
-    const db = bias?.requiresGrad && m > 1 ? allocStorage(y.dtype, n) : null;
-    denseBackward(dy.values, y.values, x.values, weight.values, dz, dx && host(dx), dw && host(dw), db && host(db), m, k, n, act.grad);
-    return [
-      dx && new Tensor(dx, x.shape),
-      dw && new Tensor(dw, weight.shape),
-      bias?.requiresGrad ? new Tensor(db ?? dz, bias.shape) : null,
-    ];
-  });
 }
 
 /** A dense layer of denseStack: weight [out, in], bias [out] (or none), and its activation. */
@@ -128,7 +99,8 @@ export interface DenseLayer {
 
 /**
  * Dense layers applied in turn, each `linearActivation(h, weight, bias, activation)`, as one op
- * when every layer is small (at most SMALL_WORK multiply-adds, as smallLinearActivation), on a
+ * when every layer is small (at most SMALL_WORK multiply-adds, the size up to which the js matmul
+ * kernel takes its direct loop), on a
  * CPU backend, in one dtype: one graph node and one output tensor for the whole stack, its hidden
  * activations kept as plain arrays for the backward pass, which runs the layers' gradients back
  * to front in one call. Otherwise it is the composition itself. Same values and gradients as the
@@ -136,11 +108,14 @@ export interface DenseLayer {
  * @example nn.functional.denseStack(x, [{ weight: w1, bias: b1, activation: 'sigmoid' }, { weight: w2, bias: b2, activation: 'sigmoid' }])
  */
 export function denseStack(x: Tensor, layers: readonly DenseLayer[]): Tensor {
-  if (!runsAsOnePass(x, layers)) {
-    let h = x;
-    for (const { weight, bias, activation } of layers) h = linearActivation(h, weight, bias, activation);
-    return h;
-  }
+  if (runsAsOnePass(x, layers)) return denseOnePass(x, layers, 'denseStack');
+  let h = x;
+  for (const { weight, bias, activation } of layers) h = linearActivation(h, weight, bias, activation);
+  return h;
+}
+
+/** denseStack's one pass (runsAsOnePass holds), recorded as one graph node named `node`. */
+function denseOnePass(x: Tensor, layers: readonly DenseLayer[], node: string): Tensor {
   // Indexed loops, each layer's getters read once, and arrays made at their final length (one
   // grown by push gets a backing store of 17): this runs every step of per-sample training.
   const L = layers.length, m = x.shape[0]!;
@@ -168,7 +143,7 @@ export function denseStack(x: Tensor, layers: readonly DenseLayer[]): Tensor {
   }
   const y = new Tensor(input, [m, k]);
   if (!needsGrad(inputs)) return y;
-  return record(y, 'denseStack', inputs, (dy) => {
+  return record(y, node, inputs, (dy) => {
     const grads = inputs.map(noGradient);
     // A gradient of another dtype (passed to backward by hand) takes the layers' own backward.
     if (dy.dtype !== y.dtype) return stackBackwardByLayers(dy, x, layers, outputs, at, grads);
