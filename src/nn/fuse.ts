@@ -70,11 +70,20 @@ const linearThenActivation: Rule = (layers, i) => {
     if (!(lin instanceof Linear) || !activation) break;
     stack.push(new LinearWithActivation(lin, activation));
   }
-  const [first] = stack;
-  if (!first) return null;
-  if (stack.length > 1) return [{ forward: (x) => denseStack(x, stack) }, 2 * stack.length];
-  return [{ forward: (x) => linearActivation(x, first.weight, first.bias, first.activation) }, 2];
+  if (stack.length === 0) return null;
+  return [new DenseStackStep(stack), 2 * stack.length];
 };
+
+/** The step of a run of Linear → activation pairs: denseStack for two or more, linearActivation for one. */
+class DenseStackStep implements Step {
+  constructor(readonly layers: readonly LinearWithActivation[]) {}
+
+  forward(x: Tensor): Tensor {
+    if (this.layers.length > 1) return denseStack(x, this.layers);
+    const [only] = this.layers as [LinearWithActivation];
+    return linearActivation(x, only.weight, only.bias, only.activation);
+  }
+}
 
 const RULES: readonly Rule[] = [convReluMaxPool, linearThenActivation];
 
@@ -109,6 +118,17 @@ export function fuse<M extends Module>(model: M, options: { enabled?: boolean } 
     if (m instanceof Sequential) m.plan = enabled ? plan(m.layers) : null;
   }
   return model;
+}
+
+/**
+ * The layers of `model` when it is a Sequential (not a subclass, whose forward may differ) whose
+ * fusion plan is one run of Linear → activation pairs and nothing else: fit then trains it with
+ * its dense step (train/dense-step.ts). Null for any other model, or one not fused.
+ */
+export function denseStackOf(model: Module): readonly DenseLayer[] | null {
+  if (!(model instanceof Sequential) || Object.getPrototypeOf(model) !== Sequential.prototype) return null;
+  const plan = model.plan;
+  return plan?.length === 1 && plan[0] instanceof DenseStackStep ? plan[0].layers : null;
 }
 
 /** Whether `model` runs any fused step (for summaries and tests). */

@@ -3,6 +3,7 @@ import { allocStorage, host, isHost } from '../tensor/storage.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { record } from '../autograd/tape.js';
 import { isFloat } from '../tensor/dtype.js';
+import type { TypedArray } from '../tensor/dtype.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkOneOf, checkRange } from '../validate.js';
@@ -46,20 +47,29 @@ export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'm
       return reduce(d.mul(d), reduction, 'mseLoss');
     });
   }
-  // Σ(ŷ − y)² / scale, with gradient 2(ŷ − y)/scale for the input and its negative for the target.
   const a = input.values, b = target.values, n = a.length;
   const scale = reduction === 'mean' ? n : 1;
-  let total = 0;
-  for (let i = 0; i < n; i++) total += (a[i]! - b[i]!) ** 2;
   const out = host(allocStorage(input.dtype, 1));
-  out[0] = total / scale;
+  mseForward(a, b, scale, out);
   return record(new Tensor(out, []), 'mseLoss', [input, target], (g) => {
-    const k = (2 * g.values[0]!) / scale;
     const d = host(allocStorage(input.dtype, n));
-    for (let i = 0; i < n; i++) d[i] = k * (a[i]! - b[i]!);
+    mseBackward(g.values[0]!, a, b, scale, d);
     const dIn = new Tensor(d, input.shape);
     return [input.requiresGrad ? dIn : null, target.requiresGrad ? dIn.neg() : null];
   });
+}
+
+/** mseLoss's one pass on arrays: out[0] = Σ(a − b)² / scale (a sum in float64, stored in out's dtype). */
+export function mseForward(a: TypedArray, b: TypedArray, scale: number, out: TypedArray): void {
+  let total = 0;
+  for (let i = 0; i < a.length; i++) total += (a[i]! - b[i]!) ** 2;
+  out[0] = total / scale;
+}
+
+/** mseForward's gradient for its input, from the loss's gradient g: d = 2g(a − b)/scale (the target's is −d). */
+export function mseBackward(g: number, a: TypedArray, b: TypedArray, scale: number, d: TypedArray): void {
+  const k = (2 * g) / scale;
+  for (let i = 0; i < a.length; i++) d[i] = k * (a[i]! - b[i]!);
 }
 
 /**

@@ -1,10 +1,12 @@
 import { needsGrad, record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { denseBackward, denseForward } from '../backend/js/dense.js';
+import type { DenseActivationGrad } from '../backend/js/dense.js';
 import { SMALL_WORK } from '../backend/js/matmul.js';
 import { ValueError } from '../errors.js';
 import { allocIndexStorage, allocOutput, allocStorage, host } from '../tensor/storage.js';
 import type { HostStorage } from '../tensor/storage.js';
+import type { DType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkOptions } from '../validate.js';
 import { relu, sigmoid, tanh } from './activation.js';
@@ -159,7 +161,7 @@ function denseOnePass(x: Tensor, layers: readonly DenseLayer[], node: string): T
       // One example's bias gradient is dz itself (a view, as linear's); more are summed into zeros.
       const db = bias?.requiresGrad && m > 1 ? allocStorage(y.dtype, n) : null;
       const layerInput = l === 0 ? x.values : outputs[l - 1]!;
-      denseBackward(g, outputs[l]!, layerInput, weight.values, dz, dIn && host(dIn), dw && host(dw), db && host(db), m, kl, n, LINEAR_ACTIVATIONS[layer.activation].grad);
+      denseBackward(g, outputs[l]!, layerInput, weight.values, dz, dIn && host(dIn), dw && host(dw), db && host(db), m, kl, n, activationGrad(layer.activation));
       if (dw) grads[at[l]!] = new Tensor(dw, weight.shape);
       if (bias?.requiresGrad) grads[at[l]! + 1] = new Tensor(db ?? dz, bias.shape);
       if (!dIn) break;
@@ -175,9 +177,15 @@ const noGradient = (): Tensor | null => null;
 
 /** Whether denseStack runs `layers` on x as one pass (see there); anything else, a wrong shape included, is the composition's. */
 function runsAsOnePass(x: Tensor, layers: readonly DenseLayer[]): boolean {
-  if (x.shape.length !== 2 || layers.length === 0 || backend().onDevice) return false;
-  const m = x.shape[0]!, dtype = x.dtype;
-  let k = x.shape[1]!;
+  return x.shape.length === 2 && denseStackIsSmall(x.shape[0]!, x.shape[1]!, x.dtype, layers);
+}
+
+/**
+ * Whether `layers` on an input [m, k] of `dtype` run as denseStack's one pass: a CPU backend, each
+ * layer's shapes chaining, one dtype, a known activation, and at most SMALL_WORK multiply-adds.
+ */
+export function denseStackIsSmall(m: number, k: number, dtype: DType, layers: readonly DenseLayer[]): boolean {
+  if (layers.length === 0 || backend().onDevice) return false;
   for (let l = 0; l < layers.length; l++) {
     const layer = layers[l]!;
     const weight = layer.weight, bias = layer.bias, w = weight.shape;
@@ -192,9 +200,18 @@ function runsAsOnePass(x: Tensor, layers: readonly DenseLayer[]): boolean {
 
 /** Whether the input of layer l needs a gradient: x does, or a parameter of a layer before l. */
 function inputNeedsGrad(x: Tensor, layers: readonly DenseLayer[], l: number): boolean {
-  if (x.requiresGrad) return true;
+  return x.requiresGrad || paramsBelowNeedGrad(layers, l);
+}
+
+/** Whether a parameter of a layer before l needs a gradient (so the input of layer l does, for data that needs none). */
+export function paramsBelowNeedGrad(layers: readonly DenseLayer[], l: number): boolean {
   for (let i = 0; i < l; i++) if (layers[i]!.weight.requiresGrad || layers[i]!.bias?.requiresGrad) return true;
   return false;
+}
+
+/** The binary op that computes dy·g′(y) for a dense layer's activation (denseBackward's `grad`). */
+export function activationGrad(activation: LinearActivation): DenseActivationGrad {
+  return LINEAR_ACTIVATIONS[activation].grad;
 }
 
 /** denseStack's backward through each layer's own (linearActivation's kernels path), for a gradient of another dtype. */
@@ -209,7 +226,7 @@ function stackBackwardByLayers(dy: Tensor, x: Tensor, layers: readonly DenseLaye
       input = new Tensor(outputs[l - 1]!, [m, weight.shape[1]!]);
       input.requiresGrad = inputNeedsGrad(x, layers, l);
     }
-    const [dIn, dw, db] = linearBackward(input, weight, bias)(binaryRaw(LINEAR_ACTIVATIONS[activation].grad, g, y, g.dtype));
+    const [dIn, dw, db] = linearBackward(input, weight, bias)(binaryRaw(activationGrad(activation), g, y, g.dtype));
     grads[at[l]!] = dw ?? null;
     if (bias) grads[at[l]! + 1] = db ?? null;
     if (l === 0) grads[0] = dIn ?? null;

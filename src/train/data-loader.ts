@@ -48,25 +48,46 @@ export class DataLoader implements Iterable<Batch> {
   *[Symbol.iterator](): Iterator<Batch> {
     // On a GPU the dataset's examples are uploaded once (see onCurrentBackend), then batched there.
     const x = onCurrentBackend(this.dataset.x), y = onCurrentBackend(this.dataset.y);
+    for (const range of this.ranges()) yield batchOf(x, y, range);
+  }
+
+  /**
+   * @internal The examples of each batch of one pass, without the batches themselves (fit's step
+   * for small dense networks reads them in place): the shuffle (one permutation per pass) and the
+   * batch boundaries of the iterator, which makes its batches from them.
+   */
+  *ranges(): IterableIterator<BatchRange> {
     const n = this.dataset.length;
     if (!this.shuffle && this.batchSize === n) {
-      yield { x, y }; // full batch: no copy
+      yield { order: null, start: 0, end: n, whole: true };
       return;
     }
     const order = this.shuffle ? this.generator.permutation(n) : null;
     for (let start = 0; start < n; start += this.batchSize) {
       const end = Math.min(start + this.batchSize, n);
       if (this.dropLast && end - start < this.batchSize) break;
-      if (order && end - start === 1) {
-        // One example (stochastic gradient descent): a slice of one row, with no index tensor.
-        const i = order[start]!;
-        yield { x: x.narrow(0, i, 1), y: y.narrow(0, i, 1) };
-      } else if (order) {
-        const idx = new Tensor(placeHost(order.slice(start, end)), [end - start]);
-        yield { x: x.indexSelect(0, idx), y: y.indexSelect(0, idx) };
-      } else {
-        yield { x: x.narrow(0, start, end - start), y: y.narrow(0, start, end - start) };
-      }
+      yield { order, start, end, whole: false };
     }
   }
+}
+
+/**
+ * A batch's examples: order[start … end − 1] of the dataset's rows, or rows start … end − 1
+ * where order is null; `whole`: the whole dataset, unshuffled, as one batch.
+ */
+export interface BatchRange { order: Int32Array | null; start: number; end: number; whole: boolean }
+
+/** The batch of x and y (the dataset, on the current backend) that `range` names. */
+export function batchOf(x: Tensor, y: Tensor, { order, start, end, whole }: BatchRange): Batch {
+  if (whole) return { x, y }; // full batch: no copy
+  if (order && end - start === 1) {
+    // One example (stochastic gradient descent): a slice of one row, with no index tensor.
+    const i = order[start]!;
+    return { x: x.narrow(0, i, 1), y: y.narrow(0, i, 1) };
+  }
+  if (order) {
+    const idx = new Tensor(placeHost(order.slice(start, end)), [end - start]);
+    return { x: x.indexSelect(0, idx), y: y.indexSelect(0, idx) };
+  }
+  return { x: x.narrow(0, start, end - start), y: y.narrow(0, start, end - start) };
 }

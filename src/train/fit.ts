@@ -13,8 +13,9 @@ import { fuse } from '../nn/fuse.js';
 import { beginTracking, endTracking, releaseStorages, trackAllocations } from '../tensor/storage.js';
 import type { Storage } from '../tensor/storage.js';
 import type { Callback, Logs, TrainContext } from './callbacks.js';
-import { DataLoader } from './data-loader.js';
-import type { Batch } from './data-loader.js';
+import { DataLoader, batchOf } from './data-loader.js';
+import type { Batch, BatchRange } from './data-loader.js';
+import { DenseStep } from './dense-step.js';
 import { TensorDataset } from './dataset.js';
 import { checkMetric, correctIn } from './metrics.js';
 import type { MetricName } from './metrics.js';
@@ -71,7 +72,11 @@ export interface FitOptions {
   checkpoint?: Checkpointer;
   /** Go on from the checkpoint's last save, when there is one: a run killed and resumed ends as if uninterrupted. */
   resume?: boolean;
-  /** Runs the model through fused ops where they apply (`nn.fuse`; default true): same results, faster. */
+  /**
+   * Runs the model through fused ops where they apply (`nn.fuse`; default true): same results,
+   * faster. A model that is one run of small Linear → activation pairs, trained with mseLoss on the
+   * CPU (the beans network), then trains with fit's dense step: the same arithmetic without tensors.
+   */
   fuse?: boolean;
 }
 
@@ -123,6 +128,8 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
   const yielder = new Yielder(options.yieldEvery, 'fit');
   const signal = checkSignal(options.signal, 'fit');
   if (options.fuse !== false) fuse(model);
+  // Where the model is one small dense stack trained with mseLoss on the CPU, its steps run without tensors.
+  const denseStep = options.fuse === false ? null : DenseStep.of(model, data, options.loss, metrics, l1 + l2);
   const ctx: TrainContext = { model, optimizer: options.optimizer, epochs, batchesPerEpoch: loader.length, stopTraining: false };
   let history: Record<string, number[]> = {};
   const log = (logs: Logs): void => { for (const [k, v] of Object.entries(logs)) (history[k] ??= []).push(v); };
@@ -152,36 +159,50 @@ export async function fit(model: Module, data: TensorDataset, options: FitOption
     /** Each metric's correct count for the batch (one array for the epoch: it is read at once). */
     const batchCorrect: (number | Tensor)[] = new Array<number | Tensor>(metrics.length);
     let batch = 0;
-    for (const { x, y, made } of trackedBatches(loader)) {
+    // On a GPU the dataset's examples are uploaded once (see onCurrentBackend), then batched there.
+    const dataX = onCurrentBackend(data.x), dataY = onCurrentBackend(data.y);
+    for (const range of loader.ranges()) {
       if (signal?.aborted) { aborted = true; break; }
-      // The batch, the output and the loss are fit's alone: released after the step, with what
-      // backward releases, so memory stays flat whether or not the garbage collector runs.
-      const mark = beginTracking();
-      let out: Tensor, loss: Tensor;
-      try {
-        out = model.forward(x);
-        loss = lossFn(out, y);
-        if (loss.size !== 1) throw new ShapeError(`fit: the loss must be a scalar, got ${fmtShape(loss.shape)}; use a 'mean' or 'sum' reduction`);
-        if (l2 > 0) loss = loss.add(l2Penalty(model, l2, x.shape[0]!));
-        if (l1 > 0) loss = loss.add(l1Penalty(model, l1, x.shape[0]!));
-      } catch (e) {
-        endTracking(mark);
-        throw e;
-      }
-      // On the CPU the loss is read now; on a GPU it is added up there and read at the epoch's end
-      // (or now, for callbacks that want every batch's loss), so the GPU is never waited on.
-      const m = x.shape[0]!;
-      for (let i = 0; i < metrics.length; i++) batchCorrect[i] = correctIn(metrics[i]!, out, y, fromLogits);
-      const value = totals.add(loss, m, batchCorrect);
-      const forwardMade = endTracking(mark);
-      const batchLoss = value ?? (batchCallbacks.length ? await loss.itemAsync() : NaN);
-      if (value !== null) checkLoss(value, epoch, batch + 1, options.optimizer.lr);
-      options.optimizer.zeroGrad();
-      loss.backward();
-      options.optimizer.step();
+      const m = range.end - range.start;
+      let batchLoss: number;
+      if (denseStep?.runs(m)) {
+        // A small dense network on the CPU: the same step without tensors (train/dense-step.ts).
+        batchLoss = denseStep.forward(range, batchCorrect);
+        totals.addValue(batchLoss, m, batchCorrect);
+        checkLoss(batchLoss, epoch, batch + 1, options.optimizer.lr);
+        options.optimizer.zeroGrad();
+        denseStep.backward();
+        options.optimizer.step();
+      } else {
+        const { x, y, made } = trackedBatch(dataX, dataY, range);
+        // The batch, the output and the loss are fit's alone: released after the step, with what
+        // backward releases, so memory stays flat whether or not the garbage collector runs.
+        const mark = beginTracking();
+        let out: Tensor, loss: Tensor;
+        try {
+          out = model.forward(x);
+          loss = lossFn(out, y);
+          if (loss.size !== 1) throw new ShapeError(`fit: the loss must be a scalar, got ${fmtShape(loss.shape)}; use a 'mean' or 'sum' reduction`);
+          if (l2 > 0) loss = loss.add(l2Penalty(model, l2, m));
+          if (l1 > 0) loss = loss.add(l1Penalty(model, l1, m));
+        } catch (e) {
+          endTracking(mark);
+          throw e;
+        }
+        // On the CPU the loss is read now; on a GPU it is added up there and read at the epoch's end
+        // (or now, for callbacks that want every batch's loss), so the GPU is never waited on.
+        for (let i = 0; i < metrics.length; i++) batchCorrect[i] = correctIn(metrics[i]!, out, y, fromLogits);
+        const value = totals.add(loss, m, batchCorrect);
+        const forwardMade = endTracking(mark);
+        batchLoss = value ?? (batchCallbacks.length ? await loss.itemAsync() : NaN);
+        if (value !== null) checkLoss(value, epoch, batch + 1, options.optimizer.lr);
+        options.optimizer.zeroGrad();
+        loss.backward();
+        options.optimizer.step();
 
-      releaseStorages(forwardMade);
-      releaseStorages(made);
+        releaseStorages(forwardMade);
+        releaseStorages(made);
+      }
       if (batchCallbacks.length) {
         const logs: Logs = { loss: batchLoss };
         for (const cb of batchCallbacks) await cb.onBatchEnd!(batch, logs, ctx);
@@ -248,21 +269,27 @@ class EpochTotals {
 
   /** Adds a batch of m examples; returns its loss where it was read (the CPU), else null. */
   add(loss: Tensor, m: number, correct: (number | Tensor)[]): number | null {
-    this.seen += m;
     if (!this.device) {
       const value = loss.item();
-      this.loss += value * m;
-      for (let i = 0; i < correct.length; i++) {
-        const c = correct[i]!;
-        if (typeof c === 'number') this.correct[i]! += c;
-      }
+      this.addValue(value, m, correct);
       return value;
     }
+    this.seen += m;
     noGrad(() => {
       this.lossOnDevice!.add_(loss.detach().reshape([]).mul(m));
       correct.forEach((c, i) => { if (typeof c !== 'number') this.correctOnDevice[i]!.add_(c); });
     });
     return null;
+  }
+
+  /** Adds a batch of m examples whose loss and correct counts were read (on the CPU). */
+  addValue(value: number, m: number, correct: (number | Tensor)[]): void {
+    this.seen += m;
+    this.loss += value * m;
+    for (let i = 0; i < correct.length; i++) {
+      const c = correct[i]!;
+      if (typeof c === 'number') this.correct[i]! += c;
+    }
   }
 
   async read(): Promise<{ loss: number; correct: number[]; seen: number }> {
@@ -335,25 +362,17 @@ async function inEvalMode<T>(model: Module, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The loader's batches, each with the storages making it allocated (none for the whole dataset as one batch). */
-function trackedBatches(loader: DataLoader): Iterable<Batch & { made: readonly Storage[] }> {
-  const it = loader[Symbol.iterator]();
-  return {
-    [Symbol.iterator]: () => ({
-      next: () => {
-        const mark = beginTracking();
-        let r: IteratorResult<Batch>;
-        try {
-          r = it.next();
-        } catch (e) {
-          endTracking(mark);
-          throw e;
-        }
-        const made = endTracking(mark);
-        return r.done ? { done: true, value: undefined } : { done: false, value: { x: r.value.x, y: r.value.y, made } };
-      },
-    }),
-  };
+/** The batch of x and y (the dataset on the current backend) that `range` names, with the storages making it allocated (none for the whole dataset as one batch). */
+function trackedBatch(x: Tensor, y: Tensor, range: BatchRange): Batch & { made: readonly Storage[] } {
+  const mark = beginTracking();
+  let batch: Batch;
+  try {
+    batch = batchOf(x, y, range);
+  } catch (e) {
+    endTracking(mark);
+    throw e;
+  }
+  return { x: batch.x, y: batch.y, made: endTracking(mark) };
 }
 
 /**
@@ -375,7 +394,9 @@ export async function evaluate(model: Module, data: TensorDataset, options: Eval
     let seen = 0;
     let batch = 0;
     const correct = metrics.map(() => 0);
-    for (const { x, y, made } of trackedBatches(new DataLoader(data, { batchSize: options.batchSize ?? 'full' }))) {
+    const dataX = onCurrentBackend(data.x), dataY = onCurrentBackend(data.y);
+    for (const range of new DataLoader(data, { batchSize: options.batchSize ?? 'full' }).ranges()) {
+      const { x, y, made } = trackedBatch(dataX, dataY, range);
       if (batch > 0 && yielder.due()) await yielder.yieldNow(); // between batches: none after the last
       signal?.throwIfAborted();
       // Read back per batch (one read each on a GPU; evaluate runs far fewer batches than fit).

@@ -1,5 +1,6 @@
 import { ShapeError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { TypedArray } from '../tensor/dtype.js';
 import { isHost } from '../tensor/storage.js';
 import { checkOneOf } from '../validate.js';
 
@@ -59,6 +60,14 @@ export function countCorrect(metric: MetricName, output: Tensor, target: Tensor,
     return correct;
   }
   if (target.size !== output.size) throw new ShapeError(`binaryAccuracy: output ${fmtShape(output.shape)} and labels ${fmtShape(target.shape)} differ in size`);
+  return binaryCorrect(o, t, n, fromLogits);
+}
+
+/**
+ * The correct predictions of n examples' outputs o (probabilities, or logits where `fromLogits`)
+ * against labels t ≥ 0.5, both of the same length: the correct elements × n / their number.
+ */
+export function binaryCorrect(o: TypedArray, t: TypedArray, n: number, fromLogits: boolean): number {
   const threshold = fromLogits ? 0 : 0.5;
   let correct = 0;
   for (let i = 0; i < o.length; i++) if ((o[i]! > threshold) === (t[i]! >= 0.5)) correct++;
