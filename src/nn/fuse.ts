@@ -80,7 +80,7 @@ class DenseStackStep implements Step {
 
   forward(x: Tensor): Tensor {
     if (this.layers.length > 1) return denseStack(x, this.layers);
-    const [only] = this.layers as [LinearWithActivation];
+    const only = this.layers[0]!;
     return linearActivation(x, only.weight, only.bias, only.activation);
   }
 }

@@ -58,28 +58,20 @@ export class DataLoader implements Iterable<Batch> {
    */
   *ranges(): IterableIterator<BatchRange> {
     const n = this.dataset.length;
-    if (!this.shuffle && this.batchSize === n) {
-      yield { order: null, start: 0, end: n, whole: true };
-      return;
-    }
     const order = this.shuffle ? this.generator.permutation(n) : null;
     for (let start = 0; start < n; start += this.batchSize) {
       const end = Math.min(start + this.batchSize, n);
       if (this.dropLast && end - start < this.batchSize) break;
-      yield { order, start, end, whole: false };
+      yield { order, start, end };
     }
   }
 }
 
-/**
- * A batch's examples: order[start … end − 1] of the dataset's rows, or rows start … end − 1
- * where order is null; `whole`: the whole dataset, unshuffled, as one batch.
- */
-export interface BatchRange { order: Int32Array | null; start: number; end: number; whole: boolean }
+/** A batch's examples: order[start … end − 1] of the dataset's rows, or rows start … end − 1 where order is null. */
+export interface BatchRange { order: Int32Array | null; start: number; end: number }
 
 /** The batch of x and y (the dataset, on the current backend) that `range` names. */
-export function batchOf(x: Tensor, y: Tensor, { order, start, end, whole }: BatchRange): Batch {
-  if (whole) return { x, y }; // full batch: no copy
+export function batchOf(x: Tensor, y: Tensor, { order, start, end }: BatchRange): Batch {
   if (order && end - start === 1) {
     // One example (stochastic gradient descent): a slice of one row, with no index tensor.
     const i = order[start]!;
@@ -89,5 +81,6 @@ export function batchOf(x: Tensor, y: Tensor, { order, start, end, whole }: Batc
     const idx = new Tensor(placeHost(order.slice(start, end)), [end - start]);
     return { x: x.indexSelect(0, idx), y: y.indexSelect(0, idx) };
   }
+  // The whole dataset as one batch is x and y themselves (narrow copies nothing then).
   return { x: x.narrow(0, start, end - start), y: y.narrow(0, start, end - start) };
 }
