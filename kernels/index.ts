@@ -7,4 +7,4 @@ export const HEAP_START: usize = __heap_base;
 export { maxPool2d, maxPool2dBackward, avgPool2d } from './pool';
 export { windowFields } from './window';
 export { relu, reluGrad } from './elementwise';
-export { adamStep, rmspropStep } from './optim';
+export { adamStep, adamStepChunk, rmspropStep } from './optim';

@@ -33,6 +33,15 @@ export function adamStep(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f64
   }
 }
 
+/**
+ * adamStep on one chunk of a split call (a thread pool kernel): p, g, m, v at the chunk's first
+ * element, its n elements, and the hyperparameters at `hyper` as seven f64s (lr, beta1, beta2, eps,
+ * weightDecay, decoupled, t): the pool passes its arguments as int32s. `work` is unused.
+ */
+export function adamStepChunk(p: usize, g: usize, m: usize, v: usize, n: i32, hyper: usize, work: usize): void {
+  adamStep(p, g, m, v, n, load<f64>(hyper), load<f64>(hyper, 8), load<f64>(hyper, 16), load<f64>(hyper, 24), load<f64>(hyper, 32), <i32>load<f64>(hyper, 40), <i32>load<f64>(hyper, 48));
+}
+
 /** p, g: [n] (copied in); sq and (when ≠ 0) buf: [n] resident, updated in place. As the js kernel. */
 export function rmspropStep(p: usize, g: usize, sq: usize, buf: usize, n: i32, lr: f64, alpha: f64, eps: f64, momentum: f64, weightDecay: f64): void {
   const a = <f32>alpha, c = <f32>(1 - alpha), e = <f32>eps, mu = <f32>momentum, wd = <f32>weightDecay, rate = <f32>lr;

@@ -189,6 +189,11 @@ export class KernelCall {
     return new Float32Array(this.heap.memory.buffer, p, n);
   }
 
+  /** A float64 view of scratch at `p` (8-byte aligned, as every block is). */
+  f64(p: number, n: number): Float64Array {
+    return new Float64Array(this.heap.memory.buffer, p, n);
+  }
+
   /** An int32 view of scratch at `p`. */
   i32(p: number, n: number): Int32Array {
     return new Int32Array(this.heap.memory.buffer, p, n);

@@ -91,6 +91,34 @@ describe.runIf(pooled)('wasm kernels on worker threads', () => {
     expect(byWorkers()).toBeGreaterThan(before);
   });
 
+  it('Adam on a large parameter (split over the threads) equals the single-threaded result exactly, and the js kernel to float32 rounding; a small one stays on the calling thread', async () => {
+    const { jsBackend } = await import('../js/index.js');
+    const before = byWorkers();
+    for (const [n, decoupled] of [[100_003, false], [65_536, true]] as const) {
+      const p0 = rand(n), g = rand(n), m0 = rand(n), v0 = rand(n).map(Math.abs);
+      const o = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled, t: 7 };
+      const step = (b: { adamStep: typeof w.adamStep }): Float32Array[] => {
+        const p = p0.slice(), m = m0.slice(), v = v0.slice();
+        b.adamStep(p, g, m, v, o);
+        return [p, m, v];
+      };
+      const [pj, mj, vj] = step(jsBackend);
+      expectSameOnAnyThreadCount(`adamStep n=${n} decoupled=${decoupled}`, () => {
+        const [p, m, v] = step(w);
+        // The js kernel rounds to float32 at other points (1e-3 steps on weights of order 1).
+        for (const [got, want, name] of [[p, pj, 'p'], [m, mj, 'm'], [v, vj, 'v']] as const) {
+          for (let i = 0; i < n; i++) if (!(Math.abs(got[i]! - want[i]!) <= 1e-6 * Math.max(1, Math.abs(want[i]!)))) expect.fail(`adamStep n=${n} ${name}[${i}] = ${got[i]}, js ${want[i]}`);
+        }
+        return p;
+      });
+    }
+    expect(byWorkers()).toBeGreaterThan(before);
+    setNumThreads(2);
+    const small = rand(20_000), atSmall = byWorkers();
+    for (let i = 0; i < 20; i++) w.adamStep(small, small.slice(), rand(20_000), rand(20_000).map(Math.abs), { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, t: 1 });
+    expect(byWorkers()).toBe(atSmall);
+  });
+
   it('keeps small kernels on the calling thread', () => {
     setNumThreads(2);
     const m = 40, k = 40, n = 40; // 64,000 multiply-adds: wasm, but too small to repay waking a worker
