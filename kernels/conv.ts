@@ -9,6 +9,9 @@
 //   filter grad:   dw[f, tap] = Σ_j    x[tap + pixel j] · dy[f, j]    rows = 4 taps,   k = pixels
 // The B operand (weights, or dyᵀ) is packed once into panels of 8 filters, as gemm packs B.
 // The input gradient is a gemm (wᵀ · dy) into a column buffer, then col2im.
+// Stride-1 convs with few filters (a first layer) take the direct kernels of conv-direct.ts
+// instead, for the forward and the filter gradient, where they do fewer multiply-adds.
+import { directConvAt, directConvPays, directFilterGrad, directForward, directPrepare, directWorkBytes } from './conv-direct';
 import { gemm, gemmScratchBytes, madd, transpose4 } from './gemm';
 import { maxPool2dInside } from './pool';
 import { Win, win } from './window';
@@ -110,7 +113,8 @@ export function convWorkBytes(F: i32, g: usize, pooled: i32): i32 {
   const implicit = align16(<usize>(C * Hp * Wp) << 2) + align16(<usize>P << 2) + align16(<usize>K << 2)
     + (<usize>(((F + 7) >> 3) * (max(K, P) + 1)) << 5) + 128 + (pooled ? <usize>(F * P) << 2 : 0);
   const columns = align16(<usize>(K * P) << 2) + <usize>gemmScratchBytes(K, P, F);
-  return <i32>max(implicit, columns);
+  const direct = directConvPays(F, OH, OW, Wp, win(g, Win.SH), win(g, Win.SW)) ? directWorkBytes(F, C, Hp, Wp, KH, KW, OH, OW, win(g, Win.DW), pooled != 0) : 0;
+  return <i32>max(max(implicit, columns), direct);
 }
 
 // Where each part of the implicit-GEMM workspace starts, set by `layout`. Globals, not an object:
@@ -262,6 +266,16 @@ export function conv2dForward(x: usize, w: usize, out: usize, N: i32, F: i32, g:
   const pKH = pool ? win(pool, Win.KH) : 0, pKW = pool ? win(pool, Win.KW) : 0, psh = pool ? win(pool, Win.SH) : 0, psw = pool ? win(pool, Win.SW) : 0;
   const POH = pool ? win(pool, Win.OH) : 0, POW = pool ? win(pool, Win.OW) : 0;
   const K = C * KH * KW, P = OH * OW, Hp = paddedSize(H, ph, OH, sh, dh, KH), Wp = paddedSize(W, pw, OW, sw, dw, KW), panels = (F + 7) >> 3;
+  const pooled = F * POH * POW;
+  if (directConvPays(F, OH, OW, Wp, sh, sw)) {
+    directPrepare(w, bias, F, g, Hp, Wp, work);
+    for (let n = 0; n < N; n++) {
+      const o = pool ? directConvAt : out + (<usize>(n * F * P) << 2);
+      directForward(x + (<usize>(n * C * H * W) << 2), relu != 0, F, g, Hp, Wp, o);
+      if (pool) maxPool2dInside(directConvAt, out + (<usize>(n * pooled) << 2), argmax ? argmax + (<usize>(n * pooled) << 2) : 0, F, OH, OW, pKH, pKW, POH, POW, psh, psw);
+    }
+    return;
+  }
   layout(work, C, Hp, Wp, K, P, F);
   fillOffsets(C, Hp, Wp, KH, KW, OH, OW, sh, sw, dh, dw);
   // Weights packed as B: panel fp is [K][8] with w[fp·8 + t, q] at [q][t] (zero past F); the bias
@@ -277,7 +291,6 @@ export function conv2dForward(x: usize, w: usize, out: usize, N: i32, F: i32, g:
   }
   for (let n = 0; n < N; n++) {
     const src = padInput(x + (<usize>(n * C * H * W) << 2), C, H, W, ph, pw, Hp, Wp, xpAt);
-    const pooled = F * POH * POW;
     const o = pool ? convAt : out + (<usize>(n * F * P) << 2);
     // Slices of KC taps (one weight panel slice, 8 KB, stays in L1) and blocks of PB pixels (their
     // input stays in L1 across every filter panel); later slices add to the first's result.
@@ -335,6 +348,12 @@ export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, N: i32, F: 
   const C = win(g, Win.C), H = win(g, Win.H), W = win(g, Win.W), KH = win(g, Win.KH), KW = win(g, Win.KW), OH = win(g, Win.OH), OW = win(g, Win.OW);
   const sh = win(g, Win.SH), sw = win(g, Win.SW), ph = win(g, Win.PH), pw = win(g, Win.PW), dh = win(g, Win.DH), ddw = win(g, Win.DW);
   const K = C * KH * KW, P = OH * OW, Hp = paddedSize(H, ph, OH, sh, dh, KH), Wp = paddedSize(W, pw, OW, sw, ddw, KW), panels = (F + 7) >> 3;
+  if (directConvPays(F, OH, OW, Wp, sh, sw)) {
+    directPrepare(0, 0, F, g, Hp, Wp, work);
+    memory.fill(dw, 0, <usize>(F * K) << 2);
+    for (let n = 0; n < N; n++) directFilterGrad(x + (<usize>(n * C * H * W) << 2), dy + (<usize>(n * F * P) << 2), dw, F, g, Hp, Wp);
+    return;
+  }
   layout(work, C, Hp, Wp, K, P, F);
   fillOffsets(C, Hp, Wp, KH, KW, OH, OW, sh, sw, dh, ddw);
   for (let n = 0; n < N; n++) {

@@ -52,12 +52,15 @@ describe.runIf(pooled)('wasm kernels on worker threads', () => {
     expect(byWorkers()).toBeGreaterThan(before);
   });
 
-  it('conv2d forward, input gradient and filter gradient, and the fused conv-ReLU-pool both ways, equal the single-threaded results exactly', () => {
+  // Implicit GEMM (strided, dilated, 16 filters) and the direct kernels (stride 1, 6 filters: LeNet-5's first layer)
+  const convCases: [string, Window2d, number][] = [
+    ['implicit GEMM', { N: 37, C: 3, H: 45, W: 41, KH: 5, KW: 3, OH: 0, OW: 0, strideH: 2, strideW: 1, padH: 2, padW: 1, dilH: 1, dilW: 2 }, 16],
+    ['direct', { N: 37, C: 1, H: 28, W: 28, KH: 5, KW: 5, OH: 0, OW: 0, strideH: 1, strideW: 1, padH: 2, padW: 2, dilH: 1, dilW: 1 }, 6],
+  ];
+  it.each(convCases)('conv2d forward, input gradient and filter gradient, and the fused conv-ReLU-pool both ways, equal the single-threaded results exactly (%s)', (_, g, F) => {
     const before = byWorkers();
-    const g: Window2d = { N: 37, C: 3, H: 45, W: 41, KH: 5, KW: 3, OH: 0, OW: 0, strideH: 2, strideW: 1, padH: 2, padW: 1, dilH: 1, dilW: 2 };
     g.OH = Math.floor((g.H + 2 * g.padH - g.dilH * (g.KH - 1) - 1) / g.strideH) + 1;
     g.OW = Math.floor((g.W + 2 * g.padW - g.dilW * (g.KW - 1) - 1) / g.strideW) + 1;
-    const F = 16;
     const x = rand(g.N * g.C * g.H * g.W), wt = rand(F * g.C * g.KH * g.KW), dy = rand(g.N * F * g.OH * g.OW), bias = rand(F);
     expectSameOnAnyThreadCount('conv2d', () => {
       const out = new Float32Array(g.N * F * g.OH * g.OW);

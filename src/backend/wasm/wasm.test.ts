@@ -104,6 +104,10 @@ describe.runIf(wasm)('wasm kernels match the js reference', () => {
       // 'same' with even kernels: the extra pixel of padding at the bottom/right only (the window
       // struct's padding is the top/left's); a 2×2 kernel needs it with none at the top/left
       [2, 4, 9, 11, 6, 2, 4, 1, 'same', 1], [3, 3, 8, 8, 5, 2, 2, 1, 'same', 1], [2, 2, 10, 9, 4, 4, 3, 1, 'same', [1, 2]],
+      // the direct kernels (stride 1, few filters: LeNet-5's first layer above, and the three
+      // 'same' ones): an odd filter count with 1, 2 or 3 taps past the last 4 (25, 18, 15), a dilated width, a
+      // batch split into chunks of examples
+      [37, 1, 20, 19, 3, 5, 5, 1, 2, 1], [5, 2, 12, 11, 3, 3, 3, 1, 2, [1, 2]], [4, 1, 13, 17, 3, 3, 5, 1, 1, 1], [33, 1, 28, 28, 6, 5, 5, 1, 2, 1],
     ];
     const hw = (v: HW): [number, number] => (typeof v === 'number' ? [v, v] : v);
     for (const [N, C, H, W, F, KH, KW, s, p, d] of configs) {
