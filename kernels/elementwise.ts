@@ -20,3 +20,22 @@ export function reluGrad(g: usize, x: usize, out: usize, n: i32): void {
     store<f32>(out + at, load<f32>(x + at) > 0 ? load<f32>(g + at) : 0);
   }
 }
+
+/**
+ * out[i] = parts[0][i] + parts[1][i] + … + parts[count − 1][i] for n floats, the parts n floats
+ * apart, added in that order (each sum rounded to float32 as it goes, as a JavaScript loop over a
+ * Float32Array would): the chunks of a split filter gradient, summed the same way on any thread count.
+ */
+export function sumParts(parts: usize, out: usize, n: i32, count: i32): void {
+  const stride = <usize>n << 2, vec = <usize>(n & ~3) << 2;
+  for (let i: usize = 0; i < vec; i += 16) {
+    let s = v128.load(parts + i);
+    for (let r = 1, at = parts + stride + i; r < count; r++, at += stride) s = f32x4.add(s, v128.load(at));
+    v128.store(out + i, s);
+  }
+  for (let i = <usize>(n & ~3) << 2; i < stride; i += 4) {
+    let s = load<f32>(parts + i);
+    for (let r = 1, at = parts + stride + i; r < count; r++, at += stride) s += load<f32>(at);
+    store<f32>(out + i, s);
+  }
+}

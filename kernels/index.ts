@@ -6,5 +6,5 @@ export { conv2dForward, conv2dBackwardInput, conv2dBackwardFilter, conv2dBiasGra
 export const HEAP_START: usize = __heap_base;
 export { maxPool2d, maxPool2dBackward, avgPool2d } from './pool';
 export { windowFields } from './window';
-export { relu, reluGrad } from './elementwise';
+export { relu, reluGrad, sumParts } from './elementwise';
 export { adamStep, adamStepChunk, rmspropStep } from './optim';

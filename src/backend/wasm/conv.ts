@@ -26,7 +26,8 @@ export function runConv(ctx: WasmContext, c: KernelCall, kernel: PoolKernel, p1:
   const ckk = g.C * g.KH * g.KW, plane = g.OH * g.OW, image = g.C * g.H * g.W;
   const chunks = chunkCount(g.N * F * plane * ckk, g.N);
   const runs = filterGrad || ctx.threads() > 1 ? split(g.N, chunks, 1) : [[0, g.N] as [number, number]];
-  // Output: in place per example, or (filter gradient) one [F, CKK] partial sum per run.
+  // Output: in place per example, or (filter gradient) one [F, CKK] partial sum per run, added up
+  // in run order by sumParts.
   const po = filterGrad ? c.temp(runs.length * out.length * 4) : c.out(out);
   const window = windowIn(c, g);
   const workBytes = ctx.k.convWorkBytes(F, window, pooled ? 1 : 0);
@@ -38,12 +39,7 @@ export function runConv(ctx: WasmContext, c: KernelCall, kernel: PoolKernel, p1:
     p1 + 4 * n0 * firstPer, p2 + 4 * n0 * secondPer, filterGrad ? po + 4 * r * out.length : po + 4 * n0 * outPer, count, F, window, ...extra(n0),
   ]);
   ctx.run(kernel, args, work);
-  if (!filterGrad) return;
-  const parts = c.f32(po, runs.length * out.length);
-  out.set(parts.subarray(0, out.length));
-  for (let r = 1; r < runs.length; r++) {
-    for (let i = 0, at = r * out.length; i < out.length; i++, at++) out[i]! += parts[at]!;
-  }
+  if (filterGrad) ctx.k.sumParts(po, c.out(out), out.length, runs.length);
 }
 
 /** conv2d and its gradients on the SIMD kernels (float32; js otherwise). */
