@@ -314,10 +314,9 @@ export function conv2dForward(x: usize, w: usize, out: usize, N: i32, F: i32, g:
 /**
  * The backward of a pooled conv2dForward, first step: dy: [N, F, OH·OW] (zeroed here) receives each
  * pooled gradient dz[n, o] at argmax[n, o] of its example, or nothing where the pooled output y is
- * not > 0 (the ReLU's mask; y = 0: no ReLU). perOut = F·POH·POW, perY = F·OH·OW. A thread pool kernel:
- * a run of examples per call (`work`, the pool's workspace, is unused).
+ * not > 0 (the ReLU's mask; y = 0: no ReLU). perOut = F·POH·POW, perY = F·OH·OW.
  */
-export function conv2dRoutePooled(dz: usize, y: usize, argmax: usize, dy: usize, N: i32, perOut: i32, perY: i32, work: usize): void {
+function conv2dRoutePooled(dz: usize, y: usize, argmax: usize, dy: usize, N: i32, perOut: i32, perY: i32): void {
   memory.fill(dy, 0, <usize>(N * perY) << 2);
   for (let n = 0; n < N; n++) {
     const base = dy + (<usize>(n * perY) << 2);
@@ -404,7 +403,7 @@ function packRowsTransposed(m: usize, F: i32, P: i32, out: usize): void {
 }
 
 /** db[f] = Σₙ Σⱼ dy[n, f, j] for dy: [N, F, P] (the conv bias's gradient). */
-export function conv2dBiasGrad(dy: usize, db: usize, N: i32, F: i32, P: i32): void {
+function conv2dBiasGrad(dy: usize, db: usize, N: i32, F: i32, P: i32): void {
   memory.fill(db, 0, <usize>F << 2);
   const vec = P & ~3;
   for (let n = 0; n < N; n++) {
@@ -418,4 +417,22 @@ export function conv2dBiasGrad(dy: usize, db: usize, N: i32, F: i32, P: i32): vo
       store<f32>(at, load<f32>(at) + s);
     }
   }
+}
+
+/**
+ * A conv's gradients for a run of examples, all in one task of the thread pool, so each example's
+ * dy is used while still in cache and a backward pass is one round of the pool, not one per
+ * gradient: db [F] (Σ dy), dx (as conv2dBackwardInput, in place) and dw [F, K] (as
+ * conv2dBackwardFilter), each skipped where its pointer is 0. A batch is split into runs of
+ * examples; each run's db and dw are its own partial sums, which the caller adds up in run order.
+ * With argmax ≠ 0 the conv's output was max-pooled (the fused conv + ReLU + max pooling), and dy
+ * ([N, F, OH·OW], scratch) is first routed from the pooled gradient dz as conv2dRoutePooled
+ * describes (perOut = F·POH·POW; y the pooled output, 0: no ReLU).
+ */
+export function conv2dBackwardRun(dy: usize, dz: usize, y: usize, argmax: usize, perOut: i32, x: usize, w: usize, dx: usize, dw: usize, db: usize, N: i32, F: i32, g: usize, work: usize): void {
+  const P = win(g, Win.OH) * win(g, Win.OW);
+  if (argmax) conv2dRoutePooled(dz, y, argmax, dy, N, perOut, F * P);
+  if (db) conv2dBiasGrad(dy, db, N, F, P);
+  if (dx) conv2dBackwardInput(dy, w, dx, N, F, g, work);
+  if (dw) conv2dBackwardFilter(x, dy, dw, N, F, g, work);
 }

@@ -62,14 +62,33 @@ export function convKernels(ctx: WasmContext): Pick<Kernels, 'conv2d' | 'conv2dB
     },
     conv2dBackward: (dy, x, w, dx, dw, db, F, g) => {
       if (!isF32(dy) || !isF32(x) || !isF32(w) || !isF32(dx) || !isF32(dw) || !isF32(db)) return js.conv2dBackward(dy, x, w, dx, dw, db, F, g);
-      ctx.call((c) => convBackwardFrom(ctx, c, c.in(dy), x, w, dx, dw, db, F, g));
+      ctx.call((c) => convBackwardFrom(ctx, c, c.in(dy), null, x, w, dx, dw, db, F, g));
     },
   };
 }
 
-/** conv2d's gradients from dy at `pdy` (for the fused op's backward, which routes dy first). */
-export function convBackwardFrom(ctx: WasmContext, c: KernelCall, pdy: number, x: Float32Array, w: Float32Array, dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null, F: number, g: Window2d): void {
-  if (db) ctx.k.conv2dBiasGrad(pdy, c.out(db), g.N, F, g.OH * g.OW);
-  if (dx) runConv(ctx, c, 'conv2dBackwardInput', pdy, c.in(w), dx, F, g, () => []);
-  if (dw) runConv(ctx, c, 'conv2dBackwardFilter', c.in(x), pdy, dw, F, g, () => []);
+/** Where the fused op's backward routes dy from: the pooled gradient dz, the pooled output y (0: no ReLU) and argmax, and floats per example of each. */
+export interface PooledRoute { dz: number; y: number; argmax: number; perOut: number }
+
+/**
+ * conv2d's gradients (each skipped where null) in one round of the thread pool (conv2dBackwardRun),
+ * from dy at `pdy`, or with `route`, from the pooled gradient routed into `pdy` (scratch) first.
+ * The batch is always split into the same runs of examples, whatever the thread count: dw's and
+ * db's partial sums per run are added up in run order (sumParts), so results never depend on it.
+ */
+export function convBackwardFrom(ctx: WasmContext, c: KernelCall, pdy: number, route: PooledRoute | null, x: Float32Array, w: Float32Array, dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null, F: number, g: Window2d): void {
+  const plane = g.OH * g.OW, image = g.C * g.H * g.W, ckk = g.C * g.KH * g.KW;
+  const runs = split(g.N, chunkCount(g.N * F * plane * ckk, g.N), 1);
+  const window = windowIn(c, g);
+  const workBytes = ctx.k.convWorkBytes(F, window, 0);
+  const work = Array.from({ length: Math.min(ctx.threads(), runs.length) }, () => c.temp(workBytes));
+  const px = dw ? c.in(x) : 0, pw = dx ? c.in(w) : 0, pdx = dx ? c.out(dx) : 0;
+  const pdw = dw ? c.temp(runs.length * dw.length * 4) : 0, pdb = db ? c.temp(runs.length * F * 4) : 0;
+  const perOut = route?.perOut ?? 0;
+  ctx.run('conv2dBackwardRun', runs.map(([n0, count], r) => [
+    pdy + 4 * n0 * F * plane, route ? route.dz + 4 * n0 * perOut : 0, route?.y ? route.y + 4 * n0 * perOut : 0, route ? route.argmax + 4 * n0 * perOut : 0, perOut,
+    px && px + 4 * n0 * image, pw, pdx && pdx + 4 * n0 * image, pdw && pdw + 4 * r * dw!.length, pdb && pdb + 4 * r * F, count, F, window,
+  ]), work);
+  if (dw) ctx.k.sumParts(pdw, c.out(dw), dw.length, runs.length);
+  if (db) ctx.k.sumParts(pdb, c.out(db), F, runs.length);
 }

@@ -2,7 +2,7 @@ import { hostInt } from '../../tensor/storage.js';
 import type { Kernels } from '../backend.js';
 import * as js from '../js/fused.js';
 import { convBackwardFrom, forwardArgs, runConv } from './conv.js';
-import { chunkCount, isF32, split } from './context.js';
+import { isF32 } from './context.js';
 import type { WasmContext } from './context.js';
 import { windowIn } from './window.js';
 
@@ -22,15 +22,10 @@ export function fusedKernels(ctx: WasmContext): Pick<Kernels, 'conv2dReluMaxPool
     conv2dReluMaxPoolBackward: (dy, y, argmax, x, w, dx, dw, db, F, g) => {
       if (!isF32(dy) || !isF32(y) || !isF32(x) || !isF32(w) || !isF32(dx) || !isF32(dw) || !isF32(db)) return js.conv2dReluMaxPoolBackward(dy, y, argmax, x, w, dx, dw, db, F, g);
       ctx.call((c) => {
-        // dy routed (where y > 0) to each window's max, into the full conv output's gradient
-        // (split by examples over the threads: a pass over the whole activation's gradient)
-        const perY = F * g.OH * g.OW, perOut = dy.length / g.N, full = c.temp(4 * g.N * perY);
-        const pdy = c.in(dy), py = c.in(y), pa = c.in(hostInt(argmax));
-        const runs = ctx.threads() > 1 ? split(g.N, chunkCount(g.N * perY, g.N), 1) : [[0, g.N] as [number, number]];
-        ctx.run('conv2dRoutePooled', runs.map(([n0, count]) => [pdy + 4 * n0 * perOut, py ? py + 4 * n0 * perOut : 0, pa + 4 * n0 * perOut, full + 4 * n0 * perY, count, perOut, perY]),
-          // one (unused) workspace per taking-part thread: their count is the threads the pool may use now
-          Array<number>(Math.min(ctx.threads(), runs.length)).fill(0));
-        convBackwardFrom(ctx, c, full, x, w, dx, dw, db, F, g);
+        // dy routed (where y > 0) to each window's max, into the full conv output's gradient (scratch),
+        // run by run of examples, each run's gradients taken from it while it is in cache
+        const perOut = dy.length / g.N, full = c.temp(4 * g.N * F * g.OH * g.OW);
+        convBackwardFrom(ctx, c, full, { dz: c.in(dy), y: c.in(y), argmax: c.in(hostInt(argmax)), perOut }, x, w, dx, dw, db, F, g);
       });
     },
   };
