@@ -102,7 +102,8 @@ export interface Kernels {
   conv2dBackwardFilter(x: Storage, dy: Storage, dw: Storage, F: number, g: Window2d): void;
   /**
    * Every gradient of conv2d that is wanted, in one call (null: not wanted): dx as
-   * conv2dBackwardInput, dw as conv2dBackwardFilter, db: [F] = Σ dy[·, f, ·, ·]. dy is left as it is.
+   * conv2dBackwardInput, dw as conv2dBackwardFilter, db: [F] = Σ dy[·, f, ·, ·], each overwritten
+   * in full (they come unzeroed). dy is left as it is.
    */
   conv2dBackward(dy: Storage, x: Storage, w: Storage, dx: Storage | null, dw: Storage | null, db: Storage | null, F: number, g: Window2d): void;
   /**

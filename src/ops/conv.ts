@@ -1,4 +1,4 @@
-import { allocOutput, allocStorage } from '../tensor/storage.js';
+import { allocOutput } from '../tensor/storage.js';
 import { record } from '../autograd/tape.js';
 import { backend } from '../backend/registry.js';
 import { DTypeError, ShapeError, fmtShape } from '../errors.js';
@@ -88,8 +88,11 @@ export function conv2dOperands(op: string, x: Tensor, weight: Tensor, bias: Tens
   return { g, F, xd: x.to(dtype), wd: weight.to(dtype), bd: bias?.to(dtype) };
 }
 
-/** Zeroed gradients for the conv operands that need one (null for the others). */
+/**
+ * Storages for the gradients of the conv operands that need one (null for the others), not zeroed:
+ * a backend's conv2dBackward (and the fused op's) overwrites each in full.
+ */
 export function conv2dGradients(xd: Tensor, wd: Tensor, bd: Tensor | undefined): [Tensor | null, Tensor | null, Tensor | null] {
-  const zero = (t: Tensor | undefined): Tensor | null => (t?.requiresGrad ? new Tensor(allocStorage(t.dtype, t.size), t.shape) : null);
-  return [zero(xd), zero(wd), zero(bd)];
+  const grad = (t: Tensor | undefined): Tensor | null => (t?.requiresGrad ? new Tensor(allocOutput(t.dtype, t.size), t.shape) : null);
+  return [grad(xd), grad(wd), grad(bd)];
 }

@@ -130,9 +130,12 @@ export function placeHost(s: Storage): Storage {
   return placed;
 }
 
-/** An int32 storage (indices, such as a max pooling's argmax) from the current backend. */
+/**
+ * An int32 storage for indices that its kernel writes in full (a max pooling's argmax, argmax and
+ * argmin), from the current backend; like allocOutput, a reused block is not zeroed first.
+ */
 export function allocIndexStorage(n: number, what = 'an index tensor'): Storage {
-  return allocStorage('int32', n, what);
+  return alloc('int32', n, what, false, false);
 }
 
 /**
