@@ -23,16 +23,19 @@ export function matmulKernel(ctx: WasmContext): Kernels['matmul'] {
   const gemm = (c: KernelCall, m: number, n: number, k_: number, a: number, lda: number, transA: boolean, b: number, ldb: number, transB: boolean, out: number, ldc: number): void => {
     const byRows = m >= n;
     // Each chunk packs the whole of the other operand, so chunks stay at least GEMM_MIN_SPAN wide.
-    const chunks = ctx.threads() > 1 ? chunkCount(m * n * k_, Math.floor((byRows ? m : n) / GEMM_MIN_SPAN)) : 1;
+    // A product's values do not depend on its split, so the count is also made a multiple of the
+    // threads where it can be: 3 chunks on 2 threads kept one thread idle a third of the time.
+    const threads = ctx.threads();
+    const most = chunkCount(m * n * k_, Math.floor((byRows ? m : n) / GEMM_MIN_SPAN));
+    const chunks = threads > 1 ? (most > threads ? most - (most % threads) : most) : 1;
     if (chunks === 1) {
       k.gemm(m, n, k_, a, lda, +transA, b, ldb, +transB, out, ldc, 0, c.temp(k.gemmScratchBytes(m, n, k_)));
       return;
     }
     const runs = split(byRows ? m : n, chunks, byRows ? tileRows : 8);
-    const threads = Math.min(ctx.threads(), runs.length);
-    const most = runs[0]![1];
-    const bytes = byRows ? k.gemmScratchBytes(most, n, k_) : k.gemmScratchBytes(m, most, k_);
-    const work = Array.from({ length: threads }, () => c.temp(bytes));
+    const widest = runs[0]![1];
+    const bytes = byRows ? k.gemmScratchBytes(widest, n, k_) : k.gemmScratchBytes(m, widest, k_);
+    const work = Array.from({ length: Math.min(threads, runs.length) }, () => c.temp(bytes));
     // Each chunk needs all of the operand it does not split (B when split by rows). A large one is
     // packed once, by all the threads, rather than once per chunk; a small one costs less to pack
     // again than the extra round of the pool.
