@@ -2,6 +2,7 @@ import { scoped } from '../autograd/release.js';
 import { allocStorage, host, isHost } from '../tensor/storage.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { record } from '../autograd/tape.js';
+import { softmaxCrossEntropy } from '../ops/cross-entropy.js';
 import { isFloat } from '../tensor/dtype.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import { sameShape } from '../tensor/shape.js';
@@ -130,12 +131,17 @@ export function nllLoss(input: Tensor, target: Tensor, reduction: Reduction = 'm
 
 /**
  * Softmax cross-entropy of logits [N, C] and int32 class indices [N]: nllLoss(logSoftmax(x)).
- * Stable for logits of any size (log-sum-exp).
+ * Stable for logits of any size (log-sum-exp). Its gradient is the course's dZ = A − Y (softmax
+ * minus the one-hot labels; over N for the mean). On a CPU backend it is one op
+ * (ops/cross-entropy.ts); on a GPU, that composition.
  * @example nn.functional.crossEntropy(model.forward(xb), yb)
  */
 export function crossEntropy(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
   return scoped(() => {
     checkClassTargets(input, target, 'crossEntropy');
+    if (isFloat(input.dtype) && input.shape[0]! > 0 && isHost(input.storage) && isHost(target.storage)) {
+      return softmaxCrossEntropy(input, target, checkOneOf('crossEntropy', 'reduction', reduction, REDUCTIONS));
+    }
     return nllLoss(input.logSoftmax(1), target, reduction);
   });
 }
