@@ -49,6 +49,59 @@ function col2im(cols: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, 
   }
 }
 
+/**
+ * col2im for stride 1 and dilation 1 (most convs): each row of dx, 16 columns at a time, is summed
+ * in registers from the column rows that reach it, then stored once. Column row (c, kh, kw) at
+ * output row oh = ih + ph − kh holds dx's columns iw = ow + kw − pw for ow in [0, OW): read shifted
+ * by kw, with the lanes outside that range masked off (by bits, so whatever they read never enters
+ * the sum). Every element of dx is written, so nothing is zeroed first. The general col2im adds
+ * runs of OW floats into dx one by one, and LeNet-5's second conv spent more on the runs'
+ * overhead than on their adds (10-float runs).
+ */
+function col2imUnitStride(cols: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, OH: i32, OW: i32, ph: i32, pw: i32, dx: usize, tmp: usize): void {
+  const P = OH * OW, zero = f32x4.splat(0), lanes = i32x4(0, 1, 2, 3), limit = i32x4.splat(OW);
+  for (let c = 0; c < C; c++) {
+    for (let ih = 0; ih < H; ih++) {
+      // The kh whose output row oh = ih + ph − kh is in [0, OH).
+      const khLo = max(0, ih + ph - OH + 1), khHi = min(KH, ih + ph + 1);
+      const row = dx + (<usize>((c * H + ih) * W) << 2);
+      for (let iw0 = 0; iw0 < W; iw0 += 16) {
+        let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+        for (let kw = 0; kw < KW; kw++) {
+          // ow of each lane: iw + pw − kw; kept where 0 ≤ ow < OW.
+          const o0 = i32x4.add(lanes, i32x4.splat(iw0 + pw - kw)), o1 = i32x4.add(o0, i32x4.splat(4)), o2 = i32x4.add(o0, i32x4.splat(8)), o3 = i32x4.add(o0, i32x4.splat(12));
+          const m0 = v128.and(i32x4.ge_s(o0, zero), i32x4.lt_s(o0, limit)), m1 = v128.and(i32x4.ge_s(o1, zero), i32x4.lt_s(o1, limit));
+          const m2 = v128.and(i32x4.ge_s(o2, zero), i32x4.lt_s(o2, limit)), m3 = v128.and(i32x4.ge_s(o3, zero), i32x4.lt_s(o3, limit));
+          for (let kh = khLo; kh < khHi; kh++) {
+            // cols[(c·KH + kh)·KW + kw][oh·OW + iw0 + pw − kw]: may point a little outside the row (masked).
+            const at = cols + (<usize>((((c * KH + kh) * KW + kw) * P) + (ih + ph - kh) * OW + iw0 + pw - kw) << 2);
+            a0 = f32x4.add(a0, v128.and(v128.load(at), m0));
+            a1 = f32x4.add(a1, v128.and(v128.load(at, 16), m1));
+            a2 = f32x4.add(a2, v128.and(v128.load(at, 32), m2));
+            a3 = f32x4.add(a3, v128.and(v128.load(at, 48), m3));
+          }
+        }
+        storeRowPart(row + (<usize>iw0 << 2), W - iw0, a0, a1, a2, a3, tmp);
+      }
+    }
+  }
+}
+
+/**
+ * The first `count` floats of the 16 in v0…v3, at `at`: whole vectors where they fit, else through
+ * `tmp` (64 bytes of the calling thread's workspace: the threads share the memory, so no static buffer).
+ */
+// @ts-ignore: decorator
+@inline
+function storeRowPart(at: usize, count: i32, v0: v128, v1: v128, v2: v128, v3: v128, tmp: usize): void {
+  if (count >= 16) {
+    v128.store(at, v0); v128.store(at, v1, 16); v128.store(at, v2, 32); v128.store(at, v3, 48);
+    return;
+  }
+  v128.store(tmp, v0); v128.store(tmp, v1, 16); v128.store(tmp, v2, 32); v128.store(tmp, v3, 48);
+  memory.copy(at, tmp, <usize>count << 2);
+}
+
 /** The first output column whose input column ow·sw + off is ≥ 0. */
 // @ts-ignore: decorator
 @inline
@@ -112,7 +165,8 @@ export function convWorkBytes(F: i32, g: usize, pooled: i32): i32 {
   const K = C * KH * KW, P = OH * OW;
   const implicit = align16(<usize>(C * Hp * Wp) << 2) + align16(<usize>P << 2) + align16(<usize>K << 2)
     + (<usize>(((F + 7) >> 3) * (max(K, P) + 1)) << 5) + 128 + (pooled ? <usize>(F * P) << 2 : 0);
-  const columns = align16(<usize>(K * P) << 2) + <usize>gemmScratchBytes(K, P, F);
+  // (col2imUnitStride uses 64 bytes of gemm's scratch once gemm is done with it)
+  const columns = align16(<usize>(K * P) << 2) + <usize>max(gemmScratchBytes(K, P, F), 64);
   const direct = directConvPays(F, OH, OW, Wp, win(g, Win.SH), win(g, Win.SW)) ? directWorkBytes(F, C, Hp, Wp, KH, KW, OH, OW, win(g, Win.DW), pooled != 0) : 0;
   return <i32>max(max(implicit, columns), direct);
 }
@@ -329,16 +383,19 @@ function conv2dRoutePooled(dz: usize, y: usize, argmax: usize, dy: usize, N: i32
   }
 }
 
-/** dx[n] = col2im(wᵀ · dy[n]) for every n (dx is zeroed here). */
+/** dx[n] = col2im(wᵀ · dy[n]) for every n (every element of dx written). */
 export function conv2dBackwardInput(dy: usize, w: usize, dx: usize, N: i32, F: i32, g: usize, work: usize): void {
   const C = win(g, Win.C), H = win(g, Win.H), W = win(g, Win.W), KH = win(g, Win.KH), KW = win(g, Win.KW), OH = win(g, Win.OH), OW = win(g, Win.OW);
   const sh = win(g, Win.SH), sw = win(g, Win.SW), ph = win(g, Win.PH), pw = win(g, Win.PW), dh = win(g, Win.DH), dw = win(g, Win.DW);
   const K = C * KH * KW, P = OH * OW;
   const cols = work, scratch = align16(work + (<usize>(K * P) << 2));
-  memory.fill(dx, 0, <usize>(N * C * H * W) << 2);
+  const unit = sh == 1 && sw == 1 && dh == 1 && dw == 1;
+  if (!unit) memory.fill(dx, 0, <usize>(N * C * H * W) << 2);
   for (let n = 0; n < N; n++) {
     gemm(K, P, F, w, K, 1, dy + (<usize>(n * F * P) << 2), P, 0, cols, P, 0, scratch);
-    col2im(cols, C, H, W, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, dx + (<usize>(n * C * H * W) << 2));
+    const dxn = dx + (<usize>(n * C * H * W) << 2);
+    if (unit) col2imUnitStride(cols, C, H, W, KH, KW, OH, OW, ph, pw, dxn, scratch);
+    else col2im(cols, C, H, W, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, dxn);
   }
 }
 
