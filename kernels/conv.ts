@@ -12,7 +12,7 @@
 // Stride-1 convs with few filters (a first layer) take the direct kernels of conv-direct.ts
 // instead, for the forward and the filter gradient, where they do fewer multiply-adds.
 import { directConvAt, directConvPays, directFilterGrad, directForward, directPrepare, directWorkBytes } from './conv-direct';
-import { gemm, gemmScratchBytes, madd, transpose4 } from './gemm';
+import { gemmPackA, gemmPrepacked, gemmScratchBytes, madd, packedABytes, transpose4 } from './gemm';
 import { maxPool2dInside } from './pool';
 import { Win, win } from './window';
 
@@ -156,7 +156,7 @@ const PB = 64;
  * thread its own), of convWorkBytes. Implicit GEMM lays it out as: the padded input [C, Hp, Wp],
  * pixel offsets (i32 [P]), tap offsets (i32 [K]), the packed B panels (⌈F/8⌉ × [max(K, P)][8]),
  * the bias panels (⌈F/8⌉ × 8), a 4×8 tile (128 bytes) and, when the forward pools
- * its output (`pooled`), one example's conv output [F, P]. The input gradient uses it as the column buffer [K, P], then gemm's scratch.
+ * its output (`pooled`), one example's conv output [F, P]. The input gradient uses it as the column buffer [K, P], wᵀ packed, then gemm's scratch.
  */
 export function convWorkBytes(F: i32, g: usize, pooled: i32): i32 {
   const C = win(g, Win.C), H = win(g, Win.H), W = win(g, Win.W), KH = win(g, Win.KH), KW = win(g, Win.KW), OH = win(g, Win.OH), OW = win(g, Win.OW);
@@ -166,7 +166,7 @@ export function convWorkBytes(F: i32, g: usize, pooled: i32): i32 {
   const implicit = align16(<usize>(C * Hp * Wp) << 2) + align16(<usize>P << 2) + align16(<usize>K << 2)
     + (<usize>(((F + 7) >> 3) * (max(K, P) + 1)) << 5) + 128 + (pooled ? <usize>(F * P) << 2 : 0);
   // (col2imUnitStride uses 64 bytes of gemm's scratch once gemm is done with it)
-  const columns = align16(<usize>(K * P) << 2) + <usize>max(gemmScratchBytes(K, P, F), 64);
+  const columns = align16(<usize>(K * P) << 2) + align16(<usize>packedABytes(K, F)) + <usize>max(gemmScratchBytes(K, P, F), 64);
   const direct = directConvPays(F, OH, OW, Wp, win(g, Win.SH), win(g, Win.SW)) ? directWorkBytes(F, C, Hp, Wp, KH, KW, OH, OW, win(g, Win.DW), pooled != 0) : 0;
   return <i32>max(max(implicit, columns), direct);
 }
@@ -388,11 +388,13 @@ export function conv2dBackwardInput(dy: usize, w: usize, dx: usize, N: i32, F: i
   const C = win(g, Win.C), H = win(g, Win.H), W = win(g, Win.W), KH = win(g, Win.KH), KW = win(g, Win.KW), OH = win(g, Win.OH), OW = win(g, Win.OW);
   const sh = win(g, Win.SH), sw = win(g, Win.SW), ph = win(g, Win.PH), pw = win(g, Win.PW), dh = win(g, Win.DH), dw = win(g, Win.DW);
   const K = C * KH * KW, P = OH * OW;
-  const cols = work, scratch = align16(work + (<usize>(K * P) << 2));
+  // wᵀ packed once for every example's product.
+  const cols = work, wt = align16(work + (<usize>(K * P) << 2)), scratch = wt + align16(<usize>packedABytes(K, F));
+  gemmPackA(K, F, w, K, 1, wt, K, 0, 0);
   const unit = sh == 1 && sw == 1 && dh == 1 && dw == 1;
   if (!unit) memory.fill(dx, 0, <usize>(N * C * H * W) << 2);
   for (let n = 0; n < N; n++) {
-    gemm(K, P, F, w, K, 1, dy + (<usize>(n * F * P) << 2), P, 0, cols, P, 0, scratch);
+    gemmPrepacked(K, P, F, wt, 0, 0, 1, dy + (<usize>(n * F * P) << 2), P, 0, 0, cols, P, 0, scratch);
     const dxn = dx + (<usize>(n * C * H * W) << 2);
     if (unit) col2imUnitStride(cols, C, H, W, KH, KW, OH, OW, ph, pw, dxn, scratch);
     else col2im(cols, C, H, W, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, dxn);
