@@ -384,7 +384,7 @@ function conv2dRoutePooled(dz: usize, y: usize, argmax: usize, dy: usize, N: i32
 }
 
 /** dx[n] = col2im(wᵀ · dy[n]) for every n (every element of dx written). */
-export function conv2dBackwardInput(dy: usize, w: usize, dx: usize, N: i32, F: i32, g: usize, work: usize): void {
+function conv2dBackwardInput(dy: usize, w: usize, dx: usize, N: i32, F: i32, g: usize, work: usize): void {
   const C = win(g, Win.C), H = win(g, Win.H), W = win(g, Win.W), KH = win(g, Win.KH), KW = win(g, Win.KW), OH = win(g, Win.OH), OW = win(g, Win.OW);
   const sh = win(g, Win.SH), sw = win(g, Win.SW), ph = win(g, Win.PH), pw = win(g, Win.PW), dh = win(g, Win.DH), dw = win(g, Win.DW);
   const K = C * KH * KW, P = OH * OW;
@@ -402,7 +402,7 @@ export function conv2dBackwardInput(dy: usize, w: usize, dx: usize, N: i32, F: i
 }
 
 /** dw = Σₙ dy[n] · im2col(x[n])ᵀ: [F, K]. */
-export function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, N: i32, F: i32, g: usize, work: usize): void {
+function conv2dBackwardFilter(x: usize, dy: usize, dw: usize, N: i32, F: i32, g: usize, work: usize): void {
   const C = win(g, Win.C), H = win(g, Win.H), W = win(g, Win.W), KH = win(g, Win.KH), KW = win(g, Win.KW), OH = win(g, Win.OH), OW = win(g, Win.OW);
   const sh = win(g, Win.SH), sw = win(g, Win.SW), ph = win(g, Win.PH), pw = win(g, Win.PW), dh = win(g, Win.DH), ddw = win(g, Win.DW);
   const K = C * KH * KW, P = OH * OW, Hp = paddedSize(H, ph, OH, sh, dh, KH), Wp = paddedSize(W, pw, OW, sw, ddw, KW), panels = (F + 7) >> 3;

@@ -1,6 +1,6 @@
 // The wasm backend's kernels (compiled by `npm run build` with AssemblyScript, SIMD enabled).
 export { gemm, gemmPrepacked, gemmPackA, gemmPackB, gemmScratchBytes, gemmTileRows, packedABytes, packedBBytes } from './gemm';
-export { conv2dForward, conv2dBackwardInput, conv2dBackwardFilter, conv2dBackwardRun, convWorkBytes } from './conv';
+export { conv2dForward, conv2dBackwardRun, convWorkBytes } from './conv';
 
 /** Where the host may start placing data: after this module's own static data. */
 export const HEAP_START: usize = __heap_base;

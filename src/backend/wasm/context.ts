@@ -10,7 +10,7 @@ import { ThreadPool } from './thread-pool.js';
 // memory, the thread pool, and how a call is split into chunks for it.
 
 /** The kernels a ThreadPool may run, by index into this list. */
-export const POOL_KERNELS = ['gemm', 'gemmPrepacked', 'gemmPackA', 'gemmPackB', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardFilter', 'conv2dBackwardRun', 'adamStepChunk'] as const;
+export const POOL_KERNELS = ['gemm', 'gemmPrepacked', 'gemmPackA', 'gemmPackB', 'conv2dForward', 'conv2dBackwardRun', 'adamStepChunk'] as const;
 export type PoolKernel = (typeof POOL_KERNELS)[number];
 
 /** Below this many multiply-adds a kernel call stays on one thread: waking workers would cost more. */

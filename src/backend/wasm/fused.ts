@@ -1,7 +1,7 @@
 import { hostInt } from '../../tensor/storage.js';
 import type { Kernels } from '../backend.js';
 import * as js from '../js/fused.js';
-import { convBackwardFrom, forwardArgs, runConv } from './conv.js';
+import { convBackwardFrom, forwardArgs, runConvForward } from './conv.js';
 import { isF32 } from './context.js';
 import type { WasmContext } from './context.js';
 import { windowIn } from './window.js';
@@ -16,7 +16,7 @@ export function fusedKernels(ctx: WasmContext): Pick<Kernels, 'conv2dReluMaxPool
       if (!isF32(x) || !isF32(w) || !isF32(bias) || !isF32(out)) return js.conv2dReluMaxPool(x, w, bias, out, argmax, F, g, pg);
       ctx.call((c) => {
         const pb = bias ? c.in(bias) : 0, pa = argmax ? c.out(hostInt(argmax)) : 0, perOut = out.length / g.N, pw = windowIn(c, pg);
-        runConv(ctx, c, 'conv2dForward', c.in(x), c.in(w), out, F, g, (n0) => forwardArgs(pb, true, pw, pa && pa + 4 * n0 * perOut), true);
+        runConvForward(ctx, c, c.in(x), c.in(w), out, F, g, (n0) => forwardArgs(pb, true, pw, pa && pa + 4 * n0 * perOut), true);
       });
     },
     conv2dReluMaxPoolBackward: (dy, y, argmax, x, w, dx, dw, db, F, g) => {
