@@ -184,11 +184,6 @@ export class KernelCall {
     return like instanceof Int32Array ? new Int32Array(buffer, p, n) : new Float32Array(buffer, p, n);
   }
 
-  /** A float32 view of scratch at `p`. */
-  f32(p: number, n: number): Float32Array {
-    return new Float32Array(this.heap.memory.buffer, p, n);
-  }
-
   /** A float64 view of scratch at `p` (8-byte aligned, as every block is). */
   f64(p: number, n: number): Float64Array {
     return new Float64Array(this.heap.memory.buffer, p, n);
