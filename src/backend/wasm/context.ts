@@ -73,11 +73,22 @@ export class WasmContext {
 
 export const isF32 = (x: Storage | null): x is Float32Array | null => x === null || x instanceof Float32Array;
 
-/** Splits `n` items into at most `chunks` runs whose starts are multiples of `align`: [start, count][]. */
+/**
+ * Splits `n` items into at most `chunks` runs whose starts are multiples of `align`: [start, count][].
+ * The units of `align` are dealt out evenly, the runs one unit longer first: threads claim runs
+ * in order, so the short ones come last and even out the threads' finishing times (512 rows in
+ * runs of 35 made 15 runs, 8 of them on one of two threads).
+ */
 export function split(n: number, chunks: number, align: number): [number, number][] {
-  const step = Math.max(align, Math.ceil(n / chunks / align) * align);
+  const units = Math.ceil(n / align);
+  const count = Math.max(1, Math.min(chunks, units));
+  const base = Math.floor(units / count), longer = units % count;
   const out: [number, number][] = [];
-  for (let s = 0; s < n; s += step) out.push([s, Math.min(step, n - s)]);
+  for (let i = 0, unit = 0; i < count; i++) {
+    const len = base + (i < longer ? 1 : 0), start = unit * align;
+    out.push([start, Math.min(len * align, n - start)]);
+    unit += len;
+  }
   return out;
 }
 
