@@ -7,7 +7,7 @@
 // is built, copied or packed, and any stride or dilation costs nothing extra:
 //   forward:        out[f, j] = Σ_tap  x[pixel j + tap] · w[f, tap]   rows = 4 pixels, k = taps
 //   filter grad:   dw[f, tap] = Σ_j    x[tap + pixel j] · dy[f, j]    rows = 4 taps,   k = pixels
-// The B operand (weights, or dyᵀ) is packed once into panels of 8 filters, as gemm packs B.
+// The B operand (weights, or dyᵀ) is packed once into panels of 8 filters (as gemm packs its B, in panels of 12).
 // The input gradient is a gemm (wᵀ · dy) into a column buffer, then col2im.
 // Stride-1 convs with few filters (a first layer) take the direct kernels of conv-direct.ts
 // instead, for the forward and the filter gradient, where they do fewer multiply-adds.

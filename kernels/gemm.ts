@@ -1,23 +1,30 @@
 // SIMD matrix product for float32, the hot kernel of dense and convolutional layers.
 //
-// C[m, n] (+)= op(A)[m, k] · op(B)[k, n]. A and B are first packed into panels (A: MR = 5 rows × k,
-// B: k × 8 columns, zero-padded at the edges), so the micro-kernel reads both contiguously and
-// keeps a 5×8 tile of C in ten SIMD registers while it runs down k.
+// C[m, n] (+)= op(A)[m, k] · op(B)[k, n]. A and B are first packed into panels (A: MR = 3 rows × k,
+// B: k × NR = 12 columns, zero-padded at the edges), so the micro-kernel reads both contiguously
+// and keeps a 3×12 tile of C in nine SIMD registers while it runs down k.
 // All pointers are byte offsets into the imported memory; strides are in elements.
 
 /** Rows of C per micro-kernel tile, and of A per packed panel (the host splits rows in multiples of it: gemmTileRows). */
-const MR = 5;
+const MR = 3;
+/** Columns of C per micro-kernel tile, and of B per packed panel: three vectors. */
+const NR = 12;
 
 /** MR, for the host: a chunk of rows given to a thread starts on a panel boundary. */
 export function gemmTileRows(): i32 {
   return MR;
 }
 
+/** NR, for the host: a chunk of columns given to a thread starts on a panel boundary. */
+export function gemmTileCols(): i32 {
+  return NR;
+}
+
 /**
  * Packs op(A) into ⌈m/MR⌉ panels of [k][MR]. A(i, p) is at a[i·lda + p], or a[p·lda + i] when
- * transA. Full panels move whole vectors: MR consecutive i are contiguous when transposed
- * (a vector and one more); otherwise rows 0–3 are read four p at a time and transposed in
- * registers, and row 4's four values stored one by one. Edges go element by element.
+ * transA. Full panels move whole vectors: when transposed, MR consecutive i are contiguous (two
+ * floats and one); otherwise the three rows are read four p at a time and interleaved in
+ * registers into three vectors. Edges go element by element.
  */
 function packA(m: i32, k: i32, a: usize, lda: i32, transA: i32, out: usize): void {
   const panels = (m + MR - 1) / MR;
@@ -29,19 +36,18 @@ function packA(m: i32, k: i32, a: usize, lda: i32, transA: i32, out: usize): voi
       if (transA) {
         for (; p < k; p++) {
           const src = a + (<usize>(p * lda + i0) << 2), dst = panel + <usize>(p * MR * 4);
-          v128.store(dst, v128.load(src));
-          store<f32>(dst + 16, load<f32>(src + 16));
+          store<u64>(dst, load<u64>(src));
+          store<f32>(dst + 8, load<f32>(src + 8));
         }
       } else {
-        const row = a + (<usize>(i0 * lda) << 2), step = <usize>lda << 2;
+        const r0 = a + (<usize>(i0 * lda) << 2), step = <usize>lda << 2;
         for (; p + 4 <= k; p += 4) {
-          const at = row + (<usize>p << 2), dst = panel + <usize>(p * MR * 4);
-          transpose4(v128.load(at), v128.load(at + step), v128.load(at + 2 * step), v128.load(at + 3 * step), dst, MR * 4);
-          const r4 = v128.load(at + 4 * step), P = <usize>(MR * 4);
-          v128.store32_lane(dst + 16, r4, 0);
-          v128.store32_lane(dst + P + 16, r4, 1);
-          v128.store32_lane(dst + 2 * P + 16, r4, 2);
-          v128.store32_lane(dst + 3 * P + 16, r4, 3);
+          const at = r0 + (<usize>p << 2), dst = panel + <usize>(p * MR * 4);
+          const x = v128.load(at), y = v128.load(at + step), z = v128.load(at + 2 * step);
+          // [x0 y0 z0 x1] [y1 z1 x2 y2] [z2 x3 y3 z3]: p, p+1, p+2, p+3 of the panel's three rows.
+          v128.store(dst, v128.shuffle<i32>(v128.shuffle<i32>(x, y, 0, 4, 1, 5), z, 0, 1, 4, 2));
+          v128.store(dst + 16, v128.shuffle<i32>(v128.shuffle<i32>(y, z, 1, 5, 2, 6), x, 0, 1, 6, 2));
+          v128.store(dst + 32, v128.shuffle<i32>(z, v128.shuffle<i32>(x, y, 3, 7, 3, 7), 2, 4, 5, 3));
         }
       }
     }
@@ -58,35 +64,37 @@ function packA(m: i32, k: i32, a: usize, lda: i32, transA: i32, out: usize): voi
 }
 
 /**
- * Packs op(B) into ⌈n/8⌉ panels of [k][8]. B(p, j) is at b[p·ldb + j], or b[j·ldb + p] when transB.
- * Full panels move whole vectors (eight rows of Bᵀ transposed four p at a time when transposed).
+ * Packs op(B) into ⌈n/NR⌉ panels of [k][NR]. B(p, j) is at b[p·ldb + j], or b[j·ldb + p] when transB.
+ * Full panels move whole vectors (twelve rows of Bᵀ transposed four p at a time when transposed).
  */
 function packB(n: i32, k: i32, b: usize, ldb: i32, transB: i32, out: usize): void {
-  const panels = (n + 7) >> 3;
+  const panels = (n + NR - 1) / NR;
   for (let jp = 0; jp < panels; jp++) {
-    const j0 = jp * 8;
-    const panel = out + (<usize>(jp * k) << 5);
+    const j0 = jp * NR;
+    const panel = out + <usize>(jp * k * NR * 4);
     let p = 0;
-    if (j0 + 8 <= n) {
+    if (j0 + NR <= n) {
       if (!transB) {
         for (; p < k; p++) {
-          const src = b + ((<usize>(p * ldb + j0)) << 2), dst = panel + (<usize>p << 5);
+          const src = b + ((<usize>(p * ldb + j0)) << 2), dst = panel + <usize>(p * NR * 4);
           v128.store(dst, v128.load(src));
           v128.store(dst + 16, v128.load(src + 16));
+          v128.store(dst + 32, v128.load(src + 32));
         }
       } else {
         const row = b + (<usize>(j0 * ldb) << 2), step = <usize>ldb << 2;
         for (; p + 4 <= k; p += 4) {
-          const at = row + (<usize>p << 2), dst = panel + (<usize>p << 5);
-          transpose4(v128.load(at), v128.load(at + step), v128.load(at + 2 * step), v128.load(at + 3 * step), dst, 32);
-          const hi = at + 4 * step;
-          transpose4(v128.load(hi), v128.load(hi + step), v128.load(hi + 2 * step), v128.load(hi + 3 * step), dst + 16, 32);
+          const dst = panel + <usize>(p * NR * 4);
+          for (let q = 0; q < 3; q++) {
+            const at = row + (<usize>p << 2) + <usize>(4 * q) * step;
+            transpose4(v128.load(at), v128.load(at + step), v128.load(at + 2 * step), v128.load(at + 3 * step), dst + <usize>(16 * q), NR * 4);
+          }
         }
       }
     }
     for (; p < k; p++) {
-      const dst = panel + (<usize>p << 5);
-      for (let c = 0; c < 8; c++) {
+      const dst = panel + <usize>(p * NR * 4);
+      for (let c = 0; c < NR; c++) {
         const j = j0 + c;
         let v: f32 = 0;
         if (j < n) v = load<f32>(b + ((<usize>(transB ? j * ldb + p : p * ldb + j)) << 2));
@@ -112,7 +120,7 @@ export function transpose4(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, s
 
 /**
  * Cache blocking (the GotoBLAS/BLIS loop order): k runs in slices of KC so one packed B panel
- * (KC × 8 floats, 8 KB) stays in L1 while the micro-kernel sweeps it, and m in blocks of MC rows so
+ * (KC × NR floats, 12 KB) stays in L1 while the micro-kernel sweeps it, and m in blocks of MC rows so
  * the packed A block (MC × KC floats, 120 KB; MC a multiple of MR) stays in L2 across every column panel.
  */
 const KC = 256;
@@ -121,7 +129,7 @@ const MC = 120;
 /** Bytes of packing space gemm needs for these sizes (one A block, then one k-slice of B). */
 export function gemmScratchBytes(m: i32, n: i32, k: i32): i32 {
   const kc = min(k, KC);
-  return (min((m + MR - 1) / MR * MR, MC) * kc * 4) + (((n + 7) >> 3) * kc * 32);
+  return (min((m + MR - 1) / MR * MR, MC) * kc * 4) + ((n + NR - 1) / NR * kc * NR * 4);
 }
 
 /**
@@ -158,15 +166,15 @@ export function gemmPrepacked(
   }
   const pa = scratch;
   const pb = scratch + <usize>(min((m + MR - 1) / MR * MR, MC) * min(k, KC) * 4);
-  const colPanels = (n + 7) >> 3, allRowPanels = (m + MR - 1) / MR;
+  const colPanels = (n + NR - 1) / NR, allRowPanels = (m + MR - 1) / MR;
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
-    // Column panel jp of this k slice is at bBase + jp·kc·32: in the whole packing, or in the slice packed here.
+    // Column panel jp of this k slice is at bBase + jp·kc·NR·4: in the whole packing, or in the slice packed here.
     let bBase = pb;
-    if (bPacked) bBase = b + <usize>(p0 * colPanels * 32);
+    if (bPacked) bBase = b + <usize>(p0 * colPanels * NR * 4);
     else packB(n, kc, b + (<usize>(transB ? p0 : p0 * ldb) << 2), ldb, transB, pb);
     const acc = accumulate || p0 > 0 ? 1 : 0;
-    const aStride = <usize>(kc * MR * 4), bStride = <usize>(kc * 32);
+    const aStride = <usize>(kc * MR * 4), bStride = <usize>(kc * NR * 4);
     for (let i0 = 0; i0 < m; i0 += MC) {
       const mc = min(MC, m - i0);
       let aBase = pa;
@@ -177,7 +185,7 @@ export function gemmPrepacked(
       for (let jp = 0; jp < colPanels; jp++) {
         const bp = bBase + <usize>jp * bStride;
         for (let ip = 0; ip < rowPanels; ip++) {
-          microKernel(aBase + <usize>ip * aStride, bp, kc, ip * MR, jp * 8, mc, n, cBlock, ldc, acc);
+          microKernel(aBase + <usize>ip * aStride, bp, kc, ip * MR, jp * NR, mc, n, cBlock, ldc, acc);
         }
       }
     }
@@ -189,9 +197,9 @@ export function packedABytes(m: i32, k: i32): i32 {
   return (m + MR - 1) / MR * k * MR * 4;
 }
 
-/** Bytes of op(B) packed whole for gemmPrepacked: ⌈n/8⌉ panels of 8 columns, over all of k. */
+/** Bytes of op(B) packed whole for gemmPrepacked: ⌈n/NR⌉ panels of NR columns, over all of k. */
 export function packedBBytes(n: i32, k: i32): i32 {
-  return ((n + 7) >> 3) * k * 32;
+  return (n + NR - 1) / NR * k * NR * 4;
 }
 
 /**
@@ -210,12 +218,12 @@ export function gemmPackA(m: i32, k: i32, a: usize, lda: i32, transA: i32, out: 
   }
 }
 
-/** gemmPackA's counterpart for columns j0 … j0 + n − 1 (j0 a multiple of 8) of an op(B) of nAll columns. */
+/** gemmPackA's counterpart for columns j0 … j0 + n − 1 (j0 a multiple of NR) of an op(B) of nAll columns. */
 export function gemmPackB(n: i32, k: i32, b: usize, ldb: i32, transB: i32, out: usize, nAll: i32, j0: i32, work: usize): void {
-  const allPanels = (nAll + 7) >> 3;
+  const allPanels = (nAll + NR - 1) / NR;
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
-    packB(n, kc, b + (<usize>(transB ? p0 : p0 * ldb) << 2), ldb, transB, out + <usize>(p0 * allPanels * 32) + <usize>((j0 >> 3) * kc * 32));
+    packB(n, kc, b + (<usize>(transB ? p0 : p0 * ldb) << 2), ldb, transB, out + <usize>(p0 * allPanels * NR * 4) + <usize>((j0 / NR) * kc * NR * 4));
   }
 }
 
@@ -228,67 +236,58 @@ export function madd(a: v128, b: v128, c: v128): v128 {
 }
 
 /**
- * One 5×8 tile of C from a packed A panel [kc][5] and a packed B panel [kc][8]: ten accumulator
- * chains, two more than the FMA units' latency × throughput (4 cycles × 2) needs, so a late load
- * need not stall them. A k step loads B (two vectors), rows 0–3 of A as one vector and row 4 as a
- * splat, and broadcasts rows 0–3 by shuffles: four loads per ten FMAs, where a 4×8 tile of splats
- * took six per eight (one thread: 1.04× as fast at quiet moments, 1.10–1.15× in this VM's slow
- * spells). Shuffles, unlike loads, are pure: V8 computes each just before its
- * two FMAs, so the loop keeps 15 SIMD registers (10 + 2 + 3) without spilling; a 6×8 tile of
- * splats or a 4×8 one unrolled over k needs more than x64's 16, and V8, which issues every load
- * of an iteration first, spills them (half speed).
+ * One 3×12 tile of C from a packed A panel [kc][3] and a packed B panel [kc][12]: nine accumulator
+ * chains, one more than the FMA units' latency × throughput (4 cycles × 2) needs. A k step loads
+ * B (three vectors) and each row of A as a splat: six loads per nine FMAs and no shuffles. A
+ * broadcast from memory is a load alone, where a shuffle takes an FP pipe from the FMAs: the 5×8
+ * tile before it (one vector for four rows of A, broadcast by four shuffles per ten FMAs) ran at
+ * ~90% of the FMA peak from L1, this one at ~99%. V8 issues all of an iteration's loads before
+ * its FMAs, so they must fit in registers with the accumulators: 9 + 3 + 3 = 15, x64's 16 less
+ * V8's scratch register (a 4×12 or 6×8 tile of splats needs more, and spills: half speed).
  * Not inlined, and walking its panels by advancing pointers: in a function of its own V8 keeps
  * the loop's few integers in registers (inlined into gemmPrepacked's loop nest it reloaded spilled
  * integers from the stack and recomputed both addresses with a multiply every step).
  */
 function microKernel(ap: usize, bp: usize, kc: i32, i: i32, j: i32, m: i32, n: i32, c: usize, ldc: i32, accumulate: i32): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0);
   const aEnd = ap + <usize>(kc * MR * 4);
   while (ap < aEnd) {
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    const a03 = v128.load(ap);
-    const a4 = v128.load32_splat(ap, 16);
-    let a = v128.shuffle<i32>(a03, a03, 0, 0, 0, 0);
-    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-    a = v128.shuffle<i32>(a03, a03, 1, 1, 1, 1);
-    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-    a = v128.shuffle<i32>(a03, a03, 2, 2, 2, 2);
-    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-    a = v128.shuffle<i32>(a03, a03, 3, 3, 3, 3);
-    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    c40 = madd(a4, b0, c40); c41 = madd(a4, b1, c41);
+    const b0 = v128.load(bp), b1 = v128.load(bp, 16), b2 = v128.load(bp, 32);
+    let a = v128.load32_splat(ap);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01); c02 = madd(a, b2, c02);
+    a = v128.load32_splat(ap, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11); c12 = madd(a, b2, c12);
+    a = v128.load32_splat(ap, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21); c22 = madd(a, b2, c22);
     ap += MR * 4;
-    bp += 32;
+    bp += NR * 4;
   }
-  storeRow(i + 0, j, m, n, c, ldc, accumulate, c00, c01);
-  storeRow(i + 1, j, m, n, c, ldc, accumulate, c10, c11);
-  storeRow(i + 2, j, m, n, c, ldc, accumulate, c20, c21);
-  storeRow(i + 3, j, m, n, c, ldc, accumulate, c30, c31);
-  storeRow(i + 4, j, m, n, c, ldc, accumulate, c40, c41);
+  storeRow(i + 0, j, m, n, c, ldc, accumulate, c00, c01, c02);
+  storeRow(i + 1, j, m, n, c, ldc, accumulate, c10, c11, c12);
+  storeRow(i + 2, j, m, n, c, ldc, accumulate, c20, c21, c22);
 }
 
-/** Writes (or adds) 8 results at C[i, j0…j0+7], clipped to the matrix. */
+/** Writes (or adds) 12 results at C[i, j0…j0+11], clipped to the matrix. */
 // @ts-ignore: decorator
 @inline
-function storeRow(i: i32, j0: i32, m: i32, n: i32, c: usize, ldc: i32, accumulate: i32, lo: v128, hi: v128): void {
+function storeRow(i: i32, j0: i32, m: i32, n: i32, c: usize, ldc: i32, accumulate: i32, v0: v128, v1: v128, v2: v128): void {
   if (i >= m) return;
   const row = c + ((<usize>(i * ldc + j0)) << 2);
-  if (j0 + 8 <= n) {
+  if (j0 + NR <= n) {
     if (accumulate) {
-      lo = f32x4.add(lo, v128.load(row));
-      hi = f32x4.add(hi, v128.load(row + 16));
+      v0 = f32x4.add(v0, v128.load(row));
+      v1 = f32x4.add(v1, v128.load(row + 16));
+      v2 = f32x4.add(v2, v128.load(row + 32));
     }
-    v128.store(row, lo);
-    v128.store(row + 16, hi);
+    v128.store(row, v0);
+    v128.store(row + 16, v1);
+    v128.store(row + 32, v2);
     return;
   }
-  for (let t = 0; t < 8 && j0 + t < n; t++) {
-    const v: f32 = t < 4 ? extractLane(lo, t) : extractLane(hi, t - 4);
+  for (let t = 0; t < NR && j0 + t < n; t++) {
+    const v: f32 = extractLane(t < 4 ? v0 : t < 8 ? v1 : v2, t & 3);
     const at = row + (<usize>t << 2);
     store<f32>(at, accumulate ? load<f32>(at) + v : v);
   }

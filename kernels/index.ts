@@ -1,5 +1,5 @@
 // The wasm backend's kernels (compiled by `npm run build` with AssemblyScript, SIMD enabled).
-export { gemm, gemmPrepacked, gemmPackA, gemmPackB, gemmScratchBytes, gemmTileRows, packedABytes, packedBBytes } from './gemm';
+export { gemm, gemmPrepacked, gemmPackA, gemmPackB, gemmScratchBytes, gemmTileCols, gemmTileRows, packedABytes, packedBBytes } from './gemm';
 export { conv2dForward, conv2dBackwardRun, convWorkBytes } from './conv';
 
 /** Where the host may start placing data: after this module's own static data. */

@@ -14,8 +14,8 @@ const SHARED_PACK_MIN = 1 << 16;
 /** A batch of products on the gemm kernel, operands used in place in the kernels' memory. */
 export function matmulKernel(ctx: WasmContext): Kernels['matmul'] {
   const { k } = ctx;
-  // Chunks start on packed panels: of rows (the micro-kernel's tile height), or of 8 columns.
-  const tileRows = k.gemmTileRows();
+  // Chunks start on packed panels: of rows or columns (the micro-kernel's tile height or width).
+  const tileRows = k.gemmTileRows(), tileCols = k.gemmTileCols();
   /**
    * C = op(A)·op(B) at byte offsets, split by rows (or columns, when wider than tall) over the
    * threads. Each element's sum runs in the same order whatever the split.
@@ -32,7 +32,7 @@ export function matmulKernel(ctx: WasmContext): Kernels['matmul'] {
       k.gemm(m, n, k_, a, lda, +transA, b, ldb, +transB, out, ldc, 0, c.temp(k.gemmScratchBytes(m, n, k_)));
       return;
     }
-    const runs = split(byRows ? m : n, chunks, byRows ? tileRows : 8);
+    const runs = split(byRows ? m : n, chunks, byRows ? tileRows : tileCols);
     const widest = runs[0]![1];
     const bytes = byRows ? k.gemmScratchBytes(widest, n, k_) : k.gemmScratchBytes(m, widest, k_);
     const work = Array.from({ length: Math.min(threads, runs.length) }, () => c.temp(bytes));
@@ -46,7 +46,7 @@ export function matmulKernel(ctx: WasmContext): Kernels['matmul'] {
       return;
     }
     const packed = c.temp(byRows ? k.packedBBytes(n, k_) : k.packedABytes(m, k_));
-    const packRuns = split(byRows ? n : m, chunks, byRows ? 8 : tileRows).map(([s, len]) => byRows
+    const packRuns = split(byRows ? n : m, chunks, byRows ? tileCols : tileRows).map(([s, len]) => byRows
       ? [len, k_, b + 4 * (transB ? s * ldb : s), ldb, +transB, packed, n, s]
       : [len, k_, a + 4 * (transA ? s : s * lda), lda, +transA, packed, m, s]);
     ctx.run(byRows ? 'gemmPackB' : 'gemmPackA', packRuns, work);
