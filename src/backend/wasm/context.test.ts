@@ -19,7 +19,7 @@ describe('splitting a kernel call into runs for the threads', () => {
       for (let i = 1; i < units.length; i++) expect(units[i]!).toBeLessThanOrEqual(units[i - 1]!);
       expect(Math.max(...units) - Math.min(...units)).toBeLessThanOrEqual(1);
     }
-    // 512 rows on 16 runs of 3-row panels: 171 panels, 11 runs of 11 and 5 of 10 (the last 8 rows short).
+    // 512 rows on 16 runs of 3-row panels: 171 panels (the last of 2 rows), 11 runs of 11 panels and 5 of 10.
     expect(split(512, 16, 3).map(([, c]) => c)).toEqual([...Array(11).fill(33), 30, 30, 30, 30, 29]);
   });
 });
